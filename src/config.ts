@@ -1,0 +1,249 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DEFAULT_POLICY, type Policy } from './policy/default-policy.js';
+import { MAILBOXES, PRIORITIES } from './policy/priorities.js';
+import { validatePolicy } from './policy/validate-policy.js';
+
+/**
+ * The only reader of process.env and of the config file. Everything is parsed and validated
+ * once; every default sits beside its unit; a bad config names every bad key at once.
+ */
+
+const address = z.string().trim().toLowerCase().email();
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm');
+
+const imapSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(993),
+  secure: z.boolean().default(true),
+  user: z.string().min(1),
+  password: z.string().default(''),
+  folder: z.string().default('INBOX'),
+  processedFolder: z.string().default('Processed'),
+  /** A folder for mail that could not be ingested (kept on the server, also quarantined in the db). */
+  quarantineFolder: z.string().default('Quarantine'),
+  pollIntervalMs: z.number().int().min(1000).default(30_000), // 30 seconds, used when IDLE is not supported
+  resyncIntervalMs: z.number().int().min(5000).default(180_000), // 3 minutes, full resync whatever IDLE says
+  socketTimeoutMs: z.number().int().min(5000).default(90_000), // 90 seconds: half-open links noticed within 2 minutes
+  maxIdleTimeMs: z.number().int().min(5000).default(60_000), // 1 minute: IDLE is restarted (with a NOOP) this often
+  backoffInitialMs: z.number().int().min(10).default(1_000), // 1 second
+  backoffMaxMs: z.number().int().min(100).default(300_000), // 5 minutes
+  tlsRejectUnauthorized: z.boolean().default(true),
+});
+
+const mailboxSchema = z.object({
+  address,
+  name: z.string().default('Support'),
+  imap: imapSchema.optional(),
+});
+
+const personSchema = z.object({
+  address,
+  name: z.string().min(1),
+  role: z.enum(['agent', 'lead', 'manager']),
+  language: z.enum(['tr', 'en']).default('tr'),
+  zone: z.string().default('Europe/Istanbul'),
+});
+
+const smtpSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(587),
+  secure: z.boolean().default(false),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  maxConnections: z.number().int().min(1).default(4),
+  connectionTimeoutMs: z.number().int().min(1000).default(30_000), // 30 seconds
+  tlsRejectUnauthorized: z.boolean().default(true),
+});
+
+const prioritySchema = z.enum(PRIORITIES);
+
+const policySchema = z.object({
+  types: z.array(z.object({
+    slug: z.string().regex(/^[a-z0-9-]+$/),
+    name: z.string().min(1),
+    priorities: z.array(prioritySchema).min(1),
+    defaultPriority: prioritySchema,
+    aliases: z.array(z.string().min(1)),
+    keywords: z.array(z.string().min(1)).default([]),
+    private: z.boolean().optional(),
+  })).min(1).default(() => structuredClone(DEFAULT_POLICY.types)),
+  priorities: z.array(z.object({
+    priority: prioritySchema,
+    calendar: z.string().min(1),
+    firstResponseMinutes: z.number().int().positive(),
+    resolutionMinutes: z.number().int().positive().nullable(),
+    aliases: z.array(z.string().min(1)),
+  })).length(PRIORITIES.length).default(() => structuredClone(DEFAULT_POLICY.priorities)),
+  calendars: z.array(z.object({
+    name: z.string().min(1),
+    zone: z.string().min(1),
+    always: z.boolean().default(false),
+    hours: z.partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.object({ open: hhmm, close: hhmm })).default({}),
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+    halfDays: z.array(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), until: hhmm })).default([]),
+  })).min(1).default(() => structuredClone(DEFAULT_POLICY.calendars)),
+  escalateAliases: z.array(z.string().min(1)).min(1).default(() => [...DEFAULT_POLICY.escalateAliases]),
+  replyPrefixes: z.array(z.string().min(1)).default(() => [...DEFAULT_POLICY.replyPrefixes]),
+  specialCircumstancesPerDay: z.number().int().min(1).default(DEFAULT_POLICY.specialCircumstancesPerDay), // tickets per client per day
+  reminderAt: z.number().gt(0).lt(1).default(DEFAULT_POLICY.reminderAt), // fraction of a target
+  breachAt: z.number().positive().default(DEFAULT_POLICY.breachAt), // fraction of a target
+  managerAt: z.number().positive().default(DEFAULT_POLICY.managerAt), // fraction of a target
+});
+
+export const configSchema = z.object({
+  /** Names this process in leases and logs; defaults to host:pid. */
+  instanceName: z.string().optional(),
+  /** Domain of the Message-IDs we generate; must be ours so loops can be recognised. */
+  messageIdDomain: z.string().min(1).default('slagate.invalid'),
+  ticketPrefix: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/).default('SR'),
+  defaultLanguage: z.enum(['tr', 'en']).default('tr'),
+  zone: z.string().default('Europe/Istanbul'),
+  database: z.object({
+    /** postgres:// URL; unset means the embedded PGlite database in `dataDir`. */
+    url: z.string().optional(),
+    dataDir: z.string().default('./data/pglite'),
+    poolMax: z.number().int().min(1).max(100).default(10), // connections
+    statementTimeoutMs: z.number().int().min(100).default(30_000), // 30 seconds
+    lockTimeoutMs: z.number().int().min(100).default(5_000), // 5 seconds
+    idleInTransactionTimeoutMs: z.number().int().min(100).default(60_000), // 1 minute
+  }).default({
+    dataDir: './data/pglite', poolMax: 10, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 60_000,
+  }),
+  mailboxes: z.object({
+    support: mailboxSchema,
+    management: mailboxSchema,
+  }),
+  people: z.array(personSchema).default([]),
+  smtp: smtpSchema.optional(),
+  localMail: z.object({
+    /** Loopback SMTP listener used when no IMAP is configured. */
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(2525),
+    /** Outgoing mail is written here as .eml files when no SMTP server is configured. */
+    outDir: z.string().default('./data/outgoing'),
+  }).default({ host: '127.0.0.1', port: 2525, outDir: './data/outgoing' }),
+  http: z.object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8025),
+  }).default({ host: '127.0.0.1', port: 8025 }),
+  limits: z.object({
+    maxMessageBytes: z.number().int().min(1024).default(26_214_400), // 25 MiB
+    maxTextChars: z.number().int().min(1000).default(1_000_000), // characters of text/html kept per message
+    reopenWindowDays: z.number().int().min(0).default(14), // days after closing a reply still reopens
+    ackPerSenderCap: z.number().int().min(1).default(10), // acknowledgements per sender per window
+    ackPerSenderWindowMinutes: z.number().int().min(1).default(180), // 3 hours
+    bounceSuppressionDays: z.number().int().min(0).default(7), // days a hard-bounced address gets no mail
+  }).default({
+    maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
+    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7,
+  }),
+  outbox: z.object({
+    maxAttempts: z.number().int().min(1).default(12),
+    backoffInitialMs: z.number().int().min(10).default(30_000), // 30 seconds
+    backoffMaxMs: z.number().int().min(100).default(3_600_000), // 1 hour
+    leaseMs: z.number().int().min(1000).default(120_000), // 2 minutes a claim is held
+    batchSize: z.number().int().min(1).default(20), // rows per claim
+    pollIntervalMs: z.number().int().min(10).default(1_000), // 1 second
+  }).default({ maxAttempts: 12, backoffInitialMs: 30_000, backoffMaxMs: 3_600_000, leaseMs: 120_000, batchSize: 20, pollIntervalMs: 1_000 }),
+  sla: z.object({
+    sweepIntervalMs: z.number().int().min(100).default(30_000), // 30 seconds
+    digestTime: hhmm.default('09:00'), // local time of the managers' digest on business days
+  }).default({ sweepIntervalMs: 30_000, digestTime: '09:00' }),
+  /** Secret for signed reply tokens; per-agent keys are derived from it and the agent's keyVersion. */
+  tokenSecret: z.string().min(16).optional(),
+  policy: policySchema.default(() => policySchema.parse({})),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ImapSettings = z.infer<typeof imapSchema>;
+export type SmtpSettings = z.infer<typeof smtpSchema>;
+export type Person = z.infer<typeof personSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[], options?: { cause?: unknown }) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The config used when none is given: the embedded database and local mail mode. */
+export const DEFAULT_CONFIG_INPUT = {
+  mailboxes: {
+    support: { address: 'support@sanarise.example', name: 'Sanarise Destek' },
+    management: { address: 'management@sanarise.example', name: 'Sanarise Yönetim' },
+  },
+  people: [
+    { address: 'ayse@sanarise.example', name: 'Ayşe Yılmaz', role: 'agent', language: 'tr' },
+    { address: 'mert@sanarise.example', name: 'Mert Demir', role: 'agent', language: 'en' },
+    { address: 'lead@sanarise.example', name: 'Zeynep Kaya', role: 'lead', language: 'tr' },
+    { address: 'manager@sanarise.example', name: 'Can Öztürk', role: 'manager', language: 'tr' },
+  ],
+  messageIdDomain: 'slagate.sanarise.example',
+} as const;
+
+export interface LoadConfigOptions {
+  /** A path to a JSON config file; falls back to SLAGATE_CONFIG, then to the built-in default. */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const path = options.path ?? env.SLAGATE_CONFIG;
+  let input: unknown = DEFAULT_CONFIG_INPUT;
+  if (path) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError([`config file ${path}: ${(err as Error).message}`], { cause: err });
+    }
+    try {
+      input = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError([`config file ${path}: not valid JSON: ${(err as Error).message}`], { cause: err });
+    }
+  }
+  return parseConfig(applyEnv(structuredClone(input), env));
+}
+
+/** Secrets come from the environment so that config files can be committed. */
+function applyEnv(input: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof input !== 'object' || input === null) return input;
+  const cfg = input as Record<string, any>;
+  if (env.DATABASE_URL) cfg.database = { ...(cfg.database ?? {}), url: env.DATABASE_URL };
+  for (const mb of MAILBOXES) {
+    const pw = env[`SLAGATE_IMAP_${mb.toUpperCase()}_PASSWORD`];
+    if (pw !== undefined && cfg.mailboxes?.[mb]?.imap) cfg.mailboxes[mb].imap.password = pw;
+  }
+  if (env.SLAGATE_SMTP_PASSWORD !== undefined && cfg.smtp) cfg.smtp.password = env.SLAGATE_SMTP_PASSWORD;
+  if (env.SLAGATE_TOKEN_SECRET) cfg.tokenSecret = env.SLAGATE_TOKEN_SECRET;
+  return cfg;
+}
+
+export function parseConfig(input: unknown): Config {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const cfg = result.data;
+  // Zod's inferred policy type is structurally the Policy interface; the cast only names it.
+  const problems = [...validatePolicy(cfg.policy as Policy), ...crossCheck(cfg)];
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(cfg);
+}
+
+function crossCheck(cfg: Config): string[] {
+  const problems: string[] = [];
+  if (cfg.mailboxes.support.address === cfg.mailboxes.management.address) {
+    problems.push('mailboxes.management.address: must differ from mailboxes.support.address');
+  }
+  const seen = new Set<string>();
+  cfg.people.forEach((p, i) => {
+    if (seen.has(p.address)) problems.push(`people.${i}.address: ${p.address} is listed twice`);
+    seen.add(p.address);
+  });
+  return problems;
+}

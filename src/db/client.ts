@@ -1,0 +1,57 @@
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+
+/** Drizzle over either driver; repositories accept this or a transaction (which is one too). */
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  logger?: Logger;
+  /** Name shown in pg_stat_activity, so an operator can tell our connections apart. */
+  applicationName?: string;
+  /** Overrides the pool size (migrations use a single connection). */
+  max?: number;
+  /** PGlite data folder override; 'memory://' gives a throwaway database (replay). */
+  dataDir?: string;
+}
+
+/**
+ * Opens the configured database. Nothing connects at import time: the drivers are loaded here, so
+ * a CLI command that never touches the database never pays for them.
+ */
+export async function openDatabase(database: Config['database'], options: OpenDatabaseOptions = {}): Promise<Database> {
+  if (database.url) {
+    const { default: postgres } = await import('postgres');
+    const { drizzle } = await import('drizzle-orm/postgres-js');
+    const client = postgres(database.url, {
+      max: options.max ?? database.poolMax,
+      onnotice: () => {},
+      // Server-side limits: a stuck statement or an abandoned transaction is ended by the server,
+      // not left holding locks (PITFALLS.md: no IO inside transactions, server-side timeouts).
+      connection: {
+        application_name: options.applicationName ?? 'slagate',
+        statement_timeout: database.statementTimeoutMs,
+        lock_timeout: database.lockTimeoutMs,
+        idle_in_transaction_session_timeout: database.idleInTransactionTimeoutMs,
+      },
+    });
+    const db = drizzle(client) as unknown as Db;
+    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const dataDir = options.dataDir ?? database.dataDir;
+  if (!dataDir.startsWith('memory://')) {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const client = await PGlite.create(dataDir);
+  const db = drizzle(client) as unknown as Db;
+  return { db, kind: 'pglite', close: () => client.close() };
+}

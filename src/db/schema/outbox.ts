@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { timestamptz } from './columns.js';
+
+export interface OutboxAddress { name?: string; address: string }
+
+/**
+ * Every mail we send, written in the same transaction as the change that causes it. The
+ * Message-ID is fixed here and reused on every attempt, so a retry after an ambiguous failure
+ * (connection lost after DATA) is recognisable as the same mail.
+ */
+export const outbox = pgTable('outbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  /** Unique per cause: `ack:<ticket>`, `sla:<ticket>:<clock>:<level>:<deadline>`, ... */
+  dedupeKey: text('dedupe_key').notNull(),
+  /** ack | relay | notify-new | reminder | escalation | digest | survey | command-result | report */
+  kind: text('kind').notNull(),
+  ticketId: bigint('ticket_id', { mode: 'number' }),
+  messageId: text('message_id').notNull(),
+  fromAddress: jsonb('from_address').$type<OutboxAddress>().notNull(),
+  replyTo: jsonb('reply_to').$type<OutboxAddress | null>(),
+  to: jsonb('to').$type<OutboxAddress[]>().notNull(),
+  cc: jsonb('cc').$type<OutboxAddress[]>().notNull().default(sql`'[]'::jsonb`),
+  subject: text('subject').notNull(),
+  text: text('text').notNull(),
+  html: text('html'),
+  /** Extra headers (In-Reply-To, References, Auto-Submitted, ...), already validated. */
+  headers: jsonb('headers').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+  /** pending | sending | sent | failed | bounced | suppressed */
+  status: text('status').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  /** Not sent before this instant (backoff, or staff mail held until business hours). */
+  notBefore: timestamptz('not_before').notNull().default(sql`now()`),
+  leaseOwner: text('lease_owner'),
+  leaseUntil: timestamptz('lease_until'),
+  lastError: text('last_error'),
+  /** Per-recipient outcome of the last attempt: accepted and rejected with their responses. */
+  recipients: jsonb('recipients').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+  createdAt: timestamptz('created_at').notNull().default(sql`now()`),
+  sentAt: timestamptz('sent_at'),
+}, (t) => [
+  uniqueIndex('outbox_dedupe').on(t.dedupeKey),
+  uniqueIndex('outbox_message_id').on(t.messageId),
+  index('outbox_due').on(t.notBefore).where(sql`${t.status} in ('pending', 'sending')`),
+  index('outbox_ticket').on(t.ticketId),
+]);
+
+/** Addresses that hard-bounced: no mail to them until `until`. */
+export const suppressions = pgTable('suppressions', {
+  address: text('address').primaryKey(),
+  until: timestamptz('until').notNull(),
+  reason: text('reason').notNull(),
+  createdAt: timestamptz('created_at').notNull().default(sql`now()`),
+});

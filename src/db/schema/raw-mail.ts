@@ -1,0 +1,37 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, boolean, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bytea, timestamptz } from './columns.js';
+
+/**
+ * Every mail that reached us, byte for byte, before anything else is done with it. Nothing is ever
+ * deleted from here by the ingest path: a mail that fails later is still here to be replayed.
+ */
+export const rawMail = pgTable('raw_mail', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  mailbox: text('mailbox').notNull(),
+  /** The Message-ID header, or a stable synthetic one derived from the content hash. */
+  messageId: text('message_id').notNull(),
+  syntheticMessageId: boolean('synthetic_message_id').notNull().default(false),
+  /** sha256 (hex) of the raw bytes as received. */
+  sha256: text('sha256').notNull(),
+  /** sha256 of what identifies the mail apart from trace headers: redelivery does not change it. */
+  contentHash: text('content_hash').notNull(),
+  raw: bytea('raw').notNull(),
+  size: integer('size').notNull(),
+  receivedAt: timestamptz('received_at').notNull(),
+  ingestedAt: timestamptz('ingested_at').notNull().default(sql`now()`),
+  /** 'imap' | 'cli' | 'smtp' | 'replay' */
+  source: text('source').notNull(),
+  imapUidvalidity: bigint('imap_uidvalidity', { mode: 'number' }),
+  imapUid: bigint('imap_uid', { mode: 'number' }),
+  /** The ingest decision (new-ticket, reply, bounce, auto-reply, loop, quarantined) and its reason. */
+  decision: text('decision').notNull(),
+  reason: text('reason'),
+  acknowledge: boolean('acknowledge').notNull().default(false),
+  ticketId: bigint('ticket_id', { mode: 'number' }),
+}, (t) => [
+  uniqueIndex('raw_mail_dedupe').on(t.mailbox, t.messageId, t.contentHash),
+  index('raw_mail_message_id').on(t.messageId),
+  index('raw_mail_ticket').on(t.ticketId),
+  index('raw_mail_received').on(t.receivedAt),
+]);

@@ -1,0 +1,144 @@
+import type { Priority } from './priorities.js';
+
+/**
+ * The default policy, read from the agreement as `shared/design/SLA-POLICY.md` fixes it.
+ * Operators override any part of it in the config file; `policy-schema.ts` validates the result.
+ */
+export interface TicketTypeRule {
+  slug: string;
+  name: string;
+  priorities: Priority[];
+  defaultPriority: Priority;
+  aliases: string[];
+  /** Words in the subject or body that suggest this type when no tag names one. */
+  keywords: string[];
+  /** Always private (management only), whatever mailbox it arrived at. */
+  private?: boolean;
+}
+
+export interface PriorityRule {
+  priority: Priority;
+  calendar: string;
+  /** Minutes of the calendar's working time. */
+  firstResponseMinutes: number;
+  /** Minutes of working time after qualification; null = no resolution target. */
+  resolutionMinutes: number | null;
+  aliases: string[];
+}
+
+export interface HalfDay {
+  date: string; // YYYY-MM-DD
+  /** Working hours end at this local time on the half day. */
+  until: string; // HH:mm
+}
+
+export interface CalendarRule {
+  name: string;
+  zone: string;
+  /** `true` counts every wall-clock minute (the 24/7 calendar). */
+  always: boolean;
+  /** ISO weekday (1 = Monday) to [open, close) local times. */
+  hours: Record<string, { open: string; close: string }>;
+  holidays: string[]; // YYYY-MM-DD full days off
+  halfDays: HalfDay[];
+}
+
+export interface Policy {
+  types: TicketTypeRule[];
+  priorities: PriorityRule[];
+  calendars: CalendarRule[];
+  /** Subject tags that make a client reply climb the escalation ladder. */
+  escalateAliases: string[];
+  /** Reply and forward prefixes stripped before tags are read. */
+  replyPrefixes: string[];
+  /** Tickets one client may open on one local calendar day before they are flagged for review. */
+  specialCircumstancesPerDay: number;
+  /** Escalation thresholds as fractions of a target. */
+  reminderAt: number; // 0.75
+  breachAt: number; // 1.0
+  managerAt: number; // 1.5
+}
+
+const WEEKDAYS_9_TO_18 = Object.fromEntries(
+  ['1', '2', '3', '4', '5'].map((d) => [d, { open: '09:00', close: '18:00' }]),
+);
+
+/** Turkish official holidays 2026-2027 (SLA-POLICY.md). */
+const TR_HOLIDAYS = [
+  '2026-01-01', '2026-03-20', '2026-03-21', '2026-03-22', '2026-04-23', '2026-05-01', '2026-05-19',
+  '2026-05-27', '2026-05-28', '2026-05-29', '2026-05-30', '2026-07-15', '2026-08-30', '2026-10-29',
+  '2027-01-01', '2027-03-09', '2027-03-10', '2027-03-11', '2027-04-23', '2027-05-01', '2027-05-19',
+  '2027-05-16', '2027-05-17', '2027-05-18', '2027-07-15', '2027-08-30', '2027-10-29',
+];
+
+const TR_HALF_DAYS: HalfDay[] = [
+  { date: '2026-03-19', until: '13:00' },
+  { date: '2026-05-26', until: '13:00' },
+  { date: '2026-10-28', until: '13:00' },
+  { date: '2027-03-08', until: '13:00' },
+  { date: '2027-05-15', until: '13:00' },
+  { date: '2027-10-28', until: '13:00' },
+];
+
+export const DEFAULT_POLICY: Policy = {
+  types: [
+    { slug: 'problem', name: 'Report a Problem/Bug', priorities: ['critical', 'high', 'medium'], defaultPriority: 'medium',
+      aliases: ['problem', 'bug', 'hata', 'sorun'],
+      keywords: ['error', 'bug', 'broken', 'crash', 'not working', 'fails', 'failed', 'exception', 'traceback', 'hata', 'sorun', 'çalışmıyor', 'calismiyor', 'bozuk'] },
+    { slug: 'main-code-problem', name: 'Report a Problem (Due to Changes in Main Code)', priorities: ['critical', 'high', 'medium'], defaultPriority: 'medium',
+      aliases: ['main code', 'main-code', 'core', 'ana kod'],
+      keywords: ['after upgrade', 'after update', 'odoo update', 'main code', 'güncelleme sonrası', 'guncelleme sonrasi'] },
+    { slug: 'access', name: 'Cannot Access Website/Database', priorities: ['critical', 'high', 'medium'], defaultPriority: 'medium',
+      aliases: ['access', 'cannot access', 'login', 'erişim'],
+      keywords: ['cannot access', "can't access", 'cannot log in', "can't log in", 'login', 'password', 'erişemiyorum', 'erisemiyorum', 'giriş yapamıyorum', 'giris yapamiyorum', 'şifre', 'sifre'] },
+    { slug: 'email-deliverability', name: 'Emails Deliverability Issue', priorities: ['critical', 'high', 'medium'], defaultPriority: 'medium',
+      aliases: ['email', 'e-mail', 'deliverability', 'e-posta', 'eposta'],
+      keywords: ['deliverability', 'emails not sent', 'email not received', 'spam folder', 'mail gitmiyor', 'e-posta gitmiyor', 'eposta gitmiyor', 'mail gelmiyor'] },
+    { slug: 'website', name: 'Website Issue', priorities: ['high', 'medium'], defaultPriority: 'medium',
+      aliases: ['website', 'web', 'site', 'web sitesi'],
+      keywords: ['website', 'web site', 'web sitesi', 'web sayfası', 'web sayfasi'] },
+    { slug: 'automation', name: 'Automation Request', priorities: ['medium'], defaultPriority: 'medium',
+      aliases: ['automation', 'otomasyon'], keywords: ['automation', 'automate', 'otomasyon', 'otomatik'] },
+    { slug: 'question', name: 'Question in Use or Configuration of Odoo', priorities: ['medium'], defaultPriority: 'medium',
+      aliases: ['question', 'soru', 'configuration', 'yapılandırma'],
+      keywords: ['how do i', 'how to', 'how can i', 'question', 'configure', 'nasıl', 'nasil', 'soru', 'yapılandırma', 'yapilandirma'] },
+    { slug: 'licenses', name: 'Request New Odoo Licenses', priorities: ['medium'], defaultPriority: 'medium',
+      aliases: ['license', 'licenses', 'lisans'], keywords: ['license', 'licence', 'lisans', 'new users', 'yeni kullanıcı'] },
+    { slug: 'capacity', name: 'Increase Server Capacity (Storage - RAM - CPU)', priorities: ['medium'], defaultPriority: 'medium',
+      aliases: ['capacity', 'server', 'kapasite', 'sunucu'],
+      keywords: ['disk space', 'storage', 'ram', 'cpu', 'capacity', 'kapasite', 'depolama', 'disk alanı', 'disk alani'] },
+    { slug: 'report', name: 'Request a Report (Website Status, Helpdesk Insights, Bandwidth, Storage)', priorities: ['medium'], defaultPriority: 'medium',
+      aliases: ['report', 'rapor'], keywords: ['helpdesk insights', 'bandwidth report', 'status report', 'rapor'] },
+    { slug: 'customization', name: 'Request for Customization/Modifications', priorities: ['low'], defaultPriority: 'low',
+      aliases: ['customization', 'customisation', 'modification', 'özelleştirme'],
+      keywords: ['customization', 'customisation', 'modification', 'new field', 'new report', 'özelleştirme', 'ozellestirme', 'değişiklik talebi', 'degisiklik talebi'] },
+    { slug: 'other', name: 'Other', priorities: ['low'], defaultPriority: 'low', aliases: ['other', 'diğer'], keywords: [] },
+    { slug: 'partner-role', name: '(Partners) Request Partner User/Role', priorities: ['low'], defaultPriority: 'low',
+      aliases: ['partner', 'partner role'], keywords: ['partner role', 'partner user', 'partner rolü', 'partner rolu'] },
+    { slug: 'training-access', name: '(Partners/Trainees) Request 1 Month FREE Odoo Access for Training', priorities: ['low'], defaultPriority: 'low',
+      aliases: ['training', 'trainee', 'eğitim'], keywords: ['training access', 'free access', 'trainee', 'eğitim erişimi', 'egitim erisimi'] },
+    { slug: 'complaint', name: 'Submit a Complaint Directly to Management (Not Seen by Team)', priorities: ['low'], defaultPriority: 'low',
+      aliases: ['complaint', 'şikayet'], keywords: [], private: true },
+  ],
+  priorities: [
+    { priority: 'critical', calendar: '24x7', firstResponseMinutes: 60, resolutionMinutes: 7 * 60,
+      aliases: ['critical', 'kritik', 'p1', 'urgent', 'acil'] },
+    { priority: 'high', calendar: 'business', firstResponseMinutes: 2 * 60, resolutionMinutes: 12 * 60,
+      aliases: ['high', 'yüksek', 'p2'] },
+    { priority: 'medium', calendar: 'business', firstResponseMinutes: 4 * 60, resolutionMinutes: 72 * 60,
+      aliases: ['medium', 'orta', 'normal', 'p3'] },
+    { priority: 'low', calendar: 'business', firstResponseMinutes: 8 * 60, resolutionMinutes: null,
+      aliases: ['low', 'düşük', 'p4'] },
+  ],
+  calendars: [
+    { name: 'business', zone: 'Europe/Istanbul', always: false, hours: WEEKDAYS_9_TO_18,
+      holidays: TR_HOLIDAYS, halfDays: TR_HALF_DAYS },
+    { name: '24x7', zone: 'Europe/Istanbul', always: true, hours: {}, holidays: [], halfDays: [] },
+  ],
+  escalateAliases: ['escalate', 'yükselt'],
+  replyPrefixes: ['re', 'fwd', 'fw', 'ynt', 'ilt', 'aw', 'wg', 'sv', 'tr', 'vs', 'antw'],
+  specialCircumstancesPerDay: 3,
+  reminderAt: 0.75,
+  breachAt: 1.0,
+  managerAt: 1.5,
+};

@@ -1,0 +1,42 @@
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import { databaseUrl, withAdmin } from './helpers/postgres-admin.js';
+
+/**
+ * One template database per test run, migrated with the real migrations; every test file clones
+ * it (CREATE DATABASE ... TEMPLATE takes a fraction of a second) so files never share rows.
+ */
+export default async function setup(project: TestProject) {
+  const runId = `${process.pid}_${Date.now().toString(36)}`;
+  const template = `slagate_tpl_${runId}`;
+  await withAdmin((sql) => sql.unsafe(`CREATE DATABASE ${template}`));
+  const database = await openDatabase({
+    url: databaseUrl(template), dataDir: '', poolMax: 1, statementTimeoutMs: 60_000, lockTimeoutMs: 10_000,
+    idleInTransactionTimeoutMs: 60_000,
+  }, { max: 1 });
+  try {
+    await migrate(database);
+  } finally {
+    await database.close();
+  }
+  project.provide('pgTemplate', template);
+  project.provide('pgRunId', runId);
+
+  return async () => {
+    await withAdmin(async (sql) => {
+      const rows = await sql<{ datname: string }[]>`
+        select datname from pg_database where datname like ${`slagate_%${runId}%`}`;
+      for (const { datname } of rows) {
+        await sql.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      }
+    });
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgTemplate: string;
+    pgRunId: string;
+  }
+}
