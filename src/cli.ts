@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { EXIT, type CliContext, type RegisterCommand } from './cli/context.js';
+
+/**
+ * The `slagate` command. Subcommands live one per file in src/cli/ and load what they need
+ * themselves, so start-up stays well under a second.
+ */
+const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
+  () => import('./cli/migrate-command.js'),
+];
+
+export async function main(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream } = {}): Promise<number> {
+  const program = new Command('slagate')
+    .description('Email-driven ticketing gateway that runs the SLA clocks of a support agreement')
+    .option('-c, --config <file>', 'JSON config file (default: $SLAGATE_CONFIG, else the built-in local setup)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => (io.out ?? process.stdout).write(s),
+      writeErr: (s) => (io.err ?? process.stderr).write(s),
+    });
+
+  let config: Config | undefined;
+  const ctx: CliContext = {
+    out: io.out ?? process.stdout,
+    err: io.err ?? process.stderr,
+    exitCode: EXIT.OK,
+    config() {
+      config ??= loadConfig({ path: program.opts<{ config?: string }>().config });
+      return config;
+    },
+  };
+  for (const load of COMMANDS) (await load()).register(program, ctx);
+
+  try {
+    await program.parseAsync(argv);
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof ConfigError) {
+      ctx.err.write(`${err.message}\n`);
+      return EXIT.CONFIG;
+    }
+    throw err;
+  }
+}
