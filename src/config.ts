@@ -153,6 +153,8 @@ export const configSchema = z.object({
   /** Secret for signed reply tokens; per-agent keys are derived from it and the agent's keyVersion. */
   tokenSecret: z.string().min(16).optional(),
   policy: policySchema.default(() => policySchema.parse({})),
+  /** Test-only hooks; `crashAt` (from SLAGATE_CRASH_AT) names a crash point that SIGKILLs the process. */
+  testing: z.object({ crashAt: z.string().optional() }).default({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -220,6 +222,7 @@ function applyEnv(input: unknown, env: NodeJS.ProcessEnv): unknown {
   }
   if (env.SLAGATE_SMTP_PASSWORD !== undefined && cfg.smtp) cfg.smtp.password = env.SLAGATE_SMTP_PASSWORD;
   if (env.SLAGATE_TOKEN_SECRET) cfg.tokenSecret = env.SLAGATE_TOKEN_SECRET;
+  if (env.SLAGATE_CRASH_AT) cfg.testing = { ...(cfg.testing ?? {}), crashAt: env.SLAGATE_CRASH_AT };
   return cfg;
 }
 
