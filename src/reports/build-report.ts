@@ -1,0 +1,216 @@
+import type { Policy } from '../policy/default-policy.js';
+import { PRIORITIES, type Priority } from '../policy/priorities.js';
+import type { Attainment, AttainmentRow, ClientRow, DurationSummary, Report } from './report-model.js';
+import { localDay, type ReportPeriod } from './report-period.js';
+import type { ReportPauseRow, ReportRows, ReportTicketRow } from './report-rows.js';
+import { median, percentile, rate } from './statistics.js';
+import { ticketOutcome, type TicketOutcome, type WorkingMinutes } from './ticket-outcome.js';
+
+export interface BuildReportInput {
+  period: ReportPeriod;
+  rows: ReportRows;
+  policy: Pick<Policy, 'types' | 'priorities' | 'specialCircumstancesPerDay'>;
+  workingMinutes: WorkingMinutes;
+  now: Date;
+  /** Management's report; otherwise private tickets are dropped before anything is counted. */
+  includePrivate: boolean;
+  /** The --client filter as given (already applied by the loader), shown in the heading. */
+  client?: string | null;
+  clientKey?: 'domain' | 'address';
+  /** Fraction drawn as the attainment target line; defaults to 0.95. */
+  attainmentTarget?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Measured {
+  ticket: ReportTicketRow;
+  outcome: TicketOutcome;
+}
+
+/**
+ * Aggregates the tickets received in the period into the monthly/quarterly report. Pure: the
+ * rows, the clock and the working-time measure are all inputs.
+ */
+export function buildReport(input: BuildReportInput): Report {
+  const { period, policy, includePrivate } = input;
+  const clientKey = input.clientKey ?? 'domain';
+  // Defence in depth: the loader already filters, but a private ticket must never leak into the
+  // team's report through a loader bug, not even as a count.
+  const tickets = input.rows.tickets.filter((t) => (includePrivate || !t.private)
+    && t.receivedAt >= period.start && t.receivedAt < period.end);
+  const ids = new Set(tickets.map((t) => t.id));
+  const alerts = input.rows.alerts.filter((a) => ids.has(a.ticketId));
+  const pausesByTicket = groupBy(input.rows.pauses.filter((p) => ids.has(p.ticketId)), (p) => String(p.ticketId));
+
+  const rules = new Map(policy.priorities.map((r) => [r.priority, r]));
+  const measured: Measured[] = tickets.map((ticket, i) => {
+    input.onProgress?.(i + 1, tickets.length);
+    const rule = rules.get(ticket.priority);
+    const pauses: ReportPauseRow[] = pausesByTicket.get(String(ticket.id)) ?? [];
+    const outcome = rule
+      ? ticketOutcome(ticket, pauses, rule, input.workingMinutes, input.now)
+      : { firstResponseMinutes: null, resolutionMinutes: null, firstResponseMet: null, resolutionMet: null };
+    return { ticket, outcome };
+  });
+
+  const typeNames = new Map(policy.types.map((t) => [t.slug, t.name]));
+  const typeOrder = [...policy.types.map((t) => t.slug), ...[...new Set(tickets.map((t) => t.type))].sort()];
+  const byTypeGroups = groupBy(measured, (m) => m.ticket.type);
+  const usedTypes = [...new Set(typeOrder)].filter((slug) => byTypeGroups.has(slug));
+
+  const specialDays = specialCircumstanceDays(tickets, period.zone, policy.specialCircumstancesPerDay);
+  const breachedTickets = (ms: Measured[]) => ms.filter((m) => m.ticket.breachedAt !== null
+    || m.outcome.firstResponseMet === false || m.outcome.resolutionMet === false).length;
+
+  const byLevel: Record<string, number> = {};
+  for (const t of tickets) if (t.escalationLevel > 0) byLevel[t.escalationLevel] = (byLevel[t.escalationLevel] ?? 0) + 1;
+  const breachAlerts = alerts.filter((a) => a.level === 'breach');
+  const byClock: Record<string, number> = {};
+  for (const a of breachAlerts) byClock[a.clock] = (byClock[a.clock] ?? 0) + 1;
+
+  const dailyCounts = countBy(tickets, (t) => localDay(t.receivedAt, period.zone));
+  const clientOf = (t: ReportTicketRow) => clientKey === 'address' ? t.requesterAddress : domainOf(t.requesterAddress);
+
+  const clients: ClientRow[] = [...groupBy(measured, (m) => clientOf(m.ticket))]
+    .map(([client, ms]) => ({
+      client,
+      tickets: ms.length,
+      byPriority: priorityCounts(ms.map((m) => m.ticket)),
+      firstResponse: durations(ms.map((m) => m.outcome.firstResponseMinutes)),
+      resolution: durations(ms.map((m) => m.outcome.resolutionMinutes)),
+      firstResponseAttainment: attainment(ms.map((m) => m.outcome.firstResponseMet)),
+      resolutionAttainment: attainment(ms.map((m) => m.outcome.resolutionMet)),
+      breachedTickets: breachedTickets(ms),
+      escalatedTickets: ms.filter((m) => m.ticket.escalationLevel > 0).length,
+      specialCircumstanceDays: specialDays.filter((d) => clientOfAddress(d.client, clientKey) === client).length,
+      satisfactionAverage: satisfaction(ms.map((m) => m.ticket)).average,
+    }))
+    .sort((a, b) => b.tickets - a.tickets || a.client.localeCompare(b.client));
+
+  const byPriorityGroups = groupBy(measured, (m) => m.ticket.priority);
+  return {
+    kind: period.kind,
+    period: { label: period.label, zone: period.zone, start: period.start.toISOString(), end: period.end.toISOString() },
+    generatedAt: input.now.toISOString(),
+    includesPrivate: includePrivate,
+    client: input.client ?? null,
+    clientKey,
+    attainmentTarget: input.attainmentTarget ?? 0.95,
+    totals: {
+      tickets: tickets.length,
+      resolved: tickets.filter((t) => t.resolvedAt !== null).length,
+      unresolved: tickets.filter((t) => t.resolvedAt === null).length,
+      slaReview: tickets.filter((t) => t.slaReview).length,
+    },
+    byType: usedTypes.map((type) => {
+      const ts = byTypeGroups.get(type)!.map((m) => m.ticket);
+      return { type, name: typeNames.get(type) ?? type, count: ts.length, byPriority: priorityCounts(ts) };
+    }),
+    byPriority: PRIORITIES.map((priority) => ({ priority, count: byPriorityGroups.get(priority)?.length ?? 0 })),
+    firstResponse: summaries(measured, byPriorityGroups, (o) => o.firstResponseMinutes),
+    resolution: summaries(measured, byPriorityGroups, (o) => o.resolutionMinutes),
+    attainment: {
+      byPriority: PRIORITIES.map((p) => attainmentRow(p, byPriorityGroups.get(p) ?? [])),
+      byType: usedTypes.map((type) => attainmentRow(type, byTypeGroups.get(type)!)),
+    },
+    breaches: { breachedTickets: breachedTickets(measured), alerts: breachAlerts.length, byClock },
+    escalations: {
+      escalatedTickets: tickets.filter((t) => t.escalationLevel > 0).length,
+      byLevel,
+      managerAlerts: alerts.filter((a) => a.level === 'manager').length,
+      clientEscalations: alerts.filter((a) => a.clock === 'client-escalation').length,
+    },
+    specialCircumstanceDays: specialDays,
+    satisfaction: satisfaction(tickets),
+    clients,
+    daily: period.days.map((day) => ({ day, count: dailyCounts.get(day) ?? 0 })),
+  };
+}
+
+/**
+ * Client and local day pairs with more tickets than the policy allows (SLA-POLICY.md "Special
+ * circumstances": one client is one sender address).
+ */
+export function specialCircumstanceDays(
+  tickets: readonly ReportTicketRow[],
+  zone: string,
+  perDay: number,
+): { client: string; day: string; tickets: number }[] {
+  const counts = countBy(tickets, (t) => `${t.requesterAddress}\u0000${localDay(t.receivedAt, zone)}`);
+  return [...counts]
+    .filter(([, n]) => n > perDay)
+    .map(([key, n]) => {
+      const [client, day] = key.split('\u0000') as [string, string];
+      return { client, day, tickets: n };
+    })
+    .sort((a, b) => a.day.localeCompare(b.day) || a.client.localeCompare(b.client));
+}
+
+export function satisfaction(tickets: readonly ReportTicketRow[]): Report['satisfaction'] {
+  const distribution = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 } as Report['satisfaction']['distribution'];
+  const scores = tickets.map((t) => t.satisfactionScore).filter((s): s is number => s !== null && s >= 1 && s <= 5);
+  for (const s of scores) distribution[String(s) as keyof typeof distribution] += 1;
+  const average = scores.length === 0 ? null : scores.reduce((a, b) => a + b, 0) / scores.length;
+  return { responses: scores.length, average, distribution };
+}
+
+function summaries(
+  all: Measured[],
+  byPriority: Map<string, Measured[]>,
+  pick: (o: TicketOutcome) => number | null,
+): { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> } {
+  const byP = Object.fromEntries(PRIORITIES.map((p) => [p, durations((byPriority.get(p) ?? []).map((m) => pick(m.outcome)))]));
+  return { overall: durations(all.map((m) => pick(m.outcome))), byPriority: byP as Record<Priority, DurationSummary> };
+}
+
+function durations(values: (number | null)[]): DurationSummary {
+  const present = values.filter((v): v is number => v !== null);
+  return { count: present.length, medianMinutes: median(present), p90Minutes: percentile(present, 0.9) };
+}
+
+function attainment(results: (boolean | null)[]): Attainment {
+  const decided = results.filter((r): r is boolean => r !== null);
+  const met = decided.filter(Boolean).length;
+  return { met, total: decided.length, rate: rate(met, decided.length) };
+}
+
+function attainmentRow(key: string, ms: Measured[]): AttainmentRow {
+  return {
+    key,
+    firstResponse: attainment(ms.map((m) => m.outcome.firstResponseMet)),
+    resolution: attainment(ms.map((m) => m.outcome.resolutionMet)),
+  };
+}
+
+function priorityCounts(tickets: readonly ReportTicketRow[]): Record<Priority, number> {
+  const counts = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
+  for (const t of tickets) if (t.priority in counts) counts[t.priority] += 1;
+  return counts;
+}
+
+/** Addresses are compared ASCII-lowercased (PITFALLS.md: never locale-lowercase an address). */
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return (at < 0 ? address : address.slice(at + 1)).replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+function clientOfAddress(address: string, key: 'domain' | 'address'): string {
+  return key === 'address' ? address : domainOf(address);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,67 @@
+import type { Priority } from '../policy/priorities.js';
+
+/** The built report: plain data, serialisable as JSON and rendered as Markdown or HTML. */
+
+export interface DurationSummary {
+  count: number;
+  medianMinutes: number | null;
+  p90Minutes: number | null;
+}
+
+export interface Attainment {
+  met: number;
+  /** Tickets that had this target and reached it or missed it (still running ones are left out). */
+  total: number;
+  rate: number | null;
+}
+
+export interface AttainmentRow {
+  key: string;
+  firstResponse: Attainment;
+  resolution: Attainment;
+}
+
+export interface ClientRow {
+  client: string;
+  tickets: number;
+  byPriority: Record<Priority, number>;
+  firstResponse: DurationSummary;
+  resolution: DurationSummary;
+  firstResponseAttainment: Attainment;
+  resolutionAttainment: Attainment;
+  breachedTickets: number;
+  escalatedTickets: number;
+  specialCircumstanceDays: number;
+  satisfactionAverage: number | null;
+}
+
+export interface Report {
+  kind: 'monthly' | 'quarterly';
+  period: { label: string; zone: string; start: string; end: string };
+  generatedAt: string;
+  /** True only in management's report: private tickets are in every figure. */
+  includesPrivate: boolean;
+  client: string | null;
+  /** Grouping of the per-client table: requester domain, or address when one address was asked for. */
+  clientKey: 'domain' | 'address';
+  /** Attainment goal drawn as the chart's target line (a fraction). */
+  attainmentTarget: number;
+  totals: { tickets: number; resolved: number; unresolved: number; slaReview: number };
+  byType: { type: string; name: string; count: number; byPriority: Record<Priority, number> }[];
+  byPriority: { priority: Priority; count: number }[];
+  firstResponse: { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> };
+  resolution: { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> };
+  attainment: { byPriority: AttainmentRow[]; byType: AttainmentRow[] };
+  breaches: { breachedTickets: number; alerts: number; byClock: Record<string, number> };
+  escalations: {
+    escalatedTickets: number;
+    /** Tickets by the highest level they reached (1 = team lead, 2 = manager). */
+    byLevel: Record<string, number>;
+    managerAlerts: number;
+    clientEscalations: number;
+  };
+  specialCircumstanceDays: { client: string; day: string; tickets: number }[];
+  satisfaction: { responses: number; average: number | null; distribution: Record<'1' | '2' | '3' | '4' | '5', number> };
+  clients: ClientRow[];
+  daily: { day: string; count: number }[];
+}

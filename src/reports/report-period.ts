@@ -1,0 +1,42 @@
+import { DateTime } from 'luxon';
+
+/** A calendar month or quarter in the business zone, as the half-open instant range [start, end). */
+export interface ReportPeriod {
+  kind: 'monthly' | 'quarterly';
+  /** 2026-03 or 2026-Q1 */
+  label: string;
+  zone: string;
+  start: Date;
+  end: Date;
+  /** Every local calendar day of the period, YYYY-MM-DD, in order. */
+  days: string[];
+}
+
+/** `2026-03` → the month in `zone`; null when the text is not a month. */
+export function monthPeriod(text: string, zone: string): ReportPeriod | null {
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(text.trim());
+  if (!m) return null;
+  const start = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: 1 }, { zone });
+  return period('monthly', `${m[1]}-${m[2]}`, start, start.plus({ months: 1 }));
+}
+
+/** `2026-Q1` (or `2026-q1`) → the quarter in `zone`; null when the text is not a quarter. */
+export function quarterPeriod(text: string, zone: string): ReportPeriod | null {
+  const m = /^(\d{4})-[Qq]([1-4])$/.exec(text.trim());
+  if (!m) return null;
+  const quarter = Number(m[2]);
+  const start = DateTime.fromObject({ year: Number(m[1]), month: (quarter - 1) * 3 + 1, day: 1 }, { zone });
+  return period('quarterly', `${m[1]}-Q${quarter}`, start, start.plus({ months: 3 }));
+}
+
+/** The local calendar day of an instant, YYYY-MM-DD. */
+export function localDay(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toISODate()!;
+}
+
+function period(kind: ReportPeriod['kind'], label: string, start: DateTime, end: DateTime): ReportPeriod | null {
+  if (!start.isValid) return null;
+  const days: string[] = [];
+  for (let d = start; d < end; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
+  return { kind, label, zone: start.zoneName!, start: start.toJSDate(), end: end.toJSDate(), days };
+}

@@ -1,0 +1,46 @@
+import type { Priority } from '../policy/priorities.js';
+
+/**
+ * The plain rows a report is built from. The repository loads them; everything after that is
+ * pure, so the aggregation can be tested with rows built by hand.
+ */
+export interface ReportTicketRow {
+  id: number;
+  number: string;
+  private: boolean;
+  type: string;
+  priority: Priority;
+  requesterAddress: string;
+  receivedAt: Date;
+  firstResponseAt: Date | null;
+  qualifiedAt: Date | null;
+  resolvedAt: Date | null;
+  firstResponseDue: Date | null;
+  resolutionDue: Date | null;
+  breachedAt: Date | null;
+  escalationLevel: number;
+  slaReview: boolean;
+  satisfactionScore: number | null;
+}
+
+/** A waiting-on-client interval; an open one (endedAt null) is still running. */
+export interface ReportPauseRow {
+  ticketId: number;
+  startedAt: Date;
+  endedAt: Date | null;
+}
+
+export interface ReportAlertRow {
+  ticketId: number;
+  /** first-response | qualification | resolution | client-escalation | special-circumstances */
+  clock: string;
+  /** reminder | breach | manager | level-N */
+  level: string;
+  firedAt: Date;
+}
+
+export interface ReportRows {
+  tickets: ReportTicketRow[];
+  pauses: ReportPauseRow[];
+  alerts: ReportAlertRow[];
+}

@@ -1,0 +1,23 @@
+/**
+ * Percentile by linear interpolation between closest ranks (the "inclusive" method of
+ * spreadsheets), so the median of an even count is the mean of the two middle values and
+ * p50 always equals the median. Null for no values: "no data" is not zero.
+ */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (sorted.length - 1) * p;
+  const lower = Math.floor(rank);
+  const upper = Math.ceil(rank);
+  const lo = sorted[lower]!;
+  return lo + (sorted[upper]! - lo) * (rank - lower);
+}
+
+export function median(values: readonly number[]): number | null {
+  return percentile(values, 0.5);
+}
+
+/** met / total, or null when nothing had a target. */
+export function rate(met: number, total: number): number | null {
+  return total === 0 ? null : met / total;
+}
