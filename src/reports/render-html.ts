@@ -1,0 +1,60 @@
+import type { Report } from './report-model.js';
+import { reportSubtitle, reportTables, reportTitle, type ReportTable } from './report-tables.js';
+import { attainmentChart, dailyVolumeChart, escapeXml } from './render-svg-charts.js';
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;margin:2rem auto;max-width:960px;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d9e2ec;padding-bottom:.2rem}
+.subtitle,.note{color:#52606d}.note{font-size:.9em}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{padding:.3rem .5rem;border-bottom:1px solid #e4e7eb;text-align:right}
+th:first-child,td:first-child{text-align:left}th{background:#f5f7fa;font-weight:600}
+figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}
+svg.chart{display:block;max-width:100%;height:auto;background:#fff}
+svg.chart .bar{fill:#2f6fb3}svg.chart .bar-resolution{fill:#8fb8de}
+svg.chart .grid{stroke:#e4e7eb;stroke-width:1}svg.chart .target{stroke:#c62828;stroke-width:2;stroke-dasharray:6 4}
+svg.chart text{font-size:11px;fill:#52606d}svg.chart .target-label{fill:#c62828;font-weight:600}
+@media print{body{margin:0}}
+`;
+
+/** A self-contained HTML page: inline CSS and SVG, no script and nothing fetched. */
+export function renderHtml(report: Report): string {
+  const title = reportTitle(report);
+  const tables = reportTables(report);
+  const sections: string[] = [];
+  for (const table of tables) {
+    sections.push(section(table));
+    if (table.id === 'summary') {
+      sections.push(`<figure><figcaption>Daily ticket volume</figcaption>${dailyVolumeChart(report.daily)}</figure>`);
+    }
+    if (table.id === 'attainment-priority') {
+      sections.push(`<figure><figcaption>SLA attainment per priority</figcaption>`
+        + `${attainmentChart(report.attainment.byPriority, report.attainmentTarget)}</figure>`);
+    }
+  }
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeXml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1>${escapeXml(title)}</h1>
+<p class="subtitle">${escapeXml(reportSubtitle(report))}</p>
+${sections.join('\n')}
+</main>
+</body>
+</html>
+`;
+}
+
+function section(table: ReportTable): string {
+  const head = `<h2 id="${table.id}">${escapeXml(table.heading)}</h2>`;
+  const note = table.note ? `<p class="note">${escapeXml(table.note)}</p>` : '';
+  if (table.rows.length === 0) return `<section>${head}${note}<p>None.</p></section>`;
+  const th = table.columns.map((c) => `<th scope="col">${escapeXml(c)}</th>`).join('');
+  const rows = table.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<section aria-labelledby="${table.id}">${head}${note}<table><thead><tr>${th}</tr></thead><tbody>\n${rows}\n</tbody></table></section>`;
+}
