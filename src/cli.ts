@@ -8,6 +8,7 @@ import { EXIT, type CliContext, type RegisterCommand } from './cli/context.js';
  */
 const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./cli/migrate-command.js'),
+  () => import('./cli/report-command.js'),
 ];
 
 export async function main(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream } = {}): Promise<number> {
