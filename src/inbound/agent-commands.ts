@@ -1,0 +1,126 @@
+import type { Policy } from '../policy/default-policy.js';
+import type { Priority } from '../policy/priorities.js';
+import { foldToken } from './fold.js';
+import { aliasLookup } from './subject-tags.js';
+
+export type CommandStatus = 'open' | 'waiting' | 'resolved' | 'closed';
+
+/** One command from the top of an agent's reply; the grammar is closed. */
+export type AgentCommand =
+  | { kind: 'status'; status: CommandStatus }
+  | { kind: 'priority'; priority: Priority }
+  | { kind: 'type'; type: string }
+  /** `agent` exactly as written: an address or a name token, resolved against staff later. */
+  | { kind: 'assign'; agent: string }
+  | { kind: 'qualified' }
+  /** The reply is an internal note: it is not sent to the client. */
+  | { kind: 'note' }
+  | { kind: 'escalate' };
+
+export interface CommandError {
+  line: string;
+  reason: string;
+}
+
+export interface ParsedCommands {
+  commands: AgentCommand[];
+  errors: CommandError[];
+  /** The reply after the command block, blank lines trimmed at the ends. */
+  rest: string;
+}
+
+type Verb = AgentCommand['kind'];
+
+// Folded verbs, English and Turkish (`#öncelik` folds to `oncelik`, `#tür` to `tur`).
+const VERBS: Record<string, Verb> = {
+  status: 'status', durum: 'status',
+  priority: 'priority', oncelik: 'priority',
+  type: 'type', tur: 'type', tip: 'type',
+  assign: 'assign', ata: 'assign',
+  qualified: 'qualified', nitelendirildi: 'qualified',
+  note: 'note', not: 'note',
+  escalate: 'escalate', yukselt: 'escalate',
+};
+
+const STATUSES: Record<string, CommandStatus> = {
+  open: 'open', acik: 'open',
+  waiting: 'waiting', beklemede: 'waiting',
+  resolved: 'resolved', cozuldu: 'resolved',
+  closed: 'closed', kapali: 'closed',
+};
+
+// `#` then a word of letters; `#1`, `# Heading` and `#SR-1042 is related` are prose, not commands.
+const COMMAND_LINE = /^#(\p{L}+):?(?:\s+(.*))?$/u;
+
+/**
+ * Reads the commands at the top of an agent's reply (the output of `extractNewText`): whole
+ * `#verb argument` lines, blank lines allowed between, ended by the first other line. A `#` line
+ * that is not a valid command is reported as an error, never silently dropped.
+ */
+export function parseAgentCommands(body: string, policy: Policy): ParsedCommands {
+  const lines = body.replace(/\r\n?/g, '\n').split('\n');
+  const commands: AgentCommand[] = [];
+  const errors: CommandError[] = [];
+  let i = 0;
+  for (; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '') continue;
+    const m = COMMAND_LINE.exec(line);
+    if (!m) break;
+    const parsed = parseCommand(foldToken(m[1] ?? ''), (m[2] ?? '').trim(), policy);
+    if ('reason' in parsed) {
+      errors.push({ line, reason: parsed.reason });
+      continue;
+    }
+    commands.push(parsed.command);
+    if (parsed.text) {
+      // `#note Called the client` : the words after #note are the note itself, so the block ends.
+      lines[i] = parsed.text;
+      break;
+    }
+  }
+  return { commands, errors, rest: trimBlankLines(lines.slice(i)).join('\n') };
+}
+
+type Parsed = { command: AgentCommand; text?: string } | { reason: string };
+
+function parseCommand(verbFolded: string, arg: string, policy: Policy): Parsed {
+  const verb = VERBS[verbFolded];
+  if (!verb) return { reason: `unknown command #${verbFolded}` };
+  const value = foldToken(arg);
+  switch (verb) {
+    case 'status': {
+      if (value === '') return { reason: 'missing status (open, waiting, resolved or closed)' };
+      const status = STATUSES[value];
+      return status ? { command: { kind: 'status', status } } : { reason: `unknown status "${arg}"` };
+    }
+    case 'priority': {
+      if (value === '') return { reason: 'missing priority' };
+      const priority = aliasLookup(policy).priorities.get(value);
+      return priority ? { command: { kind: 'priority', priority } } : { reason: `unknown priority "${arg}"` };
+    }
+    case 'type': {
+      if (value === '') return { reason: 'missing type' };
+      const type = aliasLookup(policy).types.get(value);
+      return type ? { command: { kind: 'type', type } } : { reason: `unknown type "${arg}"` };
+    }
+    case 'assign': {
+      if (arg === '') return { reason: 'missing agent (an address or a name)' };
+      if (/\s/.test(arg)) return { reason: `expected one agent (an address or a name), got "${arg}"` };
+      return { command: { kind: 'assign', agent: arg } };
+    }
+    case 'note':
+      return { command: { kind: 'note' }, ...(arg === '' ? {} : { text: arg }) };
+    case 'qualified':
+    case 'escalate':
+      return arg === '' ? { command: { kind: verb } } : { reason: `#${verbFolded} takes no argument, got "${arg}"` };
+  }
+}
+
+function trimBlankLines(lines: string[]): string[] {
+  let start = 0;
+  let end = lines.length;
+  while (start < end && (lines[start] ?? '').trim() === '') start++;
+  while (end > start && (lines[end - 1] ?? '').trim() === '') end--;
+  return lines.slice(start, end);
+}
