@@ -47,11 +47,19 @@ export async function openDatabase(database: Config['database'], options: OpenDa
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const dataDir = options.dataDir ?? database.dataDir;
+  let unlock = () => {};
   if (!dataDir.startsWith('memory://')) {
     const { mkdirSync } = await import('node:fs');
+    const { lockEmbeddedDatabase } = await import('./embedded-lock.js');
     mkdirSync(dataDir, { recursive: true });
+    unlock = lockEmbeddedDatabase(dataDir);
   }
-  const client = await PGlite.create(dataDir);
-  const db = drizzle(client) as unknown as Db;
-  return { db, kind: 'pglite', close: () => client.close() };
+  try {
+    const client = await PGlite.create(dataDir);
+    const db = drizzle(client) as unknown as Db;
+    return { db, kind: 'pglite', close: async () => { try { await client.close(); } finally { unlock(); } } };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 }

@@ -1,0 +1,89 @@
+import { and, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import type { TicketRef } from '../../inbound/decide-thread.js';
+import type { Db } from '../client.js';
+import { outbox } from '../schema/outbox.js';
+import { messages, ticketPauses, tickets } from '../schema/tickets.js';
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type NewTicket = Omit<typeof tickets.$inferInsert, 'number' | 'id'>;
+
+/** What threading needs to know of a candidate ticket (the pure decision's TicketRef). */
+export type TicketThreadRef = TicketRef;
+
+const threadRefColumns = {
+  id: tickets.id, number: tickets.number, mailbox: tickets.mailbox, private: tickets.private,
+  status: tickets.status, closedAt: tickets.closedAt, resolvedAt: tickets.resolvedAt,
+};
+
+/** The human number comes from a sequence inside the insert: concurrent ingests never collide. */
+export async function createTicket(db: Db, prefix: string, values: NewTicket): Promise<TicketRow> {
+  const [row] = await db.insert(tickets).values({
+    ...values,
+    number: sql`${prefix} || '-' || nextval('ticket_number_seq')::text`,
+  }).returning();
+  return row!;
+}
+
+export async function getTicket(db: Db, id: number): Promise<TicketRow | null> {
+  const rows = await db.select().from(tickets).where(eq(tickets.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function findTicketByNumber(db: Db, number: string): Promise<TicketRow | null> {
+  const rows = await db.select().from(tickets).where(eq(tickets.number, number)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function lockTicket(db: Db, id: number): Promise<TicketRow | null> {
+  const rows = await db.select().from(tickets).where(eq(tickets.id, id)).for('update').limit(1);
+  return rows[0] ?? null;
+}
+
+export async function findThreadRefByNumber(db: Db, number: string): Promise<TicketThreadRef | null> {
+  const rows = await db.select(threadRefColumns).from(tickets).where(eq(tickets.number, number)).limit(1);
+  return (rows[0] as TicketThreadRef | undefined) ?? null;
+}
+
+/**
+ * Tickets that own any of these Message-IDs: mail we received (messages) and mail we sent
+ * (outbox: a client answering our acknowledgement quotes its Message-ID).
+ */
+export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise<Map<string, TicketThreadRef>> {
+  const found = new Map<string, TicketThreadRef>();
+  if (ids.length === 0) return found;
+  const inbound = await db.select({ messageId: messages.messageId, ...threadRefColumns })
+    .from(messages).innerJoin(tickets, eq(tickets.id, messages.ticketId))
+    .where(inArray(messages.messageId, ids));
+  const outbound = await db.select({ messageId: outbox.messageId, ...threadRefColumns })
+    .from(outbox).innerJoin(tickets, eq(tickets.id, outbox.ticketId))
+    .where(and(inArray(outbox.messageId, ids), isNotNull(outbox.ticketId)));
+  for (const { messageId, ...ref } of [...inbound, ...outbound]) {
+    // The same Message-ID can sit on a support and a management ticket (a client who Cc'd both):
+    // keep every candidate's privacy visible to the decision by preferring the first seen per id.
+    if (!found.has(messageId)) found.set(messageId, ref as TicketThreadRef);
+  }
+  return found;
+}
+
+export async function countTicketsOpenedBy(db: Db, requester: string, from: Date, to: Date): Promise<number> {
+  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(tickets)
+    .where(and(eq(tickets.requesterAddress, requester), gte(tickets.receivedAt, from), lt(tickets.receivedAt, to)));
+  return Number(rows[0]?.n ?? 0);
+}
+
+export async function updateTicket(db: Db, id: number, patch: Partial<typeof tickets.$inferInsert>, at: Date): Promise<void> {
+  await db.update(tickets).set({ ...patch, updatedAt: at }).where(eq(tickets.id, id));
+}
+
+export async function openPause(db: Db, ticketId: number, at: Date): Promise<void> {
+  const open = await db.select({ id: ticketPauses.id }).from(ticketPauses)
+    .where(and(eq(ticketPauses.ticketId, ticketId), isNull(ticketPauses.endedAt))).limit(1);
+  if (open.length === 0) await db.insert(ticketPauses).values({ ticketId, startedAt: at });
+}
+
+export async function closePause(db: Db, ticketId: number, at: Date): Promise<boolean> {
+  const closed = await db.update(ticketPauses).set({ endedAt: at })
+    .where(and(eq(ticketPauses.ticketId, ticketId), isNull(ticketPauses.endedAt)))
+    .returning({ id: ticketPauses.id });
+  return closed.length > 0;
+}
