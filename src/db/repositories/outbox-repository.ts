@@ -1,0 +1,156 @@
+import { and, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import type { OutboundMail } from '../../outbound/outbound-mail.js';
+import type { Db } from '../client.js';
+import { outbox, suppressions } from '../schema/outbox.js';
+import { tickets } from '../schema/tickets.js';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
+
+/**
+ * Queues a mail in the caller's transaction. The dedupe key makes a repeated decision harmless:
+ * the second insert does nothing and reports it.
+ */
+export async function enqueue(tx: Db, mail: OutboundMail, options: { notBefore?: Date; now?: Date } = {}): Promise<boolean> {
+  const now = options.now ?? new Date();
+  const rows = await tx.insert(outbox).values({
+    dedupeKey: mail.dedupeKey,
+    kind: mail.kind,
+    ticketId: mail.ticketId,
+    messageId: mail.messageId,
+    fromAddress: mail.from,
+    replyTo: mail.replyTo,
+    to: mail.to,
+    cc: mail.cc,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    headers: mail.headers,
+    notBefore: options.notBefore ?? now,
+    createdAt: now,
+  }).onConflictDoNothing({ target: outbox.dedupeKey }).returning({ id: outbox.id });
+  return rows.length > 0;
+}
+
+/**
+ * Leases up to `limit` due rows to `owner`. SKIP LOCKED lets several workers claim at once
+ * without taking the same row; a row whose lease ran out (its worker died) is claimable again.
+ * Each claim counts as an attempt, so a mail that crashes its worker cannot loop forever.
+ */
+export async function claimDue(db: Db, options: { owner: string; leaseMs: number; limit: number; now: Date }): Promise<OutboxRow[]> {
+  const { now } = options;
+  const due = db.select({ id: outbox.id }).from(outbox).where(or(
+    and(eq(outbox.status, 'pending'), lte(outbox.notBefore, now)),
+    and(eq(outbox.status, 'sending'), lt(outbox.leaseUntil, now)),
+  )).orderBy(outbox.notBefore, outbox.id).limit(options.limit).for('update', { skipLocked: true });
+  return db.update(outbox).set({
+    status: 'sending',
+    leaseOwner: options.owner,
+    leaseUntil: new Date(now.getTime() + options.leaseMs),
+    attempts: sql`${outbox.attempts} + 1`,
+  }).where(inArray(outbox.id, due)).returning();
+}
+
+/** Writes guarded by the lease: a worker that lost its row to another cannot overwrite it. */
+function leased(id: number, owner: string) {
+  return and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.leaseOwner, owner));
+}
+
+export async function markSent(db: Db, id: number, owner: string, result: { now: Date; recipients: Record<string, string> }): Promise<boolean> {
+  const rows = await db.update(outbox).set({
+    status: 'sent', sentAt: result.now, recipients: result.recipients, leaseOwner: null, leaseUntil: null, lastError: null,
+  }).where(leased(id, owner)).returning({ id: outbox.id });
+  return rows.length > 0;
+}
+
+/**
+ * Puts a row back for a later attempt. `refundAttempt` is for failures that say nothing about
+ * the mail (the server was unreachable), so an outage does not use up its attempts.
+ */
+export async function markRetry(
+  db: Db, id: number, owner: string,
+  retry: { nextAttemptAt: Date; error: string; recipients?: Record<string, string>; refundAttempt?: boolean },
+): Promise<boolean> {
+  const rows = await db.update(outbox).set({
+    status: 'pending', notBefore: retry.nextAttemptAt, lastError: retry.error, leaseOwner: null, leaseUntil: null,
+    ...(retry.recipients ? { recipients: retry.recipients } : {}),
+    ...(retry.refundAttempt ? { attempts: sql`greatest(${outbox.attempts} - 1, 0)` } : {}),
+  }).where(leased(id, owner)).returning({ id: outbox.id });
+  return rows.length > 0;
+}
+
+export async function markFailed(db: Db, id: number, owner: string, failure: { error: string; recipients?: Record<string, string> }): Promise<boolean> {
+  const rows = await db.update(outbox).set({
+    status: 'failed', lastError: failure.error, leaseOwner: null, leaseUntil: null,
+    ...(failure.recipients ? { recipients: failure.recipients } : {}),
+  }).where(leased(id, owner)).returning({ id: outbox.id });
+  return rows.length > 0;
+}
+
+/** A reminder that no longer applies (the ticket moved on) is kept, marked, and never sent. */
+export async function markSuppressed(db: Db, id: number, owner: string, reason: string): Promise<boolean> {
+  const rows = await db.update(outbox).set({ status: 'suppressed', lastError: reason, leaseOwner: null, leaseUntil: null })
+    .where(leased(id, owner)).returning({ id: outbox.id });
+  return rows.length > 0;
+}
+
+/** A delivery report came back for one of our mails: merge the per-recipient statuses. */
+export async function markBounced(db: Db, messageId: string, recipients: Record<string, string>): Promise<{ id: number; ticketId: number | null } | null> {
+  const rows = await db.update(outbox).set({
+    status: 'bounced', recipients: sql`${outbox.recipients} || ${JSON.stringify(recipients)}::jsonb`,
+  }).where(eq(outbox.messageId, messageId)).returning({ id: outbox.id, ticketId: outbox.ticketId });
+  return rows[0] ?? null;
+}
+
+/** No mail to `address` until `until`; a second bounce extends, never shortens, the period. */
+export async function suppress(db: Db, address: string, until: Date, reason: string): Promise<void> {
+  await db.insert(suppressions).values({ address, until, reason }).onConflictDoUpdate({
+    target: suppressions.address,
+    set: { until: sql`greatest(${suppressions.until}, excluded.until)`, reason: sql`excluded.reason` },
+  });
+}
+
+export async function isSuppressed(db: Db, address: string, now: Date): Promise<boolean> {
+  const rows = await db.select({ address: suppressions.address }).from(suppressions)
+    .where(and(eq(suppressions.address, address), sql`${suppressions.until} > ${now}`)).limit(1);
+  return rows.length > 0;
+}
+
+/** Acknowledgements queued to `address` since `since`, for the per-sender cap. */
+export async function countAcknowledgementsTo(db: Db, address: string, since: Date): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(and(
+    inArray(outbox.kind, ['acknowledgement', 'acknowledgement-private']),
+    gte(outbox.createdAt, since),
+    sql`${outbox.to} @> ${JSON.stringify([{ address }])}::jsonb`,
+  ));
+  return row?.n ?? 0;
+}
+
+/** What a reminder needs to know to decide whether it still applies. */
+export async function ticketProgress(db: Db, ticketId: number) {
+  const [row] = await db.select({
+    status: tickets.status, firstResponseAt: tickets.firstResponseAt, qualifiedAt: tickets.qualifiedAt,
+    resolvedAt: tickets.resolvedAt, closedAt: tickets.closedAt,
+  }).from(tickets).where(eq(tickets.id, ticketId));
+  return row ?? null;
+}
+
+export async function listOutbox(db: Db, options: { status?: string; limit?: number } = {}): Promise<OutboxRow[]> {
+  const query = db.select().from(outbox);
+  const filtered = options.status ? query.where(eq(outbox.status, options.status)) : query;
+  return filtered.orderBy(desc(outbox.id)).limit(options.limit ?? 50);
+}
+
+export async function getOutbox(db: Db, id: number): Promise<OutboxRow | null> {
+  const [row] = await db.select().from(outbox).where(eq(outbox.id, id));
+  return row ?? null;
+}
+
+/** An operator's retry: due now, with a fresh count of attempts. Sent mail is never resent. */
+export async function retryNow(db: Db, id: number, now: Date): Promise<boolean> {
+  const rows = await db.update(outbox).set({
+    status: 'pending', notBefore: now, attempts: 0, leaseOwner: null, leaseUntil: null,
+  }).where(and(eq(outbox.id, id), inArray(outbox.status, ['failed', 'bounced', 'suppressed', 'pending'])))
+    .returning({ id: outbox.id });
+  return rows.length > 0;
+}
