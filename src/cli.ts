@@ -9,9 +9,10 @@ import { EXIT, type CliContext, type RegisterCommand } from './cli/context.js';
 const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./cli/migrate-command.js'),
   () => import('./cli/report-command.js'),
+  () => import('./cli/sla-command.js'),
 ];
 
-export async function main(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream } = {}): Promise<number> {
+export async function main(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream; in?: NodeJS.ReadableStream } = {}): Promise<number> {
   const program = new Command('slagate')
     .description('Email-driven ticketing gateway that runs the SLA clocks of a support agreement')
     .option('-c, --config <file>', 'JSON config file (default: $SLAGATE_CONFIG, else the built-in local setup)')
@@ -25,6 +26,7 @@ export async function main(argv: string[], io: { out?: NodeJS.WritableStream; er
   const ctx: CliContext = {
     out: io.out ?? process.stdout,
     err: io.err ?? process.stderr,
+    in: io.in,
     exitCode: EXIT.OK,
     config() {
       config ??= loadConfig({ path: program.opts<{ config?: string }>().config });

@@ -9,6 +9,8 @@ export interface CliContext {
   config(): Config;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
+  /** Standard input when a caller (a test) gives its own; commands fall back to process.stdin. */
+  in?: NodeJS.ReadableStream;
   /** Set by a command to choose the process exit code (sysexits-style). */
   exitCode: number;
 }
