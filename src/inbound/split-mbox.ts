@@ -11,7 +11,7 @@ export function splitMbox(data: Buffer): Buffer[] {
   for (let i = 0; i < starts.length; i++) {
     const from = starts[i]!;
     const to = i + 1 < starts.length ? starts[i + 1]! : text.length;
-    const chunk = text.slice(text.indexOf('\n', from) + 1, to).replace(/\n$/, '').replace(/^>(>*From )/gm, '$1');
+    const chunk = text.slice(text.indexOf('\n', from) + 1, to).replace(/\n\n$/, '\n').replace(/^>(>*From )/gm, '$1');
     if (chunk.trim().length > 0) out.push(Buffer.from(chunk, 'latin1'));
   }
   return out;
