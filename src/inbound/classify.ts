@@ -77,8 +77,8 @@ const patterns = new WeakMap<TicketTypeRule, RegExp[]>();
 function keywordPatterns(rule: TicketTypeRule): RegExp[] {
   let list = patterns.get(rule);
   if (!list) {
-    list = rule.keywords
-      .map((k) => foldForMatching(k))
+    // Policies list both spellings ("şifre", "sifre"); folded they are one keyword, counted once.
+    list = [...new Set(rule.keywords.map((k) => foldForMatching(k)))]
       .filter((k) => k !== '')
       .map((k) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(k)}(?![\\p{L}\\p{N}])`, 'gu'));
     patterns.set(rule, list);
