@@ -1,0 +1,55 @@
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import type { SmtpSettings } from '../config.js';
+import { buildMessage } from './build-message.js';
+import { classifySmtpError } from './classify-smtp-error.js';
+import type { MailSender, SendResult } from './mail-sender.js';
+
+/**
+ * A pooled SMTP sender. Pooling matters: smtp-server and many real servers pause before their
+ * greeting, so a connection per mail caps throughput at a few mails a second. The pool must not
+ * requeue on its own (`maxRequeues: 0`): the outbox decides about retries, with the same
+ * Message-ID, and a pool queue would be lost on a crash anyway.
+ */
+export function createSmtpSender(settings: SmtpSettings, options: { logger?: Logger } = {}): MailSender {
+  const transport = nodemailer.createTransport({
+    pool: true,
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure,
+    auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
+    maxConnections: settings.maxConnections,
+    connectionTimeout: settings.connectionTimeoutMs,
+    greetingTimeout: settings.connectionTimeoutMs,
+    socketTimeout: settings.connectionTimeoutMs * 2,
+    maxRequeues: 0,
+    tls: { rejectUnauthorized: settings.tlsRejectUnauthorized },
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    logger: options.logger ? (options.logger.child({ component: 'smtp' }) as never) : false,
+  });
+
+  return {
+    async send(mail): Promise<SendResult> {
+      let info: { accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: { recipient?: string; response?: string }[]; response?: string };
+      try {
+        info = await transport.sendMail(buildMessage(mail));
+      } catch (err) {
+        throw classifySmtpError(err);
+      }
+      const responses = new Map((info.rejectedErrors ?? []).map((e) => [String(e.recipient ?? ''), e.response ?? '']));
+      return {
+        accepted: (info.accepted ?? []).map(addressOf),
+        rejected: (info.rejected ?? []).map(addressOf).map((address) => ({ address, response: responses.get(address) ?? 'rejected' })),
+        response: info.response ?? '',
+      };
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+function addressOf(value: unknown): string {
+  return typeof value === 'string' ? value : String((value as { address?: string }).address ?? value);
+}

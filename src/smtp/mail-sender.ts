@@ -1,0 +1,26 @@
+import type { OutboxAddress } from '../db/schema/outbox.js';
+
+/** The stored mail a sender needs; an outbox row has this shape. */
+export interface SendableMail {
+  messageId: string;
+  fromAddress: OutboxAddress;
+  replyTo: OutboxAddress | null;
+  to: OutboxAddress[];
+  cc: OutboxAddress[];
+  subject: string;
+  text: string;
+  html: string | null;
+  headers: Record<string, string>;
+}
+
+export interface SendResult {
+  accepted: string[];
+  /** A resolved send can still have refused some recipients: each with the server's answer. */
+  rejected: { address: string; response: string }[];
+  response: string;
+}
+
+export interface MailSender {
+  send(mail: SendableMail): Promise<SendResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,169 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { appendEvents } from '../db/repositories/event-repository.js';
+import {
+  claimDue, markFailed, markRetry, markSent, markSuppressed, ticketProgress, type OutboxRow,
+} from '../db/repositories/outbox-repository.js';
+import { SlagateError } from '../errors.js';
+import { SLA_MAIL_KINDS, type MailKind } from '../outbound/outbound-mail.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../smtp/circuit-breaker.js';
+import { classifySmtpError, isPermanentResponse } from '../smtp/classify-smtp-error.js';
+import type { MailSender } from '../smtp/mail-sender.js';
+import { retryDelayMs } from '../smtp/retry-backoff.js';
+
+export interface OutboxWorkerOptions {
+  db: Db;
+  config: Config;
+  sender: MailSender;
+  clock: () => Date;
+  logger: Logger;
+  /** Names this worker in leases; unique per process. */
+  owner: string;
+  breaker?: CircuitBreakerOptions;
+  random?: () => number;
+}
+
+export interface OutboxWorker {
+  start(signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+  /** One pass: claim what is due, send it, record the outcomes. Returns how many rows it handled. */
+  tick(): Promise<number>;
+  breakerState(): string;
+}
+
+const DEFAULT_BREAKER: CircuitBreakerOptions = { failureThreshold: 3, cooldownMs: 30_000 }; // 30 seconds
+
+/**
+ * Sends what the outbox holds. Claims are short transactions-free updates; sending happens with
+ * no transaction open; outcomes are written back under the lease. Temporary failures are retried
+ * with backoff, permanent ones end the row (with a ticket event), and while the server is
+ * unreachable a circuit breaker keeps mails waiting instead of spending their attempts.
+ */
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { db, config, sender, clock, owner } = options;
+  const logger = options.logger.child({ component: 'outbox', owner });
+  const breaker = new CircuitBreaker(options.breaker ?? DEFAULT_BREAKER);
+  const random = options.random ?? Math.random;
+  const stop = new AbortController();
+  let running: Promise<void> | null = null;
+
+  async function tick(): Promise<number> {
+    const now = clock();
+    const allowance = breaker.allowance(now);
+    if (allowance === 0) return 0;
+    const rows = await claimDue(db, {
+      owner, leaseMs: config.outbox.leaseMs, now, limit: Math.min(allowance, config.outbox.batchSize),
+    });
+    await Promise.all(rows.map((row) => handle(row)));
+    return rows.length;
+  }
+
+  async function handle(row: OutboxRow): Promise<void> {
+    const log = logger.child({ outboxId: row.id, messageId: row.messageId, kind: row.kind, ticket: row.ticketId });
+    const stale = await staleReason(row);
+    if (stale) {
+      await markSuppressed(db, row.id, owner, stale);
+      log.info({ reason: stale }, 'reminder no longer applies');
+      return;
+    }
+    try {
+      const result = await sender.send(row);
+      breaker.recordSuccess();
+      const recipients: Record<string, string> = {};
+      for (const a of result.accepted) recipients[a] = `accepted: ${result.response}`;
+      for (const r of result.rejected) recipients[r.address] = `rejected: ${r.response}`;
+      if (result.accepted.length === 0) {
+        const permanent = result.rejected.every((r) => isPermanentResponse(r.response));
+        await giveUpOrRetry(row, new SlagateError(permanent ? 'SMTP_PERMANENT' : 'SMTP_TEMPORARY',
+          `every recipient refused: ${result.rejected.map((r) => `${r.address} ${r.response}`).join('; ')}`), recipients, log);
+        return;
+      }
+      // Some recipients accepted: a retry would send them a duplicate, so the refusals are
+      // recorded per recipient and the mail counts as sent.
+      await markSent(db, row.id, owner, { now: clock(), recipients });
+      log.info({ accepted: result.accepted.length, rejected: result.rejected.length }, 'mail sent');
+    } catch (err) {
+      const failure = classifySmtpError(err);
+      if (failure.code === 'SMTP_CONNECTION') {
+        breaker.recordConnectionFailure(clock());
+        // The server was not usable: the attempt says nothing about the mail, so it is refunded
+        // and the mail waits for the breaker's next probe (or a short backoff) instead.
+        const wait = retryDelayMs(1, { initialMs: config.outbox.backoffInitialMs, maxMs: config.outbox.backoffMaxMs }, random);
+        const next = breaker.state(clock()) === 'closed' ? new Date(clock().getTime() + wait) : breaker.reopensAt(clock());
+        await markRetry(db, row.id, owner, { nextAttemptAt: next, error: failure.message, refundAttempt: true });
+        log.warn({ err: failure.message, breaker: breaker.state(clock()) }, 'SMTP server unavailable; will retry');
+        return;
+      }
+      await giveUpOrRetry(row, failure, undefined, log);
+    }
+  }
+
+  async function giveUpOrRetry(row: OutboxRow, failure: SlagateError, recipients: Record<string, string> | undefined, log: Logger) {
+    if (failure.retryable && row.attempts < config.outbox.maxAttempts) {
+      const delay = retryDelayMs(row.attempts, { initialMs: config.outbox.backoffInitialMs, maxMs: config.outbox.backoffMaxMs }, random);
+      await markRetry(db, row.id, owner, { nextAttemptAt: new Date(clock().getTime() + delay), error: failure.message, recipients });
+      log.warn({ err: failure.message, attempts: row.attempts, delayMs: delay }, 'temporary failure; will retry');
+      return;
+    }
+    const reason = failure.retryable ? `gave up after ${row.attempts} attempts: ${failure.message}` : failure.message;
+    if (await markFailed(db, row.id, owner, { error: reason, recipients }) && row.ticketId !== null) {
+      await appendEvents(db, [{
+        ticketId: row.ticketId, at: clock(), actor: 'system', kind: 'mail-failed', reason,
+        data: { outboxId: row.id, messageId: row.messageId, kind: row.kind },
+      }]);
+    }
+    log.error({ err: reason }, 'mail failed');
+  }
+
+  /** A reminder or escalation whose ticket moved on since it was queued must not go out. */
+  async function staleReason(row: OutboxRow): Promise<string | null> {
+    if (row.ticketId === null || !SLA_MAIL_KINDS.includes(row.kind as MailKind)) return null;
+    const t = await ticketProgress(db, row.ticketId);
+    if (!t) return 'ticket no longer exists';
+    if (t.status === 'resolved' || t.status === 'closed' || t.resolvedAt || t.closedAt) return `ticket is ${t.status}`;
+    const clockName = /^sla:[^:]+:([a-z-]+):/.exec(row.dedupeKey)?.[1] ?? (row.kind === 'qualification-reminder' ? 'qualification' : null);
+    if (clockName === 'first-response' && t.firstResponseAt) return 'ticket was answered';
+    if (clockName === 'qualification' && t.qualifiedAt) return 'ticket was qualified';
+    return null;
+  }
+
+  async function loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let handled = 0;
+      try {
+        handled = await tick();
+      } catch (err) {
+        logger.error({ err }, 'outbox pass failed');
+      }
+      if (handled === 0) await sleep(config.outbox.pollIntervalMs, signal);
+    }
+  }
+
+  return {
+    start(signal) {
+      signal?.addEventListener('abort', () => stop.abort(), { once: true });
+      running ??= loop(stop.signal);
+      return running;
+    },
+    async close() {
+      stop.abort();
+      await running;
+    },
+    tick,
+    breakerState: () => breaker.state(clock()),
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
