@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import type { Report } from '../reports/report-model.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
 
 type Format = 'md' | 'html' | 'json';
@@ -71,7 +72,7 @@ async function run(ctx: CliContext, kind: 'monthly' | 'quarterly', options: Repo
   ctx.out.write(await render(built, options.format));
 }
 
-async function render(report: import('../reports/report-model.js').Report, format: Format): Promise<string> {
+async function render(report: Report, format: Format): Promise<string> {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
   if (format === 'html') return (await import('../reports/render-html.js')).renderHtml(report);
   return (await import('../reports/render-markdown.js')).renderMarkdown(report);
