@@ -1,0 +1,56 @@
+import { SlagateError } from '../errors.js';
+import type { ImapSession } from './open-session.js';
+
+/** What is known about a message before its body is downloaded. */
+export interface NewMessage {
+  uid: number;
+  size: number;
+  internalDate: Date | null;
+  messageId: string | null;
+}
+
+/**
+ * UIDs above `afterUid` in the selected folder, ascending. The caller holds the folder's lock.
+ * `UID SEARCH n:*` answers with the highest UID even when n is past it (RFC 3501 §6.4.8), so the
+ * filter below is what makes "nothing new" come back empty.
+ */
+export async function listNewUids(client: ImapSession, afterUid: number): Promise<number[]> {
+  const found = await client.search({ uid: `${afterUid + 1}:*` }, { uid: true });
+  if (found === false || found === undefined) {
+    throw new SlagateError('IMAP_COMMAND_FAILED', `UID SEARCH ${afterUid + 1}:* refused`);
+  }
+  return found.filter((uid) => uid > afterUid).sort((a, b) => a - b);
+}
+
+/**
+ * Size, INTERNALDATE and Message-ID of the given UIDs, before any body is downloaded, so an
+ * oversized mail is never pulled into memory. Collected with fetchAll: no other command may run
+ * while a FETCH is being iterated.
+ */
+export async function fetchEnvelopes(client: ImapSession, uids: number[]): Promise<NewMessage[]> {
+  if (uids.length === 0) return [];
+  const rows = await client.fetchAll(uids.join(','), { uid: true, size: true, internalDate: true, envelope: true }, { uid: true });
+  return rows
+    .filter((m) => uids.includes(m.uid))
+    .map((m) => ({
+      uid: m.uid,
+      size: m.size ?? 0,
+      internalDate: m.internalDate ? new Date(m.internalDate) : null,
+      messageId: m.envelope?.messageId ?? null,
+    }))
+    .sort((a, b) => a.uid - b.uid);
+}
+
+/** The whole message, fetched with BODY.PEEK so \Seen is never set by us. Null if it vanished. */
+export async function downloadSource(client: ImapSession, uid: number): Promise<Buffer | null> {
+  const msg = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+  if (!msg || !msg.source) return null;
+  return Buffer.from(msg.source);
+}
+
+/** Only the header block (BODY.PEEK[HEADER]): what an oversized mail is quarantined with. */
+export async function downloadHeaders(client: ImapSession, uid: number): Promise<Buffer | null> {
+  const msg = await client.fetchOne(String(uid), { uid: true, headers: true }, { uid: true });
+  if (!msg || !msg.headers) return null;
+  return Buffer.from(msg.headers);
+}

@@ -1,0 +1,136 @@
+import type { Logger } from 'pino';
+import type { ImapSettings } from '../config.js';
+import { SlagateError } from '../errors.js';
+import { backoffDelay } from './backoff.js';
+import { createImapSession, toImapError, type ImapSession } from './open-session.js';
+
+export interface SupervisorDeps {
+  settings: ImapSettings;
+  logger: Logger;
+  /** One catch-up pass over the folder; run after every (re)connect, on new mail, and on a timer. */
+  sync: (client: ImapSession) => Promise<void>;
+  random?: () => number;
+  /** How long to wait after the server refused the credentials (default: backoffMaxMs). */
+  authBackoffMs?: number;
+}
+
+export interface Supervisor {
+  /** Resolves when stopped; rejects only with LEASE_LOST from a pass (the caller must step down). */
+  run(signal: AbortSignal): Promise<void>;
+  /** Number of connections that reached a first successful pass. */
+  readonly sessions: number;
+}
+
+/**
+ * Keeps one IMAP connection alive for one mailbox. ImapFlow does not reconnect and cannot be
+ * reused, so every close leads to a new instance after an exponential, jittered backoff, then a
+ * full catch-up pass. IDLE notices ('exists') trigger a pass, and so does a timer whatever IDLE
+ * says: a half-open link or a lost notification must not leave mail waiting.
+ */
+export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
+  const { settings, logger } = deps;
+  let sessions = 0;
+
+  async function runSession(signal: AbortSignal): Promise<'closed' | 'synced-then-closed'> {
+    const client = createImapSession(settings, logger);
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    let synced = false;
+    let timer: NodeJS.Timeout | undefined;
+    let fatal: unknown;
+    // Passes never overlap: a request during a pass marks it dirty and one more pass follows.
+    let running: Promise<void> | undefined;
+    let dirty = false;
+    const requestPass = () => {
+      if (running) {
+        dirty = true;
+        return running;
+      }
+      running = (async () => {
+        do {
+          dirty = false;
+          await deps.sync(client);
+        } while (dirty && !signal.aborted && client.usable);
+      })().finally(() => { running = undefined; });
+      return running;
+    };
+    const passInBackground = () => {
+      requestPass().catch((err) => {
+        if ((err as SlagateError).code === 'LEASE_LOST') fatal = err;
+        logger.warn({ err, code: (err as SlagateError).code ?? 'IMAP_COMMAND_FAILED' }, 'mailbox pass failed; reconnecting');
+        client.close();
+      });
+    };
+
+    try {
+      await client.connect();
+      await requestPass();
+      synced = true;
+      sessions += 1;
+      logger.info({ host: settings.host, folder: settings.folder }, 'imap session ready');
+      client.on('exists', passInBackground);
+      timer = setInterval(passInBackground, settings.resyncIntervalMs);
+      await Promise.race([closed, aborted]);
+    } catch (err) {
+      if ((err as SlagateError).code === 'LEASE_LOST') fatal = err;
+      else throw toImapError(err, `imap ${settings.user}@${settings.host}:${settings.port}`);
+    } finally {
+      if (timer) clearInterval(timer);
+      client.off('exists', passInBackground);
+      if (signal.aborted && client.usable) {
+        // A pass in flight finishes first: its ingest may have committed and its move should land.
+        await running?.catch(() => undefined);
+        await Promise.race([client.logout().catch(() => undefined), delay(5000)]);
+      }
+      client.close();
+    }
+    if (fatal) throw fatal;
+    return synced ? 'synced-then-closed' : 'closed';
+  }
+
+  return {
+    get sessions() { return sessions; },
+    async run(signal) {
+      let attempt = 0;
+      while (!signal.aborted) {
+        let wait: number;
+        try {
+          const how = await runSession(signal);
+          if (signal.aborted) break;
+          if (how === 'synced-then-closed') attempt = 0;
+          wait = backoffDelay(attempt++, { initialMs: settings.backoffInitialMs, maxMs: settings.backoffMaxMs }, deps.random);
+          logger.warn({ code: 'IMAP_CONNECTION', retryInMs: wait }, 'imap connection closed; reconnecting');
+        } catch (err) {
+          if ((err as SlagateError).code === 'LEASE_LOST') throw err;
+          if (signal.aborted) break;
+          const e = err as SlagateError;
+          if (e.code === 'IMAP_AUTH') {
+            // Credentials rarely fix themselves within seconds: wait long, say so clearly, retry.
+            wait = deps.authBackoffMs ?? settings.backoffMaxMs;
+            logger.error({ code: 'IMAP_AUTH', user: settings.user, host: settings.host, retryInMs: wait },
+              'imap login refused: check the mailbox credentials');
+          } else {
+            wait = backoffDelay(attempt++, { initialMs: settings.backoffInitialMs, maxMs: settings.backoffMaxMs }, deps.random);
+            logger.warn({ err, code: e.code ?? 'IMAP_CONNECTION', retryInMs: wait }, 'imap connection failed; retrying');
+          }
+        }
+        await delay(wait, signal);
+      }
+    },
+  };
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

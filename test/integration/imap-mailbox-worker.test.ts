@@ -1,0 +1,162 @@
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { getCheckpoint } from '../../src/db/repositories/mailbox-state-repository.js';
+import { createMailboxWorker, type MailboxWorker } from '../../src/workers/mailbox-worker.js';
+import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import { eventually } from '../helpers/eventually.js';
+import { folderStatus, listUids, makeMail, recreateFolder } from '../helpers/imap-client.js';
+import { ingestDouble } from '../helpers/ingest-double.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const logger = pino({ level: process.env.SLAGATE_TEST_LOG ?? 'silent' });
+let dovecot: Dovecot;
+const USERS = ['idle', 'backlog', 'seen', 'restart', 'uidvalidity', 'created'];
+
+beforeAll(async () => { dovecot = await startDovecot({ users: USERS }); });
+afterAll(async () => { await dovecot?.stop(); });
+
+function account(user: string) {
+  return { host: dovecot.host, port: dovecot.port, user, password: dovecot.password(user) };
+}
+
+function configFor(user: string, database: TestDatabase, imap: Record<string, unknown> = {}) {
+  return parseConfig({
+    database: { url: database.url },
+    mailboxes: {
+      support: {
+        address: 'support@sanarise.example',
+        imap: {
+          host: dovecot.host, port: dovecot.port, secure: false, user, password: dovecot.password(user),
+          backoffInitialMs: 50, backoffMaxMs: 1000, socketTimeoutMs: 5000, maxIdleTimeMs: 5000, resyncIntervalMs: 60_000,
+          ...imap,
+        },
+      },
+      management: { address: 'management@sanarise.example' },
+    },
+  });
+}
+
+async function countRows(database: TestDatabase): Promise<{ rows: number; distinct: number }> {
+  const [r] = await database.db.execute(sql`select count(*)::int as rows, count(distinct message_id)::int as distinct from raw_mail`) as unknown as { rows: number; distinct: number }[];
+  return r!;
+}
+
+interface WorkerContext {
+  database: TestDatabase;
+  worker: MailboxWorker;
+  start(): Promise<MailboxWorker>;
+  /** Every ingest call as `uidvalidity:uid`, to prove nothing is fetched and ingested twice. */
+  ingested: string[];
+}
+
+async function withWorker<T>(user: string, fn: (ctx: WorkerContext) => Promise<T>, imap: Record<string, unknown> = {}): Promise<T> {
+  const database = await createTestDatabase();
+  const workers: MailboxWorker[] = [];
+  const ingested: string[] = [];
+  const real = ingestDouble(database.db);
+  const make = () => createMailboxWorker({
+    db: database.db, config: configFor(user, database, imap), mailbox: 'support', logger, clock: () => new Date(),
+    owner: `test-${workers.length}`, leaseTtlMs: 3000,
+    quarantineOversized: real.quarantineOversized,
+    ingest: (input) => {
+      ingested.push(`${input.imap?.uidvalidity}:${input.imap?.uid}`);
+      return real.ingest(input);
+    },
+  });
+  const start = async () => {
+    const w = make();
+    workers.push(w);
+    await w.start();
+    return w;
+  };
+  try {
+    const worker = await start();
+    return await fn({ database, worker, start, ingested });
+  } finally {
+    for (const w of workers) await w.close();
+    await database.drop();
+  }
+}
+
+describe('mailbox worker against Dovecot', () => {
+  it('turns a mail announced by IDLE into a row within about a second', async () => {
+    await withWorker('idle', async ({ database, worker }) => {
+      await eventually(() => worker.sessions > 0, 10_000, 'first session');
+      const latencies: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = Date.now();
+        await dovecot.append('idle', 'INBOX', makeMail(`idle-${i}`));
+        await eventually(async () => (await countRows(database)).rows === i + 1, 5000, `row ${i}`);
+        latencies.push(Date.now() - t0);
+      }
+      console.log('APPEND to row latency (ms):', latencies.join(', '));
+      expect(Math.max(...latencies)).toBeLessThan(2500);
+      expect(await listUids(account('idle'), 'INBOX')).toEqual([]);
+      expect(await listUids(account('idle'), 'Processed')).toHaveLength(5);
+    });
+  });
+
+  it('ingests a backlog of 500 mails found at start-up, each once', async () => {
+    dovecot.deliverToMaildir('backlog', Array.from({ length: 500 }, (_, i) => makeMail(`backlog-${i}`)));
+    const t0 = Date.now();
+    await withWorker('backlog', async ({ database }) => {
+      await eventually(async () => (await countRows(database)).rows === 500, 50_000, '500 rows');
+      console.log(`backlog of 500 ingested in ${Date.now() - t0} ms`);
+      expect(await countRows(database)).toEqual({ rows: 500, distinct: 500 });
+      const cp = await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 500 && getCheckpoint(database.db, 'support'));
+      expect(cp).toMatchObject({ lastUid: 500 });
+    });
+  });
+
+  it('ingests mail that someone already read (\\Seen is not a cursor)', async () => {
+    await dovecot.append('seen', 'INBOX', [makeMail('seen-1'), makeMail('seen-2')], { flags: ['\\Seen'] });
+    await withWorker('seen', async ({ database }) => {
+      await eventually(async () => (await countRows(database)).rows === 2, 10_000, 'two rows');
+    });
+  });
+
+  it('keeps the checkpoint at the highest UID and re-ingests nothing after a restart', async () => {
+    await withWorker('restart', async ({ database, worker, start, ingested }) => {
+      await dovecot.append('restart', 'INBOX', [makeMail('r-1'), makeMail('r-2'), makeMail('r-3')]);
+      await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 3, 10_000, 'checkpoint 3');
+      await worker.close();
+      const again = await start();
+      await eventually(() => again.sessions > 0, 10_000, 'second worker session');
+      await dovecot.append('restart', 'INBOX', makeMail('r-4'));
+      await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 4, 10_000, 'checkpoint 4');
+      expect(ingested.map((k) => k.split(':')[1])).toEqual(['1', '2', '3', '4']);
+      expect(await countRows(database)).toEqual({ rows: 4, distinct: 4 });
+    });
+  });
+
+  it('rescans a recreated folder (new UIDVALIDITY) without duplicating what it already had', async () => {
+    const acct = account('uidvalidity');
+    const [u1, u2, u3] = [makeMail('u-1'), makeMail('u-2'), makeMail('u-3')];
+    await recreateFolder(acct, 'Incoming', [u1, u2]);
+    await withWorker('uidvalidity', async ({ database, worker, start, ingested }) => {
+      await eventually(async () => (await countRows(database)).rows === 2, 10_000, 'two rows');
+      const before = (await getCheckpoint(database.db, 'support'))!;
+      await worker.close();
+      // The same two mails come back in a folder with a new UIDVALIDITY and UIDs from 1, plus a new one.
+      await recreateFolder(acct, 'Incoming', [u1, u2, u3]);
+      const now = await folderStatus(acct, 'Incoming');
+      expect(now.uidValidity).not.toBe(before.uidvalidity);
+      await start();
+      await eventually(async () => (await getCheckpoint(database.db, 'support'))?.uidvalidity === now.uidValidity
+        && (await getCheckpoint(database.db, 'support'))?.lastUid === 3, 10_000, 'checkpoint under the new UIDVALIDITY');
+      expect(ingested).toHaveLength(5); // all three rescanned: nothing skipped on the strength of old UIDs
+      expect(await countRows(database)).toEqual({ rows: 3, distinct: 3 });
+      expect(await listUids(acct, 'Incoming')).toEqual([]);
+    }, { folder: 'Incoming' });
+  });
+
+  it('creates the processed folder when it does not exist yet', async () => {
+    await dovecot.append('created', 'INBOX', makeMail('c-1'));
+    await withWorker('created', async ({ database }) => {
+      await eventually(async () => (await countRows(database)).rows === 1, 10_000, 'one row');
+      await eventually(async () => (await listUids(account('created'), 'Done/Tickets')).length === 1, 5000, 'moved');
+    }, { processedFolder: 'Done/Tickets' });
+  });
+});
