@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { detectLanguage } from '../../src/outbound/detect-language.js';
+import { buildReferences, isValidMessageId, makeMessageId, safeHeaderValue, subjectWithToken } from '../../src/outbound/message-headers.js';
+
+describe('safeHeaderValue', () => {
+  it('never lets a line break or control character through, and bounds the length', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 2000 }), (s) => {
+      const v = safeHeaderValue(s);
+      expect(v).not.toMatch(/[\u0000-\u001f\u007f]/);
+      expect(v.length).toBeLessThanOrEqual(998);
+    }));
+  });
+
+  it('turns an injection attempt into one harmless line', () => {
+    expect(safeHeaderValue('Hello\r\nBcc: victim@example.com')).toBe('Hello Bcc: victim@example.com');
+  });
+});
+
+describe('Message-IDs and References', () => {
+  it('accepts only well-formed ids', () => {
+    expect(isValidMessageId('<a.b@c.example>')).toBe(true);
+    for (const bad of ['a@b', '<a b@c>', '<a@b>\r\nX: y', '<@b>', `<${'x'.repeat(300)}@b>`, null]) expect(isValidMessageId(bad)).toBe(false);
+  });
+
+  it('keeps the thread, drops junk and duplicates, and keeps only the last 20', () => {
+    const refs = Array.from({ length: 30 }, (_, i) => `<r${i}@x>`);
+    const built = buildReferences('<parent@x>', [...refs, 'junk', '<r29@x>']);
+    expect(built).toHaveLength(20);
+    expect(built.at(-1)).toBe('<parent@x>');
+    expect(new Set(built).size).toBe(20);
+  });
+
+  it('makes ids in our domain', () => {
+    expect(makeMessageId('slagate.example', 'sla-reminder', 'ab\r\ncd')).toBe('<sla-reminder.abcd@slagate.example>');
+  });
+});
+
+describe('subjectWithToken', () => {
+  it('prepends the token once, never twice', () => {
+    expect(subjectWithToken('Printer down', 'SR-1042')).toBe('[#SR-1042] Printer down');
+    expect(subjectWithToken('Re: [#SR-1042] Printer down', 'SR-1042')).toBe('[#SR-1042] Re: Printer down');
+    fc.assert(fc.property(fc.string(), (s) => {
+      const once = subjectWithToken(s, 'SR-1');
+      expect(subjectWithToken(once, 'SR-1')).toBe(once);
+      expect(once.split('[#SR-1]').length).toBe(2);
+    }));
+  });
+});
+
+describe('detectLanguage', () => {
+  it.each([
+    ['Merhaba, fatura ekranı açılmıyor. Yardımcı olur musunuz?', 'tr'],
+    ['Hello, the invoice screen does not open. Could you help?', 'en'],
+    ['???', 'tr'],
+  ])('%s → %s', (text, lang) => {
+    expect(detectLanguage(text, 'tr')).toBe(lang);
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, DEFAULT_CONFIG_INPUT, type Person } from '../../src/config.js';
+import { SlagateError } from '../../src/errors.js';
+import { buildAcknowledgement } from '../../src/outbound/build-acknowledgement.js';
+import { buildClientMail } from '../../src/outbound/build-client-mail.js';
+import { buildStaffMail, type StaffMailKind } from '../../src/outbound/build-staff-mail.js';
+import { formatInstant } from '../../src/outbound/format-instant.js';
+import { MAIL_KINDS, type Language, type OutboundMail } from '../../src/outbound/outbound-mail.js';
+import { renderTemplate } from '../../src/outbound/render-template.js';
+import type { TicketView } from '../../src/outbound/ticket-view.js';
+
+const config = parseConfig(DEFAULT_CONFIG_INPUT);
+const received = new Date('2026-03-13T14:30:00Z'); // Friday 17:30 in Istanbul
+
+const ticket: TicketView = {
+  id: 7, number: 'SR-1042', subject: 'Fatura modülü açılmıyor & hata veriyor', type: 'website', typeName: 'Website Issue',
+  priority: 'high', requestedPriority: 'critical', priorityReason: 'critical requested; website allows high at most',
+  private: false, mailbox: 'support', requesterAddress: 'deniz@client.example', requesterName: 'Deniz Arslan',
+  language: 'tr', firstResponseDue: new Date('2026-03-16T08:00:00Z'), resolutionDue: new Date('2026-03-17T11:00:00Z'),
+  slaReview: false, assignee: null,
+};
+
+function person(lang: Language): Person {
+  return { address: `agent-${lang}@sanarise.example`, name: lang === 'tr' ? 'Ayşe Yılmaz' : 'Mert Demir', role: 'agent', language: lang, zone: 'Europe/Istanbul' };
+}
+
+const staffData: Record<StaffMailKind, Record<string, unknown>> = {
+  'team-new-ticket': { excerpt: 'Fatura ekranı <script> açılmıyor.', firstResponseDue: ticket.firstResponseDue, attachmentCount: 1 },
+  'sla-reminder': { clock: 'first-response', deadline: ticket.firstResponseDue },
+  'sla-breach': { clock: 'first-response', deadline: ticket.firstResponseDue },
+  'sla-manager-escalation': { clock: 'resolution', deadline: ticket.resolutionDue },
+  'qualification-reminder': { clock: 'qualification', deadline: ticket.firstResponseDue },
+  'client-escalation': { level: 2, levelRole: 'lead' },
+  'special-circumstances': { count: 4, day: '2026-03-13' },
+  'client-reply-forward': { body: 'Hâlâ açılmıyor.\nEkran görüntüsü ekte.' },
+  'command-result': { command: '#priority high', ok: true, message: 'Öncelik Yüksek yapıldı.' },
+  'sender-capped': { senderAddress: 'robot@client.example', cap: 10, windowMinutes: 180, until: new Date('2026-03-13T18:00:00Z') },
+};
+
+function build(kind: (typeof MAIL_KINDS)[number], lang: Language): OutboundMail {
+  const random = 'fixed';
+  const langTicket = { ...ticket, language: lang };
+  if (kind === 'acknowledgement' || kind === 'acknowledgement-private') {
+    return buildAcknowledgement(config, {
+      ticket: kind === 'acknowledgement-private' ? { ...langTicket, private: true, mailbox: 'management', type: 'complaint', typeName: 'Submit a Complaint Directly to Management (Not Seen by Team)', priority: 'low', requestedPriority: null } : langTicket,
+      mail: { messageId: '<client-1@client.example>', references: ['<older@client.example>'], subject: ticket.subject, fromAddress: 'deniz@client.example', fromName: 'Deniz Arslan', toAddress: 'support@sanarise.example', text: 'Kısa.', attachmentCount: 0 },
+      random,
+    });
+  }
+  if (kind === 'agent-relay' || kind === 'survey' || kind === 'oversized-rejected') {
+    return buildClientMail(config, {
+      kind, ticket: kind === 'oversized-rejected' ? null : langTicket, to: { name: 'Deniz Arslan', address: 'deniz@client.example' }, lang,
+      dedupeKey: `${kind}:7`, random,
+      data: kind === 'agent-relay' ? { agentName: 'Ayşe Yılmaz', body: 'Merhaba, sorunu giderdik. <b>Kontrol eder misiniz?</b>' }
+        : kind === 'survey' ? {} : { originalSubject: 'Büyük dosya', sizeMb: 31, maxMb: 25 },
+      thread: { inReplyTo: '<client-1@client.example>', references: [] },
+    });
+  }
+  return buildStaffMail(config, { kind, ticket: langTicket, person: person(lang), dedupeKey: `${kind}:7`, data: staffData[kind], random });
+}
+
+describe('every template in both languages', () => {
+  for (const kind of MAIL_KINDS) {
+    for (const lang of ['tr', 'en'] as const) {
+      it(`${kind} (${lang}) renders as recorded`, () => {
+        const mail = build(kind, lang);
+        expect(mail.text).not.toMatch(/&amp;|&lt;|&#x/);
+        expect(mail.subject).not.toMatch(/[\r\n]/);
+        expect(mail).toMatchSnapshot();
+      });
+    }
+  }
+});
+
+describe('rendering rules', () => {
+  it('escapes HTML parts but not text parts', () => {
+    const mail = build('agent-relay', 'tr');
+    expect(mail.html).toContain('&lt;b&gt;Kontrol');
+    expect(mail.text).toContain('<b>Kontrol');
+  });
+
+  it('turns a missing variable into TEMPLATE_MISSING_VARIABLE', () => {
+    const attempt = () => renderTemplate('sla-reminder', 'tr', { zone: 'Europe/Istanbul', recipientName: 'x', ticket: null });
+    expect(attempt).toThrow(SlagateError);
+    try { attempt(); } catch (err) { expect((err as SlagateError).code).toBe('TEMPLATE_MISSING_VARIABLE'); }
+  });
+
+  it('formats instants in the reader\'s zone and language with the offset', () => {
+    const at = new Date('2026-03-16T09:30:00Z');
+    expect(formatInstant(at, 'Europe/Istanbul', 'tr')).toBe('Pazartesi 16 Mart 2026 12:30 (GMT+3)');
+    expect(formatInstant(at, 'Europe/Istanbul', 'en')).toBe('Monday 16 March 2026 12:30 (GMT+3)');
+    expect(formatInstant(at, 'UTC', 'en')).toBe('Monday 16 March 2026 09:30 (GMT)');
+  });
+});
+
+describe('the acknowledgement', () => {
+  const mail = { messageId: '<c@client.example>', references: [], subject: 's', fromAddress: 'deniz@client.example', fromName: 'Deniz', toAddress: 'support@sanarise.example', text: 'x'.repeat(300), attachmentCount: 2 };
+
+  it('says what was understood, why the priority changed, the due times and how to correct it', () => {
+    const ack = buildAcknowledgement(config, { ticket, mail, random: 'r' });
+    expect(ack.text).toContain('SR-1042');
+    expect(ack.text).toContain('Website Issue');
+    expect(ack.text).toContain('Kritik öncelik istediniz');
+    expect(ack.text).toContain('yalnızca Yüksek veya Orta öncelikle');
+    expect(ack.text).toContain('Pazartesi 16 Mart 2026 11:00 (GMT+3)');
+    expect(ack.text).toContain('[Kritik]');
+    expect(ack.text).not.toContain('Ön değerlendirmeyi hızlandırmak');
+    expect(ack.text).not.toContain('Özel Durumlar');
+  });
+
+  it('offers the qualification guidelines when the mail is short or has no attachment, and the special-circumstances notice', () => {
+    const ack = buildAcknowledgement(config, { ticket: { ...ticket, slaReview: true }, mail: { ...mail, attachmentCount: 0 }, random: 'r' });
+    expect(ack.text).toContain('Ön değerlendirmeyi hızlandırmak');
+    expect(ack.text).toContain('Özel Durumlar');
+  });
+
+  it('tells a low-priority client there is no resolution target', () => {
+    const ack = buildAcknowledgement(config, { ticket: { ...ticket, language: 'en', priority: 'low', requestedPriority: null, type: 'other', typeName: 'Other', resolutionDue: null }, mail, random: 'r' });
+    expect(ack.text).toContain('low-priority requests have no resolution time commitment');
+    expect(ack.text).toContain('default priority');
+  });
+
+  it('is an RFC 3834 auto-reply continuing the client\'s thread from the owning mailbox', () => {
+    const ack = buildAcknowledgement(config, { ticket, mail, random: 'r' });
+    expect(ack.headers).toMatchObject({ 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'In-Reply-To': '<c@client.example>', References: '<c@client.example>', 'X-Slagate-Ticket': 'SR-1042' });
+    expect(ack.from.address).toBe('support@sanarise.example');
+    expect(ack.replyTo?.address).toBe('support@sanarise.example');
+    expect(ack.messageId).toBe('<acknowledgement.r@slagate.sanarise.example>');
+    expect(ack.subject.startsWith('[#SR-1042] ')).toBe(true);
+  });
+
+  it('comes from management for a private ticket and says nothing of the team', () => {
+    const ack = build('acknowledgement-private', 'tr');
+    const en = build('acknowledgement-private', 'en');
+    expect(ack.from.address).toBe('management@sanarise.example');
+    for (const m of [ack, en]) expect(`${m.subject}\n${m.text}`).not.toMatch(/ekip|takım|team/i);
+  });
+});
