@@ -1,0 +1,51 @@
+import type { Db } from '../db/client.js';
+import {
+  getSlaTicket, listPauses, listSlaAlerts, storeDeadlines, type SlaAlertRow, type SlaTicketRow,
+} from '../db/repositories/sla-repository.js';
+import type { Policy } from '../policy/default-policy.js';
+import type { Priority } from '../policy/priorities.js';
+import { computeDeadlines } from '../sla/deadlines.js';
+import { planSlaEvents, type SlaPlan, type SlaState } from '../sla/escalation-plan.js';
+import type { SlaClock } from '../sla/explain-deadline.js';
+
+/** The pure clock state of a ticket from its rows; fired steps become keys. */
+export function slaStateOf(
+  row: SlaTicketRow, pauses: { start: Date; end: Date | null }[], alerts: SlaAlertRow[],
+): SlaState {
+  return {
+    priority: row.priority as Priority,
+    status: row.status,
+    assignee: row.assignee,
+    receivedAt: row.receivedAt,
+    firstResponseAt: row.firstResponseAt,
+    qualifiedAt: row.qualifiedAt,
+    resolvedAt: row.resolvedAt,
+    pauses: pauses.map((p) => ({ start: p.start, end: p.end })),
+    firedKeys: new Set(alerts.map((a) => `${a.clock as SlaClock}:${a.level}:${a.deadline.toISOString()}`)),
+  };
+}
+
+/**
+ * When the sweeper must look at the ticket again: at once when a step is already due (a priority
+ * change can make one overdue), else at the next threshold; null when nothing is pending.
+ */
+export function nextLookAt(plan: SlaPlan): Date | null {
+  return plan.due[0]?.at ?? plan.nextAt;
+}
+
+/**
+ * Recomputes a ticket's deadlines and next SLA look from its clock inputs. Callers that change a
+ * ticket (ingest, agent commands) run it in their own transaction, after their change.
+ */
+export async function recomputeTicketSla(tx: Db, ticketId: number, policy: Policy, now: Date): Promise<void> {
+  const row = await getSlaTicket(tx, ticketId);
+  if (!row) return;
+  const [pauses, alerts] = [await listPauses(tx, [ticketId]), await listSlaAlerts(tx, [ticketId])];
+  const state = slaStateOf(row, pauses, alerts);
+  const deadlines = computeDeadlines(state, policy);
+  await storeDeadlines(tx, ticketId, {
+    firstResponseDue: deadlines.firstResponse.due ?? row.receivedAt,
+    resolutionDue: deadlines.resolution?.due ?? null,
+    nextSlaAt: nextLookAt(planSlaEvents(state, policy, now)),
+  });
+}

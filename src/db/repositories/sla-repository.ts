@@ -1,0 +1,105 @@
+import { and, asc, inArray, isNotNull, lte, sql, eq } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { slaAlerts, ticketPauses, tickets } from '../schema/tickets.js';
+
+/** What the SLA clocks need of a ticket. */
+export interface SlaTicketRow {
+  id: number;
+  private: boolean;
+  priority: string;
+  status: string;
+  assignee: string | null;
+  receivedAt: Date;
+  firstResponseAt: Date | null;
+  qualifiedAt: Date | null;
+  resolvedAt: Date | null;
+}
+
+export interface SlaAlertRow {
+  ticketId: number;
+  clock: string;
+  level: string;
+  deadline: Date;
+}
+
+const slaColumns = {
+  id: tickets.id,
+  private: tickets.private,
+  priority: tickets.priority,
+  status: tickets.status,
+  assignee: tickets.assignee,
+  receivedAt: tickets.receivedAt,
+  firstResponseAt: tickets.firstResponseAt,
+  qualifiedAt: tickets.qualifiedAt,
+  resolvedAt: tickets.resolvedAt,
+};
+
+export async function getSlaTicket(db: Db, ticketId: number): Promise<SlaTicketRow | null> {
+  const rows = await db.select(slaColumns).from(tickets).where(eq(tickets.id, ticketId)).limit(1);
+  return rows[0] ?? null;
+}
+
+/**
+ * Locks up to `limit` tickets whose next SLA step is due. The range scan runs on the partial index
+ * `tickets_next_sla`, so its cost does not grow with the number of open tickets; SKIP LOCKED lets
+ * several sweepers share the work without waiting on, or repeating, each other's rows.
+ */
+export async function claimDueSlaTickets(tx: Db, now: Date, limit: number): Promise<SlaTicketRow[]> {
+  return tx.select(slaColumns).from(tickets)
+    .where(and(isNotNull(tickets.nextSlaAt), lte(tickets.nextSlaAt, now)))
+    .orderBy(asc(tickets.nextSlaAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+}
+
+export async function listPauses(db: Db, ticketIds: number[]): Promise<{ ticketId: number; start: Date; end: Date | null }[]> {
+  if (ticketIds.length === 0) return [];
+  return db.select({ ticketId: ticketPauses.ticketId, start: ticketPauses.startedAt, end: ticketPauses.endedAt })
+    .from(ticketPauses).where(inArray(ticketPauses.ticketId, ticketIds));
+}
+
+export async function listSlaAlerts(db: Db, ticketIds: number[]): Promise<SlaAlertRow[]> {
+  if (ticketIds.length === 0) return [];
+  return db.select({ ticketId: slaAlerts.ticketId, clock: slaAlerts.clock, level: slaAlerts.level, deadline: slaAlerts.deadline })
+    .from(slaAlerts).where(inArray(slaAlerts.ticketId, ticketIds));
+}
+
+/**
+ * Records fired steps; the unique (ticket, clock, level, deadline) index makes a step that another
+ * sweeper (or an earlier, crashed tick) already recorded a no-op. Returns the rows actually new.
+ */
+export async function insertSlaAlerts(tx: Db, alerts: SlaAlertRow[], firedAt: Date): Promise<SlaAlertRow[]> {
+  if (alerts.length === 0) return [];
+  return tx.insert(slaAlerts).values(alerts.map((a) => ({ ...a, firedAt })))
+    .onConflictDoNothing({ target: [slaAlerts.ticketId, slaAlerts.clock, slaAlerts.level, slaAlerts.deadline] })
+    .returning({ ticketId: slaAlerts.ticketId, clock: slaAlerts.clock, level: slaAlerts.level, deadline: slaAlerts.deadline });
+}
+
+export interface SlaSchedule {
+  ticketId: number;
+  nextSlaAt: Date | null;
+  /** Set once, on the first breach; a later breach keeps the first instant. */
+  breachedAt: Date | null;
+}
+
+/** One statement for a whole batch: each ticket's next look and, when it breached, since when. */
+export async function storeSlaSchedules(tx: Db, schedules: SlaSchedule[], now: Date): Promise<void> {
+  if (schedules.length === 0) return;
+  const rows = sql.join(schedules.map((s) =>
+    sql`(${s.ticketId}::bigint, ${s.nextSlaAt?.toISOString() ?? null}::timestamptz, ${s.breachedAt?.toISOString() ?? null}::timestamptz)`), sql`, `);
+  await tx.execute(sql`update ${tickets} set
+      next_sla_at = v.next_sla_at,
+      breached_at = coalesce(${tickets.breachedAt}, v.breached_at),
+      updated_at = ${now.toISOString()}::timestamptz
+    from (values ${rows}) as v(id, next_sla_at, breached_at)
+    where ${tickets.id} = v.id`);
+}
+
+/** The computed deadlines of one ticket, written after anything that moves its clocks. */
+export async function storeDeadlines(
+  tx: Db, ticketId: number, d: { firstResponseDue: Date; resolutionDue: Date | null; nextSlaAt: Date | null },
+): Promise<void> {
+  await tx.update(tickets).set({
+    firstResponseDue: d.firstResponseDue, resolutionDue: d.resolutionDue, nextSlaAt: d.nextSlaAt,
+  }).where(eq(tickets.id, ticketId));
+}
