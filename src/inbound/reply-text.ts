@@ -32,7 +32,7 @@ const HEADER_NEXT = /^\*?(sent|date|gesendet|datum|gonderildi|tarih|envoye|to|ki
 const HEADER_ONE_LINE = /^\*?(from|kimden):\*? .*\b(sent|gonderildi|date|tarih):\*? /;
 
 const SIGNATURE_DELIMITER = /^-- ?$/;
-const MOBILE_SIGNATURE = /^(sent from my \S+|get outlook for \S+|iphone'umdan gonderildi|von meinem \S+ gesendet)/;
+const MOBILE_SIGNATURE = /^(sent from my \S+|get outlook for \S+|iphone['’]umdan gonderildi|von meinem \S+ gesendet)/;
 
 /**
  * Separates what an agent or client newly wrote from the history their mail client quoted and

@@ -97,7 +97,7 @@ describe('extractNewText: signatures', () => {
     expect(extractNewText(text)).toEqual({ body: 'OK', quoted: lines('On Mon, 2 Mar 2026 at 10:15, Support wrote:', '> Hi'), signature: 'Deniz' });
   });
 
-  it.each([['Sent from my iPhone'], ["iPhone'umdan gönderildi"], ['Von meinem iPhone gesendet']])('removes a closing %j', (line) => {
+  it.each([['Sent from my iPhone'], ["iPhone'umdan gönderildi"], ['iPhone’umdan gönderildi'], ['Von meinem iPhone gesendet']])('removes a closing %j', (line) => {
     expect(extractNewText(lines('Tamam', '', line))).toEqual({ body: 'Tamam', quoted: '', signature: line });
   });
 
