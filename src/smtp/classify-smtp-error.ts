@@ -12,7 +12,8 @@ export function classifySmtpError(err: unknown): SlagateError {
   if (err instanceof SlagateError) return err;
   const e = (err ?? {}) as { code?: string; command?: string; responseCode?: number; response?: string; message?: string };
   const detail = e.response ?? e.message ?? String(err);
-  if (e.command === 'CONN' || (e.code && CONNECTION_CODES.has(e.code))) {
+  // RFC 5321 4.2: 421 means the server is closing the channel, whatever command it answers.
+  if (e.command === 'CONN' || e.responseCode === 421 || (e.code && CONNECTION_CODES.has(e.code))) {
     return new SlagateError('SMTP_CONNECTION', `SMTP server unavailable: ${detail}`, { cause: err });
   }
   if (typeof e.responseCode === 'number') {
