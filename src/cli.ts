@@ -8,8 +8,12 @@ import { EXIT, type CliContext, type RegisterCommand } from './cli/context.js';
  */
 const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./cli/migrate-command.js'),
+  () => import('./cli/ingest-command.js'),
+  () => import('./cli/replay-command.js'),
+  () => import('./cli/classify-command.js'),
   () => import('./cli/report-command.js'),
   () => import('./cli/sla-command.js'),
+  () => import('./cli/start-command.js'),
 ];
 
 export async function main(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream; in?: NodeJS.ReadableStream } = {}): Promise<number> {

@@ -42,6 +42,11 @@ export async function openDatabase(database: Config['database'], options: OpenDa
       },
     });
     const db = drizzle(client) as unknown as Db;
+    // drizzle makes postgres.js pass timestamps through untouched (its columns serialise them), so
+    // a Date bound in a raw sql`` fragment would reach the wire as an object and fail. Serialise
+    // Dates here once, for every query.
+    const serializeDate = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+    for (const oid of ['1184', '1114', '1082']) client.options.serializers[oid as unknown as number] = serializeDate;
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import('@electric-sql/pglite');

@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { appendEvents } from '../db/repositories/event-repository.js';
+import { insertMessage } from '../db/repositories/message-repository.js';
+import { findThreadRefByNumber, findThreadRefsByMessageIds, type TicketThreadRef } from '../db/repositories/ticket-repository.js';
+import type { Classification } from '../inbound/classify.js';
+import { decideThread, type ThreadDecision } from '../inbound/decide-thread.js';
+import type { NoiseVerdict } from '../inbound/detect-noise.js';
+import type { ParsedMail } from '../inbound/parsed-mail.js';
+import { applyClientReply } from './apply-client-reply.js';
+import type { IngestInput, IngestOutcome } from './ingest-types.js';
+import { inboundMessageRow } from './inbound-message-row.js';
+import { openTicket } from './open-ticket.js';
+import { recordBounce } from './record-bounce.js';
+
+export interface RouteContext {
+  config: Config;
+  now: Date;
+  logger: Logger;
+}
+
+export interface RouteInput {
+  input: IngestInput;
+  mail: ParsedMail;
+  messageId: string;
+  rawMailId: number;
+  noise: NoiseVerdict;
+  classification: Classification;
+}
+
+type Routed = Omit<IngestOutcome, 'rawMailId'>;
+
+/**
+ * Decides what a stored mail is (our own mail back, a bounce, an out-of-office, a reply, a new
+ * ticket) and writes the consequences. Runs inside the ingest transaction: database only.
+ */
+export async function routeParsedMail(tx: Db, ctx: RouteContext, m: RouteInput): Promise<Routed> {
+  const { noise, mail } = m;
+  const why = noise.reasons.join('; ');
+  if (noise.kind === 'loop') {
+    return { decision: 'loop', acknowledge: false, reason: `our own mail came back (${why})`, ticket: null };
+  }
+  if (noise.kind === 'bounce') {
+    const report = mail.deliveryReport;
+    const original = report?.originalMessageId ?? mail.inReplyTo ?? null;
+    let outcome = 'it names none of our mails';
+    if (original) {
+      const bounced = await recordBounce(tx, { config: ctx.config, clock: () => ctx.now }, {
+        originalMessageId: original,
+        recipients: (report?.recipients ?? []).map((r) => ({ address: r.address, status: r.status })),
+      });
+      outcome = !bounced.matched ? `${original} is not one of our mails`
+        : `outbox row ${bounced.outboxId} marked bounced${bounced.suppressed.length ? `; suppressed ${bounced.suppressed.join(', ')}` : ''}`;
+    }
+    return { decision: 'bounce', acknowledge: false, reason: `delivery report (${why}); ${outcome}`, ticket: null };
+  }
+
+  const thread = await findThread(tx, ctx, m);
+  if (thread.ignored.length > 0) {
+    ctx.logger.info({ ignored: thread.ignored.map((i) => i.number), mailbox: m.input.mailbox }, 'thread candidates refused');
+  }
+  if (noise.kind === 'auto-reply') {
+    if (thread.kind === 'reply' || thread.kind === 'reopen') {
+      // An out-of-office on a ticket is kept for the agent but changes no status and no clock.
+      await insertMessage(tx, inboundMessageRow(thread.ticket.id, m, 'client'));
+      await appendEvents(tx, [{ ticketId: thread.ticket.id, at: ctx.now, actor: 'client', kind: 'auto-reply-received', reason: why }]);
+      return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}) kept on ${thread.ticket.number}`, ticket: null };
+    }
+    return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}); no ticket it belongs to`, ticket: null };
+  }
+  if (thread.kind === 'reply' || thread.kind === 'reopen') {
+    const ticket = await applyClientReply(tx, ctx, m, thread.ticket.id, { reopen: thread.kind === 'reopen', via: thread.via });
+    return { decision: 'reply', acknowledge: false, reason: `reply to ${ticket.number} (matched by ${thread.via})`, ticket };
+  }
+  const linkedTo = thread.kind === 'new-linked' ? thread.linkedTo : null;
+  return openTicket(tx, ctx, m, linkedTo);
+}
+
+async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<ThreadDecision> {
+  const { mail, classification } = m;
+  const token = classification.tags.threadToken ? await findThreadRefByNumber(tx, classification.tags.threadToken) : null;
+  const ids = [...new Set([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references])];
+  const byId = await findThreadRefsByMessageIds(tx, ids);
+  const references = [...mail.references].reverse()
+    .map((id) => byId.get(id))
+    .filter((t): t is TicketThreadRef => t !== undefined);
+  return decideThread({
+    privateMail: classification.private,
+    // A private ticket belongs to management whichever address it first came to.
+    mailbox: classification.private ? 'management' : m.input.mailbox,
+    token,
+    inReplyTo: mail.inReplyTo ? byId.get(mail.inReplyTo) ?? null : null,
+    references,
+    now: ctx.now,
+    reopenWindowDays: ctx.config.limits.reopenWindowDays,
+  });
+}

@@ -1,0 +1,53 @@
+import { Option } from 'commander';
+import { isTransientError } from '../errors.js';
+import type { MailboxName } from '../policy/priorities.js';
+import { EXIT, type RegisterCommand } from './context.js';
+
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command('ingest')
+    .description('ingest raw mail from files or standard input, as an MTA pipe would (exit 75 = try again later)')
+    .addOption(new Option('-m, --mailbox <mailbox>', 'the mailbox the mail arrived at').choices(['support', 'management']).default('support'))
+    .option('--json', 'one JSON object per message')
+    .argument('[files...]', '.eml files, folders or mbox files (standard input when none)')
+    .action(async (files: string[], opts: { mailbox: MailboxName; json?: boolean }) => {
+      const config = ctx.config();
+      const { createLogger } = await import('../logger.js');
+      const { ingestMessage } = await import('../app/ingest-message.js');
+      const { readMailSources, readStdin } = await import('./mail-sources.js');
+      const logger = createLogger({ level: 'warn' });
+      let database;
+      try {
+        const { openAppDatabase } = await import('./open-app-database.js');
+        database = await openAppDatabase(config, { applicationName: 'slagate-ingest' });
+      } catch (err) {
+        ctx.err.write(`slagate ingest: database unavailable: ${(err as Error).message}\n`);
+        ctx.exitCode = EXIT.TEMPFAIL;
+        return;
+      }
+      const deps = { db: database.db, config, logger, clock: () => new Date() };
+      try {
+        const sources = files.length > 0 ? readMailSources(files) : (async function* () {
+          yield { name: '-', raw: await readStdin() };
+        })();
+        for await (const source of sources) {
+          try {
+            const outcome = await ingestMessage(deps, { raw: source.raw, mailbox: opts.mailbox, receivedAt: new Date(), source: 'cli' });
+            ctx.out.write(opts.json
+              ? `${JSON.stringify({ file: source.name, ...outcome })}\n`
+              : `${source.name}: ${outcome.decision}${outcome.ticket ? ` ${outcome.ticket.number} (${outcome.ticket.type}, ${outcome.ticket.priority})` : ''} - ${outcome.reason}\n`);
+          } catch (err) {
+            // Like a delivery agent: a temporary failure asks the MTA to retry the whole delivery.
+            ctx.err.write(`${source.name}: ${(err as Error).message}\n`);
+            ctx.exitCode = isTransientError(err) ? EXIT.TEMPFAIL : Math.max(ctx.exitCode, EXIT.SOFTWARE);
+            if (isTransientError(err)) break;
+          }
+        }
+      } catch (err) {
+        ctx.err.write(`slagate ingest: ${(err as Error).message}\n`);
+        ctx.exitCode = (err as NodeJS.ErrnoException).code === 'ENOENT' ? EXIT.NOINPUT : EXIT.SOFTWARE;
+      } finally {
+        await database.close();
+      }
+    });
+};

@@ -1,0 +1,38 @@
+/** A small RFC 5322 mail for tests, CRLF line endings, UTF-8 headers encoded as RFC 2047. */
+export interface TestMail {
+  from?: string;
+  to?: string;
+  cc?: string;
+  subject?: string;
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string;
+  date?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+function encodeWord(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x20-\x7e]*$/.test(s) ? s : `=?UTF-8?B?${Buffer.from(s).toString('base64')}?=`;
+}
+
+export function buildMail(m: TestMail): Buffer {
+  const lines = [
+    `From: ${m.from ?? 'Ayşe Kaya <ayse@client.example>'}`.replace(/^From: (.*) </, (_, name: string) => `From: ${encodeWord(name)} <`),
+    `To: ${m.to ?? 'support@sanarise.example'}`,
+    ...(m.cc ? [`Cc: ${m.cc}`] : []),
+    `Subject: ${encodeWord(m.subject ?? 'Fatura modülü hata veriyor')}`,
+    ...(m.messageId !== '' ? [`Message-ID: ${m.messageId ?? `<${Math.random().toString(36).slice(2)}@client.example>`}`] : []),
+    ...(m.inReplyTo ? [`In-Reply-To: ${m.inReplyTo}`] : []),
+    ...(m.references ? [`References: ${m.references}`] : []),
+    `Date: ${m.date ?? 'Mon, 16 Mar 2026 10:00:00 +0300'}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    ...Object.entries(m.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    '',
+    m.body ?? 'Merhaba,\n\nFatura modülünde kaydet düğmesine basınca hata alıyoruz. Ekran görüntüsü ekte yok ama hata mesajı: "ValidationError".\n\nTeşekkürler,\nAyşe',
+  ];
+  return Buffer.from(`${lines.join('\r\n').replace(/\r?\n/g, '\r\n')}\r\n`, 'utf8');
+}

@@ -1,0 +1,177 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { asc, eq } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
+import { outbox } from '../../src/db/schema/outbox.js';
+import { quarantine } from '../../src/db/schema/quarantine.js';
+import { rawMail } from '../../src/db/schema/raw-mail.js';
+import { messages, ticketEvents, tickets } from '../../src/db/schema/tickets.js';
+import { buildMail } from '../helpers/mail-builder.js';
+import { testConfig } from '../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const CORPUS = join(import.meta.dirname, '../../../shared/corpus/real-world');
+// Monday 16 March 2026, 10:00 in Istanbul: inside business hours.
+const MONDAY_10 = new Date('2026-03-16T07:00:00Z');
+
+describe('ingest', () => {
+  let database: TestDatabase;
+  let deps: IngestDeps;
+  let now = MONDAY_10;
+  const ingest = (raw: Buffer, mailbox: 'support' | 'management' = 'support', receivedAt = now) =>
+    ingestMessage(deps, { raw, mailbox, receivedAt, source: 'cli' });
+  const ticketRow = async (id: number) => (await database.db.select().from(tickets).where(eq(tickets.id, id)))[0]!;
+  const outboxOf = (ticketId: number) => database.db.select().from(outbox).where(eq(outbox.ticketId, ticketId)).orderBy(asc(outbox.id));
+  const eventKinds = async (ticketId: number) =>
+    (await database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).orderBy(asc(ticketEvents.id))).map((e) => e.kind);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    deps = { db: database.db, config: testConfig(database.url), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), clock: () => now };
+  });
+  afterAll(async () => { await database.drop(); });
+
+  it('turns a tagged Turkish mail into a classified ticket with its clocks, acknowledgement and team notification', async () => {
+    const raw = buildMail({ subject: 'YNT: [KRİTİK] [Hata] Fatura ekranı açılmıyor', messageId: '<first@client.example>' });
+    const outcome = await ingest(raw);
+    expect(outcome).toMatchObject({ decision: 'new-ticket', acknowledge: true, ticket: { type: 'problem', priority: 'critical', private: false } });
+    const t = await ticketRow(outcome.ticket!.id);
+    expect(t.number).toMatch(/^SR-\d+$/);
+    expect(t).toMatchObject({ status: 'new', typeSource: 'tag', requestedPriority: 'critical', requesterAddress: 'ayse@client.example', requesterLanguage: 'tr' });
+    // Critical runs on the 24/7 calendar: first response one wall-clock hour after arrival.
+    expect(t.firstResponseDue?.toISOString()).toBe('2026-03-16T08:00:00.000Z');
+    expect(await eventKinds(t.id)).toEqual(expect.arrayContaining(['created', 'acknowledgement-queued']));
+    const mails = await outboxOf(t.id);
+    const ack = mails.find((m) => m.kind === 'acknowledgement')!;
+    expect(ack.to).toEqual([{ name: 'Ayşe Kaya', address: 'ayse@client.example' }]);
+    expect(ack.headers['In-Reply-To']).toBe('<first@client.example>');
+    expect(ack.subject).toContain(`[#${t.number}]`);
+    expect(mails.some((m) => m.kind === 'team-new-ticket')).toBe(true);
+    const raws = await database.db.select().from(rawMail).where(eq(rawMail.ticketId, t.id));
+    expect(raws).toHaveLength(1);
+    expect(Buffer.compare(raws[0]!.raw, raw)).toBe(0);
+  });
+
+  it('answers duplicate for the same mail delivered again, and changes nothing', async () => {
+    const raw = buildMail({ subject: '[Soru] Rapor nasıl alınır?', messageId: '<twice@client.example>' });
+    const first = await ingest(raw);
+    const before = await database.db.select().from(tickets);
+    const again = await ingest(Buffer.from(`Received: from relay.example by mx.example\r\n${raw.toString()}`));
+    expect(again.decision).toBe('duplicate');
+    expect(again.rawMailId).toBe(first.rawMailId);
+    expect(await database.db.select().from(tickets)).toHaveLength(before.length);
+  });
+
+  it('threads a reply to our acknowledgement onto the ticket and resumes nothing else', async () => {
+    const first = await ingest(buildMail({ subject: '[Website] Site yavaş', messageId: '<site@client.example>' }));
+    const ack = (await outboxOf(first.ticket!.id)).find((m) => m.kind === 'acknowledgement')!;
+    const reply = await ingest(buildMail({ subject: `Re: ${ack.subject}`, messageId: '<site-2@client.example>', inReplyTo: ack.messageId, references: `<site@client.example> ${ack.messageId}` }));
+    expect(reply).toMatchObject({ decision: 'reply', acknowledge: false, ticket: { id: first.ticket!.id } });
+    expect(await database.db.select().from(messages).where(eq(messages.ticketId, first.ticket!.id))).toHaveLength(2);
+  });
+
+  it('threads by the subject token alone', async () => {
+    const first = await ingest(buildMail({ subject: '[Lisans] 5 yeni kullanıcı' }));
+    const reply = await ingest(buildMail({ subject: `Bilgi [#${first.ticket!.number}]` }));
+    expect(reply).toMatchObject({ decision: 'reply', ticket: { id: first.ticket!.id } });
+  });
+
+  it('keeps management mail private and never joins it to the team ticket of the same Message-ID', async () => {
+    const raw = buildMail({ from: 'Unhappy <unhappy@client.example>', subject: 'Destek ekibinden memnun değilim', cc: 'management@sanarise.example', messageId: '<cc-both@client.example>' });
+    const team = await ingest(raw, 'support');
+    const mgmt = await ingest(raw, 'management');
+    expect(team).toMatchObject({ decision: 'new-ticket', ticket: { private: false } });
+    expect(mgmt).toMatchObject({ decision: 'new-ticket', ticket: { private: true, type: 'complaint' } });
+    expect(mgmt.ticket!.id).not.toBe(team.ticket!.id);
+    const privateMails = await outboxOf(mgmt.ticket!.id);
+    expect(privateMails.map((m) => m.kind)).toEqual(['acknowledgement-private']);
+    expect(privateMails[0]!.fromAddress.address).toBe('management@sanarise.example');
+    // A reply quoting the private ticket's Message-ID, sent to support, is not joined to it.
+    const sneaky = await ingest(buildMail({ from: 'Unhappy <unhappy@client.example>', subject: `Re: [#${mgmt.ticket!.number}]`, inReplyTo: privateMails[0]!.messageId }), 'support');
+    expect(sneaky.ticket!.id).not.toBe(mgmt.ticket!.id);
+    expect(sneaky.ticket!.private).toBe(false);
+  });
+
+  it('routes a [Şikayet] tag on support mail privately, from the management address', async () => {
+    const outcome = await ingest(buildMail({ subject: '[ŞİKAYET] Temsilci hakkında' }), 'support');
+    expect(outcome.ticket).toMatchObject({ private: true, type: 'complaint' });
+    const mails = await outboxOf(outcome.ticket!.id);
+    expect(mails.every((m) => m.fromAddress.address === 'management@sanarise.example')).toBe(true);
+    expect(mails.some((m) => m.kind === 'team-new-ticket')).toBe(false);
+  });
+
+  it('does not acknowledge bulk mail, and records our own mail coming back as a loop', async () => {
+    const bulk = await ingest(buildMail({ subject: 'Newsletter', headers: { 'Precedence': 'bulk', 'List-Id': '<news.client.example>' } }));
+    expect(bulk).toMatchObject({ decision: 'new-ticket', acknowledge: false });
+    expect(await eventKinds(bulk.ticket!.id)).toContain('acknowledgement-skipped');
+    const loop = await ingest(buildMail({ from: 'Support <support@sanarise.example>', subject: 'Re: something' }));
+    expect(loop).toMatchObject({ decision: 'loop', acknowledge: false, ticket: null });
+  });
+
+  it('keeps an out-of-office on its ticket without touching the status', async () => {
+    const first = await ingest(buildMail({ subject: '[Otomasyon] Fatura otomasyonu', messageId: '<auto-1@client.example>' }));
+    const ack = (await outboxOf(first.ticket!.id)).find((m) => m.kind === 'acknowledgement')!;
+    const ooo = await ingest(buildMail({ subject: 'Otomatik yanıt: ofis dışındayım', inReplyTo: ack.messageId, headers: { 'Auto-Submitted': 'auto-replied' } }));
+    expect(ooo).toMatchObject({ decision: 'auto-reply', acknowledge: false });
+    expect((await ticketRow(first.ticket!.id)).status).toBe('new');
+  });
+
+  it('flags the fourth ticket of a client on one day for SLA review and tells lead and managers once', async () => {
+    const sender = 'Busy Client <busy@client.example>';
+    const outcomes = [];
+    for (let i = 1; i <= 5; i++) outcomes.push(await ingest(buildMail({ from: sender, subject: `[Soru] Soru ${i}` })));
+    const flags = await Promise.all(outcomes.map(async (o) => (await ticketRow(o.ticket!.id)).slaReview));
+    expect(flags).toEqual([false, false, false, true, true]);
+    expect(await eventKinds(outcomes[3]!.ticket!.id)).toContain('special-circumstances');
+    const notices = (await database.db.select().from(outbox).where(eq(outbox.kind, 'special-circumstances')))
+      .filter((n) => n.dedupeKey.includes('busy@client.example'));
+    // One mail per person (each in their own language), and only once although two tickets were flagged.
+    expect(notices.flatMap((n) => n.to.map((a) => a.address)).sort()).toEqual(['lead@sanarise.example', 'manager@sanarise.example']);
+  });
+
+  it('reopens a closed ticket within 14 days and opens a linked one after', async () => {
+    const first = await ingest(buildMail({ subject: '[Kapasite] Disk doldu' }));
+    await database.db.update(tickets).set({ status: 'closed', closedAt: now }).where(eq(tickets.id, first.ticket!.id));
+    now = new Date(MONDAY_10.getTime() + 13 * 86_400_000);
+    const within = await ingest(buildMail({ subject: `Re: [#${first.ticket!.number}] yine doldu` }));
+    expect(within).toMatchObject({ decision: 'reply', ticket: { id: first.ticket!.id } });
+    expect((await ticketRow(first.ticket!.id)).status).toBe('open');
+    await database.db.update(tickets).set({ status: 'closed', closedAt: now }).where(eq(tickets.id, first.ticket!.id));
+    now = new Date(now.getTime() + 15 * 86_400_000);
+    const later = await ingest(buildMail({ subject: `Re: [#${first.ticket!.number}] bir daha` }));
+    expect(later.decision).toBe('new-ticket');
+    expect((await ticketRow(later.ticket!.id)).linkedTicketId).toBe(first.ticket!.id);
+    now = MONDAY_10;
+  });
+
+  it('quarantines what it cannot take, keeping the raw bytes and a reason', async () => {
+    const small = { ...deps, config: testConfig(database.url, { limits: { maxMessageBytes: 2048 } }) };
+    const big = buildMail({ subject: 'Büyük ek', body: 'x'.repeat(4096) });
+    const outcome = await ingestMessage(small, { raw: big, mailbox: 'support', receivedAt: now, source: 'cli' });
+    expect(outcome).toMatchObject({ decision: 'quarantined', acknowledge: false });
+    expect(outcome.reason).toMatch(/MESSAGE_TOO_LARGE/);
+    const [q] = await database.db.select().from(quarantine).where(eq(quarantine.rawMailId, outcome.rawMailId!));
+    expect(q).toMatchObject({ reasonCode: 'MESSAGE_TOO_LARGE', retryCount: 0 });
+    const [stored] = await database.db.select().from(rawMail).where(eq(rawMail.id, outcome.rawMailId!));
+    expect(Buffer.compare(stored!.raw, big)).toBe(0);
+  });
+
+  it('takes every mail of the real-world corpus, records a decision for each, and never acknowledges a delivery report', async () => {
+    const files = readdirSync(CORPUS).filter((f) => f.endsWith('.eml')).sort();
+    const decisions = new Map<string, number>();
+    for (const f of files) {
+      const outcome = await ingest(readFileSync(join(CORPUS, f)));
+      decisions.set(outcome.decision, (decisions.get(outcome.decision) ?? 0) + 1);
+      expect(outcome.rawMailId, f).not.toBeNull();
+      // bounce2 is bounce1 with different trace headers: the same mail, so a duplicate.
+      if (f.startsWith('multipart_report_emails__')) {
+        expect(outcome.acknowledge, f).toBe(false);
+        expect(['bounce', 'duplicate'], f).toContain(outcome.decision);
+      }
+    }
+    console.log(`corpus: ${files.length} mails -> ${[...decisions].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    expect([...decisions.values()].reduce((a, b) => a + b, 0)).toBe(files.length);
+  });
+});
