@@ -13,6 +13,7 @@ const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./cli/classify-command.js'),
   () => import('./cli/report-command.js'),
   () => import('./cli/sla-command.js'),
+  () => import('./cli/outbox-command.js'),
   () => import('./cli/start-command.js'),
 ];
 
