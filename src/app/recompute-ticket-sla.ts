@@ -5,7 +5,7 @@ import {
 import type { Policy } from '../policy/default-policy.js';
 import type { Priority } from '../policy/priorities.js';
 import { computeDeadlines } from '../sla/deadlines.js';
-import { planSlaEvents, type SlaPlan, type SlaState } from '../sla/escalation-plan.js';
+import { eventKey, planSlaEvents, type SlaLevel, type SlaPlan, type SlaState } from '../sla/escalation-plan.js';
 import type { SlaClock } from '../sla/explain-deadline.js';
 
 /** The pure clock state of a ticket from its rows; fired steps become keys. */
@@ -21,7 +21,7 @@ export function slaStateOf(
     qualifiedAt: row.qualifiedAt,
     resolvedAt: row.resolvedAt,
     pauses: pauses.map((p) => ({ start: p.start, end: p.end })),
-    firedKeys: new Set(alerts.map((a) => `${a.clock as SlaClock}:${a.level}:${a.deadline.toISOString()}`)),
+    firedKeys: new Set(alerts.map((a) => eventKey(a.clock as SlaClock, a.level as SlaLevel, a.deadline))),
   };
 }
 
