@@ -1,0 +1,38 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { getTicket } from '../db/repositories/ticket-repository.js';
+import type { StaffMailKind } from '../outbound/build-staff-mail.js';
+import type { SlaEvent } from '../sla/escalation-plan.js';
+import { enqueueStaffNotification } from './enqueue-staff-notification.js';
+import type { SlaNotify } from './sweep-sla.js';
+import { findPerson, staffWithRole } from './staff-directory.js';
+import { ticketViewOf } from './ticket-view-of.js';
+
+function mailKind(event: SlaEvent): StaffMailKind {
+  if (event.clock === 'qualification') return 'qualification-reminder';
+  if (event.level === 'reminder') return 'sla-reminder';
+  return event.level === 'breach' ? 'sla-breach' : 'sla-manager-escalation';
+}
+
+/**
+ * The sweeper's notifications as outbox rows, in the sweeper's transaction: the reminder exists
+ * exactly when its step does. The dedupe key is the step's own key, so a re-run queues nothing.
+ */
+export function outboxSlaNotify(config: Config, clock: () => Date): SlaNotify {
+  return async (tx: Db, n) => {
+    const ticket = await getTicket(tx, n.ticketId);
+    if (!ticket) return;
+    const assignee = findPerson(config, ticket.assignee);
+    const recipients = n.recipients === 'manager' || ticket.private ? staffWithRole(config, 'manager')
+      : n.recipients === 'lead' ? staffWithRole(config, 'lead')
+        : assignee ? [assignee] : staffWithRole(config, 'agent');
+    await enqueueStaffNotification(tx, { config, clock }, {
+      ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
+      kind: mailKind(n.event),
+      recipients,
+      notBefore: n.notBefore,
+      dedupeKey: `sla:${ticket.id}:${n.event.key}`,
+      data: { clock: n.event.clock, deadline: n.event.deadline, level: n.event.level },
+    });
+  };
+}

@@ -1,0 +1,52 @@
+import { and, eq } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestMessage } from '../../src/app/ingest-message.js';
+import { outboxSlaNotify } from '../../src/app/notify-sla-event.js';
+import { sweepSla } from '../../src/app/sweep-sla.js';
+import { outbox } from '../../src/db/schema/outbox.js';
+import { buildMail } from '../helpers/mail-builder.js';
+import { testConfig } from '../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+// Monday 16 March 2026, 10:00 Istanbul (07:00Z).
+const MONDAY_10 = new Date('2026-03-16T07:00:00Z');
+const at = (iso: string) => new Date(iso);
+
+describe('SLA steps become staff mail', () => {
+  let database: TestDatabase;
+  let now = MONDAY_10;
+  const logger = pino({ level: 'silent' });
+
+  beforeAll(async () => { database = await createTestDatabase(); });
+  afterAll(async () => { await database.drop(); });
+
+  it('queues the reminder to the team, the breach to the lead and the 150% step to the manager, each once', async () => {
+    const config = testConfig(database.url);
+    const clock = () => now;
+    const outcome = await ingestMessage({ db: database.db, config, logger, clock }, {
+      raw: buildMail({ subject: '[High][Bug] Kasa ekranı donuyor', from: 'Kasa <kasa@client.example>' }),
+      mailbox: 'support', receivedAt: MONDAY_10, source: 'cli',
+    });
+    const ticketId = outcome.ticket!.id;
+    const deps = { db: database.db, policy: config.policy, config, clock, logger, notify: outboxSlaNotify(config, clock) };
+    const staffMail = async (kind: string) => (await database.db.select().from(outbox)
+      .where(and(eq(outbox.ticketId, ticketId), eq(outbox.kind, kind)))).map((r) => r.to[0]!.address).sort();
+
+    // High: 2 working hours for first response, due 12:00; 75% at 11:30, 150% at 13:00.
+    for (const iso of ['2026-03-16T08:29:00Z', '2026-03-16T08:30:00Z', '2026-03-16T08:45:00Z']) {
+      now = at(iso);
+      await sweepSla(deps, { limit: 100 });
+    }
+    expect(await staffMail('sla-reminder')).toEqual(['ayse@sanarise.example', 'mert@sanarise.example']);
+    expect(await staffMail('sla-breach')).toEqual([]);
+    now = at('2026-03-16T09:00:00Z');
+    await sweepSla(deps, { limit: 100 });
+    await sweepSla(deps, { limit: 100 });
+    expect(await staffMail('sla-breach')).toEqual(['lead@sanarise.example']);
+    now = at('2026-03-16T10:00:00Z');
+    await sweepSla(deps, { limit: 100 });
+    expect(await staffMail('sla-manager-escalation')).toEqual(['manager@sanarise.example']);
+    expect(await staffMail('sla-reminder')).toHaveLength(2);
+  });
+});
