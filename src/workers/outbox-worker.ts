@@ -32,7 +32,11 @@ export interface OutboxWorker {
   breakerState(): string;
 }
 
-const DEFAULT_BREAKER: CircuitBreakerOptions = { failureThreshold: 3, cooldownMs: 30_000 }; // 30 seconds
+const DEFAULT_BREAKER: CircuitBreakerOptions = {
+  failureThreshold: 3, // consecutive connection failures
+  cooldownMs: 30_000, // 30 seconds before the first probe
+  maxCooldownMs: 1_800_000, // 30 minutes between probes at most
+};
 
 /**
  * Sends what the outbox holds. Claims are short transactions-free updates; sending happens with
@@ -52,14 +56,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const now = clock();
     const allowance = breaker.allowance(now);
     if (allowance === 0) return 0;
+    const probe = breaker.state(now) === 'half-open';
     const rows = await claimDue(db, {
       owner, leaseMs: config.outbox.leaseMs, now, limit: Math.min(allowance, config.outbox.batchSize),
     });
-    await Promise.all(rows.map((row) => handle(row)));
+    const outcomes = await Promise.allSettled(rows.map((row) => handle(row, probe)));
+    for (const o of outcomes) {
+      // The row stays leased and is claimed again when the lease runs out.
+      if (o.status === 'rejected') logger.error({ err: o.reason }, 'recording an outbox outcome failed');
+    }
     return rows.length;
   }
 
-  async function handle(row: OutboxRow): Promise<void> {
+  async function handle(row: OutboxRow, probe: boolean): Promise<void> {
     const log = logger.child({ outboxId: row.id, messageId: row.messageId, kind: row.kind, ticket: row.ticketId });
     const stale = await staleReason(row);
     if (stale) {
@@ -87,13 +96,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const failure = classifySmtpError(err);
       if (failure.code === 'SMTP_CONNECTION') {
         breaker.recordConnectionFailure(clock());
-        // The server was not usable: the attempt says nothing about the mail, so it is refunded
-        // and the mail waits for the breaker's next probe (or a short backoff) instead.
-        const wait = retryDelayMs(1, { initialMs: config.outbox.backoffInitialMs, maxMs: config.outbox.backoffMaxMs }, random);
-        const next = breaker.state(clock()) === 'closed' ? new Date(clock().getTime() + wait) : breaker.reopensAt(clock());
-        await markRetry(db, row.id, owner, { nextAttemptAt: next, error: failure.message, refundAttempt: true });
-        log.warn({ err: failure.message, breaker: breaker.state(clock()) }, 'SMTP server unavailable; will retry');
-        return;
+        // Once the breaker has recognised an outage, mails caught in it are not at fault: their
+        // attempt is refunded and they wait for the next probe. The probe itself pays (as do
+        // the failures before the breaker opened), so a mail that by itself makes the server
+        // drop the connection (nodemailer cannot tell that from an outage) still runs out of
+        // attempts instead of being resent for ever.
+        if (!probe && breaker.state(clock()) !== 'closed') {
+          await markRetry(db, row.id, owner, { nextAttemptAt: breaker.reopensAt(clock()), error: failure.message, refundAttempt: true });
+          log.warn({ err: failure.message }, 'SMTP server unavailable; waiting for the circuit breaker');
+          return;
+        }
       }
       await giveUpOrRetry(row, failure, undefined, log);
     }
@@ -102,7 +114,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function giveUpOrRetry(row: OutboxRow, failure: SlagateError, recipients: Record<string, string> | undefined, log: Logger) {
     if (failure.retryable && row.attempts < config.outbox.maxAttempts) {
       const delay = retryDelayMs(row.attempts, { initialMs: config.outbox.backoffInitialMs, maxMs: config.outbox.backoffMaxMs }, random);
-      await markRetry(db, row.id, owner, { nextAttemptAt: new Date(clock().getTime() + delay), error: failure.message, recipients });
+      const backoffUntil = clock().getTime() + delay;
+      const next = breaker.state(clock()) === 'closed' ? backoffUntil : Math.max(backoffUntil, breaker.reopensAt(clock()).getTime());
+      await markRetry(db, row.id, owner, { nextAttemptAt: new Date(next), error: failure.message, recipients });
       log.warn({ err: failure.message, attempts: row.attempts, delayMs: delay }, 'temporary failure; will retry');
       return;
     }

@@ -90,24 +90,23 @@ describe('the outbox worker against an SMTP server', () => {
     expect(row?.recipients['ayse@sanarise.example']).toMatch(/^accepted/);
   });
 
-  // A 421 closes the channel, so it counts as the server being unavailable and costs no attempt.
   it.each([
-    ['451 on DATA', { data: () => ({ code: 451, message: 'Try again later' }) }, 1],
-    ['421 on RCPT', { rcpt: () => ({ code: 421, message: 'Too busy' }) }, 0],
-  ])('retries a temporary failure (%s) later with the same Message-ID', async (_name, policy, attemptsCounted) => {
+    ['451 on DATA', { data: () => ({ code: 451, message: 'Try again later' }) }],
+    ['421 on RCPT', { rcpt: () => ({ code: 421, message: 'Too busy' }) }],
+  ])('retries a temporary failure (%s) later with the same Message-ID', async (_name, policy) => {
     const m = mail();
     await enqueue(database.db, m, { now });
     sink.policy = policy;
     const w = worker();
     await w.tick();
     const waiting = (await listOutbox(database.db))[0]!;
-    expect(waiting).toMatchObject({ status: 'pending', attempts: attemptsCounted });
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
     expect(waiting.notBefore.getTime()).toBeGreaterThan(now.getTime());
     expect(await w.tick()).toBe(0); // not due yet
     sink.policy = {};
     advance(1_000);
     await w.tick();
-    expect(await getOutbox(database.db, waiting.id)).toMatchObject({ status: 'sent', attempts: attemptsCounted + 1 });
+    expect(await getOutbox(database.db, waiting.id)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(sink.accepted.map((r) => r.messageId)).toEqual([m.messageId]);
   });
 
@@ -155,7 +154,9 @@ describe('the outbox worker against an SMTP server', () => {
     await w.tick();
     expect(w.breakerState()).toBe('open');
     const waiting = await listOutbox(database.db);
-    expect(waiting.every((r) => r.status === 'pending' && r.attempts === 0)).toBe(true);
+    expect(waiting.every((r) => r.status === 'pending')).toBe(true);
+    // Only the failure before the breaker opened (threshold 2) cost an attempt.
+    expect(waiting.reduce((sum, r) => sum + r.attempts, 0)).toBe(1);
     const connectionsWhileOpen = sink.connections;
     advance(500);
     expect(await w.tick()).toBe(0); // open: nothing is tried
@@ -219,5 +220,20 @@ describe('the outbox worker against an SMTP server', () => {
     await eventually(() => sink.accepted.length === 1, 10_000, 'the mail to be sent');
     await w.close();
     await running;
+  });
+});
+
+describe('a mail that makes the server drop the connection every time', () => {
+  it('still runs out of attempts (probes pay) instead of being resent for ever', async () => {
+    await enqueue(database.db, mail(), { now });
+    sink.policy = { dropAfterData: () => true };
+    const w = worker('w1', { failureThreshold: 2, cooldownMs: 1_000 });
+    for (let i = 0; i < 20; i++) {
+      await w.tick();
+      advance(120_000);
+    }
+    const [row] = await listOutbox(database.db);
+    expect(row).toMatchObject({ status: 'failed' });
+    expect(sink.received.length).toBeLessThanOrEqual(config.outbox.maxAttempts + 1);
   });
 });
