@@ -21,7 +21,8 @@ export function detectLanguage(text: string, fallback: Language): Language {
   const sample = text.slice(0, 4000);
   let tr = (sample.match(TURKISH_LETTERS) ?? []).length * 0.5;
   let en = 0;
-  for (const word of sample.toLocaleLowerCase('tr').split(/[^\p{L}]+/u)) {
+  // Not toLocaleLowerCase('tr'): it turns an English "THIS" into "thıs". Only İ needs help.
+  for (const word of sample.replace(/İ/g, 'i').toLowerCase().split(/[^\p{L}]+/u)) {
     if (!word) continue;
     if (TURKISH_WORDS.has(word)) tr += 1;
     if (ENGLISH_WORDS.has(word)) en += 1;

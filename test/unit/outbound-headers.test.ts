@@ -52,6 +52,8 @@ describe('detectLanguage', () => {
   it.each([
     ['Merhaba, fatura ekranı açılmıyor. Yardımcı olur musunuz?', 'tr'],
     ['Hello, the invoice screen does not open. Could you help?', 'en'],
+    ['PLEASE HELP, THIS IS NOT WORKING', 'en'],
+    ['LÜTFEN YARDIM EDİN, SİSTEM ÇALIŞMIYOR', 'tr'],
     ['???', 'tr'],
   ])('%s → %s', (text, lang) => {
     expect(detectLanguage(text, 'tr')).toBe(lang);
