@@ -43,6 +43,8 @@ const personSchema = z.object({
   role: z.enum(['agent', 'lead', 'manager']),
   language: z.enum(['tr', 'en']).default('tr'),
   zone: z.string().default('Europe/Istanbul'),
+  /** Bumping it derives a new reply-token key for this person: every token issued before dies. */
+  tokenKeyVersion: z.number().int().min(1).default(1),
 });
 
 const smtpSchema = z.object({
@@ -152,6 +154,12 @@ export const configSchema = z.object({
   }).default({ sweepIntervalMs: 30_000, digestTime: '09:00' }),
   /** Secret for signed reply tokens; per-agent keys are derived from it and the agent's keyVersion. */
   tokenSecret: z.string().min(16).optional(),
+  replyTokenTtlDays: z.number().int().min(1).default(30), // days a signed reply address stays valid
+  /**
+   * The authserv-id our own mail server writes in Authentication-Results. When set, agent mail
+   * must carry that server's DMARC or aligned DKIM pass before it is relayed or runs commands.
+   */
+  trustedAuthservId: z.string().min(1).optional(),
   policy: policySchema.default(() => policySchema.parse({})),
   /** Test-only hooks; `crashAt` (from SLAGATE_CRASH_AT) names a crash point that SIGKILLs the process. */
   testing: z.object({ crashAt: z.string().optional() }).default({}),
