@@ -67,11 +67,12 @@ export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
 
     try {
       await client.connect();
+      // Listening before the first pass: mail arriving during it must cause one more pass.
+      client.on('exists', passInBackground);
       await requestPass();
       synced = true;
       sessions += 1;
       logger.info({ host: settings.host, folder: settings.folder }, 'imap session ready');
-      client.on('exists', passInBackground);
       timer = setInterval(passInBackground, settings.resyncIntervalMs);
       await Promise.race([closed, aborted]);
     } catch (err) {

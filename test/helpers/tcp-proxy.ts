@@ -11,13 +11,14 @@ export interface TcpProxy {
   /** Connections accepted so far (a reconnect shows up here). */
   readonly accepted: number;
   resetAll(): void;
+  /** Silences the connections open now (new ones still work, as after a NAT entry expired). */
   blackhole(on: boolean): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
-  let blackholed = false;
+  const silenced = new WeakSet<Socket>();
   let accepted = 0;
 
   const server = createServer((client) => {
@@ -27,7 +28,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     pairs.add(pair);
     const forward = (from: Socket, to: Socket) => {
       from.on('data', (chunk) => {
-        if (!blackholed) to.write(chunk);
+        if (!silenced.has(from)) to.write(chunk);
       });
     };
     forward(client, upstream);
@@ -57,7 +58,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       pairs.clear();
     },
     blackhole(on) {
-      blackholed = on;
+      for (const [client, upstream] of pairs) {
+        for (const s of [client, upstream]) {
+          if (on) silenced.add(s);
+          else silenced.delete(s);
+        }
+      }
     },
     async close() {
       for (const [client, upstream] of pairs) {

@@ -14,8 +14,8 @@ export interface Checkpoint { uidvalidity: number; lastUid: number }
 export interface LeaseClaim { name: string; owner: string; token: number }
 
 /**
- * Takes the lease when it is free, expired, or already ours. Returns the fencing token, or null
- * when another owner holds it. A takeover always increments the token.
+ * Takes the lease when it is free, expired, or already held under our owner name (a restart).
+ * Returns the new fencing token, or null when another owner holds it.
  */
 export async function acquireLease(db: Db, name: string, owner: string, ttlMs: number, now: Date): Promise<number | null> {
   const expiresAt = new Date(now.getTime() + ttlMs);
@@ -23,13 +23,9 @@ export async function acquireLease(db: Db, name: string, owner: string, ttlMs: n
     .values({ name, owner, token: 1, expiresAt })
     .onConflictDoUpdate({
       target: leases.name,
-      // Raw sql parameters are not mapped by column type: instants are passed as ISO strings.
-      set: {
-        owner,
-        expiresAt,
-        // Re-acquiring our own live lease keeps the token: nobody else held it in between.
-        token: sql`case when ${leases.owner} = ${owner} and ${leases.expiresAt} >= ${now.toISOString()}::timestamptz then ${leases.token} else ${leases.token} + 1 end`,
-      },
+      // Every acquisition is a new token, also our own re-acquisition after a restart under the
+      // same instance name: the previous incarnation may still be alive and must be fenced off.
+      set: { owner, expiresAt, token: sql`${leases.token} + 1` },
       setWhere: or(lt(leases.expiresAt, now), eq(leases.owner, owner)),
     })
     .returning({ token: leases.token });
