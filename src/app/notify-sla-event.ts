@@ -23,9 +23,13 @@ export function outboxSlaNotify(config: Config, clock: () => Date): SlaNotify {
     const ticket = await getTicket(tx, n.ticketId);
     if (!ticket) return;
     const assignee = findPerson(config, ticket.assignee);
-    const recipients = n.recipients === 'manager' || ticket.private ? staffWithRole(config, 'manager')
+    let recipients = n.recipients === 'manager' || ticket.private ? staffWithRole(config, 'manager')
       : n.recipients === 'lead' ? staffWithRole(config, 'lead')
         : assignee ? [assignee] : staffWithRole(config, 'agent');
+    // A critical breach does not wait for the morning digest: managers hear of it at once.
+    if (ticket.priority === 'critical' && n.event.level === 'breach' && !ticket.private) {
+      recipients = [...recipients, ...staffWithRole(config, 'manager').filter((m) => !recipients.includes(m))];
+    }
     await enqueueStaffNotification(tx, { config, clock }, {
       ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
       kind: mailKind(n.event),

@@ -49,4 +49,21 @@ describe('SLA steps become staff mail', () => {
     expect(await staffMail('sla-manager-escalation')).toEqual(['manager@sanarise.example']);
     expect(await staffMail('sla-reminder')).toHaveLength(2);
   });
+
+  it('tells managers of a critical breach at once, at night too', async () => {
+    const config = testConfig(database.url);
+    // Saturday 02:00 Istanbul: critical runs on the 24/7 calendar.
+    now = at('2026-03-21T23:00:00Z');
+    const clock = () => now;
+    const outcome = await ingestMessage({ db: database.db, config, logger, clock }, {
+      raw: buildMail({ subject: '[Kritik][Erişim] Sistem çöktü', from: 'Gece <gece@client.example>' }),
+      mailbox: 'support', receivedAt: now, source: 'cli',
+    });
+    now = at('2026-03-22T00:00:00Z');
+    await sweepSla({ db: database.db, policy: config.policy, config, clock, logger, notify: outboxSlaNotify(config, clock) }, { limit: 100 });
+    const breach = await database.db.select().from(outbox)
+      .where(and(eq(outbox.ticketId, outcome.ticket!.id), eq(outbox.kind, 'sla-breach')));
+    expect(breach.map((r) => r.to[0]!.address).sort()).toEqual(['lead@sanarise.example', 'manager@sanarise.example']);
+    expect(breach.every((r) => r.notBefore.getTime() <= now.getTime())).toBe(true);
+  });
 });
