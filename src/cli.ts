@@ -14,6 +14,7 @@ const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./cli/report-command.js'),
   () => import('./cli/sla-command.js'),
   () => import('./cli/outbox-command.js'),
+  () => import('./cli/tickets-command.js'),
   () => import('./cli/start-command.js'),
 ];
 

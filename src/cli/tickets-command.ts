@@ -1,0 +1,85 @@
+import { Option } from 'commander';
+import { PRIORITIES, TICKET_STATUSES } from '../policy/priorities.js';
+import { EXIT, type CliContext, type RegisterCommand } from './context.js';
+
+interface ListOptions { status?: string; priority?: string; breached?: boolean; private?: boolean; limit: string; json?: boolean }
+
+/** `slagate tickets list` and `slagate ticket show`: what is open, what is late, and why. */
+export const register: RegisterCommand = (program, ctx) => {
+  const tickets = program.command('tickets').description('list tickets');
+  tickets
+    .command('list')
+    .description('list tickets, newest first, with their next deadline')
+    .addOption(new Option('--status <status>', 'only tickets in this status').choices(TICKET_STATUSES))
+    .addOption(new Option('--priority <priority>', 'only tickets with this granted priority').choices(PRIORITIES))
+    .option('--breached', 'only tickets that missed a deadline (late, or overdue now)')
+    .option('--private', 'management only: include private tickets (complaints)')
+    .option('--limit <n>', 'tickets to show', '50')
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: ListOptions) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) return usage(ctx, `--limit must be a positive whole number, not "${opts.limit}"`);
+      const config = ctx.config();
+      await withDatabase(ctx, 'slagate-tickets', async (db) => {
+        const { listTickets } = await import('../app/list-tickets.js');
+        const { formatTicketList } = await import('./format-ticket.js');
+        const items = await listTickets(db, config.policy, {
+          status: opts.status, priority: opts.priority, breached: opts.breached === true,
+          includePrivate: opts.private === true, limit, now: new Date(),
+        });
+        if (opts.json) for (const item of items) ctx.out.write(`${JSON.stringify(item)}\n`);
+        else ctx.out.write(formatTicketList(items, config.zone));
+      });
+    });
+
+  const ticket = program.command('ticket').description('show one ticket');
+  ticket
+    .command('show')
+    .argument('<ref>', 'a ticket number (SR-1042 or 1042), or a Message-ID (<id@host>) to trace one mail')
+    .description('a ticket with its messages, events, outgoing mail and every deadline explained; or what became of a mail')
+    .option('--private', 'management only: allow private tickets')
+    .option('--json', 'print the view as JSON')
+    .action(async (ref: string, opts: { private?: boolean; json?: boolean }) => {
+      const config = ctx.config();
+      await withDatabase(ctx, 'slagate-ticket', async (db) => {
+        const { showTicket } = await import('../app/show-ticket.js');
+        const { formatMailTrace, formatTicketView } = await import('./format-ticket.js');
+        const result = await showTicket(db, ref, {
+          policy: config.policy, ticketPrefix: config.ticketPrefix, includePrivate: opts.private === true, now: new Date(),
+        });
+        if (result.kind === 'not-found' || result.kind === 'private') {
+          // The same words for both, so a team member cannot probe which numbers are private.
+          ctx.err.write(`slagate ticket: no ticket or mail ${result.ref} (a private ticket is shown only with --private)\n`);
+          ctx.exitCode = EXIT.DATAERR;
+          return;
+        }
+        if (result.kind === 'mail') {
+          ctx.out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatMailTrace(result.messageId, result.records, config.zone));
+          return;
+        }
+        ctx.out.write(opts.json ? `${JSON.stringify(result.view, null, 2)}\n` : formatTicketView(result.view, config.zone));
+      });
+    });
+};
+
+function usage(ctx: CliContext, message: string): void {
+  ctx.err.write(`slagate: ${message}\n`);
+  ctx.exitCode = EXIT.USAGE;
+}
+
+async function withDatabase(ctx: CliContext, applicationName: string, fn: (db: import('../db/client.js').Db) => Promise<void>): Promise<void> {
+  const { openAppDatabase } = await import('./open-app-database.js');
+  let database;
+  try {
+    database = await openAppDatabase(ctx.config(), { applicationName });
+  } catch (err) {
+    ctx.err.write(`slagate: database unavailable: ${(err as Error).message} (run slagate doctor)\n`);
+    ctx.exitCode = EXIT.TEMPFAIL;
+    return;
+  }
+  try {
+    await fn(database.db);
+  } finally {
+    await database.close();
+  }
+}
