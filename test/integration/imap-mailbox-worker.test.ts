@@ -1,18 +1,19 @@
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestMessage } from '../../src/app/ingest-message.js';
+import { quarantineOversized } from '../../src/app/quarantine-oversized.js';
 import { parseConfig } from '../../src/config.js';
 import { getCheckpoint } from '../../src/db/repositories/mailbox-state-repository.js';
 import { createMailboxWorker, type MailboxWorker } from '../../src/workers/mailbox-worker.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { eventually } from '../helpers/eventually.js';
 import { folderStatus, listUids, makeMail, recreateFolder } from '../helpers/imap-client.js';
-import { ingestDouble } from '../helpers/ingest-double.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const logger = pino({ level: process.env.SLAGATE_TEST_LOG ?? 'silent' });
 let dovecot: Dovecot;
-const USERS = ['idle', 'backlog', 'seen', 'restart', 'uidvalidity', 'created'];
+const USERS = ['idle', 'backlog', 'seen', 'restart', 'uidvalidity', 'created', 'oversized'];
 
 beforeAll(async () => { dovecot = await startDovecot({ users: USERS }); });
 afterAll(async () => { await dovecot?.stop(); });
@@ -21,9 +22,10 @@ function account(user: string) {
   return { host: dovecot.host, port: dovecot.port, user, password: dovecot.password(user) };
 }
 
-function configFor(user: string, database: TestDatabase, imap: Record<string, unknown> = {}) {
+function configFor(user: string, database: TestDatabase, imap: Record<string, unknown>, limits: Record<string, unknown>) {
   return parseConfig({
     database: { url: database.url },
+    limits,
     mailboxes: {
       support: {
         address: 'support@sanarise.example',
@@ -38,8 +40,10 @@ function configFor(user: string, database: TestDatabase, imap: Record<string, un
   });
 }
 
-async function countRows(database: TestDatabase): Promise<{ rows: number; distinct: number }> {
-  const [r] = await database.db.execute(sql`select count(*)::int as rows, count(distinct message_id)::int as distinct from raw_mail`) as unknown as { rows: number; distinct: number }[];
+/** raw_mail rows, distinct Message-IDs among them, and tickets: equal when each mail landed once. */
+async function countRows(database: TestDatabase): Promise<{ rows: number; distinct: number; tickets: number }> {
+  const [r] = await database.db.execute(sql`select count(*)::int as rows, count(distinct message_id)::int as distinct,
+    (select count(*)::int from tickets) as tickets from raw_mail`) as unknown as { rows: number; distinct: number; tickets: number }[];
   return r!;
 }
 
@@ -51,18 +55,20 @@ interface WorkerContext {
   ingested: string[];
 }
 
-async function withWorker<T>(user: string, fn: (ctx: WorkerContext) => Promise<T>, imap: Record<string, unknown> = {}): Promise<T> {
+async function withWorker<T>(user: string, fn: (ctx: WorkerContext) => Promise<T>, imap: Record<string, unknown> = {}, limits: Record<string, unknown> = {}): Promise<T> {
   const database = await createTestDatabase();
   const workers: MailboxWorker[] = [];
   const ingested: string[] = [];
-  const real = ingestDouble(database.db);
+  const config = configFor(user, database, imap, limits);
+  // The real use cases: rows and tickets are what the gateway would write.
+  const app = { db: database.db, config, logger, clock: () => new Date() };
   const make = () => createMailboxWorker({
-    db: database.db, config: configFor(user, database, imap), mailbox: 'support', logger, clock: () => new Date(),
+    db: database.db, config, mailbox: 'support', logger, clock: () => new Date(),
     owner: `test-${workers.length}`, leaseTtlMs: 3000,
-    quarantineOversized: real.quarantineOversized,
+    quarantineOversized: (input) => quarantineOversized(app, input),
     ingest: (input) => {
       ingested.push(`${input.imap?.uidvalidity}:${input.imap?.uid}`);
-      return real.ingest(input);
+      return ingestMessage(app, input);
     },
   });
   const start = async () => {
@@ -104,7 +110,7 @@ describe('mailbox worker against Dovecot', () => {
     await withWorker('backlog', async ({ database }) => {
       await eventually(async () => (await countRows(database)).rows === 500, 50_000, '500 rows');
       console.log(`backlog of 500 ingested in ${Date.now() - t0} ms`);
-      expect(await countRows(database)).toEqual({ rows: 500, distinct: 500 });
+      expect(await countRows(database)).toEqual({ rows: 500, distinct: 500, tickets: 500 });
       const cp = await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 500 && getCheckpoint(database.db, 'support'));
       expect(cp).toMatchObject({ lastUid: 500 });
     });
@@ -127,7 +133,7 @@ describe('mailbox worker against Dovecot', () => {
       await dovecot.append('restart', 'INBOX', makeMail('r-4'));
       await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 4, 10_000, 'checkpoint 4');
       expect(ingested.map((k) => k.split(':')[1])).toEqual(['1', '2', '3', '4']);
-      expect(await countRows(database)).toEqual({ rows: 4, distinct: 4 });
+      expect(await countRows(database)).toEqual({ rows: 4, distinct: 4, tickets: 4 });
     });
   });
 
@@ -147,7 +153,7 @@ describe('mailbox worker against Dovecot', () => {
       await eventually(async () => (await getCheckpoint(database.db, 'support'))?.uidvalidity === now.uidValidity
         && (await getCheckpoint(database.db, 'support'))?.lastUid === 3, 10_000, 'checkpoint under the new UIDVALIDITY');
       expect(ingested).toHaveLength(5); // all three rescanned: nothing skipped on the strength of old UIDs
-      expect(await countRows(database)).toEqual({ rows: 3, distinct: 3 });
+      expect(await countRows(database)).toEqual({ rows: 3, distinct: 3, tickets: 3 });
       expect(await listUids(acct, 'Incoming')).toEqual([]);
     }, { folder: 'Incoming' });
   });
@@ -158,5 +164,19 @@ describe('mailbox worker against Dovecot', () => {
       await eventually(async () => (await countRows(database)).rows === 1, 10_000, 'one row');
       await eventually(async () => (await listUids(account('created'), 'Done/Tickets')).length === 1, 5000, 'moved');
     }, { processedFolder: 'Done/Tickets' });
+  });
+
+  it('quarantines an oversized mail from its headers alone and moves it to the quarantine folder', async () => {
+    const big = makeMail('big-1', { body: 'x'.repeat(4000) });
+    await dovecot.append('oversized', 'INBOX', [big, makeMail('small-1')]);
+    await withWorker('oversized', async ({ database, ingested }) => {
+      await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 2, 10_000, 'checkpoint 2');
+      const stored = await database.db.execute(sql`select message_id, size, length(raw)::int as kept, decision from raw_mail order by imap_uid`) as unknown as { message_id: string; size: number; kept: number; decision: string }[];
+      expect(stored[0]).toMatchObject({ message_id: '<big-1@test.example>', size: Buffer.byteLength(big), decision: 'quarantined' });
+      expect(stored[0]!.kept).toBeLessThan(1024); // the body was never downloaded
+      expect(ingested).toHaveLength(1); // only the small one went through ingest
+      expect(await listUids(account('oversized'), 'Quarantine')).toHaveLength(1);
+      expect(await listUids(account('oversized'), 'Processed')).toHaveLength(1);
+    }, {}, { maxMessageBytes: 2048 });
   });
 });
