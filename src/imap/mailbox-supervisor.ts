@@ -8,7 +8,7 @@ export interface SupervisorDeps {
   settings: ImapSettings;
   logger: Logger;
   /** One catch-up pass over the folder; run after every (re)connect, on new mail, and on a timer. */
-  sync: (client: ImapSession) => Promise<void>;
+  sync: (client: ImapSession, signal: AbortSignal) => Promise<void>;
   random?: () => number;
   /** How long to wait after the server refused the credentials (default: backoffMaxMs). */
   authBackoffMs?: number;
@@ -52,7 +52,7 @@ export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
       running = (async () => {
         do {
           dirty = false;
-          await deps.sync(client);
+          await deps.sync(client, signal);
         } while (dirty && !signal.aborted && client.usable);
       })().finally(() => { running = undefined; });
       return running;

@@ -43,9 +43,7 @@ export async function moveProcessed(client: ImapSession, uids: number[], destina
   }
   const copied = await client.messageCopy(range, destination, { uid: true });
   if (copied === false) throw new SlagateError('IMAP_COMMAND_FAILED', `UID COPY ${range} to ${destination} refused`);
-  const flagged = await client.messageFlagsAdd(range, ['\\Deleted'], { uid: true });
-  if (!flagged) throw new SlagateError('IMAP_COMMAND_FAILED', `UID STORE +\\Deleted ${range} refused`);
-  // With UIDPLUS imapflow expunges by UID, touching only these messages.
+  // messageDelete stores \Deleted and, with UIDPLUS, expunges by UID: only these messages.
   const expunged = await client.messageDelete(range, { uid: true });
   if (!expunged) throw new SlagateError('IMAP_COMMAND_FAILED', `UID EXPUNGE ${range} refused`);
   return 'copied-and-expunged';

@@ -35,6 +35,8 @@ export interface SyncDeps {
   quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
   checkpoints: CheckpointStore;
   crashPoint: CrashPoint;
+  /** Stops the pass between messages (shutdown): what was handled is still moved and checkpointed. */
+  signal?: AbortSignal;
 }
 
 export interface SyncResult {
@@ -72,6 +74,7 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
       const handled: { uid: number; quarantined: boolean }[] = [];
       let failure: unknown;
       for (const msg of batch) {
+        if (deps.signal?.aborted) break;
         try {
           const outcome = await handleOne(client, deps, msg, uidvalidity);
           if (!outcome) continue; // vanished (another client moved it): nothing to commit or move
@@ -98,6 +101,7 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
         result.seen += handled.length;
       }
       if (failure) throw failure;
+      if (deps.signal?.aborted) break;
     }
     return result;
   } finally {

@@ -54,7 +54,8 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
   let sessions = 0;
   let current: { sessions: number } | undefined;
 
-  const sync = (claimNow: LeaseClaim) => (client: Parameters<typeof syncFolder>[0]) => syncFolder(client, {
+  const sync = (claimNow: LeaseClaim) => (client: Parameters<typeof syncFolder>[0], signal: AbortSignal) => syncFolder(client, {
+    signal,
     mailbox: deps.mailbox,
     folder: imap.folder,
     processedFolder: imap.processedFolder,

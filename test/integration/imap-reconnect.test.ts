@@ -18,7 +18,7 @@ let proxy: TcpProxy;
 let database: TestDatabase;
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ users: ['reset', 'blackhole', 'twins', 'badauth'] });
+  dovecot = await startDovecot({ users: ['reset', 'blackhole', 'twins', 'badauth', 'shutdown'] });
   proxy = await startTcpProxy({ host: dovecot.host, port: dovecot.port });
 });
 afterAll(async () => {
@@ -133,6 +133,29 @@ describe('mailbox worker over a broken link', () => {
       expect(lines.find((l) => l.code === 'IMAP_AUTH')).toMatchObject({ msg: expect.stringMatching(/credentials/), retryInMs: 60_000 });
     } finally {
       await w.close();
+    }
+  });
+
+  it('closes promptly in the middle of a backlog, and the next worker carries on where it stopped', async () => {
+    await database.db.execute(sql`truncate raw_mail, mailbox_checkpoints, leases`);
+    dovecot.deliverToMaildir('shutdown', Array.from({ length: 300 }, (_, i) => makeMail(`stop-${i}`)));
+    const first = worker('shutdown', database, { owner: 'first' });
+    await first.start();
+    await eventually(async () => (await rows(database)).rows >= 30, 20_000, '30 rows');
+    const t0 = Date.now();
+    await first.close();
+    const closeMs = Date.now() - t0;
+    const partial = (await rows(database)).rows;
+    console.log(`closed mid-backlog in ${closeMs} ms with ${partial} of 300 ingested`);
+    expect(partial).toBeLessThan(300);
+    expect(closeMs).toBeLessThan(2000);
+    const second = worker('shutdown', database, { owner: 'second' });
+    await second.start();
+    try {
+      await eventually(async () => (await rows(database)).rows === 300, 30_000, '300 rows');
+      expect(await rows(database)).toEqual({ rows: 300, distinct: 300 });
+    } finally {
+      await second.close();
     }
   });
 });
