@@ -3,6 +3,7 @@ import { appendEvents, type NewEvent } from '../db/repositories/event-repository
 import { insertMessage } from '../db/repositories/message-repository.js';
 import { closePause, lockTicket, openPause, updateTicket, type TicketRow } from '../db/repositories/ticket-repository.js';
 import { SlagateError } from '../errors.js';
+import { extractNewText } from '../inbound/reply-text.js';
 import type { Priority } from '../policy/priorities.js';
 import { enqueueStaffNotification } from './enqueue-staff-notification.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
@@ -60,6 +61,15 @@ export async function applyClientReply(
     });
   }
   if (Object.keys(patch).length > 0) await updateTicket(tx, ticket.id, patch, now);
+  // Whoever handles the ticket reads the reply in their mailbox and answers it from there: the
+  // forward carries their signed reply address.
+  const handlers = ticket.private ? staffWithRole(config, 'manager')
+    : ((assignee) => (assignee ? [assignee] : staffWithRole(config, 'agent')))(findPerson(config, ticket.assignee));
+  await enqueueStaffNotification(tx, { config, clock: () => now }, {
+    ticket: ticketViewOf(config, { ...ticket, ...patch }, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
+    kind: 'client-reply-forward', recipients: handlers, notBefore: now,
+    dedupeKey: `client-reply:${ticket.id}:${m.rawMailId}`, data: { body: extractNewText(m.mail.text).body || m.mail.text.trim() },
+  });
   await appendEvents(tx, events);
   await recomputeTicketSla(tx, ticket.id, config.policy, now);
   return { id: ticket.id, number: ticket.number, type: ticket.type, priority: ticket.priority as Priority, private: ticket.private };

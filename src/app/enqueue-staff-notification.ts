@@ -34,7 +34,7 @@ export async function enqueueStaffNotification(
   for (const person of input.recipients) {
     if (await isSuppressed(tx, person.address, now)) continue;
     const mail = buildStaffMail(config, {
-      kind: input.kind, ticket: input.ticket, person, dedupeKey: input.dedupeKey, data: input.data, random: random(),
+      kind: input.kind, ticket: input.ticket, person, dedupeKey: input.dedupeKey, data: input.data, random: random(), now,
     });
     if (await enqueue(tx, mail, { notBefore: input.notBefore, now })) enqueued++;
   }

@@ -45,6 +45,7 @@ export async function enqueueTeamNotification(
       },
       thread: message.messageId ? { inReplyTo: message.messageId, references: message.references ?? [] } : undefined,
       random: random(),
+      now,
     });
     if (await enqueue(tx, mail, { now })) enqueued++;
   }

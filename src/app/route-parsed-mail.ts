@@ -8,7 +8,10 @@ import type { Classification } from '../inbound/classify.js';
 import { decideThread, type ThreadDecision } from '../inbound/decide-thread.js';
 import type { NoiseVerdict } from '../inbound/detect-noise.js';
 import type { ParsedMail } from '../inbound/parsed-mail.js';
+import { applyAgentReply } from './apply-agent-reply.js';
 import { applyClientReply } from './apply-client-reply.js';
+import { identifyAgentMail } from './identify-agent-mail.js';
+import { recordSurveyAnswer } from './record-survey-answer.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
 import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';
@@ -56,6 +59,19 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, m: RouteInput):
     return { decision: 'bounce', acknowledge: false, reason: `delivery report (${why}); ${outcome}`, ticket: null };
   }
 
+  // Staff act on a ticket only through a signed reply address and their own From; anything less
+  // (a forged From, a tampered or foreign token) falls through and is read as a client's mail.
+  // An out-of-office answering our notification must never act as its agent.
+  if (noise.kind !== 'auto-reply') {
+    const agentMail = await identifyAgentMail(tx, ctx, m);
+    if (agentMail.kind === 'agent' || agentMail.kind === 'unauthenticated') {
+      return applyAgentReply(tx, ctx, m, {
+        agent: agentMail.agent, ticketId: agentMail.ticket.id,
+        unauthenticated: agentMail.kind === 'unauthenticated' ? agentMail.reason : undefined,
+      });
+    }
+  }
+
   const thread = await findThread(tx, ctx, m);
   if (thread.ignored.length > 0) {
     ctx.logger.info({ ignored: thread.ignored.map((i) => i.number), mailbox: m.input.mailbox }, 'thread candidates refused');
@@ -68,6 +84,10 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, m: RouteInput):
       return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}) kept on ${thread.ticket.number}`, ticket: null };
     }
     return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}); no ticket it belongs to`, ticket: null };
+  }
+  if (thread.kind === 'reopen' && thread.ticket.status === 'resolved') {
+    const answered = await recordSurveyAnswer(tx, ctx, m, thread.ticket.id);
+    if (answered) return answered;
   }
   if (thread.kind === 'reply' || thread.kind === 'reopen') {
     const ticket = await applyClientReply(tx, ctx, m, thread.ticket.id, { reopen: thread.kind === 'reopen', via: thread.via });

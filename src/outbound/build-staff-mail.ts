@@ -1,4 +1,5 @@
 import type { Config, Person } from '../config.js';
+import { createReplyToken, messageIdTokenPart, tokenAddress } from '../security/reply-token.js';
 import { composeMail, mailboxAddress, type ThreadContext } from './compose-mail.js';
 import { safeAddress } from './message-headers.js';
 import type { MailKind, OutboundMail } from './outbound-mail.js';
@@ -8,6 +9,7 @@ import type { TicketView } from './ticket-view.js';
 export const STAFF_MAIL_KINDS = [
   'team-new-ticket', 'sla-reminder', 'sla-breach', 'sla-manager-escalation', 'qualification-reminder',
   'client-escalation', 'special-circumstances', 'client-reply-forward', 'command-result', 'sender-capped',
+  'manager-digest', 'monthly-report',
 ] as const satisfies readonly MailKind[];
 export type StaffMailKind = (typeof STAFF_MAIL_KINDS)[number];
 
@@ -16,10 +18,14 @@ export function staffDedupeKey(base: string, person: Person): string {
   return `${base}:${person.address}`;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * A notification to one member of staff. It comes from the mailbox that owns the ticket (the
  * management one for private tickets) and replies go back there, so an agent's reply to it
- * reaches the ticket.
+ * reaches the ticket. Given `now` and a configured `tokenSecret`, mail about a ticket answers to
+ * `support+<token>@…` signed for this person and ticket, and carries the token in its Message-ID
+ * too, so a reply whose plus tag a mail system stripped still proves itself through References.
  */
 export function buildStaffMail(
   config: Config,
@@ -30,11 +36,19 @@ export function buildStaffMail(
     dedupeKey: string;
     data: Record<string, unknown>;
     thread?: ThreadContext;
+    /** The mailbox a ticket-less mail comes from (management for mail that may name private tickets). */
+    mailbox?: 'support' | 'management';
     random: string;
+    /** When the reply token is issued; without it the mail carries no token. */
+    now?: Date;
   },
 ): OutboundMail {
-  const mailbox = input.ticket ? (input.ticket.private ? 'management' : input.ticket.mailbox) : 'support';
+  const mailbox = input.ticket ? (input.ticket.private ? 'management' : input.ticket.mailbox) : (input.mailbox ?? 'support');
   const from = mailboxAddress(config, mailbox);
+  const token = input.ticket && input.now && config.tokenSecret
+    ? createReplyToken(config.tokenSecret, input.person, input.ticket.id,
+      new Date(input.now.getTime() + config.replyTokenTtlDays * DAY_MS))
+    : null;
   return composeMail(config, {
     kind: input.kind,
     dedupeKey: staffDedupeKey(input.dedupeKey, input.person),
@@ -43,10 +57,10 @@ export function buildStaffMail(
     zone: input.person.zone,
     data: { recipientName: input.person.name, senderName: from.name, ...input.data },
     from,
-    replyTo: from,
+    replyTo: token ? { name: from.name, address: tokenAddress(from.address, token) } : from,
     to: [safeAddress(input.person.name, input.person.address)],
     autoSubmitted: 'auto-generated',
     thread: input.thread,
-    random: input.random,
+    random: token ? `${input.random}.${messageIdTokenPart(token)}` : input.random,
   });
 }

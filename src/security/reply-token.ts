@@ -127,3 +127,34 @@ function unbase32(text: string): Buffer | null {
   if (value !== 0) return null;
   return Buffer.from(out);
 }
+
+const TOKEN_TEXT = `[a-z2-7]{${TOKEN_CHARS}}`;
+const MESSAGE_ID_MARK = 'rt-';
+
+/** `support@x` and a token make `support+<token>@x`: plus addressing on the owning mailbox. */
+export function tokenAddress(mailboxAddress: string, token: string): string {
+  const at = mailboxAddress.lastIndexOf('@');
+  return `${mailboxAddress.slice(0, at)}+${token}@${mailboxAddress.slice(at + 1)}`;
+}
+
+/** The token in `support+<token>@x` when the address is that mailbox's plus address, else null. */
+export function tokenFromAddress(address: string, mailboxAddress: string): string | null {
+  const at = mailboxAddress.lastIndexOf('@');
+  const local = asciiLower(mailboxAddress.slice(0, at));
+  const domain = asciiLower(mailboxAddress.slice(at + 1));
+  const m = new RegExp(`^([^@+]+)\\+(${TOKEN_TEXT})@([^@]+)$`, 'i').exec(address.trim());
+  if (!m || asciiLower(m[1]!) !== local || asciiLower(m[3]!) !== domain) return null;
+  return asciiLower(m[2]!);
+}
+
+/** The part of our Message-ID's random field that carries a token, so References still thread. */
+export function messageIdTokenPart(token: string): string {
+  return `${MESSAGE_ID_MARK}${token}`;
+}
+
+/** The token inside one of our Message-IDs (`<kind.random.rt-<token>@ourdomain>`), else null. */
+export function tokenFromMessageId(messageId: string, messageIdDomain: string): string | null {
+  const m = new RegExp(`^<[^<>@]*\\.${MESSAGE_ID_MARK}(${TOKEN_TEXT})@([^<>@]+)>$`, 'i').exec(messageId.trim());
+  if (!m || asciiLower(m[2]!) !== asciiLower(messageIdDomain)) return null;
+  return asciiLower(m[1]!);
+}
