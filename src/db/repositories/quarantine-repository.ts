@@ -1,4 +1,4 @@
-import { desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { quarantine } from '../schema/quarantine.js';
 import { rawMail } from '../schema/raw-mail.js';
@@ -38,4 +38,19 @@ export async function markQuarantineRetried(db: Db, id: number, at: Date, resolu
     lastTriedAt: at,
     ...(resolution ? { resolvedAt: at, resolution } : {}),
   }).where(eq(quarantine.id, id));
+}
+
+/** Locks an open quarantine row, so two retries of one mail cannot both route it. */
+export async function lockOpenQuarantine(db: Db, id: number) {
+  const rows = await db.select().from(quarantine).where(and(eq(quarantine.id, id), isNull(quarantine.resolvedAt))).for('update').limit(1);
+  return rows[0] ?? null;
+}
+
+/** A retry that failed again: the row stays open and carries the latest attempt's reason. */
+export async function recordQuarantineRetryFailure(
+  db: Db, id: number, failure: { reasonCode: string; reason: string; at: Date },
+): Promise<void> {
+  await db.update(quarantine).set({
+    retryCount: sql`${quarantine.retryCount} + 1`, lastTriedAt: failure.at, reasonCode: failure.reasonCode, reason: failure.reason,
+  }).where(and(eq(quarantine.id, id), isNull(quarantine.resolvedAt)));
 }
