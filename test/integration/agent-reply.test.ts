@@ -1,0 +1,255 @@
+import { and, asc, eq } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
+import { outbox } from '../../src/db/schema/outbox.js';
+import { messages, ticketEvents, ticketPauses, tickets } from '../../src/db/schema/tickets.js';
+import { buildMail, type TestMail } from '../helpers/mail-builder.js';
+import { testConfig } from '../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+// Monday 16 March 2026, 10:00 in Istanbul: inside business hours.
+const MONDAY_10 = new Date('2026-03-16T07:00:00Z');
+const AYSE = 'ayse@sanarise.example';
+const MERT = 'mert@sanarise.example';
+
+describe('agent replies by email', () => {
+  let database: TestDatabase;
+  let deps: IngestDeps;
+  let now = MONDAY_10;
+  let seq = 0;
+  const ingest = (raw: Buffer, mailbox: 'support' | 'management' = 'support') =>
+    ingestMessage(deps, { raw, mailbox, receivedAt: now, source: 'cli' });
+  const ticketRow = async (id: number) => (await database.db.select().from(tickets).where(eq(tickets.id, id)))[0]!;
+  const outboxOf = (ticketId: number) => database.db.select().from(outbox).where(eq(outbox.ticketId, ticketId)).orderBy(asc(outbox.id));
+  const eventsOf = (ticketId: number) => database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).orderBy(asc(ticketEvents.id));
+
+  /** A client's new ticket and the notification one agent got about it. */
+  async function clientTicket(subject = '[Hata] Fatura ekranı açılmıyor') {
+    const clientMessageId = `<client-${++seq}@client.example>`;
+    const opened = await ingest(buildMail({ subject, messageId: clientMessageId }));
+    const ticket = opened.ticket!;
+    const notice = (staffMail: string) => outboxOf(ticket.id).then((rows) =>
+      rows.find((r) => r.kind === 'team-new-ticket' && r.to[0]!.address === staffMail)!);
+    return { ticket, clientMessageId, notice };
+  }
+
+  /** The agent answering a staff mail the way a mail client does: To its Reply-To, In-Reply-To its Message-ID. */
+  function replyTo(staffMail: { replyTo: { address: string } | null; messageId: string; subject: string }, m: TestMail = {}): Buffer {
+    return buildMail({
+      from: `Ayşe Yılmaz <${AYSE}>`, to: staffMail.replyTo!.address, subject: `Re: ${staffMail.subject}`,
+      messageId: `<agent-${++seq}@sanarise.example>`, inReplyTo: staffMail.messageId, references: staffMail.messageId, ...m,
+    });
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    deps = { db: database.db, config: testConfig(database.url), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), clock: () => now };
+  });
+  afterAll(async () => { await database.drop(); });
+
+  it('gives each agent their own signed reply address and the token in our Message-ID', async () => {
+    const { notice } = await clientTicket();
+    const ayse = await notice(AYSE);
+    const mert = await notice(MERT);
+    expect(ayse.replyTo!.address).toMatch(/^support\+[a-z2-7]{34}@sanarise\.example$/);
+    expect(mert.replyTo!.address).not.toBe(ayse.replyTo!.address);
+    expect(ayse.messageId).toContain(`.rt-${ayse.replyTo!.address.slice(8, 42)}@`);
+  });
+
+  it('relays the new text to the client in their thread and records the first response', async () => {
+    const { ticket, clientMessageId, notice } = await clientTicket();
+    const staffMail = await notice(AYSE);
+    const outcome = await ingest(replyTo(staffMail, {
+      body: 'Merhaba,\n\nSorunu inceledik, düzeltme yayında.\n\nOn Mon, 16 Mar 2026 at 10:00, Sanarise Destek <support@sanarise.example> wrote:\n> Yeni bir kayıt açıldı\n',
+    }));
+    expect(outcome).toMatchObject({ decision: 'reply', ticket: { id: ticket.id } });
+    const relay = (await outboxOf(ticket.id)).find((r) => r.kind === 'agent-relay')!;
+    expect(relay.to).toEqual([{ name: 'Ayşe Kaya', address: 'ayse@client.example' }]);
+    expect(relay.fromAddress.address).toBe('support@sanarise.example');
+    expect(relay.headers['In-Reply-To']).toBe(clientMessageId);
+    expect(relay.headers.References).toContain(clientMessageId);
+    expect(relay.headers['Auto-Submitted']).toBeUndefined();
+    expect(relay.text).toContain('Sorunu inceledik, düzeltme yayında.');
+    expect(relay.text).toContain('Ayşe Yılmaz');
+    expect(relay.text).not.toContain('Yeni bir kayıt açıldı');
+    const row = await ticketRow(ticket.id);
+    expect(row).toMatchObject({ status: 'open', firstResponseAt: now });
+    const events = await eventsOf(ticket.id);
+    expect(events.find((e) => e.kind === 'agent-replied')).toMatchObject({ actor: AYSE });
+  });
+
+  it('still knows the agent when the plus tag was stripped, through our Message-ID in In-Reply-To', async () => {
+    const { ticket, notice } = await clientTicket();
+    const staffMail = await notice(AYSE);
+    await ingest(replyTo(staffMail, { to: 'support@sanarise.example', body: 'Kontrol ediyoruz.' }));
+    expect((await outboxOf(ticket.id)).some((r) => r.kind === 'agent-relay')).toBe(true);
+    expect((await ticketRow(ticket.id)).firstResponseAt).toEqual(now);
+  });
+
+  it('keeps a #note internal: nothing to the client, the agent gets a confirmation', async () => {
+    const { ticket, notice } = await clientTicket();
+    await ingest(replyTo(await notice(AYSE), { body: '#note\nMüşteri telefonda aradı, yarın tekrar deneyecek.' }));
+    const rows = await outboxOf(ticket.id);
+    expect(rows.some((r) => r.kind === 'agent-relay')).toBe(false);
+    expect(rows.find((r) => r.kind === 'command-result')).toMatchObject({ to: [{ address: AYSE }] });
+    const stored = await database.db.select().from(messages).where(and(eq(messages.ticketId, ticket.id), eq(messages.authorKind, 'agent')));
+    expect(stored).toMatchObject([{ direction: 'internal' }]);
+    expect((await ticketRow(ticket.id)).firstResponseAt).toBeNull();
+  });
+
+  it('pauses on #status waiting and resumes on #status open', async () => {
+    const { ticket, notice } = await clientTicket();
+    const staffMail = await notice(AYSE);
+    await ingest(replyTo(staffMail, { body: '#status waiting\n\nEkran görüntüsü gönderebilir misiniz?' }));
+    expect((await ticketRow(ticket.id)).status).toBe('waiting');
+    const pauses = () => database.db.select().from(ticketPauses).where(eq(ticketPauses.ticketId, ticket.id));
+    expect(await pauses()).toMatchObject([{ startedAt: now, endedAt: null }]);
+    now = new Date(now.getTime() + 3_600_000);
+    await ingest(replyTo(staffMail, { body: '#durum açık' }));
+    expect((await ticketRow(ticket.id)).status).toBe('open');
+    expect(await pauses()).toMatchObject([{ endedAt: now }]);
+    now = MONDAY_10;
+  });
+
+  it('applies #priority clamped to the type, #type, #assign, #qualified and #escalate, each an event by the agent', async () => {
+    const { ticket, notice } = await clientTicket('[Website] Ana sayfa yavaş');
+    const before = await ticketRow(ticket.id);
+    await ingest(replyTo(await notice(AYSE), {
+      body: '#priority critical\n#assign mert\n#qualified\n#escalate\n\nÜzerinde çalışıyoruz.',
+    }));
+    const row = await ticketRow(ticket.id);
+    // website allows high and medium: critical is clamped to high.
+    expect(row).toMatchObject({ priority: 'high', assignee: MERT, escalationLevel: 1, qualifiedAt: now });
+    expect(row.firstResponseDue!.getTime()).toBeLessThan(before.firstResponseDue!.getTime());
+    const events = await eventsOf(ticket.id);
+    for (const kind of ['command-priority', 'command-assign', 'command-qualified', 'command-escalate']) {
+      expect(events.find((e) => e.kind === kind), kind).toMatchObject({ actor: AYSE });
+    }
+    const rows = await outboxOf(ticket.id);
+    expect(rows.filter((r) => r.kind === 'command-result')).toHaveLength(4);
+    // Level 1 of the ladder is the assigned agent.
+    expect(rows.find((r) => r.kind === 'client-escalation')).toMatchObject({ to: [{ address: MERT }] });
+
+    await ingest(replyTo(await notice(AYSE), { body: '#type problem' }));
+    expect(await ticketRow(ticket.id)).toMatchObject({ type: 'problem', typeSource: 'agent', priority: 'high' });
+  });
+
+  it('resolves with #status resolved, sets resolvedAt and queues one survey; #status closed sets closedAt', async () => {
+    const { ticket, notice } = await clientTicket();
+    const staffMail = await notice(AYSE);
+    await ingest(replyTo(staffMail, { body: '#status resolved\n\nDüzeltildi, iyi çalışmalar.' }));
+    expect(await ticketRow(ticket.id)).toMatchObject({ status: 'resolved', resolvedAt: now });
+    expect((await outboxOf(ticket.id)).filter((r) => r.kind === 'survey')).toHaveLength(1);
+    await ingest(replyTo(staffMail, { body: '#status closed' }));
+    expect(await ticketRow(ticket.id)).toMatchObject({ status: 'closed', closedAt: now, resolvedAt: now });
+    expect((await outboxOf(ticket.id)).filter((r) => r.kind === 'survey')).toHaveLength(1);
+  });
+
+  it('mails a command that fails back with the reason and runs the others', async () => {
+    const { ticket, notice } = await clientTicket();
+    await ingest(replyTo(await notice(AYSE), { body: '#assign nobody\n#status bitti\n#qualified' }));
+    const results = (await outboxOf(ticket.id)).filter((r) => r.kind === 'command-result');
+    expect(results).toHaveLength(3);
+    expect(results.map((r) => r.subject).join('\n')).toMatch(/#assign nobody/);
+    expect(results.some((r) => r.text.includes('nobody configured is called "nobody"'))).toBe(true);
+    expect(results.some((r) => r.text.includes('unknown status'))).toBe(true);
+    expect(await ticketRow(ticket.id)).toMatchObject({ assignee: null, status: 'new' });
+    expect((await ticketRow(ticket.id)).qualifiedAt).toEqual(now);
+  });
+
+  it('never runs a command quoted from history', async () => {
+    const { ticket, notice } = await clientTicket();
+    await ingest(replyTo(await notice(AYSE), {
+      body: 'Tamam, bakıyorum.\n\nOn Mon, 16 Mar 2026 at 10:00, Mert <mert@sanarise.example> wrote:\n> #status closed\n',
+    }));
+    expect((await ticketRow(ticket.id)).status).toBe('open');
+    expect((await eventsOf(ticket.id)).some((e) => e.kind.startsWith('command-'))).toBe(false);
+  });
+
+  it('applies a command mail delivered twice once', async () => {
+    const { ticket, notice } = await clientTicket();
+    const raw = replyTo(await notice(AYSE), { body: '#escalate\n\nEkibe ilettim.' });
+    await ingest(raw);
+    expect((await ingest(raw)).decision).toBe('duplicate');
+    expect((await eventsOf(ticket.id)).filter((e) => e.kind === 'command-escalate')).toHaveLength(1);
+    expect((await ticketRow(ticket.id)).escalationLevel).toBe(1);
+    expect((await outboxOf(ticket.id)).filter((r) => r.kind === 'agent-relay')).toHaveLength(1);
+  });
+
+  describe('runs nothing for', () => {
+    const untouched = async (ticketId: number) => {
+      const row = await ticketRow(ticketId);
+      expect(row).toMatchObject({ status: 'new', escalationLevel: 0, firstResponseAt: null });
+      expect((await eventsOf(ticketId)).some((e) => e.kind.startsWith('command-') || e.kind === 'agent-replied')).toBe(false);
+      expect((await outboxOf(ticketId)).some((r) => r.kind === 'agent-relay' || r.kind === 'command-result')).toBe(false);
+    };
+
+    it('a forged From', async () => {
+      const { ticket, notice } = await clientTicket();
+      await ingest(replyTo(await notice(AYSE), { from: `Ayşe <attacker@evil.example>`, body: '#escalate\n#status closed' }));
+      await untouched(ticket.id);
+    });
+
+    it('a From with a second mailbox', async () => {
+      const { ticket, notice } = await clientTicket();
+      await ingest(replyTo(await notice(AYSE), { from: `${AYSE}, attacker@evil.example`, body: '#escalate' }));
+      await untouched(ticket.id);
+    });
+
+    it('a tampered token', async () => {
+      const { ticket, notice } = await clientTicket();
+      const staffMail = await notice(AYSE);
+      const address = staffMail.replyTo!.address;
+      const i = 'support+'.length + 5;
+      const tampered = address.slice(0, i) + (address[i] === 'a' ? 'b' : 'a') + address.slice(i + 1);
+      await ingest(replyTo({ ...staffMail, replyTo: { address: tampered } }, { inReplyTo: '<x@elsewhere.example>', references: '<x@elsewhere.example>', body: '#escalate' }));
+      await untouched(ticket.id);
+    });
+
+    it('an expired token', async () => {
+      const { ticket, notice } = await clientTicket();
+      const staffMail = await notice(AYSE);
+      now = new Date(MONDAY_10.getTime() + 31 * 86_400_000);
+      try {
+        await ingest(replyTo(staffMail, { body: '#escalate' }));
+      } finally {
+        now = MONDAY_10;
+      }
+      expect((await eventsOf(ticket.id)).some((e) => e.kind === 'command-escalate')).toBe(false);
+      expect((await ticketRow(ticket.id)).escalationLevel).toBe(0);
+    });
+
+    it("another agent's token", async () => {
+      const { ticket, notice } = await clientTicket();
+      await ingest(replyTo(await notice(MERT), { body: '#escalate' }));
+      await untouched(ticket.id);
+    });
+
+    it('a client writing a command', async () => {
+      const { ticket } = await clientTicket();
+      const row = await ticketRow(ticket.id);
+      await ingest(buildMail({ subject: `Re: [#${row.number}] Fatura`, body: '#status closed\n\nBu arada bir şey daha var.' }));
+      const after = await ticketRow(ticket.id);
+      expect(after.status).toBe('new');
+      expect(after.closedAt).toBeNull();
+      expect((await outboxOf(ticket.id)).find((r) => r.kind === 'client-reply-forward')!.text).toContain('#status closed');
+    });
+  });
+
+  it('keeps an agent mail internal and tells the agent when our server did not vouch for it', async () => {
+    const strict = { ...deps, config: testConfig(database.url, { trustedAuthservId: 'mx.sanarise.example' }) };
+    const opened = await ingestMessage(strict, { raw: buildMail({ subject: '[Hata] Rapor' }), mailbox: 'support', receivedAt: now, source: 'cli' });
+    const staffMail = (await outboxOf(opened.ticket!.id)).find((r) => r.kind === 'team-new-ticket' && r.to[0]!.address === AYSE)!;
+    const unsigned = replyTo(staffMail, { body: '#status resolved\n\nÇözüldü.', headers: { 'Authentication-Results': 'mx.sanarise.example; dmarc=fail' } });
+    await ingestMessage(strict, { raw: unsigned, mailbox: 'support', receivedAt: now, source: 'cli' });
+    const row = await ticketRow(opened.ticket!.id);
+    expect(row).toMatchObject({ status: 'new', resolvedAt: null, firstResponseAt: null });
+    const rows = await outboxOf(row.id);
+    expect(rows.some((r) => r.kind === 'agent-relay' || r.kind === 'survey')).toBe(false);
+    expect(rows.find((r) => r.kind === 'command-result')!.text).toContain('neither DMARC nor aligned DKIM');
+    const signed = replyTo(staffMail, { body: 'Bakıyoruz.', headers: { 'Authentication-Results': 'mx.sanarise.example; dkim=pass header.d=sanarise.example; dmarc=pass' } });
+    await ingestMessage(strict, { raw: signed, mailbox: 'support', receivedAt: now, source: 'cli' });
+    expect((await outboxOf(row.id)).some((r) => r.kind === 'agent-relay')).toBe(true);
+  });
+});
