@@ -16,9 +16,10 @@ export interface SurveyAnswer {
   comment: string | null;
 }
 
-// The whole first line is the score: "5", "5/5", "puan: 4", "4 - çok iyi". "2 users still cannot
-// log in" is not a score but a problem report, and must reopen the ticket instead.
-const SCORE_LINE = /^(?:(?:puan(?:ım|im)?|skor|score|rating|not|oy)\s*[:=]?\s*)?([1-5])(?:\s*\/\s*5)?\s*(?:[-–—:.,!)]\s*(.*))?$/iu;
+// The first line starts with the score: "5", "puan: 4", "4 - çok iyi", "5/5 harika". A bare
+// number must be followed by punctuation or nothing: "2 users still cannot log in" is a problem
+// report, and must reopen the ticket instead.
+const SCORE_LINE = /^(?:(?:puan(?:ım|im)?|skor|score|rating|not|oy)\s*[:=]?\s*)?([1-5])(?:\s*\/\s*5(?:\s*[-–—:.,!)]?\s*(.*))?|\s*(?:[-–—:.,!)]\s*(.*))?)$/iu;
 
 /** The score a client's reply gives, or null when its first written line is not one. */
 export function readSurveyAnswer(text: string): SurveyAnswer | null {
@@ -27,7 +28,7 @@ export function readSurveyAnswer(text: string): SurveyAnswer | null {
   if (first < 0) return null;
   const m = SCORE_LINE.exec(lines[first]!.trim());
   if (!m) return null;
-  const comment = [m[2] ?? '', ...lines.slice(first + 1)].join('\n').trim();
+  const comment = [m[2] ?? m[3] ?? '', ...lines.slice(first + 1)].join('\n').trim();
   return { score: Number(m[1]) as SurveyAnswer['score'], comment: comment === '' ? null : comment };
 }
 
