@@ -152,6 +152,17 @@ export const configSchema = z.object({
     sweepIntervalMs: z.number().int().min(100).default(30_000), // 30 seconds
     digestTime: hhmm.default('09:00'), // local time of the managers' digest on business days
   }).default({ sweepIntervalMs: 30_000, digestTime: '09:00' }),
+  reports: z.object({
+    monthlyMailTime: hhmm.default('09:00'), // local time (config.zone) on the month's first business day
+    /** Each client's own monthly report (never private tickets) for the feedback meeting. */
+    clientReports: z.array(z.object({
+      /** A requester address, or a domain for every address of it; ASCII-lowercased like all addresses. */
+      client: z.string().trim().transform((s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase()))
+        .refine((s) => /^([^@\s]+@)?[^@\s]+\.[^@\s]+$/.test(s), 'expected an address or a domain'),
+      to: z.array(address).min(1),
+      language: z.enum(['tr', 'en']).default('tr'),
+    })).default([]),
+  }).default({ monthlyMailTime: '09:00', clientReports: [] }),
   /** Secret for signed reply tokens; per-agent keys are derived from it and the agent's keyVersion. */
   tokenSecret: z.string().min(16).optional(),
   replyTokenTtlDays: z.number().int().min(1).default(30), // days a signed reply address stays valid

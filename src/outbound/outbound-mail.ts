@@ -21,6 +21,8 @@ export const MAIL_KINDS = [
   'survey',
   'sender-capped',
   'oversized-rejected',
+  'manager-digest',
+  'monthly-report',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 

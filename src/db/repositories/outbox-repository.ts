@@ -154,3 +154,10 @@ export async function retryNow(db: Db, id: number, now: Date): Promise<boolean> 
     .returning({ id: outbox.id });
   return rows.length > 0;
 }
+
+/** Which of `keys` are already queued (in any status), so a scheduled job can skip work it has done. */
+export async function existingDedupeKeys(db: Db, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db.select({ key: outbox.dedupeKey }).from(outbox).where(inArray(outbox.dedupeKey, keys));
+  return new Set(rows.map((r) => r.key));
+}
