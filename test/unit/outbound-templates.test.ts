@@ -35,6 +35,26 @@ const staffData: Record<StaffMailKind, Record<string, unknown>> = {
   'client-reply-forward': { body: 'Hâlâ açılmıyor.\nEkran görüntüsü ekte.' },
   'command-result': { command: '#priority high', ok: true, message: 'Öncelik Yüksek yapıldı.' },
   'sender-capped': { senderAddress: 'robot@client.example', cap: 10, windowMinutes: 180, until: new Date('2026-03-13T18:00:00Z') },
+  'manager-digest': {
+    date: '2026-03-16', since: new Date('2026-03-13T06:00:00Z'), until: new Date('2026-03-16T06:00:00Z'), breachedCount: 1, atRiskCount: 1,
+    members: [
+      { assignee: 'ayse@sanarise.example', name: 'Ayşe Yılmaz', priorities: [{ priority: 'high', tickets: [
+        { number: 'SR-1042', subject: ticket.subject, priority: 'high', requesterAddress: 'deniz@client.example', state: 'breached', clock: 'first-response', due: ticket.firstResponseDue },
+      ] }] },
+      { assignee: null, name: '', priorities: [{ priority: 'medium', tickets: [
+        { number: 'SR-1043', subject: 'Rapor', priority: 'medium', requesterAddress: 'deniz@client.example', state: 'at-risk', clock: 'resolution', due: ticket.resolutionDue },
+      ] }] },
+    ],
+    escalations: [
+      { number: 'SR-1042', subject: ticket.subject, priority: 'high', private: false, at: ticket.firstResponseDue, source: 'sla', clock: 'first-response', to: 'lead' },
+      { number: 'SR-1040', subject: 'Şikayet', priority: 'low', private: true, at: ticket.firstResponseDue, source: 'client', clock: null, to: 'manager' },
+    ],
+    specialDays: [{ client: 'busy@client.example', day: '2026-03-13', tickets: ['SR-1050', 'SR-1051'] }],
+    privateTickets: [{ number: 'SR-1040', subject: 'Şikayet', priority: 'low', requesterAddress: 'deniz@client.example', state: 'open', clock: null, due: null }],
+  },
+  'monthly-report': {
+    month: '2026-02', client: null, markdown: '# Monthly report 2026-02\n\n| Tickets | 3 |', reportHtml: '<!doctype html><html><body><h1>Monthly report &amp; charts</h1></body></html>',
+  },
 };
 
 function build(kind: (typeof MAIL_KINDS)[number], lang: Language): OutboundMail {
@@ -55,6 +75,10 @@ function build(kind: (typeof MAIL_KINDS)[number], lang: Language): OutboundMail 
         : kind === 'survey' ? {} : { originalSubject: 'Büyük dosya', sizeMb: 31, maxMb: 25 },
       thread: { inReplyTo: '<client-1@client.example>', references: [] },
     });
+  }
+  if (kind === 'manager-digest' || kind === 'monthly-report') {
+    const manager: Person = { ...person(lang), role: 'manager' };
+    return buildStaffMail(config, { kind, ticket: null, mailbox: 'management', person: manager, dedupeKey: `${kind}:2026-03-16`, data: staffData[kind], random });
   }
   return buildStaffMail(config, { kind, ticket: langTicket, person: person(lang), dedupeKey: `${kind}:7`, data: staffData[kind], random });
 }
