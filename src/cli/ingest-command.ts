@@ -28,7 +28,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const deps = { db: database.db, config, logger, clock: () => new Date() };
       try {
         const sources = files.length > 0 ? readMailSources(files) : (async function* () {
-          yield { name: '-', raw: await readStdin() };
+          yield { name: '-', raw: await readStdin(ctx.in) };
         })();
         for await (const source of sources) {
           try {

@@ -1,0 +1,34 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
+import { main } from '../../src/cli.js';
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Writes a JSON config (the built-in local setup plus overrides) to a temp file; returns its path. */
+export function writeTestConfig(overrides: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'slagate-cli-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify({ ...structuredClone(DEFAULT_CONFIG_INPUT), tokenSecret: 'test-token-secret-0123456789', ...overrides }));
+  return path;
+}
+
+/** Runs `slagate ARGS...` in-process with captured output (and optional standard input). */
+export async function runCli(args: string[], options: { stdin?: Buffer | string } = {}): Promise<CliResult> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let outText = '';
+  let errText = '';
+  out.on('data', (c: Buffer) => { outText += c.toString(); });
+  err.on('data', (c: Buffer) => { errText += c.toString(); });
+  const code = await main(['node', 'slagate', ...args], {
+    out, err, in: options.stdin === undefined ? undefined : Readable.from([Buffer.from(options.stdin)]),
+  });
+  return { code, out: outText, err: errText };
+}
