@@ -63,7 +63,11 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
     maxMessageBytes: deps.config.limits.maxMessageBytes,
     logger,
     clock: deps.clock,
-    ingest: deps.ingest,
+    ingest: async (input) => {
+      const outcome = await deps.ingest(input);
+      if (outcome.ticket) deps.crashPoint?.('after-ticket-commit');
+      return outcome;
+    },
     quarantineOversized: deps.quarantineOversized,
     crashPoint: deps.crashPoint ?? (() => {}),
     checkpoints: {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { CrashPoint } from '../crash-points.js';
 import type { Db } from '../db/client.js';
 import { appendEvents } from '../db/repositories/event-repository.js';
 import {
@@ -22,6 +23,8 @@ export interface OutboxWorkerOptions {
   owner: string;
   breaker?: CircuitBreakerOptions;
   random?: () => number;
+  /** Test-only: SIGKILL after a claim, or between the server's 250 and markSent (the ambiguous window). */
+  crashPoint?: CrashPoint;
 }
 
 export interface OutboxWorker {
@@ -49,6 +52,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const logger = options.logger.child({ component: 'outbox', owner });
   const breaker = new CircuitBreaker(options.breaker ?? DEFAULT_BREAKER);
   const random = options.random ?? Math.random;
+  const crashPoint = options.crashPoint ?? (() => {});
   const stop = new AbortController();
   let running: Promise<void> | null = null;
 
@@ -60,6 +64,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const rows = await claimDue(db, {
       owner, leaseMs: config.outbox.leaseMs, now, limit: Math.min(allowance, config.outbox.batchSize),
     });
+    if (rows.length > 0) crashPoint('after-outbox-claim');
     const outcomes = await Promise.allSettled(rows.map((row) => handle(row, probe)));
     for (const o of outcomes) {
       // The row stays leased and is claimed again when the lease runs out.
@@ -78,6 +83,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
     try {
       const result = await sender.send(row);
+      crashPoint('after-smtp-250');
       breaker.recordSuccess();
       const recipients: Record<string, string> = {};
       for (const a of result.accepted) recipients[a] = `accepted: ${result.response}`;

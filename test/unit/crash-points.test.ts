@@ -20,3 +20,20 @@ describe('crash points', () => {
     expect(() => createCrashPoint('after-stagin')).toThrow(/not one of/);
   });
 });
+
+describe('crash points with a pass count', () => {
+  it('kills at the Nth pass through the point, not before', () => {
+    const killed: number[] = [];
+    let pass = 0;
+    const crash = createCrashPoint('after-outbox-claim:3', () => killed.push(pass));
+    for (pass = 1; pass <= 5; pass++) {
+      crash('after-smtp-250');
+      crash('after-outbox-claim');
+    }
+    expect(killed).toEqual([3]);
+  });
+
+  it.each(['after-staging:0', 'after-staging:x', 'after-staging:1:2', 'after-staging:-1'])('refuses %s', (value) => {
+    expect(() => createCrashPoint(value)).toThrow(/not one of/);
+  });
+});
