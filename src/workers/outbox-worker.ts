@@ -161,10 +161,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   return {
-    start(signal) {
+    // Resolves once started, like every other worker: the composition root starts them in turn.
+    async start(signal) {
       signal?.addEventListener('abort', () => stop.abort(), { once: true });
-      running ??= loop(stop.signal);
-      return running;
+      running ??= loop(stop.signal).catch((err) => logger.error({ err }, 'outbox worker stopped unexpectedly'));
     },
     async close() {
       stop.abort();
