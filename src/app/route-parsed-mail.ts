@@ -38,7 +38,8 @@ type Routed = Omit<IngestOutcome, 'rawMailId'>;
  * Decides what a stored mail is (our own mail back, a bounce, an out-of-office, a reply, a new
  * ticket) and writes the consequences. Runs inside the ingest transaction: database only.
  */
-export async function routeParsedMail(tx: Db, ctx: RouteContext, m: RouteInput): Promise<Routed> {
+export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInput): Promise<Routed> {
+  let m = input;
   const { noise, mail } = m;
   const why = noise.reasons.join('; ');
   if (noise.kind === 'loop') {
@@ -72,7 +73,15 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, m: RouteInput):
     }
   }
 
-  const thread = await findThread(tx, ctx, m);
+  let thread = await findThread(tx, ctx, m);
+  if (thread.kind === 'new' && !m.classification.private && thread.privateCandidate) {
+    // A mail on a private (management) thread that came to support, e.g. a complainant who
+    // answered to the wrong address: it must not become a team ticket carrying the complaint.
+    // It is read as private mail, so it joins the private thread and the team never sees it.
+    m = { ...m, classification: { ...m.classification, private: true } };
+    thread = await findThread(tx, ctx, m);
+    ctx.logger.info({ mailbox: m.input.mailbox, rawMailId: m.rawMailId }, 'mail on a private thread kept private');
+  }
   if (thread.ignored.length > 0) {
     ctx.logger.info({ ignored: thread.ignored.map((i) => i.number), mailbox: m.input.mailbox }, 'thread candidates refused');
   }
@@ -97,22 +106,24 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, m: RouteInput):
   return openTicket(tx, ctx, m, linkedTo);
 }
 
-async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<ThreadDecision> {
+async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<ThreadDecision & { privateCandidate: boolean }> {
   const { mail, classification } = m;
+  const privateMail = classification.private;
+  // A private ticket belongs to management whichever address it first came to.
+  const mailbox = privateMail ? 'management' : m.input.mailbox;
   const token = classification.tags.threadToken ? await findThreadRefByNumber(tx, classification.tags.threadToken) : null;
   const ids = [...new Set([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references])];
   const byId = await findThreadRefsByMessageIds(tx, ids);
-  const references = [...mail.references].reverse()
-    .map((id) => byId.get(id))
-    .filter((t): t is TicketThreadRef => t !== undefined);
-  return decideThread({
-    privateMail: classification.private,
-    // A private ticket belongs to management whichever address it first came to.
-    mailbox: classification.private ? 'management' : m.input.mailbox,
-    token,
-    inReplyTo: mail.inReplyTo ? byId.get(mail.inReplyTo) ?? null : null,
-    references,
-    now: ctx.now,
-    reopenWindowDays: ctx.config.limits.reopenWindowDays,
+  // Of several tickets sharing one Message-ID, the one of the mail's own scope is the candidate.
+  const pick = (id: string): TicketThreadRef | null => {
+    const refs = byId.get(id) ?? [];
+    return refs.find((r) => r.private === privateMail && r.mailbox === mailbox) ?? refs[0] ?? null;
+  };
+  const inReplyTo = mail.inReplyTo ? pick(mail.inReplyTo) : null;
+  const references = [...mail.references].reverse().map(pick).filter((t): t is TicketThreadRef => t !== null);
+  const decision = decideThread({
+    privateMail, mailbox, token, inReplyTo, references, now: ctx.now, reopenWindowDays: ctx.config.limits.reopenWindowDays,
   });
+  const privateCandidate = [token, inReplyTo, ...references].some((t) => t !== null && t.private);
+  return { ...decision, privateCandidate };
 }

@@ -88,10 +88,11 @@ describe('ingest', () => {
     const privateMails = await outboxOf(mgmt.ticket!.id);
     expect(privateMails.map((m) => m.kind)).toEqual(['acknowledgement-private']);
     expect(privateMails[0]!.fromAddress.address).toBe('management@sanarise.example');
-    // A reply quoting the private ticket's Message-ID, sent to support, is not joined to it.
-    const sneaky = await ingest(buildMail({ from: 'Unhappy <unhappy@client.example>', subject: `Re: [#${mgmt.ticket!.number}]`, inReplyTo: privateMails[0]!.messageId }), 'support');
-    expect(sneaky.ticket!.id).not.toBe(mgmt.ticket!.id);
-    expect(sneaky.ticket!.private).toBe(false);
+    // The complainant answers our private acknowledgement but sends it to support: the mail is
+    // read as private and stays with the complaint; no team ticket carries its text.
+    const misdirected = await ingest(buildMail({ from: 'Unhappy <unhappy@client.example>', subject: `Re: [#${mgmt.ticket!.number}] ek bilgi`, inReplyTo: privateMails[0]!.messageId }), 'support');
+    expect(misdirected).toMatchObject({ decision: 'reply', ticket: { id: mgmt.ticket!.id, private: true } });
+    expect((await outboxOf(mgmt.ticket!.id)).some((m) => m.to.some((a) => a.address.endsWith('@sanarise.example') && !a.address.startsWith('manager')))).toBe(false);
   });
 
   it('routes a [Şikayet] tag on support mail privately, from the management address', async () => {

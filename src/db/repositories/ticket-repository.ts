@@ -46,10 +46,12 @@ export async function findThreadRefByNumber(db: Db, number: string): Promise<Tic
 
 /**
  * Tickets that own any of these Message-IDs: mail we received (messages) and mail we sent
- * (outbox: a client answering our acknowledgement quotes its Message-ID).
+ * (outbox: a client answering our acknowledgement quotes its Message-ID). One id can belong to
+ * several tickets (a client who wrote to support and Cc'd management): all are returned, so the
+ * caller can pick the one of the mail's own privacy scope.
  */
-export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise<Map<string, TicketThreadRef>> {
-  const found = new Map<string, TicketThreadRef>();
+export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise<Map<string, TicketThreadRef[]>> {
+  const found = new Map<string, TicketThreadRef[]>();
   if (ids.length === 0) return found;
   const inbound = await db.select({ messageId: messages.messageId, ...threadRefColumns })
     .from(messages).innerJoin(tickets, eq(tickets.id, messages.ticketId))
@@ -58,9 +60,9 @@ export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise
     .from(outbox).innerJoin(tickets, eq(tickets.id, outbox.ticketId))
     .where(and(inArray(outbox.messageId, ids), isNotNull(outbox.ticketId)));
   for (const { messageId, ...ref } of [...inbound, ...outbound]) {
-    // The same Message-ID can sit on a support and a management ticket (a client who Cc'd both):
-    // keep every candidate's privacy visible to the decision by preferring the first seen per id.
-    if (!found.has(messageId)) found.set(messageId, ref as TicketThreadRef);
+    const list = found.get(messageId) ?? [];
+    if (!list.some((r) => r.id === ref.id)) list.push(ref as TicketThreadRef);
+    found.set(messageId, list);
   }
   return found;
 }
