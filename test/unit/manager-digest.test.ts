@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
   buildManagerDigest, isEmptyDigest, type DigestInput, type DigestOpenTicket,
@@ -6,6 +7,7 @@ import { digestSchedule } from '../../src/app/send-manager-digest.js';
 import { monthlySchedule } from '../../src/app/send-monthly-reports.js';
 import { DEFAULT_CONFIG_INPUT, parseConfig } from '../../src/config.js';
 import { buildStaffMail } from '../../src/outbound/build-staff-mail.js';
+import { createScheduledWorker } from '../../src/workers/scheduled-worker.js';
 
 const config = parseConfig(DEFAULT_CONFIG_INPUT);
 const ist = (s: string) => new Date(`${s.replace(' ', 'T')}:00+03:00`);
@@ -172,5 +174,46 @@ describe('when digests and monthly reports fall', () => {
       due: { month: '2026-05', at: ist('2026-06-01 09:00') }, nextAt: ist('2026-07-01 09:00'),
     });
     expect(monthlySchedule(ist('2026-01-02 09:00'), config).due?.month).toBe('2025-12');
+  });
+});
+
+describe('the scheduled worker under the digest and the monthly mailing', () => {
+  it('retries a failed run after retryMs and counts the occurrence done only once it succeeded', async () => {
+    const now = ist('2026-03-16 09:00');
+    let runs = 0;
+    const waits: number[] = [];
+    let thirdWait = () => {};
+    const waitedThrice = new Promise<void>((resolve) => { thirdWait = resolve; });
+    const worker = createScheduledWorker('test', {
+      schedule: () => ({ due: '2026-03-16', nextAt: ist('2026-03-17 09:00') }),
+      run: async () => {
+        runs++;
+        if (runs === 1) throw new Error('database down');
+        return runs;
+      },
+    }, {
+      clock: () => now, logger: pino({ level: 'silent' }), retryMs: 60_000, maxWaitMs: 7 * 86_400_000,
+      wait: async (ms, signal) => {
+        waits.push(ms);
+        if (waits.length < 3) return;
+        thirdWait();
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      },
+    });
+    await worker.start();
+    await waitedThrice;
+    expect(runs).toBe(2);
+    expect(waits).toEqual([60_000, 24 * 3_600_000, 24 * 3_600_000]);
+    await worker.close();
+  });
+});
+
+describe('the reports config', () => {
+  it('defaults to 09:00 and no client reports, lowercases clients, and names a bad one', () => {
+    expect(config.reports).toEqual({ monthlyMailTime: '09:00', clientReports: [] });
+    const ok = parseConfig({ ...structuredClone(DEFAULT_CONFIG_INPUT), reports: { clientReports: [{ client: 'ACME.Example', to: ['CFO@acme.example'] }] } });
+    expect(ok.reports.clientReports).toEqual([{ client: 'acme.example', to: ['cfo@acme.example'], language: 'tr' }]);
+    expect(() => parseConfig({ ...structuredClone(DEFAULT_CONFIG_INPUT), reports: { clientReports: [{ client: 'acme', to: [] }] } }))
+      .toThrow(/reports\.clientReports\.0\.client: expected an address or a domain[\s\S]*reports\.clientReports\.0\.to/);
   });
 });
