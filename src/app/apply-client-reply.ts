@@ -3,6 +3,7 @@ import { appendEvents, type NewEvent } from '../db/repositories/event-repository
 import { insertMessage } from '../db/repositories/message-repository.js';
 import { closePause, lockTicket, openPause, updateTicket, type TicketRow } from '../db/repositories/ticket-repository.js';
 import { SlagateError } from '../errors.js';
+import { holdForStaff } from '../sla/escalation-plan.js';
 import { extractNewText } from '../inbound/reply-text.js';
 import type { Priority } from '../policy/priorities.js';
 import { enqueueStaffNotification } from './enqueue-staff-notification.js';
@@ -56,7 +57,7 @@ export async function applyClientReply(
       reason: `client asked to escalate: level ${level} (${step})`, data: { level, step, recipients: recipients.map((r) => r.address) } });
     await enqueueStaffNotification(tx, { config, clock: () => now }, {
       ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
-      kind: 'client-escalation', recipients, notBefore: now,
+      kind: 'client-escalation', recipients, notBefore: holdForStaff(now, ticket.priority as Priority, config.policy),
       dedupeKey: `client-escalation:${ticket.id}:${m.rawMailId}`, data: { level, step },
     });
   }
@@ -67,7 +68,7 @@ export async function applyClientReply(
     : ((assignee) => (assignee ? [assignee] : staffWithRole(config, 'agent')))(findPerson(config, ticket.assignee));
   await enqueueStaffNotification(tx, { config, clock: () => now }, {
     ticket: ticketViewOf(config, { ...ticket, ...patch }, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
-    kind: 'client-reply-forward', recipients: handlers, notBefore: now,
+    kind: 'client-reply-forward', recipients: handlers, notBefore: holdForStaff(now, ticket.priority as Priority, config.policy),
     dedupeKey: `client-reply:${ticket.id}:${m.rawMailId}`, data: { body: extractNewText(m.mail.text).body || m.mail.text.trim() },
   });
   await appendEvents(tx, events);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SlagateError } from '../errors.js';
 import type { Db } from '../db/client.js';
+import { holdForStaff } from '../sla/escalation-plan.js';
 import { enqueue, isSuppressed } from '../db/repositories/outbox-repository.js';
 import { buildStaffMail } from '../outbound/build-staff-mail.js';
 import type { TicketView } from '../outbound/ticket-view.js';
@@ -47,7 +48,8 @@ export async function enqueueTeamNotification(
       random: random(),
       now,
     });
-    if (await enqueue(tx, mail, { now })) enqueued++;
+    // Staff mail outside business hours waits for the next opening; critical goes at any hour.
+    if (await enqueue(tx, mail, { now, notBefore: holdForStaff(now, ticket.priority, config.policy) })) enqueued++;
   }
   return { enqueued };
 }

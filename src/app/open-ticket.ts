@@ -6,6 +6,7 @@ import { countTicketsOpenedBy, createTicket, type TicketThreadRef } from '../db/
 import { detectLanguage } from '../outbound/detect-language.js';
 import { calendarFor } from '../sla/calendar.js';
 import { computeClock, priorityRule } from '../sla/deadlines.js';
+import { holdForStaff } from '../sla/escalation-plan.js';
 import { enqueueAcknowledgement } from './enqueue-acknowledgement.js';
 import { enqueueStaffNotification } from './enqueue-staff-notification.js';
 import { enqueueTeamNotification } from './enqueue-team-notification.js';
@@ -111,7 +112,7 @@ export async function openTicket(
     // Told once per client and day; a private ticket's existence is for managers only.
     const recipients = ticket.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
     await enqueueStaffNotification(tx, deps, {
-      ticket: view, kind: 'special-circumstances', recipients, notBefore: now,
+      ticket: view, kind: 'special-circumstances', recipients, notBefore: holdForStaff(now, c.priority, config.policy),
       dedupeKey: `special:${ticket.private ? 'private:' : ''}${requester}:${day.toISODate()}`,
       data: { count: earlier + 1, day: day.toISODate() },
     });

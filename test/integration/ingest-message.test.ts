@@ -54,6 +54,18 @@ describe('ingest', () => {
     expect(Buffer.compare(raws[0]!.raw, raw)).toBe(0);
   });
 
+  it('acknowledges at once at the weekend but holds the team notification until Monday 09:00, unless critical', async () => {
+    const saturday = new Date('2026-03-21T10:00:00Z'); // 13:00 Istanbul
+    now = saturday;
+    const medium = await ingest(buildMail({ from: 'Hafta Sonu <hs@client.example>', subject: '[Soru] Cumartesi sorusu' }), 'support', saturday);
+    const critical = await ingest(buildMail({ from: 'Hafta Sonu <hs2@client.example>', subject: '[Kritik][Hata] Sistem kapalı' }), 'support', saturday);
+    const held = (await outboxOf(medium.ticket!.id)).map((r) => [r.kind, r.notBefore.toISOString()]);
+    expect(held).toContainEqual(['team-new-ticket', '2026-03-23T06:00:00.000Z']);
+    expect((await outboxOf(medium.ticket!.id)).find((r) => r.kind === 'acknowledgement')!.notBefore.getTime()).toBeLessThanOrEqual(now.getTime());
+    expect((await outboxOf(critical.ticket!.id)).filter((r) => r.kind === 'team-new-ticket').every((r) => r.notBefore.getTime() <= saturday.getTime())).toBe(true);
+    now = MONDAY_10;
+  });
+
   it('answers duplicate for the same mail delivered again, and changes nothing', async () => {
     const raw = buildMail({ subject: '[Soru] Rapor nasıl alınır?', messageId: '<twice@client.example>' });
     const first = await ingest(raw);
