@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/client.js';
-import { MIGRATIONS_FOLDER } from '../db/migrate.js';
+import { MIGRATIONS_FOLDER, migrate } from '../db/migrate.js';
 import { listAppliedMigrations, ping } from '../db/repositories/applied-migrations-repository.js';
 import type { DoctorCheck } from './doctor-check.js';
 
@@ -43,6 +43,14 @@ export async function checkDatabase(config: Config): Promise<DoctorCheck[]> {
     return [{ name: 'database', ok: false, detail: `cannot open ${where}: ${plain(err)} — ${what}` }];
   }
   try {
+    // The embedded database migrates itself whenever a command opens it, so doctor does too:
+    // on a fresh machine "not migrated yet" is not a problem, a migration that fails is.
+    if (database.kind === 'pglite') await migrate(database);
+  } catch (err) {
+    await database.close();
+    return [{ name: 'database', ok: false, detail: `${where} could not be migrated: ${plain(err)} — move the folder aside and let slagate create a new one, or restore it from a backup` }];
+  }
+  try {
     const connected: DoctorCheck = { name: 'database', ok: true, detail: `connected to ${where}` };
     return [connected, compareMigrations(await listAppliedMigrations(database.db), shippedMigrations(), database.kind === 'pglite')];
   } catch (err) {
@@ -55,7 +63,7 @@ export async function checkDatabase(config: Config): Promise<DoctorCheck[]> {
 export function compareMigrations(
   applied: { hash: string; createdAt: number }[] | null, shipped: { tag: string; when: number; hash: string }[], embedded: boolean,
 ): DoctorCheck {
-  const fix = embedded ? 'the embedded database migrates itself on the next command (for example slagate tickets list)' : 'run slagate migrate';
+  const fix = embedded ? 'the embedded database migrates itself; if this persists, move its folder aside' : 'run slagate migrate';
   const rows = applied ?? [];
   const missing = shipped.filter((m) => !rows.some((r) => r.createdAt === m.when));
   if (applied === null || rows.length === 0) {

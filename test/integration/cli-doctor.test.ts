@@ -18,11 +18,11 @@ let sink: SmtpSink;
 let dir: string;
 let closedPort: number;
 
-async function doctor(config: Record<string, unknown>): Promise<{ code: number; out: string; err: string }> {
+async function doctor(config: Record<string, unknown>, options: { tty?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
   const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(path, JSON.stringify(config));
   const out = new PassThrough();
-  const err = new PassThrough();
+  const err = Object.assign(new PassThrough(), { isTTY: options.tty === true });
   let o = '';
   let e = '';
   out.on('data', (c) => (o += c));
@@ -80,6 +80,7 @@ describe('slagate doctor', () => {
     expect(r.out).not.toContain('FAIL');
     expect(r.code).toBe(0);
     expect(sink.received).toHaveLength(0);
+    expect(r.err).toBe('');
     expect(await listUids({ host: dovecot.host, port: dovecot.port, user: 'support', password: dovecot.password('support') }, 'Processed')).toEqual([]);
     expect((await doctor(fullConfig())).out).toContain('processed folder "Processed" exists');
   });
@@ -137,8 +138,10 @@ describe('slagate doctor', () => {
 
   it('checks the local mode paths when no IMAP or SMTP is configured', async () => {
     const outDir = join(dir, 'not-yet', 'outgoing');
-    const r = await doctor({ ...structuredClone(DEFAULT_CONFIG_INPUT), database: { url: database.url }, localMail: { outDir } });
+    const r = await doctor({ ...structuredClone(DEFAULT_CONFIG_INPUT), database: { url: database.url }, localMail: { outDir } }, { tty: true });
     expect(r.code).toBe(0);
+    expect(r.err).toContain('checking the database…');
+    expect(r.out).not.toContain('checking');
     expect(r.out).toMatch(/^ok {4}local mail: no IMAP configured: slagate start receives mail by SMTP on 127\.0\.0\.1:2525/m);
     expect(r.out).toContain(`ok    outgoing mail: no SMTP configured: outgoing mail is written as .eml files; ${outDir} does not exist yet; it will be created in ${dir}`);
     writeFileSync(join(dir, 'a-file'), 'x');

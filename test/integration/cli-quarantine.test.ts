@@ -21,8 +21,12 @@ let normalConfig: string;
 let tinyConfig: string;
 
 async function run(config: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runWith({ tty: false }, config, ...args);
+}
+
+async function runWith(options: { tty: boolean }, config: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out = new PassThrough();
-  const err = new PassThrough();
+  const err = Object.assign(new PassThrough(), { isTTY: options.tty });
   let o = '';
   let e = '';
   out.on('data', (c) => (o += c));
@@ -130,5 +134,12 @@ describe('slagate quarantine', () => {
     expect(r.err).toBe('');
     expect((await run(normalConfig, 'quarantine', 'retry')).code).toBe(64);
     expect((await run(normalConfig, 'quarantine', 'retry', '1', '--all')).code).toBe(64);
+  });
+
+  it('shows progress on stderr when a person watches a terminal', async () => {
+    const r = await runWith({ tty: true }, normalConfig, 'quarantine', 'retry', '--all');
+    expect(r.err).toContain('retrying 1/1…');
+    expect(r.out).toContain('cannot be retried');
+    expect(r.out).not.toContain('retrying');
   });
 });
