@@ -1,24 +1,53 @@
+import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ingestMessage, type IngestDeps } from './app/ingest-message.js';
+import type { IngestInput, IngestOutcome } from './app/ingest-types.js';
+import { mailKind, outboxSlaNotify } from './app/notify-sla-event.js';
 import { quarantineOversized } from './app/quarantine-oversized.js';
+import type { SlaNotify } from './app/sweep-sla.js';
 import { MAILBOXES } from './policy/priorities.js';
 import type { Config } from './config.js';
 import { createCrashPoint } from './crash-points.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import { ping } from './db/repositories/applied-migrations-repository.js';
+import { listRecentOutbox, listRecentTickets, outboxDepth } from './db/repositories/gateway-status-repository.js';
+import { createHttpServer, type ReadinessCheck } from './http/http-server.js';
+import { createSmtpListener } from './local-mail/smtp-listener.js';
+import { writeRunningGateway } from './local-mail/running-gateway-file.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import type { Policy } from './policy/default-policy.js';
+import { createFileSender } from './smtp/create-file-sender.js';
+import { createSmtpSender } from './smtp/create-smtp-sender.js';
+import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
+import { createOutboxWorker } from './workers/outbox-worker.js';
+import { createReportMailWorker } from './workers/report-mail-worker.js';
+import { createSlaWorker } from './workers/sla-worker.js';
 
 /** Everything long-lived that `slagate start` runs: started in order, closed in reverse. */
 export interface GatewayWorker {
   name: string;
   start(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
+  /** What /readyz reports for this worker; absent means "running since start". */
+  state?(): ReadinessCheck;
+}
+
+export interface GatewayEndpoints {
+  /** The health, metrics and read-only JSON server; null when its port could not be bound. */
+  http: { host: string; port: number } | null;
+  /** The local SMTP listener; null when the mailboxes are read over IMAP. */
+  smtp: { host: string; port: number } | null;
 }
 
 export interface Gateway {
   workers: GatewayWorker[];
   database: Database;
+  metrics: Metrics;
+  /** Where the gateway listens (ports chosen by the system when configured as 0). */
+  endpoints(): GatewayEndpoints;
   /** Closes the workers in reverse order (leases released, IMAP logged out), then the database. */
   close(): Promise<void>;
 }
@@ -26,6 +55,8 @@ export interface Gateway {
 export interface GatewayOptions {
   logger: Logger;
   clock?: () => Date;
+  /** Writes ./data/gateway.json for `slagate demo` (the CLI does; in-process tests need not). */
+  announce?: boolean;
 }
 
 /** What the worker factories get; add new long-running jobs in `composeWorkers`. */
@@ -35,22 +66,132 @@ interface WorkerContext {
   logger: Logger;
   clock: () => Date;
   owner: string;
+  metrics: Metrics;
 }
 
+/**
+ * The gateway's jobs in start order: the HTTP server first (health answers while the rest
+ * starts), the senders and sweepers, and the mail sources last, so that on shutdown (reverse
+ * order) no new mail is taken in while the rest is still winding down.
+ */
 function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
-  const app: IngestDeps = { db: ctx.database.db, config: ctx.config, logger: ctx.logger, clock: ctx.clock };
-  const crashPoint = createCrashPoint(ctx.config.testing.crashAt);
+  const { config, database, logger, clock, owner, metrics } = ctx;
+  const db = database.db;
+  const app: IngestDeps = { db, config, logger, clock };
+  const ingest = countIngest((input) => ingestMessage(app, input), metrics, clock);
+  const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
+
+  const sender = config.smtp ? createSmtpSender(config.smtp, { logger }) : createFileSender(config.localMail.outDir, { clock });
+  const outbox = createOutboxWorker({ db, config, sender, clock, logger, owner, crashPoint });
+  workers.push({
+    name: 'outbox',
+    // The outbox's start() is its whole loop: run it in the background, close() awaits it.
+    async start(signal) { void outbox.start(signal); },
+    async close() {
+      try { await outbox.close(); } finally { await sender.close(); }
+    },
+    state() {
+      const breaker = outbox.breakerState();
+      return { ok: breaker !== 'open', detail: `${config.smtp ? `smtp ${config.smtp.host}` : 'eml files'}; circuit ${breaker}` };
+    },
+  });
+  workers.push(createSlaWorker({
+    db, config, policy: config.policy as Policy, clock, logger, notify: countNotify(outboxSlaNotify(config, clock), metrics),
+  }));
+  workers.push(createDigestWorker({ db, config, clock, logger }));
+  workers.push(createReportMailWorker({ db, config, clock, logger }));
+
+  let imapMailboxes = 0;
   for (const mailbox of MAILBOXES) {
-    if (!ctx.config.mailboxes[mailbox].imap) continue;
-    workers.push(createMailboxWorker({
-      db: ctx.database.db, config: ctx.config, mailbox, logger: ctx.logger, clock: ctx.clock, owner: ctx.owner,
-      ingest: (input) => ingestMessage(app, input),
+    if (!config.mailboxes[mailbox].imap) continue;
+    imapMailboxes++;
+    const worker = createMailboxWorker({
+      db, config, mailbox, logger, clock, owner,
+      ingest,
       quarantineOversized: (input) => quarantineOversized(app, input),
       crashPoint,
+      onRestart: () => metrics.workerRestarts.inc({ worker: `mailbox:${mailbox}` }),
+    });
+    workers.push(Object.assign(worker, {
+      state: () => ({ ok: true, detail: worker.holdsLease ? `polling (${worker.sessions} sessions)` : 'standby: another instance holds the lease' }),
     }));
   }
+  if (imapMailboxes === 0) workers.push(createSmtpListener({ config, ingest, clock, logger }));
   return workers;
+}
+
+/** Mail taken in by decision and mailbox, and how long it waited; a re-fetched duplicate has no lag to tell. */
+function countIngest(ingest: (input: IngestInput) => Promise<IngestOutcome>, metrics: Metrics, clock: () => Date) {
+  return async (input: IngestInput): Promise<IngestOutcome> => {
+    const outcome = await ingest(input);
+    metrics.mailIngested.inc({ decision: outcome.decision, mailbox: input.mailbox });
+    if (outcome.decision !== 'duplicate') {
+      metrics.ingestLagSeconds.observe(Math.max(0, (clock().getTime() - input.receivedAt.getTime()) / 1000));
+    }
+    return outcome;
+  };
+}
+
+/**
+ * Counted as the sweeper queues them, inside its transaction: a tick that then fails to commit
+ * (rare; it is retried) counts its steps twice, which a rate over minutes does not notice.
+ */
+function countNotify(notify: SlaNotify, metrics: Metrics): SlaNotify {
+  return async (tx, n) => {
+    await notify(tx, n);
+    metrics.slaNotifications.inc({ kind: mailKind(n.event) });
+  };
+}
+
+const API_LIMIT_MAX = 200; // rows per request
+
+/** Health, readiness, metrics, and the loopback read-only listing that `slagate demo` prints. */
+function createHttpWorker(ctx: WorkerContext, workers: () => GatewayWorker[], started: () => Set<GatewayWorker>) {
+  const { config, database, logger, clock, metrics } = ctx;
+  const limitOf = (q: URLSearchParams) => Math.min(API_LIMIT_MAX, Math.max(1, Number(q.get('limit')) || 20));
+  const server = createHttpServer({
+    host: config.http.host,
+    port: config.http.port,
+    metrics,
+    logger: logger.child({ component: 'http' }),
+    readiness: async () => {
+      const checks: Record<string, ReadinessCheck> = {};
+      try {
+        await ping(database.db);
+        checks.database = { ok: true, detail: database.kind };
+      } catch (err) {
+        checks.database = { ok: false, detail: (err as Error).message };
+      }
+      for (const worker of workers()) {
+        checks[worker.name] = !started().has(worker) ? { ok: false, detail: 'not running' }
+          : worker.state?.() ?? { ok: true, detail: 'running' };
+      }
+      return { ok: Object.values(checks).every((c) => c.ok), checks };
+    },
+    json: {
+      '/api/tickets': async (q) => ({ zone: config.zone, tickets: await listRecentTickets(database.db, limitOf(q)) }),
+      '/api/outbox': async (q) => ({ outbox: await listRecentOutbox(database.db, limitOf(q)) }),
+    },
+  });
+  let listening = false;
+  const worker: GatewayWorker & { address(): { host: string; port: number } | null } = {
+    name: 'http',
+    async start() {
+      try {
+        await server.start();
+        listening = true;
+      } catch (err) {
+        // Health and metrics are worth a loud error, not the mail flow: a second instance on the
+        // same host with the default port keeps working without them.
+        logger.error({ err, code: 'HTTP_UNAVAILABLE', host: config.http.host, port: config.http.port },
+          'http server could not listen; running without health, metrics and the demo API');
+      }
+    },
+    close: () => server.close(),
+    address: () => (listening ? server.address() : null),
+  };
+  return worker;
 }
 
 /**
@@ -62,12 +203,28 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const clock = options.clock ?? (() => new Date());
   const owner = config.instanceName ?? `${hostname()}:${process.pid}`;
   const database = await openMigratedDatabase(config, logger);
-  const workers = composeWorkers({ config, database, logger, clock, owner });
-  const started: GatewayWorker[] = [];
+  const metrics = createMetrics({
+    outboxStats: () => outboxDepth(database.db, clock()),
+    onCollectError: (err) => logger.warn({ err, code: 'DB_UNAVAILABLE' }, 'outbox metrics could not be read'),
+    processMetrics: true,
+  });
+  const ctx: WorkerContext = { config, database, logger, clock, owner, metrics };
+  const started = new Set<GatewayWorker>();
+  const order: GatewayWorker[] = [];
+  const http = createHttpWorker(ctx, () => order, () => started);
+  const workers = [http, ...composeWorkers(ctx)];
+  order.push(...workers);
+  const smtp = workers.find((w): w is ReturnType<typeof createSmtpListener> => w.name === 'local-smtp');
+  const endpoints = (): GatewayEndpoints => ({ http: http.address(), smtp: smtp ? smtp.address() : null });
+
+  let unannounce = () => {};
   const close = async () => {
-    for (const worker of [...started].reverse()) {
+    unannounce();
+    for (const worker of [...order].reverse()) {
+      if (!started.delete(worker)) continue;
       try {
         await worker.close();
+        logger.info({ worker: worker.name }, 'worker stopped');
       } catch (err) {
         logger.error({ err, worker: worker.name }, 'worker did not close cleanly');
       }
@@ -77,14 +234,19 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   try {
     for (const worker of workers) {
       await worker.start();
-      started.push(worker);
+      started.add(worker);
       logger.info({ worker: worker.name }, 'worker started');
     }
   } catch (err) {
     await close();
     throw err;
   }
-  return { workers, database, close };
+  if (options.announce) {
+    unannounce = writeRunningGateway(config, {
+      pid: process.pid, ...endpoints(), outDir: config.smtp ? null : resolve(config.localMail.outDir),
+    });
+  }
+  return { workers, database, metrics, endpoints, close };
 }
 
 /** Migrations run on their own single connection (drizzle's advice), then the pool opens. */

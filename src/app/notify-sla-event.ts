@@ -8,7 +8,8 @@ import type { SlaNotify } from './sweep-sla.js';
 import { findPerson, staffWithRole } from './staff-directory.js';
 import { ticketViewOf } from './ticket-view-of.js';
 
-function mailKind(event: SlaEvent): StaffMailKind {
+/** The staff mail kind of an SLA step; also the label of the notifications metric. */
+export function mailKind(event: SlaEvent): StaffMailKind {
   if (event.clock === 'qualification') return 'qualification-reminder';
   if (event.level === 'reminder') return 'sla-reminder';
   return event.level === 'breach' ? 'sla-breach' : 'sla-manager-escalation';

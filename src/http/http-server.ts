@@ -25,6 +25,8 @@ export interface HttpServerOptions {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** A readiness probe that hangs is answered 503 after this long. */
   readinessTimeoutMs?: number; // default 5_000 (5 seconds)
+  /** Extra read-only GET endpoints answering JSON, by path (e.g. `/api/tickets`). */
+  json?: Record<string, (query: URLSearchParams) => Promise<unknown>>;
 }
 
 export interface HttpServer {
@@ -52,8 +54,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (!['/healthz', '/readyz', '/metrics'].includes(path)) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const jsonRoute = Object.hasOwn(options.json ?? {}, path) ? options.json![path] : undefined;
+    if (!['/healthz', '/readyz', '/metrics'].includes(path) && !jsonRoute) {
       send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
       return;
     }
@@ -62,7 +66,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
       return;
     }
-    if (path === '/healthz') {
+    if (jsonRoute) {
+      send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(await jsonRoute(url.searchParams))}\n`);
+    } else if (path === '/healthz') {
       send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
     } else if (path === '/readyz') {
       const readiness = await probe();

@@ -12,6 +12,8 @@ export interface SupervisorDeps {
   random?: () => number;
   /** How long to wait after the server refused the credentials (default: backoffMaxMs). */
   authBackoffMs?: number;
+  /** Told each time a lost or refused session is about to be replaced (the restarts metric). */
+  onReconnect?: () => void;
 }
 
 export interface Supervisor {
@@ -118,6 +120,7 @@ export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
             logger.warn({ err, code: e.code ?? 'IMAP_CONNECTION', retryInMs: wait }, 'imap connection failed; retrying');
           }
         }
+        deps.onReconnect?.();
         await delay(wait, signal);
       }
     },

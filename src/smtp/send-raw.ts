@@ -32,7 +32,7 @@ export function createRawMailClient(server: { host: string; port: number }): Raw
   return {
     async send(envelope, raw) {
       try {
-        const info = await transport.sendMail({ envelope, raw });
+        const info: { response?: string } = await transport.sendMail({ envelope: { from: envelope.from, to: envelope.to }, raw });
         return String(info.response ?? '');
       } catch (err) {
         throw classifySmtpError(err);

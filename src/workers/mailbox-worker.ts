@@ -23,6 +23,8 @@ export interface MailboxWorkerDeps {
   crashPoint?: CrashPoint;
   leaseTtlMs?: number;
   random?: () => number;
+  /** Told each time the IMAP session is restarted after a failure. */
+  onRestart?: () => void;
 }
 
 export interface MailboxWorker {
@@ -95,7 +97,9 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
         }
       }, (err) => logger.warn({ err, code: 'DB_UNAVAILABLE' }, 'lease renewal failed'));
     }, Math.max(100, Math.floor(ttl / 3)));
-    const supervisor = createMailboxSupervisor({ settings: imap, logger, sync: sync(held), random: deps.random });
+    const supervisor = createMailboxSupervisor({
+      settings: imap, logger, sync: sync(held), random: deps.random, onReconnect: deps.onRestart,
+    });
     current = supervisor;
     try {
       await supervisor.run(session.signal);

@@ -1,0 +1,81 @@
+import { desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { outbox } from '../schema/outbox.js';
+import { tickets } from '../schema/tickets.js';
+
+/**
+ * Read-only queries behind the running gateway's metrics and its loopback JSON endpoints. Each is
+ * cheap enough to run per scrape or request.
+ */
+
+export interface OutboxDepth {
+  depth: number;
+  oldestAgeSeconds: number | null;
+}
+
+/**
+ * Unsent mail (pending or being sent) and the age of the oldest that is already due: staff mail
+ * held until business hours is not late, and must not look so at night.
+ */
+export async function outboxDepth(db: Db, now: Date): Promise<OutboxDepth> {
+  const [row] = await db.select({
+    depth: sql<number>`count(*)::int`,
+    oldest: sql<string | null>`min(${outbox.createdAt}) filter (where ${outbox.notBefore} <= ${now.toISOString()}::timestamptz)`,
+  }).from(outbox).where(sql`${outbox.status} in ('pending', 'sending')`);
+  const oldest = row?.oldest ? new Date(row.oldest) : null;
+  return {
+    depth: Number(row?.depth ?? 0),
+    oldestAgeSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : null,
+  };
+}
+
+export interface RecentTicket {
+  id: number;
+  number: string;
+  mailbox: string;
+  type: string;
+  priority: string;
+  status: string;
+  private: boolean;
+  requester: string;
+  /** Null for private tickets: their content stays with management's own tools. */
+  subject: string | null;
+  receivedAt: Date;
+  firstResponseDue: Date | null;
+  resolutionDue: Date | null;
+}
+
+export async function listRecentTickets(db: Db, limit: number): Promise<RecentTicket[]> {
+  const rows = await db.select({
+    id: tickets.id, number: tickets.number, mailbox: tickets.mailbox, type: tickets.type, priority: tickets.priority,
+    status: tickets.status, private: tickets.private, requester: tickets.requesterAddress, subject: tickets.subject,
+    receivedAt: tickets.receivedAt, firstResponseDue: tickets.firstResponseDue, resolutionDue: tickets.resolutionDue,
+  }).from(tickets).orderBy(desc(tickets.id)).limit(limit);
+  return rows.map((r) => ({ ...r, subject: r.private ? null : r.subject }));
+}
+
+export interface RecentOutboxMail {
+  id: number;
+  kind: string;
+  status: string;
+  ticket: string | null;
+  to: string[];
+  /** Null for mail about a private ticket. */
+  subject: string | null;
+  messageId: string;
+  createdAt: Date;
+  sentAt: Date | null;
+  /** The sender's answer per recipient (for local mail mode, the file it was written to). */
+  recipients: Record<string, string>;
+}
+
+export async function listRecentOutbox(db: Db, limit: number): Promise<RecentOutboxMail[]> {
+  const rows = await db.select({
+    id: outbox.id, kind: outbox.kind, status: outbox.status, ticket: tickets.number, private: tickets.private,
+    to: outbox.to, subject: outbox.subject, messageId: outbox.messageId, createdAt: outbox.createdAt,
+    sentAt: outbox.sentAt, recipients: outbox.recipients,
+  }).from(outbox).leftJoin(tickets, eq(tickets.id, outbox.ticketId)).orderBy(desc(outbox.id)).limit(limit);
+  return rows.map(({ private: isPrivate, ...r }) => ({
+    ...r, to: r.to.map((a) => a.address), subject: isPrivate ? null : r.subject,
+  }));
+}

@@ -1,0 +1,55 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Config } from '../config.js';
+
+/**
+ * Where a running `slagate start` says it listens. The ports may be chosen by the system (port
+ * 0) and the embedded database is locked by the gateway, so `slagate demo` learns the addresses
+ * here rather than from the config alone.
+ */
+export interface RunningGateway {
+  pid: number;
+  http: { host: string; port: number } | null;
+  /** The local SMTP listener; null when the mailboxes are read over IMAP. */
+  smtp: { host: string; port: number } | null;
+  /** Absolute folder of the .eml files in local mail mode; null when mail goes to an SMTP server. */
+  outDir: string | null;
+}
+
+/** Beside the embedded database folder (./data by default), whichever database is in use. */
+export function runningGatewayPath(config: Config): string {
+  return join(dirname(resolve(config.database.dataDir)), 'gateway.json');
+}
+
+export function writeRunningGateway(config: Config, info: RunningGateway): () => void {
+  const path = runningGatewayPath(config);
+  mkdirSync(dirname(path), { recursive: true });
+  // Written whole then renamed, so a reader never sees half a file.
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`);
+  renameSync(tmp, path);
+  return () => {
+    // Another instance in the same folder may have written its own since: leave that one.
+    if (readRunningGateway(config)?.pid === info.pid) rmSync(path, { force: true });
+  };
+}
+
+/** Null when no gateway wrote the file, or its process is gone. */
+export function readRunningGateway(config: Config): RunningGateway | null {
+  let info: RunningGateway;
+  try {
+    info = JSON.parse(readFileSync(runningGatewayPath(config), 'utf8')) as RunningGateway;
+  } catch {
+    return null;
+  }
+  return isAlive(info.pid) ? info : null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
