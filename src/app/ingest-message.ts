@@ -3,13 +3,10 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { findRawMailByIdentity, insertRawMail, setRawMailDecision } from '../db/repositories/raw-mail-repository.js';
 import { insertQuarantine } from '../db/repositories/quarantine-repository.js';
-import { SlagateError, isTransientError } from '../errors.js';
-import { classify } from '../inbound/classify.js';
 import { mailIdentity, syntheticMessageId, type MailIdentity } from '../inbound/content-hash.js';
-import { detectNoise } from '../inbound/detect-noise.js';
-import { parseMail } from '../inbound/parse-mail.js';
-import type { ParsedMail } from '../inbound/parsed-mail.js';
+import { SlagateError, isTransientError } from '../errors.js';
 import type { IngestDecision, IngestInput, IngestOutcome } from './ingest-types.js';
+import { prepareMail, type PreparedMail } from './prepare-mail.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 
 export interface IngestDeps {
@@ -26,24 +23,11 @@ export interface IngestDeps {
  */
 export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promise<IngestOutcome> {
   const identity = mailIdentity(input.raw);
-  if (input.raw.length > deps.config.limits.maxMessageBytes) {
-    return quarantineRaw(deps, input, identity, 'MESSAGE_TOO_LARGE',
-      `message is ${input.raw.length} bytes, over the limit of ${deps.config.limits.maxMessageBytes}`);
-  }
-  // Lenient on purpose (an mbox From_ line first, obsolete "From  :" spacing): only input with no
-  // header field at all near its start is refused as not being mail.
-  if (!/^[\x21-\x39\x3b-\x7e]+[ \t]*:/m.test(input.raw.subarray(0, 4096).toString('latin1'))) {
-    return quarantineRaw(deps, input, identity, 'NOT_A_MAIL', input.raw.length === 0 ? 'empty input' : 'no header field found');
-  }
-  let mail: ParsedMail;
+  const prepared = await prepareMail(deps.config, input.raw, input.mailbox);
+  if (!prepared.ok) return quarantineRaw(deps, input, identity, prepared.code, prepared.reason);
+  const { mail } = prepared;
   try {
-    mail = await parseMail(input.raw, { maxTextChars: deps.config.limits.maxTextChars });
-  } catch (err) {
-    const code = err instanceof SlagateError ? err.code : 'PARSE_FAILED';
-    return quarantineRaw(deps, input, identity, code, (err as Error).message);
-  }
-  try {
-    return await commitParsed(deps, input, identity, mail);
+    return await commitParsed(deps, input, identity, prepared);
   } catch (err) {
     if (isTransientError(err)) {
       throw new SlagateError('DB_UNAVAILABLE', `ingest could not commit: ${(err as Error).message}`, { cause: err, retryable: true });
@@ -55,16 +39,12 @@ export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promi
   }
 }
 
-async function commitParsed(deps: IngestDeps, input: IngestInput, identity: MailIdentity, mail: ParsedMail): Promise<IngestOutcome> {
+async function commitParsed(
+  deps: IngestDeps, input: IngestInput, identity: MailIdentity, prepared: Extract<PreparedMail, { ok: true }>,
+): Promise<IngestOutcome> {
   const { config } = deps;
+  const { mail, noise, classification } = prepared;
   const messageId = mail.messageId ?? syntheticMessageId(identity.contentHash);
-  const noise = detectNoise(mail, {
-    addresses: [config.mailboxes.support.address, config.mailboxes.management.address],
-    messageIdDomain: config.messageIdDomain,
-  });
-  const classification = classify(
-    { subject: mail.subject, text: mail.text, mailbox: input.mailbox }, config.policy, config.ticketPrefix,
-  );
   const now = deps.clock();
 
   const outcome = await deps.db.transaction(async (tx) => {

@@ -3,13 +3,10 @@ import {
 } from '../db/repositories/quarantine-repository.js';
 import { getRawMail, setRawMailDecision } from '../db/repositories/raw-mail-repository.js';
 import { SlagateError, isTransientError } from '../errors.js';
-import { classify } from '../inbound/classify.js';
-import { detectNoise } from '../inbound/detect-noise.js';
-import { parseMail } from '../inbound/parse-mail.js';
-import type { ParsedMail } from '../inbound/parsed-mail.js';
 import type { MailboxName } from '../policy/priorities.js';
 import type { IngestDeps } from './ingest-message.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
+import { prepareMail } from './prepare-mail.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 
 export type RetryOutcome =
@@ -41,24 +38,11 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
     };
   }
   const fail = (reasonCode: string, reason: string) => recordFailure(deps, { id, rawMailId: raw.id, reasonCode, reason });
-  if (raw.raw.length > deps.config.limits.maxMessageBytes) {
-    return fail('MESSAGE_TOO_LARGE', `message is ${raw.raw.length} bytes, still over the limit of ${deps.config.limits.maxMessageBytes}`);
-  }
-  if (!looksLikeMail(raw.raw)) return fail('NOT_A_MAIL', raw.raw.length === 0 ? 'empty input' : 'no header field found');
-  let mail: ParsedMail;
-  try {
-    mail = await parseMail(raw.raw, { maxTextChars: deps.config.limits.maxTextChars });
-  } catch (err) {
-    return fail(err instanceof SlagateError ? err.code : 'PARSE_FAILED', (err as Error).message);
-  }
-
-  const { config } = deps;
   const mailbox = raw.mailbox as MailboxName;
-  const noise = detectNoise(mail, {
-    addresses: [config.mailboxes.support.address, config.mailboxes.management.address],
-    messageIdDomain: config.messageIdDomain,
-  });
-  const classification = classify({ subject: mail.subject, text: mail.text, mailbox }, config.policy, config.ticketPrefix);
+  const prepared = await prepareMail(deps.config, raw.raw, mailbox);
+  if (!prepared.ok) return fail(prepared.code, prepared.reason);
+  const { mail, noise, classification } = prepared;
+  const { config } = deps;
   const input: IngestInput = {
     raw: raw.raw, mailbox, receivedAt: raw.receivedAt, source: raw.source as IngestInput['source'],
     ...(raw.imapUid !== null && raw.imapUidvalidity !== null ? { imap: { uid: raw.imapUid, uidvalidity: raw.imapUidvalidity } } : {}),
@@ -84,11 +68,6 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
     deps.logger.error({ err, quarantine: id, rawMailId: raw.id }, 'quarantine retry failed');
     return fail('INTERNAL', `processing failed: ${(err as Error).message}`);
   }
-}
-
-/** The same test ingest applies before parsing: some header field near the start. */
-function looksLikeMail(raw: Buffer): boolean {
-  return /^[\x21-\x39\x3b-\x7e]+[ \t]*:/m.test(raw.subarray(0, 4096).toString('latin1'));
 }
 
 async function recordFailure(
