@@ -18,6 +18,7 @@ const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./cli/quarantine-command.js'),
   () => import('./cli/doctor-command.js'),
   () => import('./cli/start-command.js'),
+  () => import('./cli/demo-command.js'),
 ];
 
 export async function main(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream; in?: NodeJS.ReadableStream } = {}): Promise<number> {

@@ -1,0 +1,61 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
+import { eventually } from '../helpers/eventually.js';
+
+/**
+ * The newcomer's path, end to end and out of process: `slagate start` on the embedded database
+ * (PGlite, no DATABASE_URL) in an empty folder, then `slagate demo` against it. The config is the
+ * built-in one with system-chosen ports, so the test never fights another for 2525 or 8025.
+ */
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CLI = join(ROOT, 'bin/slagate.js');
+let cwd: string;
+
+beforeAll(() => {
+  const build = spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
+  // Other modules being edited may not type-check; tsc still emits, and only emission matters here.
+  if (build.error) throw build.error;
+  cwd = mkdtempSync(join(tmpdir(), 'slagate-demo-'));
+  writeFileSync(join(cwd, 'slagate.json'), JSON.stringify({ ...DEFAULT_CONFIG_INPUT, localMail: { port: 0 }, http: { port: 0 } }));
+}, 120_000);
+afterAll(() => {
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
+});
+
+it('slagate start on the embedded database, then slagate demo: tickets printed, acknowledgements written as .eml files', async () => {
+  const env = { ...process.env, DATABASE_URL: '', SLAGATE_CONFIG: '' };
+  const gateway = spawn(process.execPath, [CLI, 'start', '--config', 'slagate.json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  gateway.stderr!.on('data', (d) => { logs += d; });
+  const exited = new Promise<number | null>((resolve) => gateway.once('exit', (code) => resolve(code)));
+  try {
+    await eventually(() => existsSync(join(cwd, 'data/gateway.json')), 60_000, 'the gateway to announce itself');
+
+    const demo = spawnSync(process.execPath, [CLI, 'demo', '--config', 'slagate.json'], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+    expect(demo.status, demo.stderr).toBe(0);
+    console.log(demo.stdout);
+    const ticketLines = demo.stdout.split('\n').filter((l) => /^\s+SR-\d+/.test(l));
+    expect(ticketLines.length).toBeGreaterThanOrEqual(5);
+    expect(ticketLines.some((l) => /critical/.test(l))).toBe(true);
+    expect(ticketLines.some((l) => /complaint\s+low\s+private/.test(l))).toBe(true);
+    expect(demo.stdout).toMatch(/sent: client reply to SR-\d+/);
+    const files = readdirSync(join(cwd, 'data/outgoing')).filter((f) => f.endsWith('.eml'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const f of files.slice(0, 3)) expect(demo.stdout).toContain(f);
+  } finally {
+    gateway.kill('SIGTERM');
+    const code = await exited;
+    if (code !== 0) console.log(logs);
+    expect(code).toBe(0);
+  }
+  // A clean stop withdraws the announcement, so a later demo says plainly that nothing runs.
+  expect(existsSync(join(cwd, 'data/gateway.json'))).toBe(false);
+  const late = spawnSync(process.execPath, [CLI, 'demo', '--config', 'slagate.json'], { cwd, env, encoding: 'utf8', timeout: 30_000 });
+  expect(late.status).toBe(75);
+  expect(late.stderr).toMatch(/start it first with `npx slagate start`/i);
+}, 150_000);
