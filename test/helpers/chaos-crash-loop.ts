@@ -1,0 +1,224 @@
+import { sql } from 'drizzle-orm';
+import type { CrashPointName } from '../../src/crash-points.js';
+import { getCheckpoint } from '../../src/db/repositories/mailbox-state-repository.js';
+import type { Dovecot } from './dovecot.js';
+import { createFaultInjector, type FaultKind } from './chaos-faults.js';
+import { startGatewayProcess, stopGatewayProcess, writeChaosConfig, type GatewayProcess } from './chaos-gateway-process.js';
+import { listUids, type ImapAccount } from './imap-client.js';
+import { buildMail } from './mail-builder.js';
+import type { SmtpSink } from './smtp-sink.js';
+import type { TcpProxy } from './tcp-proxy.js';
+import type { TestDatabase } from './test-database.js';
+
+/**
+ * The chaos driver: mail waiting in a real Dovecot, `slagate start` run as a child again and
+ * again, each run armed to SIGKILL itself at a random crash point after a random number of
+ * passes, while faults are injected from outside; restarted until everything is processed. Then
+ * it counts what the promise is about: every mail exactly one raw_mail row and one ticket, every
+ * acknowledgement delivered, and duplicates at the sink only where SMTP was ambiguous.
+ */
+
+export interface ChaosLoopEnv {
+  dovecot: Dovecot;
+  user: string;
+  database: TestDatabase;
+  sink: SmtpSink;
+  /** When given, the gateway reaches Dovecot through it (needed for IMAP link faults). */
+  proxy?: TcpProxy;
+  tmp: string;
+}
+
+export interface ChaosLoopOptions {
+  mails: number;
+  /** Points a run may be armed with; empty means runs are never armed. */
+  crashPoints: readonly CrashPointName[];
+  faults: readonly FaultKind[];
+  /** Mean time between two injected faults. */
+  faultEveryMs?: number;
+  seed: number;
+  timeoutMs: number;
+}
+
+export interface ChaosLoopResult {
+  mails: number;
+  runs: number;
+  /** kill -9 by crash point, and other exits (code 70 after a lost database, ...). */
+  kills: Record<string, number>;
+  exits: Record<string, number>;
+  faults: Record<string, number>;
+  rawRows: number;
+  tickets: number;
+  lostMails: string[];
+  duplicatedMails: number;
+  acknowledgements: number;
+  acknowledgementsNotDelivered: string[];
+  /** Extra copies at the sink (accepted, or received and then hung up on) of any mail we sent. */
+  smtpDuplicates: number;
+  /** Upper bound on ambiguous sends: one per kill (one row per claim) plus one per drop after DATA. */
+  ambiguousWindows: number;
+  inboxLeft: number;
+  durationMs: number;
+}
+
+/** Per-pass counts are drawn up to these, so a run makes progress before it dies. */
+function passesFor(point: CrashPointName, mails: number): number {
+  if (point === 'after-imap-move' || point === 'before-checkpoint') return 2;
+  return Math.max(2, Math.ceil(mails / 3));
+}
+
+/** mulberry32: a seeded generator, so a failing run can be replayed with CHAOS_SEED. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SUBJECTS = ['Fatura ekranı açılmıyor', '[Hata] Rapor indirilemiyor', 'Şifre sıfırlama çalışmıyor', 'Question about the export',
+  '[Soru] Kullanıcı ekleme', 'Login fails after update', '[KRİTİK] Sistem yavaş', 'İstek: yeni alan eklenmesi'];
+
+export function chaosMail(seed: number, i: number): Buffer {
+  return buildMail({
+    from: `Müşteri ${i} <client${i}@customer${i % 37}.example>`,
+    subject: `${SUBJECTS[i % SUBJECTS.length]} #${i}`,
+    messageId: chaosMessageId(seed, i),
+    body: `Merhaba,\n\nMail ${i} of chaos run ${seed}. ${'Ayrıntılar burada. '.repeat(1 + (i % 40))}\n\nTeşekkürler`,
+  });
+}
+
+export function chaosMessageId(seed: number, i: number): string {
+  return `<chaos-${seed}-${i}@customer.example>`;
+}
+
+export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions): Promise<ChaosLoopResult> {
+  const t0 = Date.now();
+  const random = seededRandom(options.seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const { dovecot, database, sink } = env;
+  const ids = Array.from({ length: options.mails }, (_, i) => chaosMessageId(options.seed, i));
+  dovecot.deliverToMaildir(env.user, ids.map((_, i) => chaosMail(options.seed, i)));
+
+  const configPath = writeChaosConfig(env.tmp, env.user, {
+    databaseUrl: database.url,
+    imap: { host: env.proxy?.host ?? dovecot.host, port: env.proxy?.port ?? dovecot.port, user: env.user, password: dovecot.password(env.user) },
+    smtp: { host: sink.host, port: sink.port },
+  });
+  const account = { host: dovecot.host, port: dovecot.port, user: env.user, password: dovecot.password(env.user) };
+  const injector = createFaultInjector({ dovecot, proxy: env.proxy, sink, databaseName: database.name });
+  const kills: Record<string, number> = {};
+  const exits: Record<string, number> = {};
+  let runs = 0;
+  let current: GatewayProcess | undefined;
+  let finished = false;
+
+  // Faults arrive on their own clock, whatever the process is doing (starting, working, dying).
+  const faultLoop = (async () => {
+    if (options.faults.length === 0) return;
+    const every = options.faultEveryMs ?? 2_000;
+    while (!finished) {
+      await new Promise((r) => setTimeout(r, every * (0.5 + random())));
+      if (finished) break;
+      await injector.inject(pick(options.faults)).catch((err) => console.warn(`[chaos] fault failed: ${err}`));
+    }
+  })();
+
+  try {
+    while (!finished) {
+      if (Date.now() - t0 > options.timeoutMs) {
+        throw new Error(`chaos loop did not settle within ${options.timeoutMs} ms: ${JSON.stringify(await progress(database, ids.length, sink))}`);
+      }
+      // Every few runs is unarmed so the tail (the last mails, the last acknowledgements) gets done.
+      const armed = options.crashPoints.length > 0 && random() < 0.85;
+      const point = armed ? pick(options.crashPoints) : undefined;
+      const crashAt = point ? `${point}:${1 + Math.floor(random() * passesFor(point, options.mails))}` : undefined;
+      runs++;
+      if (process.env.CHAOS_VERBOSE) console.log(`[chaos] ${Date.now() - t0} ms run ${runs} ${crashAt ?? 'unarmed'} ${JSON.stringify(await progress(database, ids.length, sink).catch(() => null))}`);
+      current = startGatewayProcess(configPath, crashAt);
+      const exit = await Promise.race([
+        current.exited.then((e) => ({ exit: e })),
+        waitUntilSettled(database, ids.length, sink, () => current!.child.exitCode !== null || current!.child.signalCode !== null,
+          t0 + options.timeoutMs, account).then((settled) => ({ settled })),
+      ]);
+      if ('settled' in exit && exit.settled) {
+        finished = true;
+        const stopped = await stopGatewayProcess(current);
+        if (stopped.code !== 0) exits[`stop ${stopped.code ?? stopped.signal}`] = (exits[`stop ${stopped.code ?? stopped.signal}`] ?? 0) + 1;
+        break;
+      }
+      const e = 'exit' in exit ? exit.exit : await current.exited;
+      if (e.signal === 'SIGKILL' && point) {
+        kills[point] = (kills[point] ?? 0) + 1;
+      } else {
+        const key = e.signal ? `signal ${e.signal}` : `exit ${e.code}`;
+        exits[key] = (exits[key] ?? 0) + 1;
+        if (e.code !== 70 && e.code !== 0) console.warn(`[chaos] run ${runs} ended ${key}:\n${current.stderrTail()}`);
+      }
+    }
+  } finally {
+    finished = true;
+    injector.heal();
+    if (current) await stopGatewayProcess(current);
+    await faultLoop;
+  }
+
+  return { ...(await tally(database, ids, sink, injector.dropped)), mails: ids.length, runs, kills, exits,
+    faults: { ...injector.counts }, inboxLeft: (await listUids(account, 'INBOX')).length, durationMs: Date.now() - t0,
+    ambiguousWindows: Object.values(kills).reduce((a, b) => a + b, 0) + Object.values(exits).reduce((a, b) => a + b, 0) + injector.dropped.length };
+}
+
+async function progress(database: TestDatabase, mails: number, sink: SmtpSink) {
+  const [r] = await database.db.execute(sql`select
+      (select count(distinct message_id)::int from raw_mail) as stored,
+      (select count(*)::int from outbox where status in ('pending', 'sending')) as unsent,
+      (select count(*)::int from outbox where kind = 'acknowledgement') as acks,
+      (select count(*)::int from outbox where status = 'failed') as failed`) as unknown as
+    { stored: number; unsent: number; acks: number; failed: number }[];
+  const checkpoint = (await getCheckpoint(database.db, 'support'))?.lastUid ?? 0;
+  return { mails, ...r!, checkpoint, sinkAccepted: sink.accepted.length };
+}
+
+/**
+ * Settled: every mail stored, an acknowledgement for each, nothing left to send, and the INBOX
+ * empty (asked last: it is the one IMAP round trip). The checkpoint is no sign: mail moved by a
+ * run killed before its checkpoint write is simply gone from the INBOX for the next one.
+ */
+async function waitUntilSettled(
+  database: TestDatabase, mails: number, sink: SmtpSink, gone: () => boolean, deadline: number, account: ImapAccount,
+): Promise<boolean> {
+  for (;;) {
+    if (gone()) return false;
+    if (Date.now() > deadline) {
+      throw new Error(`chaos loop did not settle in time: ${JSON.stringify(await progress(database, mails, sink).catch((e) => String(e)))}`);
+    }
+    try {
+      const p = await progress(database, mails, sink);
+      if (p.stored >= mails && p.acks >= mails && p.unsent === 0 && (await listUids(account, 'INBOX')).length === 0) return true;
+    } catch {
+      // The database may be restarting under us: ask again.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function tally(database: TestDatabase, ids: string[], sink: SmtpSink, dropped: string[]) {
+  const rows = await database.db.execute(sql`select message_id, ticket_id from raw_mail`) as unknown as { message_id: string; ticket_id: number | null }[];
+  const [t] = await database.db.execute(sql`select count(*)::int as n from tickets`) as unknown as { n: number }[];
+  const acks = await database.db.execute(sql`select message_id, status from outbox where kind = 'acknowledgement'`) as unknown as { message_id: string; status: string }[];
+  const stored = new Set(rows.map((r) => r.message_id));
+  const withTicket = new Set(rows.filter((r) => r.ticket_id !== null).map((r) => r.message_id));
+  const copies = new Map<string, number>();
+  for (const id of [...sink.accepted.map((m) => m.messageId), ...dropped]) if (id) copies.set(id, (copies.get(id) ?? 0) + 1);
+  return {
+    rawRows: rows.length,
+    tickets: t!.n,
+    lostMails: ids.filter((id) => !stored.has(id) || !withTicket.has(id)),
+    duplicatedMails: (rows.length - stored.size) + (t!.n - withTicket.size),
+    acknowledgements: acks.length,
+    acknowledgementsNotDelivered: acks.filter((a) => !copies.has(a.message_id)).map((a) => `${a.message_id} (${a.status})`),
+    smtpDuplicates: [...copies.values()].reduce((sum, n) => sum + n - 1, 0),
+  };
+}

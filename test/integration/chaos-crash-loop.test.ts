@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRASH_POINTS } from '../../src/crash-points.js';
+import { runChaosLoop } from '../helpers/chaos-crash-loop.js';
+import { recordChaosFigures } from '../helpers/chaos-figures.js';
+import { ROOT } from '../helpers/chaos-gateway-process.js';
+import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+/**
+ * The short crash loop inside `npm test` (chaos/crash-loop.chaos.test.ts runs 1,000 mails):
+ * `slagate start` killed with SIGKILL at random crash points and restarted until 60 mails are
+ * through, then each is exactly one ticket and each acknowledgement reached the SMTP sink.
+ */
+
+const MAILS = 60;
+const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
+let dovecot: Dovecot;
+let sink: SmtpSink;
+let database: TestDatabase;
+let tmp: string;
+
+beforeAll(async () => {
+  // tsc still emits when a module someone is editing does not type-check; only emission matters.
+  const build = spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.error) throw build.error;
+  [dovecot, sink, database] = await Promise.all([startDovecot({ users: ['chaos'] }), startSmtpSink(), createTestDatabase()]);
+  tmp = mkdtempSync(join(tmpdir(), 'slagate-chaos-'));
+}, 120_000);
+afterAll(async () => {
+  await Promise.allSettled([dovecot?.stop(), sink?.close(), database?.drop()]);
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('crash loop', () => {
+  it(`kill -9 at random crash points until ${MAILS} mails are through: one ticket each, every acknowledgement delivered (seed ${SEED})`, async () => {
+    const r = await runChaosLoop({ dovecot, user: 'chaos', database, sink, tmp }, {
+      mails: MAILS, crashPoints: CRASH_POINTS, faults: [], seed: SEED, timeoutMs: 50_000,
+    });
+    recordChaosFigures({
+      scenario: 'Crash loop (short)',
+      tried: `${MAILS} mails, slagate start killed with SIGKILL at random crash points and restarted (seed ${SEED})`,
+      mails: r.mails, faults: Object.fromEntries(Object.entries(r.kills).map(([k, v]) => [`kill -9 ${k}`, v])),
+      lost: r.lostMails.length, duplicated: r.duplicatedMails, ambiguousSmtpDuplicates: r.smtpDuplicates,
+      notes: [`${r.runs} runs`, `other exits ${JSON.stringify(r.exits)}`], durationMs: r.durationMs,
+    });
+    expect(Object.values(r.kills).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(r.lostMails).toEqual([]);
+    expect(r.duplicatedMails).toBe(0);
+    expect(r.tickets).toBe(MAILS);
+    expect(r.acknowledgements).toBe(MAILS);
+    expect(r.acknowledgementsNotDelivered).toEqual([]);
+    expect(r.smtpDuplicates).toBeLessThanOrEqual(r.ambiguousWindows);
+    expect(r.inboxLeft).toBe(0);
+  }, 90_000);
+});
