@@ -32,6 +32,12 @@ export interface OutboxWorker {
   close(): Promise<void>;
   /** One pass: claim what is due, send it, record the outcomes. Returns how many rows it handled. */
   tick(): Promise<number>;
+  /**
+   * Ends the current poll wait at once: ingest calls it after committing mail to send, so an
+   * acknowledgement leaves in milliseconds instead of up to a poll interval. Workers in other
+   * processes are not woken and still find the row on their next poll.
+   */
+  wake(): void;
   breakerState(): string;
 }
 
@@ -55,6 +61,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const crashPoint = options.crashPoint ?? (() => {});
   const stop = new AbortController();
   let running: Promise<void> | null = null;
+  // A wake-up that arrives while a pass runs is kept, so the mail it announced is not left for the
+  // next poll when the pass claimed just before it committed.
+  let woken = false;
+  let interrupt: (() => void) | null = null;
 
   async function tick(): Promise<number> {
     const now = clock();
@@ -151,13 +161,21 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       let handled = 0;
+      woken = false;
       try {
         handled = await tick();
       } catch (err) {
         logger.error({ err }, 'outbox pass failed');
       }
-      if (handled === 0) await sleep(config.outbox.pollIntervalMs, signal);
+      if (handled === 0 && !woken) await wakeableSleep(config.outbox.pollIntervalMs, signal);
     }
+  }
+
+  function wakeableSleep(ms: number, signal: AbortSignal): Promise<void> {
+    const woke = new AbortController();
+    interrupt = () => woke.abort();
+    const both = AbortSignal.any([signal, woke.signal]);
+    return sleep(ms, both).finally(() => { interrupt = null; });
   }
 
   return {
@@ -171,6 +189,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await running;
     },
     tick,
+    wake() {
+      woken = true;
+      interrupt?.();
+    },
     breakerState: () => breaker.state(clock()),
   };
 }
