@@ -37,6 +37,8 @@ export interface ChaosLoopOptions {
   faultEveryMs?: number;
   seed: number;
   timeoutMs: number;
+  /** Deliver the mail in this many waves, one every `faultEveryMs` (default: all at once). */
+  waves?: number;
 }
 
 export interface ChaosLoopResult {
@@ -100,7 +102,13 @@ export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const { dovecot, database, sink } = env;
   const ids = Array.from({ length: options.mails }, (_, i) => chaosMessageId(options.seed, i));
-  dovecot.deliverToMaildir(env.user, ids.map((_, i) => chaosMail(options.seed, i)));
+  // In waves when asked, so faults land while mail is arriving, not only on an idle gateway.
+  const waves = Math.max(1, options.waves ?? 1);
+  const perWave = Math.ceil(ids.length / waves);
+  const deliverWave = (w: number) => dovecot.deliverToMaildir(env.user,
+    ids.slice(w * perWave, (w + 1) * perWave).map((_, j) => chaosMail(options.seed, w * perWave + j)));
+  deliverWave(0);
+  let delivered = 1;
 
   const configPath = writeChaosConfig(env.tmp, env.user, {
     databaseUrl: database.url,
@@ -115,14 +123,24 @@ export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions)
   let current: GatewayProcess | undefined;
   let finished = false;
 
+  const waveLoop = (async () => {
+    for (; delivered < waves && !finished; delivered++) {
+      await new Promise((r) => setTimeout(r, options.faultEveryMs ?? 2_000));
+      deliverWave(delivered);
+    }
+  })();
+
   // Faults arrive on their own clock, whatever the process is doing (starting, working, dying).
   const faultLoop = (async () => {
     if (options.faults.length === 0) return;
     const every = options.faultEveryMs ?? 2_000;
+    // Shuffled rounds: every kind is injected once before any kind is injected twice.
+    let round: FaultKind[] = [];
     while (!finished) {
       await new Promise((r) => setTimeout(r, every * (0.5 + random())));
       if (finished) break;
-      await injector.inject(pick(options.faults)).catch((err) => console.warn(`[chaos] fault failed: ${err}`));
+      if (round.length === 0) round = [...options.faults].sort(() => random() - 0.5);
+      await injector.inject(round.pop()!).catch((err) => console.warn(`[chaos] fault failed: ${err}`));
     }
   })();
 
@@ -141,7 +159,7 @@ export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions)
       const exit = await Promise.race([
         current.exited.then((e) => ({ exit: e })),
         waitUntilSettled(database, ids.length, sink, () => current!.child.exitCode !== null || current!.child.signalCode !== null,
-          t0 + options.timeoutMs, account).then((settled) => ({ settled })),
+          t0 + options.timeoutMs, account, () => delivered >= waves && options.faults.every((f) => injector.counts[f])).then((settled) => ({ settled })),
       ]);
       if ('settled' in exit && exit.settled) {
         finished = true;
@@ -162,7 +180,7 @@ export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions)
     finished = true;
     injector.heal();
     if (current) await stopGatewayProcess(current);
-    await faultLoop;
+    await Promise.all([faultLoop, waveLoop]);
   }
 
   return { ...(await tally(database, ids, sink, injector.dropped)), mails: ids.length, runs, kills, exits,
@@ -182,12 +200,13 @@ async function progress(database: TestDatabase, mails: number, sink: SmtpSink) {
 }
 
 /**
- * Settled: every mail stored, an acknowledgement for each, nothing left to send, and the INBOX
+ * Settled: every fault kind injected at least once, every mail stored, an acknowledgement for each, nothing left to send, and the INBOX
  * empty (asked last: it is the one IMAP round trip). The checkpoint is no sign: mail moved by a
  * run killed before its checkpoint write is simply gone from the INBOX for the next one.
  */
 async function waitUntilSettled(
   database: TestDatabase, mails: number, sink: SmtpSink, gone: () => boolean, deadline: number, account: ImapAccount,
+  faultsDone: () => boolean,
 ): Promise<boolean> {
   for (;;) {
     if (gone()) return false;
@@ -196,7 +215,7 @@ async function waitUntilSettled(
     }
     try {
       const p = await progress(database, mails, sink);
-      if (p.stored >= mails && p.acks >= mails && p.unsent === 0 && (await listUids(account, 'INBOX')).length === 0) return true;
+      if (faultsDone() && p.stored >= mails && p.acks >= mails && p.unsent === 0 && (await listUids(account, 'INBOX')).length === 0) return true;
     } catch {
       // The database may be restarting under us: ask again.
     }
