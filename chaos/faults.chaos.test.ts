@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runChaosLoop } from '../test/helpers/chaos-crash-loop.js';
+import type { FaultKind } from '../test/helpers/chaos-faults.js';
+import { recordChaosFigures } from '../test/helpers/chaos-figures.js';
+import { chaosMails, chaosSeed, startChaosEnvironment, type ChaosEnvironment } from './chaos-environment.js';
+
+/**
+ * Faults from outside while mail arrives in waves: IMAP link reset and blackholed through the
+ * proxy, Dovecot restarted, slagate's database sessions terminated, the SMTP sink down for a
+ * while, deferring with 451 and hanging up after DATA. A PostgreSQL server restart breaks every
+ * client on the shared machine, so it joins only with CHAOS_PG_RESTART=1.
+ */
+
+const MAILS = chaosMails(600);
+const SEED = chaosSeed();
+const FAULTS: FaultKind[] = [
+  'imap-reset', 'imap-blackhole', 'dovecot-restart', 'pg-terminate', 'smtp-down', 'smtp-451', 'smtp-drop-after-data',
+  ...(process.env.CHAOS_PG_RESTART === '1' ? ['pg-restart' as const] : []),
+];
+let env: ChaosEnvironment;
+
+beforeAll(async () => { env = await startChaosEnvironment('faults'); });
+afterAll(async () => { await env?.close(); });
+
+it(`faults over ${MAILS} mails (seed ${SEED})`, async () => {
+  const r = await runChaosLoop({ ...env, user: 'faults' }, {
+    mails: MAILS, crashPoints: [], faults: FAULTS, faultEveryMs: 2_000, waves: 20, seed: SEED, timeoutMs: 480_000,
+  });
+  console.log(`faults: ${r.mails} mails, ${JSON.stringify(r.faults)}, exits ${JSON.stringify(r.exits)}, lost ${r.lostMails.length}, ` +
+    `duplicated ${r.duplicatedMails}, ambiguous SMTP duplicates ${r.smtpDuplicates}`);
+  recordChaosFigures({
+    scenario: 'Faults',
+    tried: `${MAILS} mails arriving in 20 waves while a fault was injected every ~2 s: ${FAULTS.join(', ')}; the driver restarted slagate start whenever it exited (seed ${SEED}).`,
+    mails: r.mails, faults: r.faults, lost: r.lostMails.length + r.acknowledgementsNotDelivered.length, duplicated: r.duplicatedMails,
+    ambiguousSmtpDuplicates: r.smtpDuplicates,
+    notes: [`${r.runs} runs; process exits ${JSON.stringify(r.exits)}`, `IMAP connections through the proxy: ${env.proxy.accepted}`,
+      `SMTP connections to the sink: ${env.sink.connections}`],
+    durationMs: r.durationMs,
+  });
+  expect(r.lostMails).toEqual([]);
+  expect(r.duplicatedMails).toBe(0);
+  expect(r.tickets).toBe(MAILS);
+  expect(r.acknowledgementsNotDelivered).toEqual([]);
+  expect(r.smtpDuplicates).toBeLessThanOrEqual(r.ambiguousWindows);
+  expect(r.inboxLeft).toBe(0);
+});
