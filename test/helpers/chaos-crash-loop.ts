@@ -65,7 +65,7 @@ export interface ChaosLoopResult {
 /** Per-pass counts are drawn up to these, so a run makes progress before it dies. */
 function passesFor(point: CrashPointName, mails: number): number {
   if (point === 'after-imap-move' || point === 'before-checkpoint') return 2;
-  return Math.max(2, Math.ceil(mails / 3));
+  return Math.max(2, Math.min(60, Math.ceil(mails / 3)));
 }
 
 /** mulberry32: a seeded generator, so a failing run can be replayed with CHAOS_SEED. */
