@@ -13,7 +13,7 @@ import { monthPeriod } from '../reports/report-period.js';
 import { renderHtml } from '../reports/render-html.js';
 import { renderMarkdown } from '../reports/render-markdown.js';
 import {
-  atLocalTime, businessCalendar, firstBusinessDayOfMonth, localDate, nextMonthStart, previousMonth,
+  atLocalTime, businessCalendar, firstBusinessDayOfMonth, nextBusinessDay, localDate, nextMonthStart, previousMonth,
 } from '../sla/business-days.js';
 import { staffWithRole } from './staff-directory.js';
 
@@ -40,11 +40,17 @@ export function monthlySchedule(now: Date, config: Config): MonthlySchedule {
   const cal = businessCalendar(config.policy);
   const time = config.reports.monthlyMailTime;
   const today = localDate(now, config.zone);
-  const thisMonthAt = atLocalTime(firstBusinessDayOfMonth(today, cal), time, config.zone);
+  const firstDay = firstBusinessDayOfMonth(today, cal);
+  const thisMonthAt = atLocalTime(firstDay, time, config.zone);
   const nextMonthAt = atLocalTime(firstBusinessDayOfMonth(nextMonthStart(today), cal), time, config.zone);
-  return thisMonthAt <= now
-    ? { due: { month: previousMonth(today), at: thisMonthAt }, nextAt: nextMonthAt }
-    : { due: null, nextAt: thisMonthAt };
+  // A process that was down on the first business day catches up during the next two; later
+  // than that (a fresh install on the 25th, say) last month's report is not mailed out of the
+  // blue: `slagate report monthly` gives it on demand.
+  const lastCatchUpDay = nextBusinessDay(nextBusinessDay(firstDay, cal), cal);
+  if (thisMonthAt <= now && today <= lastCatchUpDay) {
+    return { due: { month: previousMonth(today), at: thisMonthAt }, nextAt: nextMonthAt };
+  }
+  return { due: null, nextAt: thisMonthAt > now ? thisMonthAt : nextMonthAt };
 }
 
 /** A mail still to queue, keyed so that each recipient gets each month's report once. */

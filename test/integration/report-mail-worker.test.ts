@@ -1,7 +1,7 @@
 import { asc, eq, like } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendMonthlyReports } from '../../src/app/send-monthly-reports.js';
+import { monthlySchedule, sendMonthlyReports } from '../../src/app/send-monthly-reports.js';
 import type { Config } from '../../src/config.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { tickets } from '../../src/db/schema/tickets.js';
@@ -76,11 +76,18 @@ describe('the monthly report mailing', () => {
   });
 
   it('mails each recipient once a month, whatever the ticks and workers', async () => {
-    const clock = () => ist('2026-06-15 12:00');
+    const clock = () => ist('2026-06-02 12:00');
     const workers = [1, 2].map(() => createReportMailWorker({ db: database.db, config, clock, logger }));
     expect(await workers[0]!.tick()).toEqual({ status: 'already-sent', month: '2026-05' });
     expect(await workers[1]!.tick()).toEqual({ status: 'already-sent', month: '2026-05' });
     expect(await reportsOf('2026-05')).toHaveLength(3);
+  });
+
+  it('catches up for two business days after the first, but a fresh install late in the month mails nothing', async () => {
+    expect((await sendMonthlyReports({ db: database.db, config, clock: () => ist('2026-06-25 10:00') })).status).toBe('not-due');
+    expect(monthlySchedule(ist('2026-06-03 23:00'), config).due?.month).toBe('2026-05');
+    expect(monthlySchedule(ist('2026-06-04 09:00'), config).due).toBeNull();
+    expect(monthlySchedule(ist('2026-06-04 09:00'), config).nextAt).toEqual(ist('2026-07-01 09:00'));
   });
 
   it('sends a recipient added later in the month only theirs', async () => {
