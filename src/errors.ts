@@ -46,3 +46,24 @@ export function isTransientError(err: unknown): boolean {
     /^(08|40|53|57)/.test(code) || code === '55P03' /* lock_not_available */
   );
 }
+
+/**
+ * A short, safe description of an error for reasons stored in the database and for logs: the
+ * driver's own message rather than drizzle's wrapper (which repeats the query and every
+ * parameter: mail text, raw bytes, private content), with values PostgreSQL quotes in its own
+ * messages elided, without control characters (a NUL would
+ * make the very insert of the reason fail again), bounded in length.
+ */
+export function describeError(err: unknown, maxChars = 500): string {
+  let e = err as { message?: unknown; cause?: unknown; code?: unknown } | undefined;
+  // DrizzleQueryError: "Failed query: <sql>\nparams: <values>", with the driver's error as cause.
+  while (e && typeof e.message === 'string' && e.message.startsWith('Failed query:') && e.cause) {
+    e = e.cause as typeof e;
+  }
+  const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
+  let message = typeof e?.message === 'string' ? e.message : String(err);
+  // PostgreSQL quotes the offending value in many messages (invalid input syntax ... "value").
+  if (/^[0-9A-Z]{5}$/.test(String(e?.code))) message = message.replace(/"[^"]*"/g, '"…"');
+  // eslint-disable-next-line no-control-regex
+  return `${code}${message}`.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, maxChars);
+}

@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import { findRawMailByIdentity, insertRawMail, setRawMailDecision } from '../db/repositories/raw-mail-repository.js';
 import { insertQuarantine } from '../db/repositories/quarantine-repository.js';
 import { mailIdentity, syntheticMessageId, type MailIdentity } from '../inbound/content-hash.js';
-import { SlagateError, isTransientError } from '../errors.js';
+import { SlagateError, describeError, isTransientError } from '../errors.js';
 import type { IngestDecision, IngestInput, IngestOutcome } from './ingest-types.js';
 import { prepareMail, type PreparedMail } from './prepare-mail.js';
 import { routeParsedMail } from './route-parsed-mail.js';
@@ -30,12 +30,12 @@ export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promi
     return await commitParsed(deps, input, identity, prepared);
   } catch (err) {
     if (isTransientError(err)) {
-      throw new SlagateError('DB_UNAVAILABLE', `ingest could not commit: ${(err as Error).message}`, { cause: err, retryable: true });
+      throw new SlagateError('DB_UNAVAILABLE', `ingest could not commit: ${describeError(err)}`, { cause: err, retryable: true });
     }
     // A mail that breaks our own processing is quarantined with its bytes, never dropped, and never
     // blocks the mail behind it.
     deps.logger.error({ err, mailbox: input.mailbox, messageId: mail.messageId }, 'ingest failed; quarantining');
-    return quarantineRaw(deps, input, identity, 'INTERNAL', `processing failed: ${(err as Error).message}`);
+    return quarantineRaw(deps, input, identity, 'INTERNAL', `processing failed: ${describeError(err)}`);
   }
 }
 

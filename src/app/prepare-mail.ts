@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { SlagateError } from '../errors.js';
+import { SlagateError, describeError } from '../errors.js';
 import { classify, type Classification } from '../inbound/classify.js';
 import { detectNoise, type NoiseVerdict } from '../inbound/detect-noise.js';
 import { parseMail } from '../inbound/parse-mail.js';
@@ -28,7 +28,7 @@ export async function prepareMail(config: Config, raw: Buffer, mailbox: MailboxN
   try {
     mail = await parseMail(raw, { maxTextChars: config.limits.maxTextChars });
   } catch (err) {
-    return { ok: false, code: err instanceof SlagateError ? err.code : 'PARSE_FAILED', reason: (err as Error).message };
+    return { ok: false, code: err instanceof SlagateError ? err.code : 'PARSE_FAILED', reason: describeError(err) };
   }
   const noise = detectNoise(mail, {
     addresses: [config.mailboxes.support.address, config.mailboxes.management.address],

@@ -2,7 +2,7 @@ import {
   getQuarantine, lockOpenQuarantine, markQuarantineRetried, recordQuarantineRetryFailure,
 } from '../db/repositories/quarantine-repository.js';
 import { getRawMail, setRawMailDecision } from '../db/repositories/raw-mail-repository.js';
-import { SlagateError, isTransientError } from '../errors.js';
+import { SlagateError, describeError, isTransientError } from '../errors.js';
 import type { MailboxName } from '../policy/priorities.js';
 import type { IngestDeps } from './ingest-message.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
@@ -63,10 +63,10 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
     });
   } catch (err) {
     if (isTransientError(err)) {
-      throw new SlagateError('DB_UNAVAILABLE', `retry of quarantine ${id} could not commit: ${(err as Error).message}`, { cause: err, retryable: true });
+      throw new SlagateError('DB_UNAVAILABLE', `retry of quarantine ${id} could not commit: ${describeError(err)}`, { cause: err, retryable: true });
     }
     deps.logger.error({ err, quarantine: id, rawMailId: raw.id }, 'quarantine retry failed');
-    return fail('INTERNAL', `processing failed: ${(err as Error).message}`);
+    return fail('INTERNAL', `processing failed: ${describeError(err)}`);
   }
 }
 

@@ -121,7 +121,7 @@ function returnPathOf(headers: Record<string, string[]>): string | null {
 function attachmentMeta(a: Attachment): ParsedAttachment {
   return {
     filename: a.filename ? cleanLine(a.filename, 255) : null,
-    contentType: a.contentType,
+    contentType: cleanLine(a.contentType, 255) || 'application/octet-stream',
     size: a.size ?? a.content.length,
     sha256: createHash('sha256').update(a.content).digest('hex'),
     contentId: a.contentId ? cleanLine(a.contentId, 255) : null,
