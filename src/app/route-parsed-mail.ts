@@ -47,7 +47,9 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
   }
   if (noise.kind === 'bounce') {
     const report = mail.deliveryReport;
-    const original = report?.originalMessageId ?? mail.inReplyTo ?? null;
+    // Only the returned headers inside the report name the bounced mail; In-Reply-To is whatever
+    // the sender wrote and proves nothing.
+    const original = report?.originalMessageId ?? null;
     let outcome = 'it names none of our mails';
     if (original) {
       const bounced = await recordBounce(tx, { config: ctx.config, clock: () => ctx.now }, {

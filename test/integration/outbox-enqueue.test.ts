@@ -1,6 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueAcknowledgement } from '../../src/app/enqueue-acknowledgement.js';
 import { enqueueStaffNotification } from '../../src/app/enqueue-staff-notification.js';
@@ -71,6 +72,10 @@ describe('enqueueAcknowledgement', () => {
   it('sends nothing to an address that hard-bounced, and a soft bounce changes nothing', async () => {
     await enqueueAcknowledgement(database.db, deps(), { ticket: ticket(1), mail: clientMail(1) });
     const [ack] = await listOutbox(database.db);
+    // A report about a mail that was never sent proves nothing and changes nothing.
+    expect(await recordBounce(database.db, deps(), { originalMessageId: ack!.messageId, recipients: [{ address: 'deniz@client.example', status: '5.1.1' }] }))
+      .toMatchObject({ matched: false, suppressed: [] });
+    await database.db.update(outbox).set({ status: 'sent' }).where(eq(outbox.id, ack!.id));
     await recordBounce(database.db, deps(), { originalMessageId: ack!.messageId, recipients: [{ address: 'deniz@client.example', status: '4.2.2' }] });
     expect(await isSuppressed(database.db, 'deniz@client.example', now)).toBe(false);
     const hard = await recordBounce(database.db, deps(), { originalMessageId: ack!.messageId, recipients: [{ address: 'Deniz@client.example', status: '5.1.1' }] });
@@ -82,6 +87,24 @@ describe('enqueueAcknowledgement', () => {
     // The suppression ends after bounceSuppressionDays.
     now = new Date(now.getTime() + 8 * 86_400_000);
     expect(await isSuppressed(database.db, 'deniz@client.example', now)).toBe(false);
+  });
+});
+
+describe('forged delivery reports', () => {
+  it('never suppress staff, nor an address the bounced mail was not sent to', async () => {
+    await enqueueAcknowledgement(database.db, deps(), { ticket: ticket(1), mail: clientMail(1) });
+    const [ack] = await listOutbox(database.db);
+    await database.db.update(outbox).set({ status: 'sent' }).where(eq(outbox.id, ack!.id));
+    const forged = await recordBounce(database.db, deps(), {
+      originalMessageId: ack!.messageId,
+      recipients: [
+        { address: 'manager@sanarise.example', status: '5.1.1' },
+        { address: 'someone-else@client.example', status: '5.1.1' },
+      ],
+    });
+    expect(forged).toMatchObject({ matched: true, suppressed: [] });
+    expect(await isSuppressed(database.db, 'manager@sanarise.example', now)).toBe(false);
+    expect(await isSuppressed(database.db, 'someone-else@client.example', now)).toBe(false);
   });
 });
 

@@ -94,12 +94,21 @@ export async function markSuppressed(db: Db, id: number, owner: string, reason: 
   return rows.length > 0;
 }
 
-/** A delivery report came back for one of our mails: merge the per-recipient statuses. */
-export async function markBounced(db: Db, messageId: string, recipients: Record<string, string>): Promise<{ id: number; ticketId: number | null } | null> {
+/**
+ * A delivery report came back for one of our mails: merge the per-recipient statuses. Only a mail
+ * that was actually sent can bounce; a report naming a pending one (forged, or confused) must not
+ * stop it from being sent. Returns the row with the addresses it was sent to.
+ */
+export async function markBounced(
+  db: Db, messageId: string, recipients: Record<string, string>,
+): Promise<{ id: number; ticketId: number | null; sentTo: string[] } | null> {
   const rows = await db.update(outbox).set({
     status: 'bounced', recipients: sql`${outbox.recipients} || ${JSON.stringify(recipients)}::jsonb`,
-  }).where(eq(outbox.messageId, messageId)).returning({ id: outbox.id, ticketId: outbox.ticketId });
-  return rows[0] ?? null;
+  }).where(and(eq(outbox.messageId, messageId), inArray(outbox.status, ['sent', 'bounced'])))
+    .returning({ id: outbox.id, ticketId: outbox.ticketId, to: outbox.to, cc: outbox.cc });
+  const row = rows[0];
+  if (!row) return null;
+  return { id: row.id, ticketId: row.ticketId, sentTo: [...row.to, ...row.cc].map((a) => a.address.toLowerCase()) };
 }
 
 /** No mail to `address` until `until`; a second bounce extends, never shortens, the period. */
