@@ -104,6 +104,16 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
     const ticket = await applyClientReply(tx, ctx, m, thread.ticket.id, { reopen: thread.kind === 'reopen', via: thread.via });
     return { decision: 'reply', acknowledge: false, reason: `reply to ${ticket.number} (matched by ${thread.via})`, ticket };
   }
+  if (m.classification.private) {
+    // One private mail sent to both mailboxes ([Complaint] to support, Cc management) arrives
+    // twice; the team copy must not open a second private ticket with a second acknowledgement.
+    const copies = (await findThreadRefsByMessageIds(tx, [m.messageId])).get(m.messageId) ?? [];
+    const twin = copies.find((t) => t.private);
+    if (twin) {
+      await insertMessage(tx, { ...inboundMessageRow(twin.id, m, 'client'), direction: 'internal' });
+      return { decision: 'duplicate', acknowledge: false, reason: `the same mail already opened private ticket ${twin.number} through the other mailbox`, ticket: null };
+    }
+  }
   const linkedTo = thread.kind === 'new-linked' ? thread.linkedTo : null;
   return openTicket(tx, ctx, m, linkedTo);
 }

@@ -115,6 +115,17 @@ describe('ingest', () => {
     expect(mails.some((m) => m.kind === 'team-new-ticket')).toBe(false);
   });
 
+  it('opens one private ticket for a complaint sent to support with management in Cc', async () => {
+    const raw = buildMail({ from: 'Kızgın <kizgin@client.example>', subject: '[Şikayet] Temsilci hiç dönmedi', cc: 'management@sanarise.example', messageId: '<complaint-cc@client.example>' });
+    const viaSupport = await ingest(raw, 'support');
+    const viaManagement = await ingest(raw, 'management');
+    expect(viaSupport.ticket).toMatchObject({ private: true, type: 'complaint' });
+    expect(viaManagement).toMatchObject({ decision: 'duplicate', acknowledge: false, ticket: null });
+    const acks = (await database.db.select().from(outbox).where(eq(outbox.kind, 'acknowledgement-private')))
+      .filter((r) => r.to[0]!.address === 'kizgin@client.example');
+    expect(acks).toHaveLength(1);
+  });
+
   it('does not acknowledge bulk mail, and records our own mail coming back as a loop', async () => {
     const bulk = await ingest(buildMail({ subject: 'Newsletter', headers: { 'Precedence': 'bulk', 'List-Id': '<news.client.example>' } }));
     expect(bulk).toMatchObject({ decision: 'new-ticket', acknowledge: false });
