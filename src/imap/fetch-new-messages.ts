@@ -35,10 +35,34 @@ export async function fetchEnvelopes(client: ImapSession, uids: number[]): Promi
     .map((m) => ({
       uid: m.uid,
       size: m.size ?? 0,
-      internalDate: m.internalDate ? new Date(m.internalDate) : null,
+      internalDate: toInternalDate(m.internalDate),
       messageId: m.envelope?.messageId ?? null,
     }))
     .sort((a, b) => a.uid - b.uid);
+}
+
+/**
+ * An INTERNALDATE the server sent garbage for is no date at all: an Invalid Date would make
+ * every later toISOString throw, in the commit and the quarantine path alike, and wedge the
+ * mailbox. Null lets ingest fall back to the time of ingestion (SLA-POLICY.md).
+ */
+function toInternalDate(value: Date | string | undefined): Date | null {
+  if (value === undefined || value === '') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * Whether the UID is still in the selected folder (`UID SEARCH UID n`). Tells a mail another
+ * client expunged or moved, which may be skipped, from one the server failed to hand over,
+ * which must not be.
+ */
+export async function uidExists(client: ImapSession, uid: number): Promise<boolean> {
+  const found = await client.search({ uid: String(uid) }, { uid: true });
+  if (found === false || found === undefined) {
+    throw new SlagateError('IMAP_COMMAND_FAILED', `UID SEARCH UID ${uid} refused`);
+  }
+  return found.includes(uid);
 }
 
 /** The whole message, fetched with BODY.PEEK so \Seen is never set by us. Null if it vanished. */

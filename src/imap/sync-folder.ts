@@ -3,7 +3,7 @@ import type { IngestInput, IngestOutcome } from '../app/ingest-types.js';
 import type { CrashPoint } from '../crash-points.js';
 import { SlagateError } from '../errors.js';
 import type { MailboxName } from '../policy/priorities.js';
-import { downloadHeaders, downloadSource, fetchEnvelopes, listNewUids, type NewMessage } from './fetch-new-messages.js';
+import { downloadHeaders, downloadSource, fetchEnvelopes, listNewUids, uidExists, type NewMessage } from './fetch-new-messages.js';
 import { ensureFolder, moveProcessed } from './move-processed.js';
 import type { ImapSession } from './open-session.js';
 
@@ -44,6 +44,8 @@ export interface SyncResult {
   checkpoint: number;
   seen: number;
   decisions: Record<string, number>;
+  /** Set when the pass stopped before a mail the server would not hand over: the checkpoint stays below it. */
+  retryUid?: number;
 }
 
 /**
@@ -51,7 +53,8 @@ export interface SyncResult {
  * size check → (oversized: headers only → quarantine) → download → ingest (commits the raw bytes)
  * → move out of the folder → checkpoint. Each step is safe to repeat after a crash at any point:
  * ingest deduplicates, a moved message is simply gone, and the checkpoint moves only past UIDs
- * whose ingest committed and only while our lease stands.
+ * whose ingest committed (or that left the folder before we got to them) and only while our lease
+ * stands.
  */
 export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<SyncResult> {
   const { logger } = deps;
@@ -70,16 +73,30 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
 
     const batchSize = deps.batchSize ?? 50;
     for (let i = 0; i < uids.length; i += batchSize) {
-      const batch = await fetchEnvelopes(client, uids.slice(i, i + batchSize));
+      const listed = uids.slice(i, i + batchSize);
+      const envelopes = new Map((await fetchEnvelopes(client, listed)).map((m) => [m.uid, m]));
       const handled: { uid: number; quarantined: boolean }[] = [];
+      // Committed, or confirmed gone from the folder: the only UIDs the checkpoint may pass.
+      const settled = new Set<number>();
       let failure: unknown;
-      for (const msg of batch) {
+      let unavailable: number | undefined;
+      for (const uid of listed) {
         if (deps.signal?.aborted) break;
         try {
-          const outcome = await handleOne(client, deps, msg, uidvalidity);
-          if (!outcome) continue; // vanished (another client moved it): nothing to commit or move
+          const msg = envelopes.get(uid);
+          const outcome = msg ? await handleOne(client, deps, msg, uidvalidity) : null;
+          if (!outcome) {
+            if (await uidExists(client, uid)) {
+              unavailable = uid;
+              break;
+            }
+            logger.info({ mailbox: deps.mailbox, uid }, 'mail listed as new was gone before it could be fetched (another client moved or expunged it)');
+            settled.add(uid);
+            continue;
+          }
           result.decisions[outcome.decision] = (result.decisions[outcome.decision] ?? 0) + 1;
-          handled.push({ uid: msg.uid, quarantined: outcome.decision === 'quarantined' });
+          handled.push({ uid, quarantined: outcome.decision === 'quarantined' });
+          settled.add(uid);
         } catch (err) {
           failure = err;
           break;
@@ -90,23 +107,46 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
         await moveProcessed(client, handled.filter((h) => !h.quarantined).map((h) => h.uid), deps.processedFolder, logger);
         await moveProcessed(client, handled.filter((h) => h.quarantined).map((h) => h.uid), deps.quarantineFolder, logger);
         deps.crashPoint('after-imap-move');
-        const last = Math.max(...handled.map((h) => h.uid));
+        result.seen += handled.length;
+      }
+      const last = highestSettledPrefix(listed, settled);
+      if (last !== null && last > checkpoint) {
         deps.crashPoint('before-checkpoint');
         const written = await deps.checkpoints.advance(uidvalidity, last);
         if (written === 'lease-lost') {
           throw new SlagateError('LEASE_LOST', `lease on mailbox ${deps.mailbox} was taken over; checkpoint not written`);
         }
-        checkpoint = Math.max(checkpoint, last);
+        checkpoint = last;
         result.checkpoint = checkpoint;
-        result.seen += handled.length;
       }
       if (failure) throw failure;
+      if (unavailable !== undefined) {
+        // Still in the folder but not handed over: skipping it would bury it below the checkpoint
+        // for good. The pass stops here and the next one (timer or new mail) tries it again.
+        logger.warn({ mailbox: deps.mailbox, uid: unavailable, code: 'IMAP_COMMAND_FAILED' },
+          'the server returned no data for a mail that is still in the folder; retrying it on the next pass');
+        result.retryUid = unavailable;
+        break;
+      }
       if (deps.signal?.aborted) break;
     }
     return result;
   } finally {
     lock.release();
   }
+}
+
+/**
+ * The highest listed UID with every listed UID up to it settled, so the checkpoint never passes
+ * a mail that was listed but neither committed nor confirmed gone. Null if the lowest is unsettled.
+ */
+function highestSettledPrefix(listed: number[], settled: Set<number>): number | null {
+  let last: number | null = null;
+  for (const uid of listed) {
+    if (!settled.has(uid)) break;
+    last = uid;
+  }
+  return last;
 }
 
 /**

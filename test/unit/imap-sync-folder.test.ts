@@ -1,0 +1,148 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { IngestInput, IngestOutcome } from '../../src/app/ingest-types.js';
+import { fetchEnvelopes } from '../../src/imap/fetch-new-messages.js';
+import type { ImapSession } from '../../src/imap/open-session.js';
+import { syncFolder, type SyncDeps } from '../../src/imap/sync-folder.js';
+
+/**
+ * One pass over a fake folder. The fake can make a UID answer FETCH with nothing, either because
+ * it is gone (another client expunged it) or while it is still there (a server hiccup): the
+ * checkpoint may pass the first, never the second.
+ */
+
+interface FakeMail { uid: number; internalDate?: Date | string; size?: number }
+
+function fakeFolder(mails: FakeMail[], opts: { silent?: number[]; expunged?: number[] } = {}) {
+  const present = new Set(mails.map((m) => m.uid).filter((uid) => !opts.expunged?.includes(uid)));
+  const answers = (uid: number) => present.has(uid) && !opts.silent?.includes(uid);
+  const moved: number[] = [];
+  const searches: string[] = [];
+  const inRange = (uid: number, range: string) => {
+    const [lo, hi] = range.split(':');
+    if (hi === undefined) return uid === Number(lo);
+    return uid >= Number(lo) && (hi === '*' || uid <= Number(hi));
+  };
+  const session = {
+    mailbox: { uidValidity: 7n },
+    capabilities: new Map([['MOVE', true]]),
+    getMailboxLock: async () => ({ release: () => {} }),
+    list: async () => [{ path: 'INBOX' }, { path: 'Processed' }, { path: 'Quarantine' }],
+    mailboxCreate: async () => ({}),
+    // The listing still includes expunged and silent UIDs: it ran before they went away.
+    search: async (query: { uid: string }) => {
+      searches.push(query.uid);
+      const pool = query.uid.includes(':') ? mails.map((m) => m.uid) : [...present];
+      return pool.filter((uid) => inRange(uid, query.uid));
+    },
+    fetchAll: async (range: string) => range.split(',').map(Number).filter(answers).map((uid) => {
+      const m = mails.find((x) => x.uid === uid)!;
+      return { uid, size: m.size ?? 100, internalDate: m.internalDate ?? new Date('2025-03-03T09:00:00Z'), envelope: { messageId: `<m${uid}@x>` } };
+    }),
+    fetchOne: async (uid: string) => (answers(Number(uid)) ? { uid: Number(uid), source: Buffer.from(`mail ${uid}`) } : false),
+    messageMove: async (range: string) => {
+      moved.push(...range.split(',').map(Number));
+      return { uidMap: new Map() };
+    },
+  };
+  return { session: session as unknown as ImapSession, moved, searches };
+}
+
+const logger = pino({ level: 'silent' });
+
+function depsFor(start: number | null) {
+  let stored = start === null ? null : { uidvalidity: 7, lastUid: start };
+  const ingested: IngestInput[] = [];
+  const logs: { level: string; obj: Record<string, unknown> }[] = [];
+  const recording = pino({ level: 'debug' }, { write: (line: string) => {
+    const obj = JSON.parse(line) as Record<string, unknown>;
+    logs.push({ level: pino.levels.labels[obj.level as number]!, obj });
+  } });
+  const deps: SyncDeps = {
+    mailbox: 'support', folder: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine',
+    maxMessageBytes: 10_000, logger: recording,
+    clock: () => new Date('2025-03-03T12:00:00Z'),
+    ingest: async (input) => {
+      ingested.push(input);
+      return { decision: 'new-ticket', acknowledge: true, reason: 'test', rawMailId: ingested.length, ticket: null } satisfies IngestOutcome;
+    },
+    quarantineOversized: async () => { throw new Error('no oversized mail in these tests'); },
+    crashPoint: () => {},
+    checkpoints: {
+      get: async () => stored,
+      advance: async (uidvalidity, uid) => {
+        if (stored && stored.uidvalidity === uidvalidity && stored.lastUid >= uid) return 'unchanged';
+        stored = { uidvalidity, lastUid: uid };
+        return 'advanced';
+      },
+    },
+  };
+  return { deps, ingested, logs, checkpoint: () => stored?.lastUid };
+}
+
+describe('a pass over the folder', () => {
+  it('checkpoints below a mail that is still in the folder but returned no data, and retries it next pass', async () => {
+    const mails = [{ uid: 11 }, { uid: 12 }, { uid: 13 }];
+    const first = fakeFolder(mails, { silent: [12] });
+    const { deps, ingested, logs, checkpoint } = depsFor(10);
+
+    const result = await syncFolder(first.session, deps);
+
+    expect(ingested.map((i) => i.imap?.uid)).toEqual([11]);
+    expect(checkpoint()).toBe(11);
+    expect(result).toMatchObject({ checkpoint: 11, seen: 1, retryUid: 12 });
+    expect(first.moved).toEqual([11]);
+    expect(first.searches).toContain('12');
+    expect(logs.find((l) => l.level === 'warn')?.obj).toMatchObject({ code: 'IMAP_COMMAND_FAILED', uid: 12 });
+
+    // The server hands it over on the next pass: nothing was buried below the checkpoint.
+    const second = fakeFolder(mails.filter((m) => m.uid !== 11));
+    await syncFolder(second.session, deps);
+    expect(ingested.map((i) => i.imap?.uid)).toEqual([11, 12, 13]);
+    expect(checkpoint()).toBe(13);
+  });
+
+  it('never checkpoints past a UID left out of the envelope FETCH, even when a higher one is handled', async () => {
+    // Silent in the batch FETCH as well as in the body FETCH: the UID never reaches handleOne.
+    const { session } = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3 }], { silent: [1] });
+    const { deps, ingested, checkpoint } = depsFor(0);
+    const result = await syncFolder(session, deps);
+    expect(ingested).toEqual([]);
+    expect(checkpoint()).toBe(0);
+    expect(result.retryUid).toBe(1);
+  });
+
+  it('skips a mail another client expunged between the listing and the fetch, with an info log', async () => {
+    const { session, moved } = fakeFolder([{ uid: 11 }, { uid: 12 }, { uid: 13 }], { expunged: [12] });
+    const { deps, ingested, logs, checkpoint } = depsFor(10);
+
+    const result = await syncFolder(session, deps);
+
+    expect(ingested.map((i) => i.imap?.uid)).toEqual([11, 13]);
+    expect(moved).toEqual([11, 13]);
+    expect(checkpoint()).toBe(13);
+    expect(result.retryUid).toBeUndefined();
+    expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(logs.find((l) => l.obj.uid === 12)?.level).toBe('info');
+  });
+
+  it('ingests a mail whose INTERNALDATE is garbage at the time of ingestion instead of failing the pass', async () => {
+    const { session } = fakeFolder([{ uid: 1, internalDate: 'not a date' }, { uid: 2, internalDate: new Date('nonsense') }]);
+    const { deps, ingested, checkpoint } = depsFor(0);
+    await syncFolder(session, deps);
+    expect(ingested.map((i) => i.receivedAt.toISOString())).toEqual(['2025-03-03T12:00:00.000Z', '2025-03-03T12:00:00.000Z']);
+    expect(checkpoint()).toBe(2);
+  });
+});
+
+describe('envelopes', () => {
+  it('turns an unparseable INTERNALDATE into null and keeps a valid one', async () => {
+    const { session } = fakeFolder([
+      { uid: 1, internalDate: 'garbage' },
+      { uid: 2, internalDate: new Date(Number.NaN) },
+      { uid: 3, internalDate: '03-Mar-2025 10:00:00 +0000' },
+    ]);
+    const envelopes = await fetchEnvelopes(session, [1, 2, 3]);
+    expect(envelopes.map((e) => e.internalDate?.toISOString() ?? null)).toEqual([null, null, '2025-03-03T10:00:00.000Z']);
+  });
+});
