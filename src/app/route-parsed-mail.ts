@@ -3,11 +3,14 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { appendEvents } from '../db/repositories/event-repository.js';
 import { insertMessage } from '../db/repositories/message-repository.js';
-import { findThreadRefByNumber, findThreadRefsByMessageIds, type TicketThreadRef } from '../db/repositories/ticket-repository.js';
+import {
+  findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, type TicketThreadRef,
+} from '../db/repositories/ticket-repository.js';
 import type { Classification } from '../inbound/classify.js';
 import { decideThread, type ThreadDecision } from '../inbound/decide-thread.js';
 import type { NoiseVerdict } from '../inbound/detect-noise.js';
 import type { ParsedMail } from '../inbound/parsed-mail.js';
+import { sameOrganisation } from '../inbound/same-organisation.js';
 import { applyAgentReply } from './apply-agent-reply.js';
 import { applyClientReply } from './apply-client-reply.js';
 import { identifyAgentMail } from './identify-agent-mail.js';
@@ -133,9 +136,21 @@ async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<Thr
   };
   const inReplyTo = mail.inReplyTo ? pick(mail.inReplyTo) : null;
   const references = [...mail.references].reverse().map(pick).filter((t): t is TicketThreadRef => t !== null);
-  const decision = decideThread({
+  let decision = decideThread({
     privateMail, mailbox, token, inReplyTo, references, now: ctx.now, reopenWindowDays: ctx.config.limits.reopenWindowDays,
   });
+  // Ticket numbers are sequential, so a subject token alone proves nothing: a stranger writing
+  // "[#SR-1042] [Escalate]" must not reopen, resume or escalate someone else's ticket. A token
+  // match counts for the ticket's participants and their colleagues; anyone else gets a new
+  // ticket linked to it.
+  if ((decision.kind === 'reply' || decision.kind === 'reopen') && decision.via === 'token') {
+    const sender = mail.from[0]?.address ?? '';
+    const known = sender !== '' && (await isTicketParticipant(tx, decision.ticket.id, sender)
+      || sameOrganisation(sender, (await findTicketByNumber(tx, decision.ticket.number))?.requesterAddress ?? ''));
+    if (!known) {
+      decision = { kind: 'new-linked', linkedTo: decision.ticket, via: 'token', ignored: [...decision.ignored, { number: decision.ticket.number, why: `${sender || 'the sender'} is not a participant` }] };
+    }
+  }
   const privateCandidate = [token, inReplyTo, ...references].some((t) => t !== null && t.private);
   return { ...decision, privateCandidate };
 }

@@ -90,6 +90,16 @@ describe('ingest', () => {
     expect(reply).toMatchObject({ decision: 'reply', ticket: { id: first.ticket!.id } });
   });
 
+  it('lets a colleague join by the subject token, but gives a stranger a new ticket linked to it', async () => {
+    const first = await ingest(buildMail({ from: 'Ali <ali@acme-lojistik.example>', subject: '[Hata] Depo raporu boş' }));
+    const colleague = await ingest(buildMail({ from: 'Veli <veli@acme-lojistik.example>', subject: `Ek bilgi [#${first.ticket!.number}]` }));
+    expect(colleague).toMatchObject({ decision: 'reply', ticket: { id: first.ticket!.id } });
+    const stranger = await ingest(buildMail({ from: 'X <x@gmail.com>', subject: `[#${first.ticket!.number}] [Escalate] bana da bakın` }));
+    expect(stranger.decision).toBe('new-ticket');
+    expect((await ticketRow(stranger.ticket!.id)).linkedTicketId).toBe(first.ticket!.id);
+    expect((await ticketRow(first.ticket!.id)).escalationLevel).toBe(0);
+  });
+
   it('keeps management mail private and never joins it to the team ticket of the same Message-ID', async () => {
     const raw = buildMail({ from: 'Unhappy <unhappy@client.example>', subject: 'Destek ekibinden memnun değilim', cc: 'management@sanarise.example', messageId: '<cc-both@client.example>' });
     const team = await ingest(raw, 'support');

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { TicketRef } from '../../inbound/decide-thread.js';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
@@ -65,6 +65,20 @@ export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise
     found.set(messageId, list);
   }
   return found;
+}
+
+/** Whether `address` is the requester of the ticket or wrote to, or was copied on, one of its mails. */
+export async function isTicketParticipant(db: Db, ticketId: number, address: string): Promise<boolean> {
+  const rows = await db.select({ id: messages.id }).from(messages)
+    .where(and(eq(messages.ticketId, ticketId), or(
+      eq(messages.fromAddress, address),
+      sql`${messages.to} @> ${JSON.stringify([{ address }])}::jsonb`,
+      sql`${messages.cc} @> ${JSON.stringify([{ address }])}::jsonb`,
+    ))).limit(1);
+  if (rows.length > 0) return true;
+  const requester = await db.select({ id: tickets.id }).from(tickets)
+    .where(and(eq(tickets.id, ticketId), eq(tickets.requesterAddress, address))).limit(1);
+  return requester.length > 0;
 }
 
 export async function countTicketsOpenedBy(db: Db, requester: string, from: Date, to: Date): Promise<number> {
