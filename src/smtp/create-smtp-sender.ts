@@ -30,6 +30,7 @@ export function createSmtpSender(settings: SmtpSettings, options: { logger?: Log
   });
 
   return {
+    concurrency: settings.maxConnections,
     async send(mail): Promise<SendResult> {
       let info: { accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: { recipient?: string; response?: string }[]; response?: string };
       try {

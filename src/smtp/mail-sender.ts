@@ -22,5 +22,11 @@ export interface SendResult {
 
 export interface MailSender {
   send(mail: SendableMail): Promise<SendResult>;
+  /**
+   * How many mails it sends at once (the SMTP pool's connections). The outbox claims no more per
+   * pass: a claimed mail waiting behind others in the pool could outlive its lease and be claimed
+   * and sent again by another instance.
+   */
+  readonly concurrency?: number;
   close(): Promise<void>;
 }

@@ -72,7 +72,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (allowance === 0) return 0;
     const probe = breaker.state(now) === 'half-open';
     const rows = await claimDue(db, {
-      owner, leaseMs: config.outbox.leaseMs, now, limit: Math.min(allowance, config.outbox.batchSize),
+      owner, leaseMs: config.outbox.leaseMs, now,
+      limit: Math.min(allowance, config.outbox.batchSize, sender.concurrency ?? Number.POSITIVE_INFINITY),
     });
     if (rows.length > 0) crashPoint('after-outbox-claim');
     const outcomes = await Promise.allSettled(rows.map((row) => handle(row, probe)));
@@ -106,7 +107,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
       // Some recipients accepted: a retry would send them a duplicate, so the refusals are
       // recorded per recipient and the mail counts as sent.
-      await markSent(db, row.id, owner, { now: clock(), recipients });
+      if (!await markSent(db, row.id, owner, { now: clock(), recipients })) {
+        log.warn('mail sent after its lease passed to another sender: it may be sent twice');
+      }
       log.info({ accepted: result.accepted.length, rejected: result.rejected.length }, 'mail sent');
     } catch (err) {
       const failure = classifySmtpError(err);

@@ -167,7 +167,8 @@ describe('the outbox worker against an SMTP server', () => {
     expect(w.breakerState()).toBe('half-open');
     expect(await w.tick()).toBe(1); // a single probe
     expect(w.breakerState()).toBe('closed');
-    await w.tick();
+    // A pass claims no more than the pool sends at once; drain what is left.
+    while (await w.tick() > 0);
     expect((await listOutbox(database.db)).every((r) => r.status === 'sent')).toBe(true);
     expect(messageIdsReceived().sort()).toEqual(mails.map((m) => m.messageId).sort());
   });
