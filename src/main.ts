@@ -177,7 +177,7 @@ function createHttpWorker(ctx: WorkerContext, workers: () => GatewayWorker[], st
     },
     json: {
       '/api/tickets': async (q) => ({ zone: config.zone, tickets: await listRecentTickets(database.db, limitOf(q)) }),
-      '/api/outbox': async (q) => ({ outbox: await listRecentOutbox(database.db, limitOf(q)) }),
+      '/api/outbox': async (q) => ({ outbox: await listRecentOutbox(database.db, limitOf(q), config.mailboxes.management.address) }),
     },
   });
   let listening = false;

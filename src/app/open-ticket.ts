@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Db } from '../db/client.js';
 import { appendEvents, type NewEvent } from '../db/repositories/event-repository.js';
 import { insertMessage } from '../db/repositories/message-repository.js';
-import { countTicketsOpenedBy, createTicket, type TicketThreadRef } from '../db/repositories/ticket-repository.js';
+import { countTicketsOpenedBy, createTicket, lockForKey, type TicketThreadRef } from '../db/repositories/ticket-repository.js';
 import { detectLanguage } from '../outbound/detect-language.js';
 import { calendarFor } from '../sla/calendar.js';
 import { computeClock, priorityRule } from '../sla/deadlines.js';
@@ -32,8 +32,9 @@ export async function openTicket(
 
   // Special circumstances count the client's tickets on the local calendar day of arrival.
   const day = DateTime.fromJSDate(input.receivedAt, { zone: config.zone }).startOf('day');
+  if (hasSender) await lockForKey(tx, `special-circumstances:${requester}:${day.toISODate()}`);
   const earlier = hasSender
-    ? await countTicketsOpenedBy(tx, requester, day.toJSDate(), day.plus({ days: 1 }).toJSDate())
+    ? await countTicketsOpenedBy(tx, requester, day.toJSDate(), day.plus({ days: 1 }).toJSDate(), { includePrivate: c.private })
     : 0;
   const slaReview = earlier >= config.policy.specialCircumstancesPerDay;
   const person = findPerson(config, requester);

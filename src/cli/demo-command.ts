@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { EXIT, type RegisterCommand } from './context.js';
 
 interface ApiTicket {
-  id: number; number: string; type: string; priority: string; private: boolean; requester: string;
+  id: number; number: string; type: string; priority: string; private: boolean; requester: string | null;
   subject: string | null; firstResponseDue: string | null; resolutionDue: string | null;
 }
 interface ApiOutbox {
@@ -91,7 +91,7 @@ the demo never opens it.`)
       for (const o of [...outgoing].reverse()) {
         const file = Object.values(o.recipients).map((r) => /written to (\S+)/.exec(r)?.[1]).find(Boolean);
         const where = file ? join(running?.outDir ?? config.localMail.outDir, file) : o.status;
-        ctx.out.write(`  ${where}\n    to ${o.to.join(', ')}: ${o.subject ?? `(about private ticket ${o.ticket})`}\n`);
+        ctx.out.write(`  ${where}\n    to ${o.to.length ? o.to.join(', ') : '(management only)'}: ${o.subject ?? `(about private ticket ${o.ticket ?? ''})`}\n`);
       }
 
       async function newTickets(): Promise<ApiTicket[]> {

@@ -37,7 +37,8 @@ export interface RecentTicket {
   priority: string;
   status: string;
   private: boolean;
-  requester: string;
+  /** Null for private tickets: who complained is management's to know. */
+  requester: string | null;
   /** Null for private tickets: their content stays with management's own tools. */
   subject: string | null;
   receivedAt: Date;
@@ -51,7 +52,7 @@ export async function listRecentTickets(db: Db, limit: number): Promise<RecentTi
     status: tickets.status, private: tickets.private, requester: tickets.requesterAddress, subject: tickets.subject,
     receivedAt: tickets.receivedAt, firstResponseDue: tickets.firstResponseDue, resolutionDue: tickets.resolutionDue,
   }).from(tickets).orderBy(desc(tickets.id)).limit(limit);
-  return rows.map((r) => ({ ...r, subject: r.private ? null : r.subject }));
+  return rows.map((r) => ({ ...r, requester: r.private ? null : r.requester, subject: r.private ? null : r.subject }));
 }
 
 export interface RecentOutboxMail {
@@ -69,13 +70,19 @@ export interface RecentOutboxMail {
   recipients: Record<string, string>;
 }
 
-export async function listRecentOutbox(db: Db, limit: number): Promise<RecentOutboxMail[]> {
+export async function listRecentOutbox(db: Db, limit: number, managementAddress: string): Promise<RecentOutboxMail[]> {
   const rows = await db.select({
-    id: outbox.id, kind: outbox.kind, status: outbox.status, ticket: tickets.number, private: tickets.private,
+    id: outbox.id, kind: outbox.kind, status: outbox.status, ticket: tickets.number, private: tickets.private, from: outbox.fromAddress,
     to: outbox.to, subject: outbox.subject, messageId: outbox.messageId, createdAt: outbox.createdAt,
     sentAt: outbox.sentAt, recipients: outbox.recipients,
   }).from(outbox).leftJoin(tickets, eq(tickets.id, outbox.ticketId)).orderBy(desc(outbox.id)).limit(limit);
-  return rows.map(({ private: isPrivate, ...r }) => ({
-    ...r, to: r.to.map((a) => a.address), subject: isPrivate ? null : r.subject,
-  }));
+  // Mail about a private ticket, and ticket-less mail sent from the management address (a notice
+  // to a complainant), show neither recipients nor subject.
+  return rows.map(({ private: isPrivate, from, ...r }) => {
+    const hidden = isPrivate === true || (r.ticket === null && from.address === managementAddress);
+    return {
+      ...r, to: hidden ? [] : r.to.map((a) => a.address), subject: hidden ? null : r.subject,
+      recipients: hidden ? {} : r.recipients,
+    };
+  });
 }

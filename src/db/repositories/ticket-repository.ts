@@ -81,10 +81,27 @@ export async function isTicketParticipant(db: Db, ticketId: number, address: str
   return requester.length > 0;
 }
 
-export async function countTicketsOpenedBy(db: Db, requester: string, from: Date, to: Date): Promise<number> {
+/**
+ * Tickets one requester opened in [from, to). Team tickets count only team tickets: whether a
+ * client also complained to management is not the team's to know.
+ */
+export async function countTicketsOpenedBy(
+  db: Db, requester: string, from: Date, to: Date, options: { includePrivate: boolean },
+): Promise<number> {
   const rows = await db.select({ n: sql<number>`count(*)::int` }).from(tickets)
-    .where(and(eq(tickets.requesterAddress, requester), gte(tickets.receivedAt, from), lt(tickets.receivedAt, to)));
+    .where(and(
+      eq(tickets.requesterAddress, requester), gte(tickets.receivedAt, from), lt(tickets.receivedAt, to),
+      ...(options.includePrivate ? [] : [eq(tickets.private, false)]),
+    ));
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Serialises per-key decisions (one client's tickets of one day) across processes until the
+ * transaction ends: two mails of the same client at once must not both count 3 and miss the flag.
+ */
+export async function lockForKey(db: Db, key: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
 }
 
 export async function updateTicket(db: Db, id: number, patch: Partial<typeof tickets.$inferInsert>, at: Date): Promise<void> {
@@ -98,7 +115,8 @@ export async function openPause(db: Db, ticketId: number, at: Date): Promise<voi
 }
 
 export async function closePause(db: Db, ticketId: number, at: Date): Promise<boolean> {
-  const closed = await db.update(ticketPauses).set({ endedAt: at })
+  // Mails are dated by arrival and may be read out of order: a pause never ends before it began.
+  const closed = await db.update(ticketPauses).set({ endedAt: sql`greatest(${ticketPauses.startedAt}, ${at.toISOString()}::timestamptz)` })
     .where(and(eq(ticketPauses.ticketId, ticketId), isNull(ticketPauses.endedAt)))
     .returning({ id: ticketPauses.id });
   return closed.length > 0;
