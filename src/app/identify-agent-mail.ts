@@ -62,6 +62,10 @@ async function judge(tx: Db, ctx: RouteContext, m: RouteInput, c: Candidate, sec
   const parsed = parseReplyToken(secret, c.token, config.people, now);
   if (!parsed.ok) return { kind: 'rejected', reason: `token ${parsed.reason}` };
   const { claims } = parsed;
+  // The parser reads only the first From header, while the mail server may have judged DMARC on
+  // another: a mail with two From headers cannot be trusted to be anyone's.
+  const fromHeaders = m.mail.headers['from'] ?? [];
+  if (fromHeaders.length !== 1) return { kind: 'rejected', reason: `mail has ${fromHeaders.length} From headers` };
   const senders = m.mail.from;
   if (senders.length !== 1) return { kind: 'rejected', reason: `From has ${senders.length} addresses` };
   if (senders[0]!.address !== claims.agent) return { kind: 'rejected', reason: `From ${senders[0]!.address} is not the token's agent` };

@@ -1,6 +1,6 @@
 /**
  * Reads `Authentication-Results` (RFC 8601) far enough to answer one question: did our own mail
- * server see this mail pass DMARC, or DKIM aligned with the From domain?
+ * server see this mail pass DMARC for the From domain, or DKIM aligned with it?
  */
 
 export interface AuthResult {
@@ -74,7 +74,11 @@ export function judgeAuthentication(headerValues: readonly string[], trustedAuth
   const trusted = asciiLower(trustedAuthservId);
   const ours = headerValues.map(parseAuthenticationResults).find((r) => r?.authservId === trusted);
   if (!ours) return { pass: false, reason: `no Authentication-Results from ${trustedAuthservId}` };
-  if (ours.results.some((r) => r.method === 'dmarc' && r.result === 'pass')) return { pass: true, via: 'dmarc' };
+  // A DMARC pass vouches for the domain in the From header the server read; with two From headers
+  // (or a server that reports another one) that need not be the domain we are judging.
+  const from = bareDomain(fromDomain);
+  const dmarc = ours.results.filter((r) => r.method === 'dmarc' && r.result === 'pass');
+  if (dmarc.some((r) => bareDomain(r.props['header.from'] ?? '') === from)) return { pass: true, via: 'dmarc' };
   const dkim = ours.results.filter((r) => r.method === 'dkim' && r.result === 'pass');
   if (dkim.some((r) => isAligned(r.props['header.d'] ?? r.props['header.i']?.replace(/^.*@/, '') ?? '', fromDomain))) {
     return { pass: true, via: 'dkim' };
@@ -84,6 +88,12 @@ export function judgeAuthentication(headerValues: readonly string[], trustedAuth
     pass: false,
     reason: dkim.length > 0
       ? `${trustedAuthservId} saw DKIM pass only for a domain not aligned with ${fromDomain} (${seen})`
-      : `${trustedAuthservId} saw neither DMARC nor aligned DKIM pass (${seen})`,
+      : dmarc.length > 0
+        ? `${trustedAuthservId} saw DMARC pass only for a From domain other than ${fromDomain} (${seen})`
+        : `${trustedAuthservId} saw neither DMARC nor aligned DKIM pass (${seen})`,
   };
+}
+
+function bareDomain(domain: string): string {
+  return asciiLower(domain.trim()).replace(/\.$/, '');
 }

@@ -155,9 +155,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const t = await ticketProgress(db, row.ticketId);
     if (!t) return 'ticket no longer exists';
     if (t.status === 'resolved' || t.status === 'closed' || t.resolvedAt || t.closedAt) return `ticket is ${t.status}`;
-    const clockName = /^sla:[^:]+:([a-z-]+):/.exec(row.dedupeKey)?.[1] ?? (row.kind === 'qualification-reminder' ? 'qualification' : null);
+    // sla:<ticket>:<clock>:<level>:<deadline ISO>[:<recipient>]
+    const key = /^sla:[^:]+:([a-z-]+):[a-z]+:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)/.exec(row.dedupeKey);
+    const clockName = key?.[1] ?? (row.kind === 'qualification-reminder' ? 'qualification' : null);
     if (clockName === 'first-response' && t.firstResponseAt) return 'ticket was answered';
     if (clockName === 'qualification' && t.qualifiedAt) return 'ticket was qualified';
+    if (clockName === 'resolution' && t.status === 'waiting') return 'ticket is waiting on the client: its resolution clock is paused';
+    // A step about a deadline that has since moved (priority changed, a pause) is about nothing.
+    const current = clockName === 'first-response' ? t.firstResponseDue : clockName === 'resolution' ? t.resolutionDue : undefined;
+    if (key && current !== undefined && current?.toISOString() !== key[2]) return 'the deadline it was about has moved';
     return null;
   }
 

@@ -197,6 +197,24 @@ describe('agent replies by email', () => {
       await untouched(ticket.id);
     });
 
+    it('a second From header', async () => {
+      const { ticket, notice } = await clientTicket();
+      await ingest(replyTo(await notice(AYSE), { headers: { From: 'attacker@evil.example' }, body: '#escalate' }));
+      await untouched(ticket.id);
+    });
+
+    it('a second From header whose domain our server saw pass DMARC', async () => {
+      const strict = { ...deps, config: testConfig(database.url, { trustedAuthservId: 'mx.sanarise.example' }) };
+      const opened = await ingestMessage(strict, { raw: buildMail({ subject: '[Hata] Rapor' }), mailbox: 'support', receivedAt: now, source: 'cli' });
+      const staffMail = (await outboxOf(opened.ticket!.id)).find((r) => r.kind === 'team-new-ticket' && r.to[0]!.address === AYSE)!;
+      const forged = replyTo(staffMail, {
+        body: '#escalate\n\nÇözüldü.',
+        headers: { From: 'attacker@evil.example', 'Authentication-Results': 'mx.sanarise.example; spf=pass smtp.mailfrom=evil.example; dmarc=pass header.from=evil.example' },
+      });
+      await ingestMessage(strict, { raw: forged, mailbox: 'support', receivedAt: now, source: 'cli' });
+      await untouched(opened.ticket!.id);
+    });
+
     it('a tampered token', async () => {
       const { ticket, notice } = await clientTicket();
       const staffMail = await notice(AYSE);

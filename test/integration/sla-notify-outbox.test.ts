@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage } from '../../src/app/ingest-message.js';
 import { outboxSlaNotify } from '../../src/app/notify-sla-event.js';
 import { sweepSla } from '../../src/app/sweep-sla.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recomputeTicketSla } from '../../src/app/recompute-ticket-sla.js';
 import { outbox } from '../../src/db/schema/outbox.js';
+import { tickets } from '../../src/db/schema/tickets.js';
+import { createFileSender } from '../../src/smtp/create-file-sender.js';
+import { createOutboxWorker } from '../../src/workers/outbox-worker.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -65,5 +72,28 @@ describe('SLA steps become staff mail', () => {
       .where(and(eq(outbox.ticketId, outcome.ticket!.id), eq(outbox.kind, 'sla-breach')));
     expect(breach.map((r) => r.to[0]!.address).sort()).toEqual(['lead@sanarise.example', 'manager@sanarise.example']);
     expect(breach.every((r) => r.notBefore.getTime() <= now.getTime())).toBe(true);
+  });
+
+  it('drops a queued reminder whose deadline has moved or whose ticket now waits on the client', async () => {
+    const config = testConfig(database.url);
+    now = MONDAY_10;
+    const clock = () => now;
+    const outcome = await ingestMessage({ db: database.db, config, logger, clock }, {
+      raw: buildMail({ subject: '[High][Bug] Stok sayımı hatalı', from: 'Stok <stok@client.example>' }), mailbox: 'support', receivedAt: now, source: 'cli',
+    });
+    const ticketId = outcome.ticket!.id;
+    now = at('2026-03-16T08:30:00Z');
+    await sweepSla({ db: database.db, policy: config.policy, config, clock, logger, notify: outboxSlaNotify(config, clock) }, { limit: 100 });
+    // A lead lowers the priority: every deadline is recomputed, the queued reminder is about nothing.
+    await database.db.transaction(async (tx) => {
+      await tx.update(tickets).set({ priority: 'medium' }).where(eq(tickets.id, ticketId));
+      await recomputeTicketSla(tx, ticketId, config.policy, now);
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'slagate-stale-'));
+    const worker = createOutboxWorker({ db: database.db, config, sender: createFileSender(dir), clock, logger, owner: 'stale-test' });
+    while (await worker.tick() > 0);
+    const reminders = await database.db.select().from(outbox).where(and(eq(outbox.ticketId, ticketId), eq(outbox.kind, 'sla-reminder')));
+    expect(reminders.length).toBeGreaterThan(0);
+    expect(reminders.every((r) => r.status === 'suppressed' && r.lastError === 'the deadline it was about has moved')).toBe(true);
   });
 });

@@ -39,6 +39,11 @@ describe('Authentication-Results', () => {
     ['no header at all', [], false],
     ['a forged pass below our own fail', [`${OURS}; dmarc=fail`, `${OURS}; dmarc=pass`], false],
     ['none', [`${OURS}; none`], false],
+    ['dmarc pass for the From domain written in capitals', [`${OURS}; dmarc=pass header.from=Sanarise.EXAMPLE`], true],
+    // Two From headers: the server judged the attacker's, the application reads ours.
+    ['dmarc pass for another From domain', [`${OURS}; dmarc=pass header.from=evil.example`], false],
+    ['dmarc pass for a subdomain of the From domain', [`${OURS}; dmarc=pass header.from=mail.sanarise.example`], false],
+    ['dmarc pass that names no From domain', [`${OURS}; dmarc=pass`], false],
   ])('%s → pass %s', (_, headers, pass) => {
     expect(judgeAuthentication(headers, OURS, 'sanarise.example').pass).toBe(pass);
   });
@@ -46,6 +51,8 @@ describe('Authentication-Results', () => {
   it('says why a mail did not pass', () => {
     expect(judgeAuthentication([`${OURS}; dkim=pass header.d=mailer.example`], OURS, 'sanarise.example'))
       .toEqual({ pass: false, reason: expect.stringContaining('not aligned with sanarise.example') });
+    expect(judgeAuthentication([`${OURS}; dmarc=pass header.from=evil.example`], OURS, 'sanarise.example'))
+      .toEqual({ pass: false, reason: expect.stringContaining('DMARC pass only for a From domain other than sanarise.example') });
     expect(judgeAuthentication([], OURS, 'sanarise.example'))
       .toEqual({ pass: false, reason: `no Authentication-Results from ${OURS}` });
   });

@@ -140,6 +140,7 @@ export async function ticketProgress(db: Db, ticketId: number) {
   const [row] = await db.select({
     status: tickets.status, firstResponseAt: tickets.firstResponseAt, qualifiedAt: tickets.qualifiedAt,
     resolvedAt: tickets.resolvedAt, closedAt: tickets.closedAt,
+    firstResponseDue: tickets.firstResponseDue, resolutionDue: tickets.resolutionDue,
   }).from(tickets).where(eq(tickets.id, ticketId));
   return row ?? null;
 }
