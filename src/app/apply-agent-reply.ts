@@ -6,7 +6,7 @@ import { insertMessage } from '../db/repositories/message-repository.js';
 import { enqueue, isSuppressed } from '../db/repositories/outbox-repository.js';
 import { lockTicket, updateTicket, type TicketRow } from '../db/repositories/ticket-repository.js';
 import { SlagateError } from '../errors.js';
-import { parseAgentCommands, type CommandError } from '../inbound/agent-commands.js';
+import { parseAgentCommands, type CommandError, type ParsedCommands } from '../inbound/agent-commands.js';
 import { extractNewText } from '../inbound/reply-text.js';
 import { buildClientMail } from '../outbound/build-client-mail.js';
 import type { Language } from '../outbound/outbound-mail.js';
@@ -24,7 +24,8 @@ type Routed = Omit<IngestOutcome, 'rawMailId'>;
 
 /**
  * A verified reply from a member of staff: the commands at its top run, and what remains of the
- * new text goes to the client in their thread (unless `#note`). When our mail server did not
+ * new text goes to the client in their thread (unless `#note`, or the command block is not
+ * clean: then the agent is told nothing was sent). When our mail server did not
  * vouch for the mail (`unauthenticated`), it is only kept, as an internal message, and the agent
  * is told why nothing happened. Runs inside the ingest transaction; the raw mail's uniqueness
  * there is what makes a redelivered command mail change nothing.
@@ -54,7 +55,8 @@ export async function applyAgentReply(
 
   const parsed = parseAgentCommands(newText, config.policy);
   const note = parsed.commands.some((c) => c.kind === 'note');
-  const relay = !note && parsed.rest.trim() !== '';
+  const withheld = note || parsed.rest.trim() === '' ? null : withholdReason(parsed);
+  const relay = !note && withheld === null && parsed.rest.trim() !== '';
   await insertMessage(tx, {
     ...inboundMessageRow(ticket.id, m, authorKind), direction: relay ? 'outbound' : 'internal', text: relay ? parsed.rest : newText,
   }, attachmentRows(m));
@@ -71,6 +73,9 @@ export async function applyAgentReply(
     }
     events.push({ ticketId: ticket.id, at: now, actor: agent.address, kind: 'agent-replied', reason: relayed.reason,
       data: { rawMailId: m.rawMailId, firstResponse: patch.firstResponseAt !== undefined } });
+  } else if (withheld) {
+    events.push({ ticketId: ticket.id, at: now, actor: agent.address, kind: 'agent-reply-withheld',
+      reason: `kept internal, nothing sent to the client: ${withheld}`, data: { rawMailId: m.rawMailId } });
   } else {
     events.push({ ticketId: ticket.id, at: now, actor: agent.address, kind: note ? 'internal-note' : 'agent-mail-kept',
       reason: note ? '#note: nothing sent to the client' : 'no text for the client', data: { rawMailId: m.rawMailId } });
@@ -81,9 +86,14 @@ export async function applyAgentReply(
   ticket = applied.ticket;
   await recomputeTicketSla(tx, ticket.id, config.policy, now);
   const outcomes = [...applied.outcomes, ...parsed.errors.map(errorOutcome)];
+  if (withheld) {
+    outcomes.push({ command: 'reply', ok: false, message:
+      `Your text was kept on the ticket as an internal message and was NOT sent to the client, because ${withheld}. `
+      + 'To send it, reply again with the commands corrected (or none) and the text for the client after them.' });
+  }
   if (outcomes.length > 0) await confirm(tx, ctx, ticket, agent, m.rawMailId, outcomes);
 
-  const summary = [relay ? 'relayed to the client' : note ? 'internal note' : 'kept',
+  const summary = [relay ? 'relayed to the client' : note ? 'internal note' : withheld ? `withheld: ${withheld}` : 'kept',
     ...outcomes.map((o) => `${o.command} ${o.ok ? 'applied' : 'refused'}`)].join('; ');
   return outcome(ticket, `agent reply from ${agent.address} on ${ticket.number}: ${summary}`);
 }
@@ -121,6 +131,21 @@ async function confirm(
       dedupeKey: `command-result:${rawMailId}:${i}`, data: { command: o.command, ok: o.ok, message: o.message },
     });
   }
+}
+
+/**
+ * Why the text after the commands must not reach the client although no `#note` was read: a
+ * mistyped `#notes` or `# note` means the agent meant it internal, and a command block with a
+ * mistake in it is not what they meant to send either. Sending it cannot be undone; keeping it
+ * can be, by replying again.
+ */
+function withholdReason(parsed: ParsedCommands): string | null {
+  if (parsed.errors.length > 0) {
+    return `the command block has ${parsed.errors.length === 1 ? 'an error' : `${parsed.errors.length} errors`} (${parsed.errors.map((e) => `"${e.line}": ${e.reason}`).join('; ')})`;
+  }
+  const first = parsed.rest.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  if (first.startsWith('#')) return `its first line "${first.slice(0, 80)}" starts with # but is not a command`;
+  return null;
 }
 
 function errorOutcome(e: CommandError): CommandOutcome {

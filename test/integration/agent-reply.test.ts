@@ -96,6 +96,28 @@ describe('agent replies by email', () => {
     const stored = await database.db.select().from(messages).where(and(eq(messages.ticketId, ticket.id), eq(messages.authorKind, 'agent')));
     expect(stored).toMatchObject([{ direction: 'internal' }]);
     expect((await ticketRow(ticket.id)).firstResponseAt).toBeNull();
+    expect(rows.filter((r) => r.kind === 'command-result')).toHaveLength(1);
+    expect((await eventsOf(ticket.id)).some((e) => e.kind === 'internal-note')).toBe(true);
+  });
+
+  it.each([
+    ['a mistyped #notes', '#notes\nMüşteri telefonda aradı, yarın tekrar deneyecek.', 'unknown command #notes'],
+    ['# note with a space', '# note\nMüşteri telefonda aradı, yarın tekrar deneyecek.', 'starts with # but is not a command'],
+    ['a valid command beside a broken one', '#status waiting\n#durum bitti\n\nMüşteri telefonda aradı, yarın tekrar deneyecek.', 'unknown status'],
+  ])('keeps the text internal after %s and tells the agent nothing was sent', async (_, body, why) => {
+    const { ticket, notice } = await clientTicket();
+    await ingest(replyTo(await notice(AYSE), { body }));
+    const rows = await outboxOf(ticket.id);
+    expect(rows.some((r) => r.kind === 'agent-relay')).toBe(false);
+    const stored = await database.db.select().from(messages).where(and(eq(messages.ticketId, ticket.id), eq(messages.authorKind, 'agent')));
+    expect(stored).toMatchObject([{ direction: 'internal' }]);
+    expect(stored[0]!.text).toContain('Müşteri telefonda aradı');
+    const withheld = rows.filter((r) => r.kind === 'command-result' && r.text.includes('NOT sent to the client'));
+    expect(withheld).toHaveLength(1);
+    expect(withheld[0]!.to).toEqual([expect.objectContaining({ address: AYSE })]);
+    expect(withheld[0]!.text).toContain(why);
+    expect((await ticketRow(ticket.id)).firstResponseAt).toBeNull();
+    expect((await eventsOf(ticket.id)).find((e) => e.kind === 'agent-reply-withheld')).toMatchObject({ actor: AYSE });
   });
 
   it('pauses on #status waiting and resumes on #status open', async () => {
