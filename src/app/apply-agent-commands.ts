@@ -36,11 +36,13 @@ interface Step {
 /**
  * Applies an agent's commands to a locked ticket in order, each seeing the result of the one
  * before. Every applied command becomes an event with the agent as actor; the caller mails the
- * outcomes back. Returns the ticket as the commands left it.
+ * outcomes back. Returns the ticket as the commands left it. The SLA instants the commands set
+ * (qualified, resolved, closed, pauses) are `arrivedAt`, when the agent's mail reached us; the
+ * events are stamped when they were recorded.
  */
 export async function applyAgentCommands(
   tx: Db, ctx: RouteContext,
-  input: { ticket: TicketRow; agent: Person; commands: AgentCommand[]; rawMailId: number },
+  input: { ticket: TicketRow; agent: Person; commands: AgentCommand[]; rawMailId: number; arrivedAt: Date },
 ): Promise<{ ticket: TicketRow; outcomes: CommandOutcome[] }> {
   const { now } = ctx;
   let ticket = input.ticket;
@@ -52,7 +54,7 @@ export async function applyAgentCommands(
       outcomes.push({ command: commandText(command), ok: true, message: 'kept as an internal note; nothing was sent to the client' });
       continue;
     }
-    const step = await applyOne(tx, ctx, ticket, input.agent, command, input.rawMailId);
+    const step = await applyOne(tx, ctx, ticket, input.agent, command, input.rawMailId, input.arrivedAt);
     outcomes.push({ command: commandText(command), ok: step.ok, message: step.message });
     if (!step.ok) continue;
     if (step.patch && Object.keys(step.patch).length > 0) {
@@ -62,7 +64,8 @@ export async function applyAgentCommands(
     await step.effect?.();
     events.push({
       ticketId: ticket.id, at: now, actor: input.agent.address, kind: `command-${command.kind}`,
-      reason: step.message, data: { command: commandText(command), rawMailId: input.rawMailId, ...step.data },
+      reason: step.message,
+      data: { command: commandText(command), rawMailId: input.rawMailId, arrivedAt: input.arrivedAt.toISOString(), ...step.data },
     });
   }
   await appendEvents(tx, events);
@@ -71,11 +74,12 @@ export async function applyAgentCommands(
 
 async function applyOne(
   tx: Db, ctx: RouteContext, ticket: TicketRow, agent: Person, command: Exclude<AgentCommand, { kind: 'note' }>, rawMailId: number,
+  arrivedAt: Date,
 ): Promise<Step> {
   const { config, now } = ctx;
   switch (command.kind) {
     case 'status':
-      return statusStep(tx, ctx, ticket, command.status);
+      return statusStep(tx, ctx, ticket, command.status, arrivedAt);
     case 'priority': {
       const rule = config.policy.types.find((t) => t.slug === ticket.type);
       if (!rule) return { ok: false, message: `type ${ticket.type} is not in the policy` };
@@ -110,7 +114,7 @@ async function applyOne(
     }
     case 'qualified':
       if (ticket.qualifiedAt) return { ok: false, message: `already qualified at ${ticket.qualifiedAt.toISOString()}` };
-      return { ok: true, message: 'qualified: the resolution clock starts now', patch: { qualifiedAt: now } };
+      return { ok: true, message: 'qualified: the resolution clock starts when your mail arrived', patch: { qualifiedAt: arrivedAt } };
     case 'escalate': {
       if (ticket.escalationLevel >= LADDER.length) return { ok: false, message: 'already escalated to the manager, the top of the ladder' };
       const level = ticket.escalationLevel + 1;
@@ -134,29 +138,31 @@ async function applyOne(
   }
 }
 
-async function statusStep(tx: Db, ctx: RouteContext, ticket: TicketRow, status: 'open' | 'waiting' | 'resolved' | 'closed'): Promise<Step> {
+async function statusStep(
+  tx: Db, ctx: RouteContext, ticket: TicketRow, status: 'open' | 'waiting' | 'resolved' | 'closed', at: Date,
+): Promise<Step> {
   const { config, now } = ctx;
   if (ticket.status === status) return { ok: true, message: `status is already ${status}` };
   const from = ticket.status;
-  const leaveWaiting = from === 'waiting' ? () => closePause(tx, ticket.id, now) : async () => false;
+  const leaveWaiting = from === 'waiting' ? () => closePause(tx, ticket.id, at) : async () => false;
   const data = { from, to: status };
   switch (status) {
     case 'waiting':
       return { ok: true, message: `status ${from} → waiting: the resolution clock is paused until the client replies`, data,
-        patch: { status, resolvedAt: null, closedAt: null }, effect: async () => { await openPause(tx, ticket.id, now); } };
+        patch: { status, resolvedAt: null, closedAt: null }, effect: async () => { await openPause(tx, ticket.id, at); } };
     case 'open':
       return { ok: true, message: `status ${from} → open`, data, patch: { status, resolvedAt: null, closedAt: null },
         effect: async () => { await leaveWaiting(); } };
     case 'resolved':
       return { ok: true, message: `status ${from} → resolved; the client is asked for a score`, data,
-        patch: { status, resolvedAt: now, closedAt: null },
+        patch: { status, resolvedAt: at, closedAt: null },
         effect: async () => {
           await leaveWaiting();
-          await enqueueSurvey(tx, { config, clock: () => now }, { ticket: { ...ticket, status, resolvedAt: now } });
+          await enqueueSurvey(tx, { config, clock: () => now }, { ticket: { ...ticket, status, resolvedAt: at } });
         } };
     case 'closed':
       return { ok: true, message: `status ${from} → closed`, data,
-        patch: { status, closedAt: now, resolvedAt: ticket.resolvedAt ?? now },
+        patch: { status, closedAt: at, resolvedAt: ticket.resolvedAt ?? at },
         effect: async () => { await leaveWaiting(); } };
   }
 }

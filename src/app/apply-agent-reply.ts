@@ -12,6 +12,7 @@ import { buildClientMail } from '../outbound/build-client-mail.js';
 import type { Language } from '../outbound/outbound-mail.js';
 import type { Priority } from '../policy/priorities.js';
 import { applyAgentCommands, type CommandOutcome } from './apply-agent-commands.js';
+import { arrivalTime } from './arrival-time.js';
 import { clientThread } from './client-thread.js';
 import { enqueueStaffNotification } from './enqueue-staff-notification.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
@@ -57,6 +58,7 @@ export async function applyAgentReply(
   const note = parsed.commands.some((c) => c.kind === 'note');
   const withheld = note || parsed.rest.trim() === '' ? null : withholdReason(parsed);
   const relay = !note && withheld === null && parsed.rest.trim() !== '';
+  const arrivedAt = arrivalTime(m.input.receivedAt, now);
   await insertMessage(tx, {
     ...inboundMessageRow(ticket.id, m, authorKind), direction: relay ? 'outbound' : 'internal', text: relay ? parsed.rest : newText,
   }, attachmentRows(m));
@@ -65,14 +67,14 @@ export async function applyAgentReply(
   if (relay) {
     const relayed = await relayToClient(tx, ctx, ticket, agent, parsed.rest, m.rawMailId);
     const patch: Parameters<typeof updateTicket>[2] = {};
-    if (ticket.firstResponseAt === null) patch.firstResponseAt = now;
+    if (ticket.firstResponseAt === null) patch.firstResponseAt = arrivedAt;
     if (ticket.status === 'new') patch.status = 'open';
     if (Object.keys(patch).length > 0) {
       await updateTicket(tx, ticket.id, patch, now);
       ticket = { ...ticket, ...patch };
     }
     events.push({ ticketId: ticket.id, at: now, actor: agent.address, kind: 'agent-replied', reason: relayed.reason,
-      data: { rawMailId: m.rawMailId, firstResponse: patch.firstResponseAt !== undefined } });
+      data: { rawMailId: m.rawMailId, firstResponse: patch.firstResponseAt !== undefined, arrivedAt: arrivedAt.toISOString() } });
   } else if (withheld) {
     events.push({ ticketId: ticket.id, at: now, actor: agent.address, kind: 'agent-reply-withheld',
       reason: `kept internal, nothing sent to the client: ${withheld}`, data: { rawMailId: m.rawMailId } });
@@ -82,7 +84,7 @@ export async function applyAgentReply(
   }
   await appendEvents(tx, events);
 
-  const applied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, rawMailId: m.rawMailId });
+  const applied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, rawMailId: m.rawMailId, arrivedAt });
   ticket = applied.ticket;
   await recomputeTicketSla(tx, ticket.id, config.policy, now);
   const outcomes = [...applied.outcomes, ...parsed.errors.map(errorOutcome)];

@@ -7,6 +7,7 @@ import { holdForStaff } from '../sla/escalation-plan.js';
 import { extractNewText } from '../inbound/reply-text.js';
 import type { Priority } from '../policy/priorities.js';
 import { enqueueStaffNotification } from './enqueue-staff-notification.js';
+import { arrivalTime } from './arrival-time.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import type { IngestOutcome } from './ingest-types.js';
@@ -38,14 +39,20 @@ export async function applyClientReply(
     patch.status = 'open';
     patch.resolvedAt = null;
     patch.closedAt = null;
-    // The time the ticket sat resolved was the client's, not ours: count it as a pause.
-    await openPause(tx, ticket.id, ticket.resolvedAt ?? ticket.closedAt ?? now);
-    await closePause(tx, ticket.id, now);
-    events.push({ ticketId: ticket.id, at: now, actor: 'client', kind: 'reopened', reason: `client replied after ${ticket.status}` });
+    // The time the ticket sat resolved was the client's, not ours: count it as a pause, up to when
+    // their mail arrived (not when a backlog let us read it).
+    const arrivedAt = arrivalTime(m.input.receivedAt, now);
+    await openPause(tx, ticket.id, ticket.resolvedAt ?? ticket.closedAt ?? arrivedAt);
+    await closePause(tx, ticket.id, arrivedAt);
+    events.push({ ticketId: ticket.id, at: now, actor: 'client', kind: 'reopened', reason: `client replied after ${ticket.status}`,
+      data: { arrivedAt: arrivedAt.toISOString() } });
   } else if (ticket.status === 'waiting') {
     patch.status = 'open';
-    await closePause(tx, ticket.id, now);
-    events.push({ ticketId: ticket.id, at: now, actor: 'client', kind: 'resumed', reason: 'client replied while waiting' });
+    // The clock runs again from when the client's mail arrived, not from when we read it.
+    const arrivedAt = arrivalTime(m.input.receivedAt, now);
+    await closePause(tx, ticket.id, arrivedAt);
+    events.push({ ticketId: ticket.id, at: now, actor: 'client', kind: 'resumed', reason: 'client replied while waiting',
+      data: { arrivedAt: arrivedAt.toISOString() } });
   }
 
   if (m.classification.tags.escalate) {

@@ -199,6 +199,59 @@ describe('agent replies by email', () => {
     expect((await outboxOf(ticket.id)).filter((r) => r.kind === 'agent-relay')).toHaveLength(1);
   });
 
+  describe('dates SLA instants by when a mail arrived, not when a backlog let us read it', () => {
+    const TEN = MONDAY_10;
+    const ELEVEN = new Date(MONDAY_10.getTime() + 3_600_000);
+    const ONE_PM = new Date(MONDAY_10.getTime() + 3 * 3_600_000);
+    const ingestLate = async (raw: Buffer, arrived: Date, ingested: Date) => {
+      now = ingested;
+      try {
+        return await ingestMessage(deps, { raw, mailbox: 'support', receivedAt: arrived, source: 'imap' });
+      } finally {
+        now = MONDAY_10;
+      }
+    };
+    const pauses = (ticketId: number) => database.db.select().from(ticketPauses).where(eq(ticketPauses.ticketId, ticketId));
+
+    it('an agent reply written at 10:00 and ingested at 13:00 is a first response at 10:00', async () => {
+      const { ticket, notice } = await clientTicket();
+      await ingestLate(replyTo(await notice(AYSE), { body: '#qualified\n#status waiting\n\nEkran görüntüsü gönderebilir misiniz?' }), TEN, ONE_PM);
+      expect(await ticketRow(ticket.id)).toMatchObject({ firstResponseAt: TEN, qualifiedAt: TEN, status: 'waiting' });
+      expect(await pauses(ticket.id)).toMatchObject([{ startedAt: TEN, endedAt: null }]);
+      const events = await eventsOf(ticket.id);
+      expect(events.find((e) => e.kind === 'agent-replied')).toMatchObject({ at: ONE_PM, data: { arrivedAt: TEN.toISOString() } });
+      expect(events.find((e) => e.kind === 'command-qualified')).toMatchObject({ at: ONE_PM, data: { arrivedAt: TEN.toISOString() } });
+    });
+
+    it('a client reply that arrived at 11:00 and was ingested at 13:00 ends the waiting pause at 11:00', async () => {
+      const { ticket, notice } = await clientTicket();
+      await ingestLate(replyTo(await notice(AYSE), { body: '#status waiting\n\nEkran görüntüsü gönderebilir misiniz?' }), TEN, TEN);
+      const { number } = await ticketRow(ticket.id);
+      await ingestLate(buildMail({ subject: `Re: [#${number}] Fatura`, body: 'Ekran görüntüsü ektedir.' }), ELEVEN, ONE_PM);
+      expect((await ticketRow(ticket.id)).status).toBe('open');
+      expect(await pauses(ticket.id)).toMatchObject([{ startedAt: TEN, endedAt: ELEVEN }]);
+      expect((await eventsOf(ticket.id)).find((e) => e.kind === 'resumed')).toMatchObject({ at: ONE_PM, data: { arrivedAt: ELEVEN.toISOString() } });
+    });
+
+    it('a client reply that arrived before the pause began, but was read after, ends it without a negative length', async () => {
+      const { ticket, notice } = await clientTicket();
+      await ingestLate(replyTo(await notice(AYSE), { body: '#status waiting' }), ELEVEN, ELEVEN);
+      const { number } = await ticketRow(ticket.id);
+      await ingestLate(buildMail({ subject: `Re: [#${number}] Fatura`, body: 'Bir şey daha.' }), TEN, ONE_PM);
+      expect(await pauses(ticket.id)).toMatchObject([{ startedAt: ELEVEN, endedAt: ELEVEN }]);
+    });
+
+    it('#status resolved in a late-read mail resolves at its arrival; a mail server clock ahead of ours counts as now', async () => {
+      const { ticket, notice } = await clientTicket();
+      const staffMail = await notice(AYSE);
+      await ingestLate(replyTo(staffMail, { body: '#status resolved' }), TEN, ONE_PM);
+      expect(await ticketRow(ticket.id)).toMatchObject({ resolvedAt: TEN });
+      const future = new Date(ONE_PM.getTime() + 3_600_000);
+      await ingestLate(replyTo(staffMail, { body: '#status closed' }), future, ONE_PM);
+      expect(await ticketRow(ticket.id)).toMatchObject({ resolvedAt: TEN, closedAt: ONE_PM });
+    });
+  });
+
   describe('runs nothing for', () => {
     const untouched = async (ticketId: number) => {
       const row = await ticketRow(ticketId);
