@@ -9,6 +9,7 @@ import {
 import type { MailboxName } from '../policy/priorities.js';
 import { createMailboxSupervisor } from '../imap/mailbox-supervisor.js';
 import { syncFolder, type OversizedInput } from '../imap/sync-folder.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 export interface MailboxWorkerDeps {
   db: Db;
@@ -126,7 +127,7 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
         logger.warn({ err, code: 'DB_UNAVAILABLE' }, 'cannot acquire the mailbox lease');
       }
       if (token !== null) await holdAndRun(token);
-      else await wait(Math.max(100, Math.floor(ttl / 3)), stop.signal);
+      else await abortableSleep(Math.max(100, Math.floor(ttl / 3)), stop.signal);
     }
   }
 
@@ -143,16 +144,4 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
       await loop;
     },
   };
-}
-
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

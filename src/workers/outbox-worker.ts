@@ -12,6 +12,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from '../smtp/circuit-brea
 import { classifySmtpError, isPermanentResponse } from '../smtp/classify-smtp-error.js';
 import type { MailSender } from '../smtp/mail-sender.js';
 import { retryDelayMs } from '../smtp/retry-backoff.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 export interface OutboxWorkerOptions {
   db: Db;
@@ -184,7 +185,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const woke = new AbortController();
     interrupt = () => woke.abort();
     const both = AbortSignal.any([signal, woke.signal]);
-    return sleep(ms, both).finally(() => { interrupt = null; });
+    return abortableSleep(ms, both).finally(() => { interrupt = null; });
   }
 
   return {
@@ -204,17 +205,4 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     },
     breakerState: () => breaker.state(clock()),
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

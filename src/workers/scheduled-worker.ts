@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { abortableSleep } from './abortable-sleep.js';
 
 /** A job that runs at scheduled instants (a daily digest, a monthly mailing). */
 export interface ScheduledJob<T> {
@@ -38,7 +39,7 @@ const DEFAULT_RETRY_MS = 60_000; // 1 minute
  */
 export function createScheduledWorker<T>(name: string, job: ScheduledJob<T>, deps: ScheduledWorkerDeps): ScheduledWorker<T> {
   const stop = new AbortController();
-  const wait = deps.wait ?? sleep;
+  const wait = deps.wait ?? abortableSleep;
   const maxWaitMs = deps.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const retryMs = deps.retryMs ?? DEFAULT_RETRY_MS;
   const logger = deps.logger.child({ worker: name });
@@ -77,16 +78,4 @@ export function createScheduledWorker<T>(name: string, job: ScheduledJob<T>, dep
     },
     tick: () => job.run(),
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

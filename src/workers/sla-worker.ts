@@ -1,4 +1,5 @@
 import { sweepSla, type SweepSlaDeps } from '../app/sweep-sla.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 export interface SlaWorkerDeps extends SweepSlaDeps {
   /** Tickets per tick (one transaction); a full batch is followed at once by another tick. */
@@ -24,7 +25,7 @@ const DEFAULT_BATCH = 200; // tickets per transaction: keeps each lock short
  */
 export function createSlaWorker(deps: SlaWorkerDeps): SlaWorker {
   const stop = new AbortController();
-  const wait = deps.wait ?? sleep;
+  const wait = deps.wait ?? abortableSleep;
   const limit = deps.batchSize ?? DEFAULT_BATCH;
   const logger = deps.logger.child({ worker: 'sla' });
   let loop: Promise<void> | undefined;
@@ -56,16 +57,4 @@ export function createSlaWorker(deps: SlaWorkerDeps): SlaWorker {
       await loop;
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
