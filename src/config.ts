@@ -147,7 +147,13 @@ export const configSchema = z.object({
     leaseMs: z.number().int().min(1000).default(120_000), // 2 minutes a claim is held
     batchSize: z.number().int().min(1).default(20), // rows per claim
     pollIntervalMs: z.number().int().min(10).default(1_000), // 1 second
-  }).default({ maxAttempts: 12, backoffInitialMs: 30_000, backoffMaxMs: 3_600_000, leaseMs: 120_000, batchSize: 20, pollIntervalMs: 1_000 }),
+    breakerThreshold: z.number().int().min(1).default(3), // consecutive connection failures that open the breaker
+    breakerCooldownMs: z.number().int().min(10).default(30_000), // 30 seconds before the first probe
+    breakerMaxCooldownMs: z.number().int().min(10).default(1_800_000), // 30 minutes between probes at most
+  }).default({
+    maxAttempts: 12, backoffInitialMs: 30_000, backoffMaxMs: 3_600_000, leaseMs: 120_000, batchSize: 20, pollIntervalMs: 1_000,
+    breakerThreshold: 3, breakerCooldownMs: 30_000, breakerMaxCooldownMs: 1_800_000,
+  }),
   sla: z.object({
     sweepIntervalMs: z.number().int().min(100).default(30_000), // 30 seconds
     digestTime: hhmm.default('09:00'), // local time of the managers' digest on business days

@@ -42,12 +42,6 @@ export interface OutboxWorker {
   breakerState(): string;
 }
 
-const DEFAULT_BREAKER: CircuitBreakerOptions = {
-  failureThreshold: 3, // consecutive connection failures
-  cooldownMs: 30_000, // 30 seconds before the first probe
-  maxCooldownMs: 1_800_000, // 30 minutes between probes at most
-};
-
 /**
  * Sends what the outbox holds. Claims are short transactions-free updates; sending happens with
  * no transaction open; outcomes are written back under the lease. Temporary failures are retried
@@ -57,7 +51,11 @@ const DEFAULT_BREAKER: CircuitBreakerOptions = {
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, config, sender, clock, owner } = options;
   const logger = options.logger.child({ component: 'outbox', owner });
-  const breaker = new CircuitBreaker(options.breaker ?? DEFAULT_BREAKER);
+  const breaker = new CircuitBreaker(options.breaker ?? {
+    failureThreshold: config.outbox.breakerThreshold,
+    cooldownMs: config.outbox.breakerCooldownMs,
+    maxCooldownMs: config.outbox.breakerMaxCooldownMs,
+  });
   const random = options.random ?? Math.random;
   const crashPoint = options.crashPoint ?? (() => {});
   const stop = new AbortController();
