@@ -40,7 +40,11 @@ export function writeChaosConfig(dir: string, name: string, endpoints: ChaosEndp
     http: { host: '127.0.0.1', port: 0 },
     // One row per claim: when the process dies, at most one mail per kill can have been in the
     // ambiguous window between the server's 250 and markSent.
-    outbox: { maxAttempts: 1_000, backoffInitialMs: 100, backoffMaxMs: 2_000, leaseMs: 1_000, batchSize: 1, pollIntervalMs: 50 },
+    outbox: {
+      maxAttempts: 1_000, backoffInitialMs: 100, backoffMaxMs: 2_000, leaseMs: 1_000, batchSize: 1, pollIntervalMs: 50,
+      // Outages here last seconds, not minutes: probe again quickly once the sink is back.
+      breakerCooldownMs: 500, breakerMaxCooldownMs: 2_000,
+    },
     limits: { ackPerSenderCap: 1_000_000 },
     sla: { sweepIntervalMs: 60_000 },
   }));
