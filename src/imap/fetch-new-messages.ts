@@ -29,9 +29,10 @@ export async function listNewUids(client: ImapSession, afterUid: number): Promis
  */
 export async function fetchEnvelopes(client: ImapSession, uids: number[]): Promise<NewMessage[]> {
   if (uids.length === 0) return [];
+  const wanted = new Set(uids);
   const rows = await client.fetchAll(uids.join(','), { uid: true, size: true, internalDate: true, envelope: true }, { uid: true });
   return rows
-    .filter((m) => uids.includes(m.uid))
+    .filter((m) => wanted.has(m.uid))
     .map((m) => ({
       uid: m.uid,
       size: m.size ?? 0,
@@ -65,11 +66,20 @@ export async function uidExists(client: ImapSession, uid: number): Promise<boole
   return found.includes(uid);
 }
 
-/** The whole message, fetched with BODY.PEEK so \Seen is never set by us. Null if it vanished. */
-export async function downloadSource(client: ImapSession, uid: number): Promise<Buffer | null> {
-  const msg = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-  if (!msg || !msg.source) return null;
-  return Buffer.from(msg.source);
+/**
+ * The whole messages of these UIDs in one FETCH (BODY.PEEK, so \Seen is never set by us), keyed
+ * by UID. A UID the server sent nothing for is simply absent: the caller decides whether it is
+ * gone or withheld. Callers bound the batch by total size, since every source is held at once.
+ */
+export async function downloadSources(client: ImapSession, uids: number[]): Promise<Map<number, Buffer>> {
+  const sources = new Map<number, Buffer>();
+  if (uids.length === 0) return sources;
+  const wanted = new Set(uids);
+  const rows = await client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true });
+  for (const m of rows) {
+    if (wanted.has(m.uid) && m.source) sources.set(m.uid, Buffer.from(m.source));
+  }
+  return sources;
 }
 
 /** Only the header block (BODY.PEEK[HEADER]): what an oversized mail is quarantined with. */

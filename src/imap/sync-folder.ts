@@ -3,9 +3,12 @@ import type { IngestInput, IngestOutcome } from '../app/ingest-types.js';
 import type { CrashPoint } from '../crash-points.js';
 import { SlagateError } from '../errors.js';
 import type { MailboxName } from '../policy/priorities.js';
-import { downloadHeaders, downloadSource, fetchEnvelopes, listNewUids, uidExists, type NewMessage } from './fetch-new-messages.js';
+import { downloadHeaders, downloadSources, fetchEnvelopes, listNewUids, uidExists, type NewMessage } from './fetch-new-messages.js';
 import { ensureFolder, moveProcessed } from './move-processed.js';
 import type { ImapSession } from './open-session.js';
+
+/** Bytes of mail one FETCH may bring in (by the sizes the server announced). */
+const MAX_FETCH_BYTES = 20 * 1024 * 1024;
 
 export interface OversizedInput {
   mailbox: MailboxName;
@@ -49,9 +52,10 @@ export interface SyncResult {
 }
 
 /**
- * One pass over the watched folder: everything above the checkpoint, in UID order. Per message:
- * size check → (oversized: headers only → quarantine) → download → ingest (commits the raw bytes)
- * → move out of the folder → checkpoint. Each step is safe to repeat after a crash at any point:
+ * One pass over the watched folder: everything above the checkpoint, in UID order, in batches.
+ * Per batch: envelopes in one FETCH, sources in as few FETCHes as the byte bound allows; per
+ * message: size check → (oversized: headers only → quarantine) → ingest (commits the raw bytes);
+ * then one MOVE of the batch out of the folder → checkpoint. Each step is safe to repeat after a crash at any point:
  * ingest deduplicates, a moved message is simply gone, and the checkpoint moves only past UIDs
  * whose ingest committed (or that left the folder before we got to them) and only while our lease
  * stands.
@@ -75,6 +79,8 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
     for (let i = 0; i < uids.length; i += batchSize) {
       const listed = uids.slice(i, i + batchSize);
       const envelopes = new Map((await fetchEnvelopes(client, listed)).map((m) => [m.uid, m]));
+      const sources = sourcePrefetch(client, listed.map((uid) => envelopes.get(uid))
+        .filter((m): m is NewMessage => m !== undefined && m.size <= deps.maxMessageBytes));
       const handled: { uid: number; quarantined: boolean }[] = [];
       // Committed, or confirmed gone from the folder: the only UIDs the checkpoint may pass.
       const settled = new Set<number>();
@@ -84,7 +90,7 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
         if (deps.signal?.aborted) break;
         try {
           const msg = envelopes.get(uid);
-          const outcome = msg ? await handleOne(client, deps, msg, uidvalidity) : null;
+          const outcome = msg ? await handleOne(client, deps, msg, uidvalidity, sources) : null;
           if (!outcome) {
             if (await uidExists(client, uid)) {
               unavailable = uid;
@@ -167,7 +173,34 @@ async function resolveCheckpoint(deps: SyncDeps, uidvalidity: number): Promise<n
   return 0;
 }
 
-async function handleOne(client: ImapSession, deps: SyncDeps, msg: NewMessage, uidvalidity: number): Promise<IngestOutcome | null> {
+/**
+ * Sources of a batch, downloaded in as few FETCHes as the byte bound allows, each only when ingest
+ * reaches its first mail: at most MAX_FETCH_BYTES of mail is held at once, and a handed-over source
+ * is dropped from the map. A UID the server sent nothing for answers null.
+ */
+function sourcePrefetch(client: ImapSession, wanted: NewMessage[]): (uid: number) => Promise<Buffer | null> {
+  let fetched = new Map<number, Buffer>();
+  let next = 0;
+  return async (uid) => {
+    if (!fetched.has(uid) && next < wanted.length && wanted[next]!.uid <= uid) {
+      while (next < wanted.length && wanted[next]!.uid < uid) next++;
+      const chunk: number[] = [];
+      let bytes = 0;
+      while (next < wanted.length && (chunk.length === 0 || bytes + wanted[next]!.size <= MAX_FETCH_BYTES)) {
+        bytes += wanted[next]!.size;
+        chunk.push(wanted[next++]!.uid);
+      }
+      fetched = await downloadSources(client, chunk);
+    }
+    const raw = fetched.get(uid) ?? null;
+    fetched.delete(uid);
+    return raw;
+  };
+}
+
+async function handleOne(
+  client: ImapSession, deps: SyncDeps, msg: NewMessage, uidvalidity: number, sources: (uid: number) => Promise<Buffer | null>,
+): Promise<IngestOutcome | null> {
   const receivedAt = msg.internalDate ?? deps.clock();
   const imap = { uidvalidity, uid: msg.uid };
   if (msg.size > deps.maxMessageBytes) {
@@ -177,7 +210,7 @@ async function handleOne(client: ImapSession, deps: SyncDeps, msg: NewMessage, u
       'oversized mail quarantined with its headers only');
     return deps.quarantineOversized({ mailbox: deps.mailbox, headers, size: msg.size, receivedAt, imap });
   }
-  const raw = await downloadSource(client, msg.uid);
+  const raw = await sources(msg.uid);
   if (!raw) return null;
   deps.crashPoint('after-fetch');
   const outcome = await deps.ingest({ raw, mailbox: deps.mailbox, receivedAt, source: 'imap', imap });

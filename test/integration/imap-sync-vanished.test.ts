@@ -32,15 +32,6 @@ describe('a mail expunged by someone else during a pass', () => {
       ingest: async (input: IngestInput): Promise<IngestOutcome> => {
         const uid = input.imap!.uid;
         ingested.push(uid);
-        // After the envelopes of all three were fetched: UID 2 disappears under our feet.
-        if (uid === 1) await withImap(acct, async (other) => {
-          const lock = await other.getMailboxLock('INBOX');
-          try {
-            expect(await other.messageDelete('2', { uid: true })).toBe(true);
-          } finally {
-            lock.release();
-          }
-        });
         return { decision: 'new-ticket', acknowledge: false, reason: 'test', rawMailId: uid, ticket: null };
       },
       quarantineOversized: async () => { throw new Error('nothing is oversized here'); },
@@ -54,7 +45,23 @@ describe('a mail expunged by someone else during a pass', () => {
       },
     };
 
-    const result = await withImap(acct, (client) => syncFolder(client, deps));
+    const result = await withImap(acct, (client) => {
+      // After the envelopes of all three were fetched, before their bodies: UID 2 disappears
+      // under our feet.
+      const fetchAll = client.fetchAll.bind(client);
+      client.fetchAll = async (range, query, options) => {
+        if (query.source) await withImap(acct, async (other) => {
+          const lock = await other.getMailboxLock('INBOX');
+          try {
+            expect(await other.messageDelete('2', { uid: true })).toBe(true);
+          } finally {
+            lock.release();
+          }
+        });
+        return fetchAll(range, query, options);
+      };
+      return syncFolder(client, deps);
+    });
 
     expect(ingested).toEqual([1, 3]);
     expect(result).toMatchObject({ checkpoint: 3, seen: 2 });

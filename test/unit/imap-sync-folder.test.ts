@@ -18,6 +18,7 @@ function fakeFolder(mails: FakeMail[], opts: { silent?: number[]; expunged?: num
   const answers = (uid: number) => present.has(uid) && !opts.silent?.includes(uid);
   const moved: number[] = [];
   const searches: string[] = [];
+  const sourceFetches: string[] = [];
   const inRange = (uid: number, range: string) => {
     const [lo, hi] = range.split(':');
     if (hi === undefined) return uid === Number(lo);
@@ -35,17 +36,18 @@ function fakeFolder(mails: FakeMail[], opts: { silent?: number[]; expunged?: num
       const pool = query.uid.includes(':') ? mails.map((m) => m.uid) : [...present];
       return pool.filter((uid) => inRange(uid, query.uid));
     },
-    fetchAll: async (range: string) => range.split(',').map(Number).filter(answers).map((uid) => {
+    fetchAll: async (range: string, query: { source?: boolean }) => (query.source ? sourceFetches.push(range) : 0, range.split(',').map(Number).filter(answers).map((uid) => {
       const m = mails.find((x) => x.uid === uid)!;
+      if (query.source) return { uid, source: Buffer.from(`mail ${uid}`) };
       return { uid, size: m.size ?? 100, internalDate: m.internalDate ?? new Date('2025-03-03T09:00:00Z'), envelope: { messageId: `<m${uid}@x>` } };
-    }),
-    fetchOne: async (uid: string) => (answers(Number(uid)) ? { uid: Number(uid), source: Buffer.from(`mail ${uid}`) } : false),
+    })),
+    fetchOne: async (uid: string) => (answers(Number(uid)) ? { uid: Number(uid), headers: Buffer.from(`Subject: mail ${uid}\r\n`) } : false),
     messageMove: async (range: string) => {
       moved.push(...range.split(',').map(Number));
       return { uidMap: new Map() };
     },
   };
-  return { session: session as unknown as ImapSession, moved, searches };
+  return { session: session as unknown as ImapSession, moved, searches, sourceFetches };
 }
 
 const logger = pino({ level: 'silent' });
@@ -132,6 +134,37 @@ describe('a pass over the folder', () => {
     await syncFolder(session, deps);
     expect(ingested.map((i) => i.receivedAt.toISOString())).toEqual(['2025-03-03T12:00:00.000Z', '2025-03-03T12:00:00.000Z']);
     expect(checkpoint()).toBe(2);
+  });
+});
+
+describe('batched IMAP IO', () => {
+  it('downloads a batch of sources in one FETCH and moves it in one MOVE', async () => {
+    const { session, moved, sourceFetches } = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3 }, { uid: 4 }]);
+    const { deps, ingested, checkpoint } = depsFor(0);
+    await syncFolder(session, { ...deps, batchSize: 3 });
+    expect(sourceFetches).toEqual(['1,2,3', '4']);
+    expect(ingested.map((i) => i.imap?.uid)).toEqual([1, 2, 3, 4]);
+    expect(moved).toEqual([1, 2, 3, 4]);
+    expect(checkpoint()).toBe(4);
+  });
+
+  it('splits a batch FETCH at 20 MB of announced size and never fetches the body of an oversized mail', async () => {
+    const mb = 1024 * 1024;
+    const { session, sourceFetches } = fakeFolder([
+      { uid: 1, size: 12 * mb }, { uid: 2, size: 12 * mb }, { uid: 3, size: 90 * mb }, { uid: 4, size: 100 }, { uid: 5, size: 100 },
+    ]);
+    const { deps, ingested } = depsFor(0);
+    const quarantined: number[] = [];
+    await syncFolder(session, {
+      ...deps, maxMessageBytes: 50 * mb,
+      quarantineOversized: async (input) => {
+        quarantined.push(input.imap.uid);
+        return { decision: 'quarantined', acknowledge: false, reason: 'too large', rawMailId: null, ticket: null };
+      },
+    });
+    expect(sourceFetches).toEqual(['1', '2,4,5']);
+    expect(ingested.map((i) => i.imap?.uid)).toEqual([1, 2, 4, 5]);
+    expect(quarantined).toEqual([3]);
   });
 });
 
