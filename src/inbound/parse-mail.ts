@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type Attachment, type ParsedMail as MpMail } from 'mailparser';
+import { MailParser, type AddressObject, type AttachmentStream, type HeaderLines, type Headers, type MessageText } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import { SlagateError } from '../errors.js';
 import type { DeliveryReport, MailAddress, ParsedAttachment, ParsedMail } from './parsed-mail.js';
@@ -17,43 +16,137 @@ export interface ParseLimits {
 
 const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
 
+/** The parts a delivery report is read from; every other attachment is hashed and dropped as it streams. */
+const REPORT_PARTS = new Set(['message/delivery-status', 'message/rfc822', 'text/rfc822-headers']);
+/**
+ * Bytes kept of each report part, and of all of them together: real reports are a few kilobytes,
+ * and the returned mail is only searched for its Message-ID, which is in its headers. Without a
+ * bound, a bounce that returns a 25 MB mail would be held whole, the very thing streaming avoids.
+ */
+const REPORT_PART_BYTES = 1024 * 1024; // 1 MiB
+const REPORT_TOTAL_BYTES = 2 * 1024 * 1024; // 2 MiB
+
+/** What the parser leaves once the message has streamed through: attachment bytes are gone. */
+interface StreamedMail {
+  headers: Headers;
+  headerLines: HeaderLines;
+  text: string | undefined;
+  html: string | undefined;
+  attachments: StreamedAttachment[];
+}
+
+interface StreamedAttachment {
+  meta: AttachmentStream;
+  /** The first REPORT_PART_BYTES of a delivery-report part; null for every other attachment. */
+  kept: Buffer | null;
+}
+
 export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<ParsedMail> {
-  let mp: MpMail;
+  let mp: StreamedMail;
   try {
-    mp = await simpleParser(raw, {
-      keepCidLinks: true, // do not inline cid: images as data URIs (memory, and HTML we sanitise anyway)
-      skipTextToHtml: true,
-      skipImageLinks: true,
-      keepDeliveryStatus: true, // the DSN part as an attachment, so we can read which of our mails bounced
-      maxHtmlLengthToParse: 2_000_000, // characters: bigger HTML is kept raw but not converted to text
-    });
+    mp = await streamParse(raw);
   } catch (err) {
     throw new SlagateError('PARSE_FAILED', `mail could not be parsed: ${(err as Error).message}`, { cause: err });
   }
   const warnings: string[] = [];
-  const headers = collectHeaders(mp);
+  const headers = collectHeaders(mp.headerLines);
   const text = cleanText(mp.text ?? (mp.html ? htmlToPlain(mp.html) : ''), limits.maxTextChars, warnings, 'text');
   const html = mp.html ? sanitize(cleanText(mp.html, limits.maxTextChars, warnings, 'html')) : null;
+  const header = <T>(name: string) => mp.headers.get(name) as T | undefined;
+  const date = header<Date>('date');
 
   return {
-    messageId: normaliseMessageId(mp.messageId),
-    inReplyTo: normaliseMessageId(firstId(mp.inReplyTo)),
-    references: referencesOf(mp.references),
-    from: addresses(mp.from).slice(0, 10),
-    to: addresses(mp.to).slice(0, 200),
-    cc: addresses(mp.cc).slice(0, 200),
-    replyTo: addresses(mp.replyTo).slice(0, 10),
-    subject: cleanLine(mp.subject ?? '', 998),
-    date: mp.date && !Number.isNaN(mp.date.getTime()) ? mp.date : null,
+    messageId: normaliseMessageId(header<string>('message-id')),
+    inReplyTo: normaliseMessageId(firstId(header<string>('in-reply-to'))),
+    references: referencesOf(header<string[] | string>('references')),
+    from: addresses(header<AddressObject>('from')).slice(0, 10),
+    to: addresses(header<AddressObject | AddressObject[]>('to')).slice(0, 200),
+    cc: addresses(header<AddressObject | AddressObject[]>('cc')).slice(0, 200),
+    replyTo: addresses(header<AddressObject>('reply-to')).slice(0, 10),
+    subject: cleanLine(header<string>('subject') ?? '', 998),
+    date: date instanceof Date && !Number.isNaN(date.getTime()) ? date : null,
     text,
     html,
-    attachments: mp.attachments.map(attachmentMeta),
+    attachments: mp.attachments.map((a) => attachmentMeta(a.meta)),
     headers,
-    contentType: contentTypeOf(mp),
+    contentType: contentTypeOf(mp.headers),
     returnPath: returnPathOf(headers),
-    deliveryReport: deliveryReportOf(mp),
+    deliveryReport: deliveryReportOf(mp.attachments),
     warnings,
   };
+}
+
+/**
+ * mailparser's streaming parser, read the way its simpleParser reads it but without buffering
+ * attachments: each is hashed (sha256) and counted as it streams, and only the small parts a
+ * delivery report is read from are kept, bounded. simpleParser held every attachment whole, about
+ * 80 MB extra for a 34 MB mail. The same options, so the same text, HTML and limits (EMAXLEN).
+ */
+function streamParse(raw: Buffer): Promise<StreamedMail> {
+  return new Promise((resolve, reject) => {
+    const parser = new MailParser({
+      // cid: images stay links (never inlined as data URIs): that is simpleParser's updateImageLinks, not called here
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      keepDeliveryStatus: true, // the DSN part as an attachment, so we can read which of our mails bounced
+      maxHtmlLengthToParse: 2_000_000, // characters: bigger HTML is kept raw but not converted to text
+      checksumAlgo: 'sha256', // attachment hashes come from the stream, the bytes are never held
+    });
+    const attachments: StreamedAttachment[] = [];
+    let text: MessageText | null = null;
+    let reportBytes = 0;
+    // mailparser can emit a non-fatal 'error' and still reach 'end': the first of them wins.
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      parser.destroy();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+
+    const take = (a: AttachmentStream, next: () => void) => {
+      const keep = REPORT_PARTS.has(a.contentType);
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      a.content.on('data', (chunk: Buffer) => {
+        const room = Math.min(REPORT_PART_BYTES - kept, REPORT_TOTAL_BYTES - reportBytes);
+        if (!keep || room <= 0) return;
+        const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        chunks.push(part);
+        kept += part.length;
+        reportBytes += part.length;
+      });
+      a.content.once('error', fail);
+      a.content.once('end', () => {
+        attachments.push({ meta: a, kept: keep ? Buffer.concat(chunks, kept) : null });
+        a.release?.();
+        next();
+      });
+    };
+
+    let reading = false;
+    const read = () => {
+      reading = true;
+      for (;;) {
+        if (settled) return;
+        const data = parser.read();
+        if (data === null) break;
+        if (data.type === 'text') text = data;
+        else if (data.type === 'attachment') return take(data, read); // the parser waits for its release
+      }
+      reading = false;
+    };
+    parser.on('readable', () => { if (!reading) read(); });
+    parser.on('error', fail);
+    parser.on('end', () => {
+      if (settled) return;
+      if (!parser.headers || !parser.headerLines) return fail(new Error('the message ended before its headers'));
+      settled = true;
+      const t = text as MessageText | null;
+      resolve({ headers: parser.headers, headerLines: parser.headerLines, text: t?.text, html: t?.html, attachments });
+    });
+    parser.end(raw);
+  });
 }
 
 function firstId(value: string | undefined): string | undefined {
@@ -92,9 +185,9 @@ function asciiLower(s: string): string {
   return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
 
-function collectHeaders(mp: MpMail): Record<string, string[]> {
+function collectHeaders(headerLines: HeaderLines): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const line of mp.headerLines) {
+  for (const line of headerLines) {
     const idx = line.line.indexOf(':');
     const value = idx >= 0 ? line.line.slice(idx + 1) : '';
     (out[line.key] ??= []).push(cleanLine(value.replace(/\r?\n[ \t]+/g, ' '), 4000).trim());
@@ -102,8 +195,8 @@ function collectHeaders(mp: MpMail): Record<string, string[]> {
   return out;
 }
 
-function contentTypeOf(mp: MpMail): string {
-  const ct = mp.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+function contentTypeOf(headers: Headers): string {
+  const ct = headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
   if (!ct?.value) return 'text/plain';
   const params = Object.entries(ct.params ?? {})
     .filter(([k]) => k !== 'boundary' && k !== 'charset')
@@ -118,22 +211,23 @@ function returnPathOf(headers: Record<string, string[]>): string | null {
   return asciiLower(inner.trim());
 }
 
-function attachmentMeta(a: Attachment): ParsedAttachment {
+/** Read once the content has ended, when mailparser has set its size and (sha256) checksum. */
+function attachmentMeta(a: AttachmentStream): ParsedAttachment {
   return {
     filename: a.filename ? cleanLine(a.filename, 255) : null,
     contentType: cleanLine(a.contentType, 255) || 'application/octet-stream',
-    size: a.size ?? a.content.length,
-    sha256: createHash('sha256').update(a.content).digest('hex'),
+    size: a.size ?? 0,
+    sha256: a.checksum ?? '',
     contentId: a.contentId ? cleanLine(a.contentId, 255) : null,
     inline: a.contentDisposition === 'inline' || Boolean(a.related),
   };
 }
 
-function deliveryReportOf(mp: MpMail): DeliveryReport | null {
+function deliveryReportOf(attachments: StreamedAttachment[]): DeliveryReport | null {
   // Some MTAs send several delivery-status parts (one of them prose): read them all.
-  const parts = mp.attachments.filter((a) => a.contentType === 'message/delivery-status');
+  const parts = attachments.filter((a) => a.meta.contentType === 'message/delivery-status');
   if (parts.length === 0) return null;
-  const text = parts.map((p) => p.content.toString('utf8')).join('\n\n');
+  const text = parts.map((p) => p.kept?.toString('utf8') ?? '').join('\n\n');
   const recipients: DeliveryReport['recipients'] = [];
   // RFC 3464: per-message fields, then one block of per-recipient fields each, blank-line separated.
   for (const block of text.split(/\r?\n\s*\r?\n/)) {
@@ -147,8 +241,8 @@ function deliveryReportOf(mp: MpMail): DeliveryReport | null {
       diagnostic: field('Diagnostic-Code'),
     });
   }
-  const returned = mp.attachments.find((a) => a.contentType === 'message/rfc822' || a.contentType === 'text/rfc822-headers');
-  const idMatch = returned?.content.toString('utf8').match(/^Message-ID:\s*(<[^>\r\n]+>)/im);
+  const returned = attachments.find((a) => a.meta.contentType === 'message/rfc822' || a.meta.contentType === 'text/rfc822-headers');
+  const idMatch = returned?.kept?.toString('utf8').match(/^Message-ID:\s*(<[^>\r\n]+>)/im);
   return { originalMessageId: normaliseMessageId(idMatch?.[1]), recipients };
 }
 
