@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { countAcknowledgementsTo, enqueue, isSuppressed } from '../db/repositories/outbox-repository.js';
+import { acknowledgementGate, enqueue } from '../db/repositories/outbox-repository.js';
 import { buildAcknowledgement, type AcknowledgedMail } from '../outbound/build-acknowledgement.js';
 import { buildStaffMail } from '../outbound/build-staff-mail.js';
 import type { TicketView } from '../outbound/ticket-view.js';
@@ -32,12 +32,12 @@ export async function enqueueAcknowledgement(
   const now = deps.clock();
   const random = deps.random ?? randomUUID;
   const address = input.ticket.requesterAddress;
-  if (await isSuppressed(tx, address, now)) {
-    return { enqueued: false, reason: `${address} is suppressed after a hard bounce` };
-  }
   const windowMs = config.limits.ackPerSenderWindowMinutes * 60_000;
   const since = new Date(now.getTime() - windowMs);
-  const sent = await countAcknowledgementsTo(tx, address, since);
+  const { suppressed, sent } = await acknowledgementGate(tx, address, now, since);
+  if (suppressed) {
+    return { enqueued: false, reason: `${address} is suppressed after a hard bounce` };
+  }
   if (sent >= config.limits.ackPerSenderCap) {
     const bucket = Math.floor(now.getTime() / windowMs);
     const role = input.ticket.private ? 'manager' : 'agent';

@@ -5,14 +5,15 @@ import { insertMessage } from '../db/repositories/message-repository.js';
 import { countTicketsOpenedBy, createTicket, lockForKey, type TicketThreadRef } from '../db/repositories/ticket-repository.js';
 import { detectLanguage } from '../outbound/detect-language.js';
 import { calendarFor } from '../sla/calendar.js';
-import { computeClock, priorityRule } from '../sla/deadlines.js';
+import { priorityRule } from '../sla/deadlines.js';
 import { holdForStaff } from '../sla/escalation-plan.js';
+import { dueWithPauses } from '../sla/paused-clock.js';
 import { enqueueAcknowledgement } from './enqueue-acknowledgement.js';
 import { enqueueStaffNotification } from './enqueue-staff-notification.js';
 import { enqueueTeamNotification } from './enqueue-team-notification.js';
 import type { IngestOutcome } from './ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
-import { recomputeTicketSla } from './recompute-ticket-sla.js';
+import { storedSlaOf } from './recompute-ticket-sla.js';
 import type { RouteContext, RouteInput } from './route-parsed-mail.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from './staff-directory.js';
 import { ticketViewOf } from './ticket-view-of.js';
@@ -40,6 +41,12 @@ export async function openTicket(
   const person = findPerson(config, requester);
   const language = person?.language ?? detectLanguage(`${mail.subject}\n${mail.text.slice(0, 4000)}`, config.defaultLanguage);
 
+  // A new ticket's clocks depend only on what it is created with (no pause, nothing fired yet), so
+  // its deadlines go into the insert instead of being read back and written again.
+  const sla = storedSlaOf({
+    priority: c.priority, status: 'new', assignee: null, receivedAt: input.receivedAt,
+    firstResponseAt: null, qualifiedAt: null, resolvedAt: null, pauses: [], firedKeys: new Set(),
+  }, config.policy, now);
   const ticket = await createTicket(tx, config.ticketPrefix, {
     mailbox: c.private ? 'management' : input.mailbox,
     private: c.private,
@@ -59,6 +66,7 @@ export async function openTicket(
     receivedAt: input.receivedAt,
     createdAt: now,
     updatedAt: now,
+    ...sla,
   });
   await insertMessage(tx, inboundMessageRow(ticket.id, m, 'client'), attachmentRows(m));
   const events: NewEvent[] = [{
@@ -79,15 +87,12 @@ export async function openTicket(
       reason: `ticket ${earlier + 1} from ${requester} on ${day.toISODate()}: SLA times and priority to be reviewed`,
       data: { count: earlier + 1, day: day.toISODate() } });
   }
-  await appendEvents(tx, events);
-  await recomputeTicketSla(tx, ticket.id, config.policy, now);
 
   const rule = priorityRule(c.priority, config.policy);
-  const cal = calendarFor(c.priority, config.policy);
-  const firstResponseDue = computeClock('first-response', input.receivedAt, rule.firstResponseMinutes, null, [], cal).due;
+  const firstResponseDue = sla.firstResponseDue;
   // Resolution is counted from qualification; the acknowledgement shows the earliest it can be.
   const resolutionDue = rule.resolutionMinutes === null ? null
-    : computeClock('resolution', input.receivedAt, rule.resolutionMinutes, null, [], cal).due;
+    : dueWithPauses(input.receivedAt, rule.resolutionMinutes, [], calendarFor(c.priority, config.policy)).due;
   const view = ticketViewOf(config, ticket, { firstResponseDue, resolutionDue });
   const deps = { config, clock: () => now };
 
@@ -101,11 +106,13 @@ export async function openTicket(
         attachmentCount: mail.attachments.filter((a) => !a.inline).length,
       },
     });
-    await appendEvents(tx, [{ ticketId: ticket.id, at: now, actor: 'system', kind: ack.enqueued ? 'acknowledgement-queued' : 'acknowledgement-skipped', reason: ack.reason }]);
+    events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: ack.enqueued ? 'acknowledgement-queued' : 'acknowledgement-skipped', reason: ack.reason });
   } else {
     const why = !hasSender ? 'no usable sender address' : noise.reasons.join('; ') || 'sender is our own mailbox';
-    await appendEvents(tx, [{ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why }]);
+    events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
   }
+  // The ticket's whole story of this mail in one insert, in the order it happened.
+  await appendEvents(tx, events);
   if (!ticket.private) {
     await enqueueTeamNotification(tx, deps, { ticket: view, message: { text: mail.text, fromAddress: requester, fromName: sender?.name ?? null } });
   }

@@ -4,7 +4,7 @@ import {
 } from '../db/repositories/sla-repository.js';
 import type { Policy } from '../policy/default-policy.js';
 import type { Priority } from '../policy/priorities.js';
-import { computeDeadlines } from '../sla/deadlines.js';
+import { computeDues } from '../sla/deadlines.js';
 import { eventKey, planSlaEvents, type SlaLevel, type SlaPlan, type SlaState } from '../sla/escalation-plan.js';
 import type { SlaClock } from '../sla/explain-deadline.js';
 
@@ -33,6 +33,23 @@ export function nextLookAt(plan: SlaPlan): Date | null {
   return plan.due[0]?.at ?? plan.nextAt;
 }
 
+/** What a ticket row stores of its clocks: its deadlines and when the sweeper looks next. */
+export interface StoredSla {
+  firstResponseDue: Date;
+  resolutionDue: Date | null;
+  nextSlaAt: Date | null;
+}
+
+/** The stored SLA columns of a ticket in the given clock state. Pure. */
+export function storedSlaOf(state: SlaState, policy: Policy, now: Date): StoredSla {
+  const dues = computeDues(state, policy);
+  return {
+    firstResponseDue: dues.firstResponse ?? state.receivedAt,
+    resolutionDue: dues.resolution,
+    nextSlaAt: nextLookAt(planSlaEvents(state, policy, now)),
+  };
+}
+
 /**
  * Recomputes a ticket's deadlines and next SLA look from its clock inputs. Callers that change a
  * ticket (ingest, agent commands) run it in their own transaction, after their change.
@@ -41,11 +58,5 @@ export async function recomputeTicketSla(tx: Db, ticketId: number, policy: Polic
   const row = await getSlaTicket(tx, ticketId);
   if (!row) return;
   const [pauses, alerts] = [await listPauses(tx, [ticketId]), await listSlaAlerts(tx, [ticketId])];
-  const state = slaStateOf(row, pauses, alerts);
-  const deadlines = computeDeadlines(state, policy);
-  await storeDeadlines(tx, ticketId, {
-    firstResponseDue: deadlines.firstResponse.due ?? row.receivedAt,
-    resolutionDue: deadlines.resolution?.due ?? null,
-    nextSlaAt: nextLookAt(planSlaEvents(state, policy, now)),
-  });
+  await storeDeadlines(tx, ticketId, storedSlaOf(slaStateOf(row, pauses, alerts), policy, now));
 }

@@ -87,3 +87,23 @@ export function computeDeadlines(input: DeadlineInput, policy: Policy): TicketDe
     : null;
   return { priority: input.priority, calendar: cal.name, zone: cal.zone, firstResponse, qualification, resolution };
 }
+
+/** The due instants alone (null while paused or not started), as computeDeadlines would give them. */
+export interface DeadlineDues {
+  firstResponse: Date | null;
+  resolution: Date | null;
+}
+
+/**
+ * computeDeadlines without the explanations: ingest and the SLA recompute only store the due
+ * instants, and formatting each explanation's dates costs more than the arithmetic.
+ */
+export function computeDues(input: DeadlineInput, policy: Policy): DeadlineDues {
+  const rule = priorityRule(input.priority, policy);
+  const cal = calendarFor(input.priority, policy);
+  const firstResponse = dueWithPauses(input.receivedAt, rule.firstResponseMinutes, [], cal).due;
+  const resolution = input.qualifiedAt && rule.resolutionMinutes !== null
+    ? dueWithPauses(input.qualifiedAt, rule.resolutionMinutes, input.pauses, cal).due
+    : null;
+  return { firstResponse, resolution };
+}

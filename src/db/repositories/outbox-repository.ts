@@ -125,14 +125,21 @@ export async function isSuppressed(db: Db, address: string, now: Date): Promise<
   return rows.length > 0;
 }
 
-/** Acknowledgements queued to `address` since `since`, for the per-sender cap. */
-export async function countAcknowledgementsTo(db: Db, address: string, since: Date): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(and(
+/**
+ * What the acknowledgement of a new ticket checks before it is queued, in one round trip: whether
+ * the address is suppressed, and how many acknowledgements went to it since `since` (the cap).
+ */
+export async function acknowledgementGate(db: Db, address: string, now: Date, since: Date): Promise<{ suppressed: boolean; sent: number }> {
+  const [row] = await db.select({
+    n: sql<number>`count(*)::int`,
+    suppressed: sql<boolean>`exists (select 1 from ${suppressions}
+      where ${suppressions.address} = ${address} and ${suppressions.until} > ${now})`,
+  }).from(outbox).where(and(
     inArray(outbox.kind, ['acknowledgement', 'acknowledgement-private']),
     gte(outbox.createdAt, since),
     sql`${outbox.to} @> ${JSON.stringify([{ address }])}::jsonb`,
   ));
-  return row?.n ?? 0;
+  return { suppressed: row?.suppressed === true, sent: Number(row?.n ?? 0) };
 }
 
 /** What a reminder needs to know to decide whether it still applies. */
