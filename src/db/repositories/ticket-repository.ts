@@ -53,13 +53,15 @@ export async function findThreadRefByNumber(db: Db, number: string): Promise<Tic
 export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise<Map<string, TicketThreadRef[]>> {
   const found = new Map<string, TicketThreadRef[]>();
   if (ids.length === 0) return found;
-  const inbound = await db.select({ messageId: messages.messageId, ...threadRefColumns })
+  // One round trip; inbound rows first, as the caller's pick prefers the first of a scope.
+  const rows = await db.select({ messageId: messages.messageId, ...threadRefColumns, side: sql<number>`0`.as('side') })
     .from(messages).innerJoin(tickets, eq(tickets.id, messages.ticketId))
-    .where(inArray(messages.messageId, ids));
-  const outbound = await db.select({ messageId: outbox.messageId, ...threadRefColumns })
-    .from(outbox).innerJoin(tickets, eq(tickets.id, outbox.ticketId))
-    .where(and(inArray(outbox.messageId, ids), isNotNull(outbox.ticketId)));
-  for (const { messageId, ...ref } of [...inbound, ...outbound]) {
+    .where(inArray(messages.messageId, ids))
+    .unionAll(db.select({ messageId: outbox.messageId, ...threadRefColumns, side: sql<number>`1`.as('side') })
+      .from(outbox).innerJoin(tickets, eq(tickets.id, outbox.ticketId))
+      .where(and(inArray(outbox.messageId, ids), isNotNull(outbox.ticketId))));
+  rows.sort((a, b) => a.side - b.side);
+  for (const { messageId, side: _side, ...ref } of rows) {
     const list = found.get(messageId) ?? [];
     if (!list.some((r) => r.id === ref.id)) list.push(ref as TicketThreadRef);
     found.set(messageId, list);
