@@ -1,7 +1,7 @@
 import {
   getQuarantine, lockOpenQuarantine, markQuarantineRetried, recordQuarantineRetryFailure,
 } from '../db/repositories/quarantine-repository.js';
-import { getRawMail, setRawMailDecision } from '../db/repositories/raw-mail-repository.js';
+import { getRawMail, readRawMail, setRawMailDecision } from '../db/repositories/raw-mail-repository.js';
 import { SlagateError, describeError, isTransientError } from '../errors.js';
 import type { MailboxName } from '../policy/priorities.js';
 import type { IngestDeps } from './ingest-message.js';
@@ -29,7 +29,8 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
   if (q.resolvedAt) return { status: 'already-resolved', id, resolution: q.resolution };
   const raw = await getRawMail(deps.db, q.rawMailId);
   if (!raw) return { status: 'not-found', id };
-  if (raw.raw.length < raw.size) {
+  const bytes = await readRawMail(deps.db, raw.id);
+  if (bytes.length < raw.size) {
     return {
       status: 'cannot-retry', id,
       reason: `only the headers of this ${raw.size}-byte mail were kept (it was over the size limit when fetched, so its body `
@@ -39,12 +40,12 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
   }
   const fail = (reasonCode: string, reason: string) => recordFailure(deps, { id, rawMailId: raw.id, reasonCode, reason });
   const mailbox = raw.mailbox as MailboxName;
-  const prepared = await prepareMail(deps.config, raw.raw, mailbox);
+  const prepared = await prepareMail(deps.config, bytes, mailbox);
   if (!prepared.ok) return fail(prepared.code, prepared.reason);
   const { mail, noise, classification } = prepared;
   const { config } = deps;
   const input: IngestInput = {
-    raw: raw.raw, mailbox, receivedAt: raw.receivedAt, source: raw.source as IngestInput['source'],
+    raw: bytes, mailbox, receivedAt: raw.receivedAt, source: raw.source as IngestInput['source'],
     ...(raw.imapUid !== null && raw.imapUidvalidity !== null ? { imap: { uid: raw.imapUid, uidvalidity: raw.imapUidvalidity } } : {}),
   };
   const now = deps.clock();

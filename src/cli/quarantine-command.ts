@@ -40,15 +40,16 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (id: string, opts: { json?: boolean }) => {
       await withDatabase(ctx, async (db) => {
         const { getQuarantine } = await import('../db/repositories/quarantine-repository.js');
-        const { getRawMail } = await import('../db/repositories/raw-mail-repository.js');
+        const { getRawMail, readRawMail } = await import('../db/repositories/raw-mail-repository.js');
         const q = await getQuarantine(db, Number(id));
         const raw = q ? await getRawMail(db, q.rawMailId) : null;
         if (!q || !raw) return notFound(ctx, id);
+        const bytes = await readRawMail(db, raw.id);
         const view = {
           id: q.id, mailbox: q.mailbox, reasonCode: q.reasonCode, reason: q.reason, retryCount: q.retryCount,
           createdAt: q.createdAt, lastTriedAt: q.lastTriedAt, resolvedAt: q.resolvedAt, resolution: q.resolution,
           rawMailId: raw.id, messageId: raw.messageId, source: raw.source, receivedAt: raw.receivedAt,
-          size: raw.size, storedBytes: raw.raw.length, headersOnly: raw.raw.length < raw.size, headers: headerBlock(raw.raw),
+          size: raw.size, storedBytes: bytes.length, headersOnly: bytes.length < raw.size, headers: headerBlock(bytes),
         };
         if (opts.json) {
           ctx.out.write(`${JSON.stringify(view, null, 2)}\n`);

@@ -1,13 +1,33 @@
-import { and, eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { SlagateError } from '../../errors.js';
 import type { Db } from '../client.js';
-import { rawMail } from '../schema/raw-mail.js';
+import { rawMail, rawMailChunks } from '../schema/raw-mail.js';
 
 export type NewRawMail = typeof rawMail.$inferInsert;
 
-/** Inserts the raw mail unless this mailbox already has it; returns the new id or null (duplicate). */
+/**
+ * Mails up to this size keep their bytes in raw_mail.raw; bigger ones go to raw_mail_chunks in
+ * pieces of this size, so no statement carries more than 1 MiB of bytes (2 MiB as hex).
+ */
+export const RAW_CHUNK_BYTES = 1024 * 1024; // 1 MiB
+
+/**
+ * Inserts the raw mail unless this mailbox already has it; returns the new id or null (duplicate).
+ * A mail over RAW_CHUNK_BYTES is written piece by piece, one statement each: call it inside the
+ * ingest transaction so the row and its pieces commit together.
+ */
 export async function insertRawMail(db: Db, row: NewRawMail): Promise<number | null> {
-  const inserted = await db.insert(rawMail).values(row).onConflictDoNothing().returning({ id: rawMail.id });
-  return inserted[0]?.id ?? null;
+  const chunked = row.raw.length > RAW_CHUNK_BYTES;
+  const inserted = await db.insert(rawMail).values(chunked ? { ...row, raw: Buffer.alloc(0) } : row)
+    .onConflictDoNothing().returning({ id: rawMail.id });
+  const id = inserted[0]?.id ?? null;
+  if (id === null || !chunked) return id;
+  for (let seq = 0; seq * RAW_CHUNK_BYTES < row.raw.length; seq += 1) {
+    const data = row.raw.subarray(seq * RAW_CHUNK_BYTES, (seq + 1) * RAW_CHUNK_BYTES);
+    await db.insert(rawMailChunks).values({ rawMailId: id, seq, data });
+  }
+  return id;
 }
 
 export async function findRawMailByIdentity(db: Db, mailbox: string, messageId: string, contentHash: string) {
@@ -27,7 +47,40 @@ export async function setRawMailDecision(
   await db.update(rawMail).set(outcome).where(eq(rawMail.id, id));
 }
 
+const { raw: _raw, ...metadataColumns } = getTableColumns(rawMail);
+
+/** Everything about a stored mail but its bytes: those come from readRawMail. */
 export async function getRawMail(db: Db, id: number) {
-  const rows = await db.select().from(rawMail).where(eq(rawMail.id, id)).limit(1);
+  const rows = await db.select(metadataColumns).from(rawMail).where(eq(rawMail.id, id)).limit(1);
   return rows[0] ?? null;
+}
+
+/**
+ * The bytes of a stored mail exactly as received (for a mail quarantined from its headers, those
+ * headers). Pieces are fetched one at a time, so the read costs the mail's size once, not the
+ * hex text of all of it; their sha256 is checked against the row's. Empty when there is no such row.
+ */
+export async function readRawMail(db: Db, id: number): Promise<Buffer> {
+  const [row] = await db.select({ raw: rawMail.raw, sha256: rawMail.sha256 }).from(rawMail).where(eq(rawMail.id, id)).limit(1);
+  if (!row) return Buffer.alloc(0);
+  if (row.raw.length > 0) return row.raw;
+  const pieces = await db.select({ seq: rawMailChunks.seq, length: sql<number>`length(${rawMailChunks.data})::int` })
+    .from(rawMailChunks).where(eq(rawMailChunks.rawMailId, id)).orderBy(asc(rawMailChunks.seq));
+  const bytes = Buffer.allocUnsafe(pieces.reduce((n, p) => n + p.length, 0));
+  const hash = createHash('sha256');
+  let at = 0;
+  for (const [i, piece] of pieces.entries()) {
+    const [chunk] = await db.select({ data: rawMailChunks.data }).from(rawMailChunks)
+      .where(and(eq(rawMailChunks.rawMailId, id), eq(rawMailChunks.seq, piece.seq)));
+    if (piece.seq !== i || !chunk || chunk.data.length !== piece.length) {
+      throw new SlagateError('INTERNAL', `raw mail ${id}: stored piece ${i} is missing or changed`);
+    }
+    chunk.data.copy(bytes, at);
+    hash.update(chunk.data);
+    at += chunk.data.length;
+  }
+  if (pieces.length > 0 && hash.digest('hex') !== row.sha256) {
+    throw new SlagateError('INTERNAL', `raw mail ${id}: stored bytes do not match their sha256`);
+  }
+  return bytes;
 }

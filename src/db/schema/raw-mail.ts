@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { bytea, timestamptz } from './columns.js';
 
 /**
@@ -16,7 +16,12 @@ export const rawMail = pgTable('raw_mail', {
   sha256: text('sha256').notNull(),
   /** sha256 of what identifies the mail apart from trace headers: redelivery does not change it. */
   contentHash: text('content_hash').notNull(),
+  /**
+   * The raw bytes when they are at most 1 MiB (almost every mail); empty when they are bigger and
+   * stored in raw_mail_chunks instead. Read them with readRawMail, never from this column.
+   */
   raw: bytea('raw').notNull(),
+  /** Bytes of the mail as received (for a mail quarantined from its headers, the announced size). */
   size: integer('size').notNull(),
   receivedAt: timestamptz('received_at').notNull(),
   ingestedAt: timestamptz('ingested_at').notNull().default(sql`now()`),
@@ -35,3 +40,15 @@ export const rawMail = pgTable('raw_mail', {
   index('raw_mail_ticket').on(t.ticketId),
   index('raw_mail_received').on(t.receivedAt),
 ]);
+
+/**
+ * The bytes of a mail over 1 MiB, in 1 MiB pieces in order (seq from 0). postgres.js sends a bytea
+ * parameter as a hex string twice its size plus its send buffer, so one 34 MB parameter cost
+ * about 165 MB at peak; pieces written one statement at a time keep that to a few MB. No foreign
+ * key, like quarantine: raw_mail rows are never deleted, and tests truncate raw_mail alone.
+ */
+export const rawMailChunks = pgTable('raw_mail_chunks', {
+  rawMailId: bigint('raw_mail_id', { mode: 'number' }).notNull(),
+  seq: integer('seq').notNull(),
+  data: bytea('data').notNull(),
+}, (t) => [primaryKey({ columns: [t.rawMailId, t.seq] })]);

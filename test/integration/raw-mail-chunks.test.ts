@@ -1,0 +1,90 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, eq } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
+import { retryQuarantined } from '../../src/app/retry-quarantined.js';
+import { RAW_CHUNK_BYTES, readRawMail } from '../../src/db/repositories/raw-mail-repository.js';
+import { quarantine } from '../../src/db/schema/quarantine.js';
+import { rawMail, rawMailChunks } from '../../src/db/schema/raw-mail.js';
+import { attachments } from '../../src/db/schema/tickets.js';
+import { buildMail } from '../helpers/mail-builder.js';
+import { testConfig } from '../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const MONDAY_10 = new Date('2026-03-16T07:00:00Z');
+
+/** A client mail with `file` attached, base64 in 76-character lines as mail clients send it. */
+function mailWithAttachment(file: Buffer, messageId: string): Buffer {
+  const head = buildMail({ subject: 'Yedek dosyası ekte', messageId }).toString('utf8').split('\r\n\r\n')[0]!
+    .replace('Content-Type: text/plain; charset=utf-8', 'Content-Type: multipart/mixed; boundary="b1"')
+    .replace('Content-Transfer-Encoding: 8bit\r\n', '');
+  return Buffer.from([
+    head, '', '--b1', 'Content-Type: text/plain; charset=utf-8', '', 'Merhaba, yedek ekte.', '--b1',
+    'Content-Type: application/octet-stream; name="yedek.bin"', 'Content-Disposition: attachment; filename="yedek.bin"',
+    'Content-Transfer-Encoding: base64', '', file.toString('base64').replace(/.{76}/g, '$&\r\n'), '--b1--', '',
+  ].join('\r\n'));
+}
+
+describe('raw mail over 1 MiB', () => {
+  let database: TestDatabase;
+  let deps: IngestDeps;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    deps = { db: database.db, config: testConfig(database.url), logger: pino({ level: 'silent' }), clock: () => MONDAY_10 };
+  });
+  afterAll(async () => { await database.drop(); });
+
+  it('is stored in 1 MiB pieces and comes back byte for byte, through a quarantine retry too', async () => {
+    const file = randomBytes(2_500_000); // random, so pieces out of order would not match; about 3.3 MiB as base64
+    const raw = mailWithAttachment(file, '<chunked-1@client.example>');
+    expect(raw.length).toBeGreaterThan(3 * RAW_CHUNK_BYTES);
+
+    const tight = { ...deps, config: testConfig(database.url, { limits: { maxMessageBytes: 2 * 1024 * 1024 } }) };
+    const held = await ingestMessage(tight, { raw, mailbox: 'support', receivedAt: MONDAY_10, source: 'cli' });
+    expect(held).toMatchObject({ decision: 'quarantined', reason: expect.stringMatching(/^MESSAGE_TOO_LARGE/) });
+    const id = held.rawMailId!;
+
+    const [row] = await database.db.select().from(rawMail).where(eq(rawMail.id, id));
+    expect(row).toMatchObject({ size: raw.length, sha256: createHash('sha256').update(raw).digest('hex') });
+    expect(row!.raw).toHaveLength(0);
+    const pieces = await database.db.select().from(rawMailChunks).where(eq(rawMailChunks.rawMailId, id)).orderBy(asc(rawMailChunks.seq));
+    expect(pieces.map((p) => [p.seq, p.data.length])).toEqual([
+      [0, RAW_CHUNK_BYTES], [1, RAW_CHUNK_BYTES], [2, RAW_CHUNK_BYTES], [3, raw.length - 3 * RAW_CHUNK_BYTES],
+    ]);
+    expect(Buffer.compare(await readRawMail(database.db, id), raw)).toBe(0);
+
+    const [q] = await database.db.select().from(quarantine).where(eq(quarantine.rawMailId, id));
+    const retried = await retryQuarantined(deps, q!.id);
+    expect(retried).toMatchObject({ status: 'resolved', rawMailId: id, decision: 'new-ticket' });
+    const files = await database.db.select().from(attachments);
+    expect(files).toEqual([expect.objectContaining({
+      filename: 'yedek.bin', size: file.length, sha256: createHash('sha256').update(file).digest('hex'),
+    })]);
+    expect(Buffer.compare(await readRawMail(database.db, id), raw)).toBe(0);
+
+    const again = await ingestMessage(deps, { raw, mailbox: 'support', receivedAt: MONDAY_10, source: 'cli' });
+    expect(again).toMatchObject({ decision: 'duplicate', rawMailId: id });
+    expect(await database.db.select().from(rawMailChunks).where(eq(rawMailChunks.rawMailId, id))).toHaveLength(4);
+  });
+
+  it('refuses to hand back pieces that no longer match the sha256 of the mail', async () => {
+    const raw = mailWithAttachment(randomBytes(1_000_000), '<tampered-1@client.example>');
+    const outcome = await ingestMessage(deps, { raw, mailbox: 'support', receivedAt: MONDAY_10, source: 'cli' });
+    await database.db.update(rawMailChunks).set({ data: Buffer.alloc(RAW_CHUNK_BYTES, 'x') })
+      .where(and(eq(rawMailChunks.rawMailId, outcome.rawMailId!), eq(rawMailChunks.seq, 0)));
+    await expect(readRawMail(database.db, outcome.rawMailId!)).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('keeps a mail of at most 1 MiB in raw_mail.raw, with no pieces', async () => {
+    const raw = mailWithAttachment(randomBytes(600 * 1024), '<inline-1@client.example>');
+    expect(raw.length).toBeLessThanOrEqual(RAW_CHUNK_BYTES);
+    const outcome = await ingestMessage(deps, { raw, mailbox: 'support', receivedAt: MONDAY_10, source: 'cli' });
+    expect(outcome.decision).toBe('new-ticket');
+    const [row] = await database.db.select().from(rawMail).where(eq(rawMail.id, outcome.rawMailId!));
+    expect(Buffer.compare(row!.raw, raw)).toBe(0);
+    expect(await database.db.select().from(rawMailChunks).where(eq(rawMailChunks.rawMailId, outcome.rawMailId!))).toHaveLength(0);
+    expect(Buffer.compare(await readRawMail(database.db, outcome.rawMailId!), raw)).toBe(0);
+  });
+});
