@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type HeaderLines, type Headers, type MessageText } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import { SlagateError } from '../errors.js';
@@ -25,6 +26,8 @@ const REPORT_PARTS = new Set(['message/delivery-status', 'message/rfc822', 'text
  */
 const REPORT_PART_BYTES = 1024 * 1024; // 1 MiB
 const REPORT_TOTAL_BYTES = 2 * 1024 * 1024; // 2 MiB
+/** Bytes of the raw mail handed to the parser at a time. */
+const FEED_BYTES = 64 * 1024; // 64 KiB
 
 /** What the parser leaves once the message has streamed through: attachment bytes are gone. */
 interface StreamedMail {
@@ -145,8 +148,14 @@ function streamParse(raw: Buffer): Promise<StreamedMail> {
       const t = text as MessageText | null;
       resolve({ headers: parser.headers, headerLines: parser.headerLines, text: t?.text, html: t?.html, attachments });
     });
-    parser.end(raw);
+    // Fed in slices, honouring the parser's backpressure: written whole, the splitter decodes the
+    // entire message ahead of the reader and holds it (about 120 MB for a 34 MB mail).
+    Readable.from(slices(raw, FEED_BYTES), { objectMode: false }).pipe(parser);
   });
+}
+
+function* slices(raw: Buffer, size: number): Generator<Buffer> {
+  for (let at = 0; at < raw.length; at += size) yield raw.subarray(at, at + size);
 }
 
 function firstId(value: string | undefined): string | undefined {
