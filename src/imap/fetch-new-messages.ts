@@ -77,9 +77,36 @@ export async function downloadSources(client: ImapSession, uids: number[]): Prom
   const wanted = new Set(uids);
   const rows = await client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true });
   for (const m of rows) {
-    if (wanted.has(m.uid) && m.source) sources.set(m.uid, Buffer.from(m.source));
+    // m.source is already a Buffer: copying it would hold a large mail twice.
+    if (wanted.has(m.uid) && m.source) sources.set(m.uid, m.source);
   }
   return sources;
+}
+
+/** Above this announced size a mail is streamed in pieces instead of fetched whole. */
+export const STREAMED_DOWNLOAD_BYTES = 4 * 1024 * 1024; // 4 MiB
+
+/**
+ * One large mail, streamed in 1 MiB partial FETCHes into a buffer of its announced size: a whole
+ * FETCH keeps every socket chunk and then joins them, holding the mail twice at its peak.
+ * Null when the server has nothing for the UID.
+ */
+export async function downloadLargeSource(client: ImapSession, uid: number, announcedSize: number): Promise<Buffer | null> {
+  const download = await client.download(String(uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
+  if (!('content' in download) || !download.content) return null;
+  let buffer = Buffer.allocUnsafe(Math.max(announcedSize, 1));
+  let length = 0;
+  for await (const piece of download.content as AsyncIterable<Buffer>) {
+    if (length + piece.length > buffer.length) {
+      // The announced size was low (it is the server's estimate): grow once, generously.
+      const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + piece.length));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    piece.copy(buffer, length);
+    length += piece.length;
+  }
+  return length === 0 ? null : buffer.subarray(0, length);
 }
 
 /** Only the header block (BODY.PEEK[HEADER]): what an oversized mail is quarantined with. */

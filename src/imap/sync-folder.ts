@@ -3,7 +3,10 @@ import type { IngestInput, IngestOutcome } from '../app/ingest-types.js';
 import type { CrashPoint } from '../crash-points.js';
 import { SlagateError } from '../errors.js';
 import type { MailboxName } from '../policy/priorities.js';
-import { downloadHeaders, downloadSources, fetchEnvelopes, listNewUids, uidExists, type NewMessage } from './fetch-new-messages.js';
+import {
+  STREAMED_DOWNLOAD_BYTES, downloadHeaders, downloadLargeSource, downloadSources, fetchEnvelopes, listNewUids, uidExists,
+  type NewMessage,
+} from './fetch-new-messages.js';
 import { ensureFolder, moveProcessed } from './move-processed.js';
 import type { ImapSession } from './open-session.js';
 
@@ -80,7 +83,7 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
       const listed = uids.slice(i, i + batchSize);
       const envelopes = new Map((await fetchEnvelopes(client, listed)).map((m) => [m.uid, m]));
       const sources = sourcePrefetch(client, listed.map((uid) => envelopes.get(uid))
-        .filter((m): m is NewMessage => m !== undefined && m.size <= deps.maxMessageBytes));
+        .filter((m): m is NewMessage => m !== undefined && m.size <= Math.min(deps.maxMessageBytes, STREAMED_DOWNLOAD_BYTES)));
       const handled: { uid: number; quarantined: boolean }[] = [];
       // Committed, or confirmed gone from the folder: the only UIDs the checkpoint may pass.
       const settled = new Set<number>();
@@ -210,7 +213,7 @@ async function handleOne(
       'oversized mail quarantined with its headers only');
     return deps.quarantineOversized({ mailbox: deps.mailbox, headers, size: msg.size, receivedAt, imap });
   }
-  const raw = await sources(msg.uid);
+  const raw = msg.size > STREAMED_DOWNLOAD_BYTES ? await downloadLargeSource(client, msg.uid, msg.size) : await sources(msg.uid);
   if (!raw) return null;
   deps.crashPoint('after-fetch');
   const outcome = await deps.ingest({ raw, mailbox: deps.mailbox, receivedAt, source: 'imap', imap });

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { IngestInput, IngestOutcome } from '../../src/app/ingest-types.js';
@@ -19,6 +20,7 @@ function fakeFolder(mails: FakeMail[], opts: { silent?: number[]; expunged?: num
   const moved: number[] = [];
   const searches: string[] = [];
   const sourceFetches: string[] = [];
+  const streamed: number[] = [];
   const inRange = (uid: number, range: string) => {
     const [lo, hi] = range.split(':');
     if (hi === undefined) return uid === Number(lo);
@@ -42,12 +44,18 @@ function fakeFolder(mails: FakeMail[], opts: { silent?: number[]; expunged?: num
       return { uid, size: m.size ?? 100, internalDate: m.internalDate ?? new Date('2025-03-03T09:00:00Z'), envelope: { messageId: `<m${uid}@x>` } };
     })),
     fetchOne: async (uid: string) => (answers(Number(uid)) ? { uid: Number(uid), headers: Buffer.from(`Subject: mail ${uid}\r\n`) } : false),
+    // Large mails are streamed: the content arrives in pieces.
+    download: async (uid: string) => {
+      streamed.push(Number(uid));
+      if (!answers(Number(uid))) return { response: false };
+      return { meta: {}, content: Readable.from([Buffer.from(`mail `), Buffer.from(uid)]) };
+    },
     messageMove: async (range: string) => {
       moved.push(...range.split(',').map(Number));
       return { uidMap: new Map() };
     },
   };
-  return { session: session as unknown as ImapSession, moved, searches, sourceFetches };
+  return { session: session as unknown as ImapSession, moved, searches, sourceFetches, streamed };
 }
 
 const logger = pino({ level: 'silent' });
@@ -148,9 +156,9 @@ describe('batched IMAP IO', () => {
     expect(checkpoint()).toBe(4);
   });
 
-  it('splits a batch FETCH at 20 MB of announced size and never fetches the body of an oversized mail', async () => {
+  it('fetches small mails in batches, streams large ones one by one, and never fetches the body of an oversized mail', async () => {
     const mb = 1024 * 1024;
-    const { session, sourceFetches } = fakeFolder([
+    const { session, sourceFetches, streamed } = fakeFolder([
       { uid: 1, size: 12 * mb }, { uid: 2, size: 12 * mb }, { uid: 3, size: 90 * mb }, { uid: 4, size: 100 }, { uid: 5, size: 100 },
     ]);
     const { deps, ingested } = depsFor(0);
@@ -162,8 +170,10 @@ describe('batched IMAP IO', () => {
         return { decision: 'quarantined', acknowledge: false, reason: 'too large', rawMailId: null, ticket: null };
       },
     });
-    expect(sourceFetches).toEqual(['1', '2,4,5']);
+    expect(sourceFetches).toEqual(['4,5']);
+    expect(streamed).toEqual([1, 2]);
     expect(ingested.map((i) => i.imap?.uid)).toEqual([1, 2, 4, 5]);
+    expect(ingested[0]!.raw.toString()).toBe('mail 1');
     expect(quarantined).toEqual([3]);
   });
 });
