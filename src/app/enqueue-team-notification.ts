@@ -19,12 +19,15 @@ export interface NotifiedMessage {
   attachmentCount?: number;
 }
 
+/** A file for the agents, e.g. the client's own report when the ticket asks for one. */
+export interface TeamAttachment { filename: string; contentType: string; contentBase64: string }
+
 /**
  * Tells every agent about a new team ticket, each in their own language. Private (management)
  * tickets must never reach the team: calling this with one is a programming error, not a choice.
  */
 export async function enqueueTeamNotification(
-  tx: Db, deps: OutboundDeps, input: { ticket: TicketView; message: NotifiedMessage },
+  tx: Db, deps: OutboundDeps, input: { ticket: TicketView; message: NotifiedMessage; attachments?: TeamAttachment[] },
 ): Promise<{ enqueued: number }> {
   const { config } = deps;
   const { ticket, message } = input;
@@ -49,6 +52,7 @@ export async function enqueueTeamNotification(
       now,
     });
     // Staff mail outside business hours waits for the next opening; critical goes at any hour.
+    if (input.attachments?.length) mail.attachments = input.attachments;
     if (await enqueue(tx, mail, { now, notBefore: holdForStaff(now, ticket.priority, config.policy) })) enqueued++;
   }
   return { enqueued };

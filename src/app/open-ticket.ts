@@ -1,8 +1,10 @@
 import { DateTime } from 'luxon';
+import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { appendEvents, type NewEvent } from '../db/repositories/event-repository.js';
 import { insertMessage } from '../db/repositories/message-repository.js';
 import { countTicketsOpenedBy, createTicket, lockForKey, type TicketThreadRef } from '../db/repositories/ticket-repository.js';
+import { sameOrganisation } from '../inbound/same-organisation.js';
 import { detectLanguage } from '../outbound/detect-language.js';
 import { calendarFor } from '../sla/calendar.js';
 import { priorityRule } from '../sla/deadlines.js';
@@ -10,7 +12,8 @@ import { holdForStaff } from '../sla/escalation-plan.js';
 import { dueWithPauses } from '../sla/paused-clock.js';
 import { enqueueAcknowledgement } from './enqueue-acknowledgement.js';
 import { enqueueStaffNotification } from './enqueue-staff-notification.js';
-import { enqueueTeamNotification } from './enqueue-team-notification.js';
+import { enqueueTeamNotification, type TeamAttachment } from './enqueue-team-notification.js';
+import { renderMonthlyReport } from './render-monthly-report.js';
 import type { IngestOutcome } from './ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { storedSlaOf } from './recompute-ticket-sla.js';
@@ -114,7 +117,8 @@ export async function openTicket(
   // The ticket's whole story of this mail in one insert, in the order it happened.
   await appendEvents(tx, events);
   if (!ticket.private) {
-    await enqueueTeamNotification(tx, deps, { ticket: view, message: { text: mail.text, fromAddress: requester, fromName: sender?.name ?? null } });
+    const attachments = ticket.type === 'report' && hasSender ? [await clientReportAttachment(tx, config, requester, input.receivedAt, now)] : [];
+    await enqueueTeamNotification(tx, deps, { ticket: view, attachments, message: { text: mail.text, fromAddress: requester, fromName: sender?.name ?? null } });
   }
   if (slaReview) {
     // Told once per client and day; a private ticket's existence is for managers only.
@@ -130,5 +134,22 @@ export async function openTicket(
     acknowledge,
     reason: `${c.type} (${c.typeSource}), ${c.priority}${linkedTo ? `, linked to ${linkedTo.number}` : ''}`,
     ticket: { id: ticket.id, number: ticket.number, type: ticket.type, priority: c.priority, private: ticket.private },
+  };
+}
+
+/**
+ * A client asking for a report (Request a Report: website status, helpdesk insights) gets last
+ * month's figures of their own organisation, attached to the team's notification so the agent can
+ * check and forward it. Their organisation is their domain, or their address at a public service.
+ */
+async function clientReportAttachment(tx: Db, config: Config, requester: string, receivedAt: Date, now: Date): Promise<TeamAttachment> {
+  const domain = requester.split('@')[1] ?? '';
+  const client = sameOrganisation(requester, `x@${domain}`) ? domain : requester;
+  const month = DateTime.fromJSDate(receivedAt, { zone: config.zone }).minus({ months: 1 }).toFormat('yyyy-MM');
+  const report = await renderMonthlyReport(tx, config, month, now, client);
+  return {
+    filename: `sla-report-${client.replace(/[^a-z0-9.@-]+/gi, '_')}-${month}.html`,
+    contentType: 'text/html; charset=utf-8',
+    contentBase64: Buffer.from(report.html, 'utf8').toString('base64'),
   };
 }

@@ -2,19 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Config, Person } from '../config.js';
 import type { Db } from '../db/client.js';
 import { enqueue, existingDedupeKeys, isSuppressed } from '../db/repositories/outbox-repository.js';
-import { loadReportRows } from '../db/repositories/report-repository.js';
 import { buildStaffMail, staffDedupeKey } from '../outbound/build-staff-mail.js';
 import { composeMail, mailboxAddress } from '../outbound/compose-mail.js';
 import { safeAddress } from '../outbound/message-headers.js';
 import type { Language, OutboundMail } from '../outbound/outbound-mail.js';
-import { buildReport } from '../reports/build-report.js';
-import { policyWorkingMinutes } from '../reports/policy-working-minutes.js';
-import { monthPeriod } from '../reports/report-period.js';
-import { renderHtml } from '../reports/render-html.js';
-import { renderMarkdown } from '../reports/render-markdown.js';
 import {
   atLocalTime, businessCalendar, firstBusinessDayOfMonth, nextBusinessDay, localDate, nextMonthStart, previousMonth,
 } from '../sla/business-days.js';
+import { renderMonthlyReport } from './render-monthly-report.js';
 import { staffWithRole } from './staff-directory.js';
 
 export interface MonthlyReportDeps {
@@ -90,7 +85,7 @@ export async function sendMonthlyReports(deps: MonthlyReportDeps): Promise<Month
   const reports = new Map<string, { html: string; markdown: string }>();
   for (const r of pending) {
     const scope = r.audience.kind === 'management' ? '' : r.audience.client;
-    if (!reports.has(scope)) reports.set(scope, await renderMonthlyReport(deps, month, now, scope || null));
+    if (!reports.has(scope)) reports.set(scope, await renderMonthlyReport(deps.db, deps.config, month, now, scope || null));
   }
 
   const random = deps.random ?? randomUUID;
@@ -106,21 +101,6 @@ export async function sendMonthlyReports(deps: MonthlyReportDeps): Promise<Month
     return count;
   });
   return { status: 'sent', month, enqueued };
-}
-
-async function renderMonthlyReport(
-  deps: MonthlyReportDeps, month: string, now: Date, client: string | null,
-): Promise<{ html: string; markdown: string }> {
-  const { config } = deps;
-  const period = monthPeriod(month, config.zone)!;
-  const filter = client === null ? undefined : client.includes('@') ? { address: client } : { domain: client };
-  const includePrivate = client === null;
-  const rows = await loadReportRows(deps.db, { from: period.start, to: period.end, includePrivate, client: filter });
-  const report = buildReport({
-    period, rows, policy: config.policy, workingMinutes: policyWorkingMinutes(config.policy), now, includePrivate,
-    client, clientKey: filter && 'address' in filter ? 'address' : 'domain',
-  });
-  return { html: renderHtml(report), markdown: renderMarkdown(report) };
 }
 
 function buildReportMail(

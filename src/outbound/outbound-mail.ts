@@ -53,4 +53,6 @@ export interface OutboundMail {
   html: string;
   /** Extra headers (In-Reply-To, References, Auto-Submitted, ...), already safe for a header line. */
   headers: Record<string, string>;
+  /** Files sent with the mail; most mail has none. */
+  attachments?: { filename: string; contentType: string; contentBase64: string }[];
 }

@@ -17,6 +17,9 @@ export function buildMessage(mail: SendableMail): SendMailOptions {
     text: mail.text,
     html: mail.html ?? undefined,
     headers: mail.headers,
+    attachments: (mail.attachments ?? []).map((a) => ({
+      filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64'),
+    })),
     // Message content never names local files or URLs; refuse them outright.
     disableFileAccess: true,
     disableUrlAccess: true,

@@ -11,6 +11,7 @@ export interface SendableMail {
   text: string;
   html: string | null;
   headers: Record<string, string>;
+  attachments?: { filename: string; contentType: string; contentBase64: string }[];
 }
 
 export interface SendResult {

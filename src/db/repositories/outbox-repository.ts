@@ -26,6 +26,7 @@ export async function enqueue(tx: Db, mail: OutboundMail, options: { notBefore?:
     text: mail.text,
     html: mail.html,
     headers: mail.headers,
+    attachments: mail.attachments ?? [],
     notBefore: options.notBefore ?? now,
     createdAt: now,
   }).onConflictDoNothing({ target: outbox.dedupeKey }).returning({ id: outbox.id });

@@ -4,6 +4,9 @@ import { timestamptz } from './columns.js';
 
 export interface OutboxAddress { name?: string; address: string }
 
+/** A file sent with a mail (a client's report for the agent to forward), base64 in the row. */
+export interface OutboxAttachment { filename: string; contentType: string; contentBase64: string }
+
 /**
  * Every mail we send, written in the same transaction as the change that causes it. The
  * Message-ID is fixed here and reused on every attempt, so a retry after an ambiguous failure
@@ -26,6 +29,7 @@ export const outbox = pgTable('outbox', {
   html: text('html'),
   /** Extra headers (In-Reply-To, References, Auto-Submitted, ...), already validated. */
   headers: jsonb('headers').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+  attachments: jsonb('attachments').$type<OutboxAttachment[]>().notNull().default(sql`'[]'::jsonb`),
   /** pending | sending | sent | failed | bounced | suppressed */
   status: text('status').notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),

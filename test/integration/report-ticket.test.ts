@@ -1,0 +1,53 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestMessage } from '../../src/app/ingest-message.js';
+import { outbox } from '../../src/db/schema/outbox.js';
+import { createFileSender } from '../../src/smtp/create-file-sender.js';
+import { createOutboxWorker } from '../../src/workers/outbox-worker.js';
+import { buildMail } from '../helpers/mail-builder.js';
+import { testConfig } from '../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+describe('a client asking for a report', () => {
+  let database: TestDatabase;
+  beforeAll(async () => { database = await createTestDatabase(); });
+  afterAll(async () => { await database.drop(); });
+
+  it('gets last month\'s report of their own organisation attached to the team notification', async () => {
+    const config = testConfig(database.url);
+    const logger = pino({ level: 'silent' });
+    let now = new Date('2026-10-12T08:00:00Z');
+    const deps = { db: database.db, config, logger, clock: () => now };
+    const ingest = (from: string, subject: string, mailbox: 'support' | 'management' = 'support') =>
+      ingestMessage(deps, { raw: buildMail({ from, subject }), mailbox, receivedAt: now, source: 'cli' });
+    // October: two tickets from acme, one from another client, and a private complaint from acme.
+    await ingest('Ali <ali@acme-lojistik.example>', '[Hata] Depo ekranı');
+    await ingest('Veli <veli@acme-lojistik.example>', '[Soru] Fatura ayarı');
+    await ingest('Other <x@other-firma.example>', '[Soru] Başka müşteri');
+    await ingest('Ali <ali@acme-lojistik.example>', 'Temsilciden şikayetçiyim', 'management');
+
+    now = new Date('2026-11-03T08:00:00Z');
+    const asked = await ingest('Ali <ali@acme-lojistik.example>', '[Rapor] Ekim ayı helpdesk raporu');
+    expect(asked.ticket).toMatchObject({ type: 'report' });
+    const notices = await database.db.select().from(outbox)
+      .where(and(eq(outbox.ticketId, asked.ticket!.id), eq(outbox.kind, 'team-new-ticket')));
+    expect(notices).toHaveLength(2);
+    const [file] = notices[0]!.attachments;
+    expect(file!.filename).toBe('sla-report-acme-lojistik.example-2026-10.html');
+    const html = Buffer.from(file!.contentBase64, 'base64').toString('utf8');
+    expect(html).toContain('acme-lojistik.example');
+    expect(html).not.toContain('other-firma.example');
+    expect(html).not.toContain('Submit a Complaint');
+
+    // The attachment goes out with the mail.
+    const dir = mkdtempSync(join(tmpdir(), 'slagate-report-ticket-'));
+    const worker = createOutboxWorker({ db: database.db, config, sender: createFileSender(dir), clock: () => now, logger, owner: 'report-test' });
+    while (await worker.tick() > 0);
+    const eml = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).find((m) => m.includes('sla-report-acme-lojistik.example-2026-10.html'));
+    expect(eml).toMatch(/Content-Disposition: attachment;\s+filename=sla-report-acme-lojistik\.example-2026-10\.html/);
+  });
+});
