@@ -24,7 +24,7 @@ function mail(): OutboundMail {
     dedupeKey: `wake:${n}`, kind: 'team-new-ticket', ticketId: null, messageId: `<wake.${n}.${Date.now()}@slagate.test>`,
     from: { name: 'Sanarise Destek', address: 'support@sanarise.example' }, replyTo: null,
     to: [{ name: 'Ayşe Yılmaz', address: 'ayse@sanarise.example' }], cc: [],
-    subject: `Wake ${n}`, text: `text ${n}`, html: null, headers: { 'Auto-Submitted': 'auto-generated' },
+    subject: `Wake ${n}`, text: `text ${n}`, html: `<p>text ${n}</p>`, headers: { 'Auto-Submitted': 'auto-generated' },
   };
 }
 

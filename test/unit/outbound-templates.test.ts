@@ -21,7 +21,7 @@ const ticket: TicketView = {
 };
 
 function person(lang: Language): Person {
-  return { address: `agent-${lang}@sanarise.example`, name: lang === 'tr' ? 'Ayşe Yılmaz' : 'Mert Demir', role: 'agent', language: lang, zone: 'Europe/Istanbul' };
+  return { address: `agent-${lang}@sanarise.example`, name: lang === 'tr' ? 'Ayşe Yılmaz' : 'Mert Demir', role: 'agent', language: lang, zone: 'Europe/Istanbul', tokenKeyVersion: 1 };
 }
 
 const staffData: Record<StaffMailKind, Record<string, unknown>> = {
