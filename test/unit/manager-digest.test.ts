@@ -169,10 +169,11 @@ describe('when digests and monthly reports fall', () => {
     // 1 May 2026 is a holiday and 2-3 May a weekend: April's report goes on Monday 4 May.
     expect(monthlySchedule(ist('2026-05-01 10:00'), config)).toEqual({ due: null, nextAt: ist('2026-05-04 09:00') });
     expect(monthlySchedule(ist('2026-05-04 09:00'), config).due?.month).toBe('2026-04');
-    // Later in the month it is still due (a process down on the day catches up); the next is July's.
-    expect(monthlySchedule(ist('2026-06-15 12:00'), config)).toEqual({
+    // A process down on the day catches up during the next two business days, not later in the month.
+    expect(monthlySchedule(ist('2026-06-03 12:00'), config)).toEqual({
       due: { month: '2026-05', at: ist('2026-06-01 09:00') }, nextAt: ist('2026-07-01 09:00'),
     });
+    expect(monthlySchedule(ist('2026-06-15 12:00'), config)).toEqual({ due: null, nextAt: ist('2026-07-01 09:00') });
     expect(monthlySchedule(ist('2026-01-02 09:00'), config).due?.month).toBe('2025-12');
   });
 });
