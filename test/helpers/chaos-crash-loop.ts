@@ -39,6 +39,11 @@ export interface ChaosLoopOptions {
   timeoutMs: number;
   /** Deliver the mail in this many waves, one every `faultEveryMs` (default: all at once). */
   waves?: number;
+  /**
+   * The first run's crash point (`name:N`), so that a short run kills at least once whatever the
+   * seed draws: random counts can all land past the end of a small backlog.
+   */
+  firstCrashAt?: string;
 }
 
 export interface ChaosLoopResult {
@@ -156,7 +161,8 @@ export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions)
       // Now and then a run is unarmed; the tail mostly finishes in runs whose count is never reached.
       const armed = options.crashPoints.length > 0 && random() < 0.95;
       const point = armed ? pick(options.crashPoints) : undefined;
-      const crashAt = point ? `${point}:${1 + Math.floor(random() * passesFor(point, options.mails))}` : undefined;
+      const drawn = point ? `${point}:${1 + Math.floor(random() * passesFor(point, options.mails))}` : undefined;
+      const crashAt = runs === 0 && options.firstCrashAt ? options.firstCrashAt : drawn;
       runs++;
       if (process.env.CHAOS_VERBOSE) console.log(`[chaos] ${Date.now() - t0} ms run ${runs} ${crashAt ?? 'unarmed'} ${JSON.stringify(await progress(database, ids.length, sink).catch(() => null))}`);
       current = startGatewayProcess(configPath, crashAt);

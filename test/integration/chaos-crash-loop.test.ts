@@ -18,7 +18,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  */
 
 const MAILS = 60;
-const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
+// A fixed seed inside npm test keeps CI repeatable; CHAOS_SEED explores others.
+const SEED = Number(process.env.CHAOS_SEED ?? 4242);
 let dovecot: Dovecot;
 let sink: SmtpSink;
 let database: TestDatabase;
@@ -39,7 +40,7 @@ afterAll(async () => {
 describe('crash loop', () => {
   it(`kill -9 at random crash points until ${MAILS} mails are through: one ticket each, every acknowledgement delivered (seed ${SEED})`, async () => {
     const r = await runChaosLoop({ dovecot, user: 'chaos', database, sink, tmp }, {
-      mails: MAILS, crashPoints: CRASH_POINTS, faults: [], seed: SEED, timeoutMs: 50_000,
+      mails: MAILS, crashPoints: CRASH_POINTS, faults: [], seed: SEED, timeoutMs: 50_000, firstCrashAt: 'after-staging:5',
     });
     recordChaosFigures({
       scenario: 'Crash loop (short)',

@@ -20,7 +20,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  */
 
 const MAILS = 60;
-const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
+// A fixed seed inside npm test keeps CI repeatable; CHAOS_SEED explores others.
+const SEED = Number(process.env.CHAOS_SEED ?? 5100);
 const FAULTS: FaultKind[] = ['imap-reset', 'imap-blackhole', 'dovecot-restart', 'pg-terminate', 'smtp-451', 'smtp-drop-after-data'];
 let dovecot: Dovecot;
 let proxy: TcpProxy;
