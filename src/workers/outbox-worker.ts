@@ -6,7 +6,7 @@ import { appendEvents } from '../db/repositories/event-repository.js';
 import {
   claimDue, markFailed, markRetry, markSent, markSuppressed, ticketProgress, type OutboxRow,
 } from '../db/repositories/outbox-repository.js';
-import { SlagateError } from '../errors.js';
+import { SlagateError, isTransientError } from '../errors.js';
 import { SLA_MAIL_KINDS, type MailKind } from '../outbound/outbound-mail.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../smtp/circuit-breaker.js';
 import { classifySmtpError, isPermanentResponse } from '../smtp/classify-smtp-error.js';
@@ -91,25 +91,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       log.info({ reason: stale }, 'reminder no longer applies');
       return;
     }
+    let result: Awaited<ReturnType<MailSender['send']>>;
     try {
-      const result = await sender.send(row);
-      crashPoint('after-smtp-250');
-      breaker.recordSuccess();
-      const recipients: Record<string, string> = {};
-      for (const a of result.accepted) recipients[a] = `accepted: ${result.response}`;
-      for (const r of result.rejected) recipients[r.address] = `rejected: ${r.response}`;
-      if (result.accepted.length === 0) {
-        const permanent = result.rejected.every((r) => isPermanentResponse(r.response));
-        await giveUpOrRetry(row, new SlagateError(permanent ? 'SMTP_PERMANENT' : 'SMTP_TEMPORARY',
-          `every recipient refused: ${result.rejected.map((r) => `${r.address} ${r.response}`).join('; ')}`), recipients, log);
-        return;
-      }
-      // Some recipients accepted: a retry would send them a duplicate, so the refusals are
-      // recorded per recipient and the mail counts as sent.
-      if (!await markSent(db, row.id, owner, { now: clock(), recipients })) {
-        log.warn('mail sent after its lease passed to another sender: it may be sent twice');
-      }
-      log.info({ accepted: result.accepted.length, rejected: result.rejected.length }, 'mail sent');
+      result = await sender.send(row);
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.code === 'SMTP_CONNECTION') {
@@ -126,6 +110,38 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         }
       }
       await giveUpOrRetry(row, failure, undefined, log);
+      return;
+    }
+    crashPoint('after-smtp-250');
+    breaker.recordSuccess();
+    const recipients: Record<string, string> = {};
+    for (const a of result.accepted) recipients[a] = `accepted: ${result.response}`;
+    for (const r of result.rejected) recipients[r.address] = `rejected: ${r.response}`;
+    if (result.accepted.length === 0) {
+      const permanent = result.rejected.every((r) => isPermanentResponse(r.response));
+      await giveUpOrRetry(row, new SlagateError(permanent ? 'SMTP_PERMANENT' : 'SMTP_TEMPORARY',
+        `every recipient refused: ${result.rejected.map((r) => `${r.address} ${r.response}`).join('; ')}`), recipients, log);
+      return;
+    }
+    // The server has the mail now. A database hiccup while recording that must not make it look
+    // unsent (the lease would run out and the mail go out again): retry the record for a while.
+    // Some recipients accepted: a retry would send them a duplicate, so the refusals are
+    // recorded per recipient and the mail counts as sent.
+    const recorded = await persist(() => markSent(db, row.id, owner, { now: clock(), recipients }), log);
+    if (!recorded) log.warn('mail sent after its lease passed to another sender: it may be sent twice');
+    log.info({ accepted: result.accepted.length, rejected: result.rejected.length }, 'mail sent');
+  }
+
+  /** Retries a write after a transient database error: 6 tries over about 6 seconds. */
+  async function persist<T>(write: () => Promise<T>, log: Logger): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (attempt >= 5 || !isTransientError(err)) throw err;
+        log.warn({ err, attempt }, 'recording a sent mail failed; trying again');
+        await abortableSleep(200 * 2 ** attempt, new AbortController().signal);
+      }
     }
   }
 
