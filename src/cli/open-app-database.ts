@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
-import type { Database } from '../db/client.js';
+import type { Database, Db } from '../db/client.js';
+import { EXIT, type CliContext } from './context.js';
 
 /**
  * The database a command works on. The embedded database migrates itself (there is nobody to run
@@ -14,4 +15,26 @@ export async function openAppDatabase(config: Config, options: { dataDir?: strin
     await migrate(database);
   }
   return database;
+}
+
+/**
+ * Runs `fn` with the app database open and closes it after. A database that cannot be reached
+ * is a plain-words message and exit 75 (try again), not a stack trace.
+ */
+export async function withAppDatabase(
+  ctx: CliContext, applicationName: string, fn: (db: Db) => Promise<void>,
+): Promise<void> {
+  let database: Database;
+  try {
+    database = await openAppDatabase(ctx.config(), { applicationName });
+  } catch (err) {
+    ctx.err.write(`slagate: database unavailable: ${(err as Error).message} (run slagate doctor)\n`);
+    ctx.exitCode = EXIT.TEMPFAIL;
+    return;
+  }
+  try {
+    await fn(database.db);
+  } finally {
+    await database.close();
+  }
 }

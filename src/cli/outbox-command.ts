@@ -1,4 +1,5 @@
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
+import { withAppDatabase } from './open-app-database.js';
 
 type Row = Awaited<ReturnType<typeof import('../db/repositories/outbox-repository.js').listOutbox>>[number];
 
@@ -13,7 +14,8 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--limit <n>', 'rows to show', '50')
     .option('--json', 'one JSON object per line')
     .action(async (opts: { status?: string; limit: string; json?: boolean }) => {
-      await withDatabase(ctx, async (repo, db) => {
+      await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
+        const repo = await import('../db/repositories/outbox-repository.js');
         const rows = await repo.listOutbox(db, { status: opts.status, limit: Number(opts.limit) || 50 });
         if (opts.json) {
           for (const row of rows) ctx.out.write(`${JSON.stringify(summary(row))}\n`);
@@ -31,7 +33,8 @@ export const register: RegisterCommand = (program, ctx) => {
     .argument('<id>', 'outbox row id')
     .description('show one outgoing mail with its headers, recipients and last error')
     .action(async (id: string) => {
-      await withDatabase(ctx, async (repo, db) => {
+      await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
+        const repo = await import('../db/repositories/outbox-repository.js');
         const row = await repo.getOutbox(db, Number(id));
         if (!row) return notFound(ctx, id);
         ctx.out.write(`${JSON.stringify({ ...summary(row), headers: row.headers, recipients: row.recipients, text: row.text }, null, 2)}\n`);
@@ -43,7 +46,8 @@ export const register: RegisterCommand = (program, ctx) => {
     .argument('<id>', 'outbox row id')
     .description('send a failed, bounced or suppressed mail again (never one already sent)')
     .action(async (id: string) => {
-      await withDatabase(ctx, async (repo, db) => {
+      await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
+        const repo = await import('../db/repositories/outbox-repository.js');
         const ok = await repo.retryNow(db, Number(id), new Date());
         if (!ok) return notFound(ctx, id, 'or already sent or being sent');
         ctx.out.write(`outbox ${id} queued for a new attempt\n`);
@@ -63,16 +67,3 @@ function notFound(ctx: CliContext, id: string, extra = ''): void {
   ctx.exitCode = EXIT.DATAERR;
 }
 
-async function withDatabase(
-  ctx: CliContext,
-  fn: (repo: typeof import('../db/repositories/outbox-repository.js'), db: import('../db/client.js').Db) => Promise<void>,
-): Promise<void> {
-  const { openAppDatabase } = await import('./open-app-database.js');
-  const repo = await import('../db/repositories/outbox-repository.js');
-  const database = await openAppDatabase(ctx.config(), { applicationName: 'slagate-outbox' });
-  try {
-    await fn(repo, database.db);
-  } finally {
-    await database.close();
-  }
-}

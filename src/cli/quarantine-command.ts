@@ -2,8 +2,7 @@ import type { RetryOutcome } from '../app/retry-quarantined.js';
 import { isTransientError } from '../errors.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
 import { progressWriter } from './progress.js';
-
-type Db = import('../db/client.js').Db;
+import { withAppDatabase } from './open-app-database.js';
 
 /** `slagate quarantine list|show|retry`: mail that could not be processed, why, and another try. */
 export const register: RegisterCommand = (program, ctx) => {
@@ -15,7 +14,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--limit <n>', 'entries to show', '100')
     .option('--json', 'one JSON object per line')
     .action(async (opts: { limit: string; json?: boolean }) => {
-      await withDatabase(ctx, async (db) => {
+      await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { listOpenQuarantine } = await import('../db/repositories/quarantine-repository.js');
         const { formatInstant } = await import('./format-ticket.js');
         const rows = await listOpenQuarantine(db, Number(opts.limit) || 100);
@@ -38,7 +37,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .description('one entry: the reason, its sizes and the headers of the stored mail')
     .option('--json', 'print it as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
-      await withDatabase(ctx, async (db) => {
+      await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { getQuarantine } = await import('../db/repositories/quarantine-repository.js');
         const { getRawMail, readRawMail } = await import('../db/repositories/raw-mail-repository.js');
         const q = await getQuarantine(db, Number(id));
@@ -79,7 +78,7 @@ export const register: RegisterCommand = (program, ctx) => {
         return;
       }
       const config = ctx.config();
-      await withDatabase(ctx, async (db) => {
+      await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { retryQuarantined } = await import('../app/retry-quarantined.js');
         const { listOpenQuarantineIds } = await import('../db/repositories/ticket-query-repository.js');
         const { createLogger } = await import('../logger.js');
@@ -135,19 +134,3 @@ function notFound(ctx: CliContext, id: string): void {
   ctx.exitCode = EXIT.DATAERR;
 }
 
-async function withDatabase(ctx: CliContext, fn: (db: Db) => Promise<void>): Promise<void> {
-  const { openAppDatabase } = await import('./open-app-database.js');
-  let database;
-  try {
-    database = await openAppDatabase(ctx.config(), { applicationName: 'slagate-quarantine' });
-  } catch (err) {
-    ctx.err.write(`slagate quarantine: database unavailable: ${(err as Error).message} (run slagate doctor)\n`);
-    ctx.exitCode = EXIT.TEMPFAIL;
-    return;
-  }
-  try {
-    await fn(database.db);
-  } finally {
-    await database.close();
-  }
-}

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { PRIORITIES, TICKET_STATUSES } from '../policy/priorities.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
+import { withAppDatabase } from './open-app-database.js';
 
 interface ListOptions { status?: string; priority?: string; breached?: boolean; private?: boolean; limit: string; json?: boolean }
 
@@ -20,7 +21,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) return usage(ctx, `--limit must be a positive whole number, not "${opts.limit}"`);
       const config = ctx.config();
-      await withDatabase(ctx, 'slagate-tickets', async (db) => {
+      await withAppDatabase(ctx, 'slagate-tickets', async (db) => {
         const { listTickets } = await import('../app/list-tickets.js');
         const { formatTicketList } = await import('./format-ticket.js');
         const items = await listTickets(db, config.policy, {
@@ -41,7 +42,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--json', 'print the view as JSON')
     .action(async (ref: string, opts: { private?: boolean; json?: boolean }) => {
       const config = ctx.config();
-      await withDatabase(ctx, 'slagate-ticket', async (db) => {
+      await withAppDatabase(ctx, 'slagate-ticket', async (db) => {
         const { showTicket } = await import('../app/show-ticket.js');
         const { formatMailTrace, formatTicketView } = await import('./format-ticket.js');
         const result = await showTicket(db, ref, {
@@ -67,19 +68,3 @@ function usage(ctx: CliContext, message: string): void {
   ctx.exitCode = EXIT.USAGE;
 }
 
-async function withDatabase(ctx: CliContext, applicationName: string, fn: (db: import('../db/client.js').Db) => Promise<void>): Promise<void> {
-  const { openAppDatabase } = await import('./open-app-database.js');
-  let database;
-  try {
-    database = await openAppDatabase(ctx.config(), { applicationName });
-  } catch (err) {
-    ctx.err.write(`slagate: database unavailable: ${(err as Error).message} (run slagate doctor)\n`);
-    ctx.exitCode = EXIT.TEMPFAIL;
-    return;
-  }
-  try {
-    await fn(database.db);
-  } finally {
-    await database.close();
-  }
-}
