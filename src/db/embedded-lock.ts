@@ -18,7 +18,7 @@ export function lockEmbeddedDatabase(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(path, 'utf8'));
-      if (pid && pid !== process.pid && isAlive(pid)) {
+      if (pid && pid !== process.pid && isProcessAlive(pid)) {
         throw new SlagateError('DB_UNAVAILABLE',
           `the embedded database in ${dataDir} is in use by process ${pid} (is \`slagate start\` running?). ` +
           'Send mail to its local SMTP listener instead, or configure DATABASE_URL to share a PostgreSQL server.',
@@ -30,7 +30,8 @@ export function lockEmbeddedDatabase(dataDir: string): () => void {
   throw new SlagateError('DB_UNAVAILABLE', `could not lock the embedded database in ${dataDir}`, { retryable: true });
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, but is not ours). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

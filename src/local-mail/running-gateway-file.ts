@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
+import { isProcessAlive } from '../db/embedded-lock.js';
 
 /**
  * Where a running `slagate start` says it listens. The ports may be chosen by the system (port
@@ -42,14 +43,5 @@ export function readRunningGateway(config: Config): RunningGateway | null {
   } catch {
     return null;
   }
-  return isAlive(info.pid) ? info : null;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isProcessAlive(info.pid) ? info : null;
 }
