@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
@@ -8,6 +10,10 @@ import { databaseUrl, withAdmin } from './helpers/postgres-admin.js';
  * it (CREATE DATABASE ... TEMPLATE takes a fraction of a second) so files never share rows.
  */
 export default async function setup(project: TestProject) {
+  // Tests that run `node bin/slagate.js` as a child need dist/ to match src/. Built once here, not
+  // per file: two files building at once could start a child on half-written output.
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`tsc failed before the tests:\n${build.stdout}${build.stderr}`);
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   const template = `slagate_tpl_${runId}`;
   await withAdmin((sql) => sql.unsafe(`CREATE DATABASE ${template}`));

@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRASH_POINTS } from '../../src/crash-points.js';
 import { runChaosLoop } from '../helpers/chaos-crash-loop.js';
 import { recordChaosFigures } from '../helpers/chaos-figures.js';
-import { ROOT } from '../helpers/chaos-gateway-process.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -26,9 +24,6 @@ let database: TestDatabase;
 let tmp: string;
 
 beforeAll(async () => {
-  // tsc still emits when a module someone is editing does not type-check; only emission matters.
-  const build = spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.error) throw build.error;
   [dovecot, sink, database] = await Promise.all([startDovecot({ users: ['chaos'] }), startSmtpSink(), createTestDatabase()]);
   tmp = mkdtempSync(join(tmpdir(), 'slagate-chaos-'));
 }, 120_000);

@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChaosLoop } from '../helpers/chaos-crash-loop.js';
 import type { FaultKind } from '../helpers/chaos-faults.js';
 import { recordChaosFigures } from '../helpers/chaos-figures.js';
-import { ROOT } from '../helpers/chaos-gateway-process.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -30,8 +28,6 @@ let database: TestDatabase;
 let tmp: string;
 
 beforeAll(async () => {
-  const build = spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.error) throw build.error;
   [dovecot, sink, database] = await Promise.all([startDovecot({ users: ['faults'] }), startSmtpSink(), createTestDatabase()]);
   proxy = await startTcpProxy({ host: dovecot.host, port: dovecot.port });
   tmp = mkdtempSync(join(tmpdir(), 'slagate-chaos-'));

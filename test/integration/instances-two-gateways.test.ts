@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +24,6 @@ let database: TestDatabase;
 let tmp: string;
 
 beforeAll(async () => {
-  const build = spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.error) throw build.error;
   dovecot = await startDovecot({ users: ['shared'] });
   sink = await startSmtpSink();
   database = await createTestDatabase();
