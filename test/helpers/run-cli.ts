@@ -19,10 +19,13 @@ export function writeTestConfig(overrides: Record<string, unknown>): string {
   return path;
 }
 
-/** Runs `slagate ARGS...` in-process with captured output (and optional standard input). */
-export async function runCli(args: string[], options: { stdin?: Buffer | string } = {}): Promise<CliResult> {
+/**
+ * Runs `slagate ARGS...` in-process with captured output, optional standard input, and stderr
+ * posing as a terminal when `tty` is set (progress output only shows on one).
+ */
+export async function runCli(args: string[], options: { stdin?: Buffer | string; tty?: boolean } = {}): Promise<CliResult> {
   const out = new PassThrough();
-  const err = new PassThrough();
+  const err = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
   let outText = '';
   let errText = '';
   out.on('data', (c: Buffer) => { outText += c.toString(); });

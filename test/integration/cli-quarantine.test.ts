@@ -1,18 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quarantineOversized } from '../../src/app/quarantine-oversized.js';
-import { main } from '../../src/cli.js';
 import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
 import { quarantine } from '../../src/db/schema/quarantine.js';
 import { rawMail } from '../../src/db/schema/raw-mail.js';
 import { tickets } from '../../src/db/schema/tickets.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { testConfig } from '../helpers/test-config.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 let database: TestDatabase;
@@ -20,19 +19,12 @@ let dir: string;
 let normalConfig: string;
 let tinyConfig: string;
 
-async function run(config: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+function run(config: string, ...args: string[]): Promise<CliResult> {
   return runWith({ tty: false }, config, ...args);
 }
 
-async function runWith(options: { tty: boolean }, config: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = Object.assign(new PassThrough(), { isTTY: options.tty });
-  let o = '';
-  let e = '';
-  out.on('data', (c) => (o += c));
-  err.on('data', (c) => (e += c));
-  const code = await main(['node', 'slagate', '-c', config, ...args], { out, err });
-  return { code, out: o, err: e };
+function runWith(options: { tty: boolean }, config: string, ...args: string[]): Promise<CliResult> {
+  return runCli(['-c', config, ...args], options);
 }
 
 /** A mail over the tiny config's 1024-byte limit, ingested through the CLI as an MTA would. */

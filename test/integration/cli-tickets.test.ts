@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
-import { main } from '../../src/cli.js';
 import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
 import { closePause, openPause, updateTicket } from '../../src/db/repositories/ticket-repository.js';
 import { buildMail } from '../helpers/mail-builder.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -18,15 +17,8 @@ let configPath: string;
 const HOUR = 3_600_000;
 const numbers: Record<string, string> = {};
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c) => (o += c));
-  err.on('data', (c) => (e += c));
-  const code = await main(['node', 'slagate', '-c', configPath, ...args], { out, err });
-  return { code, out: o, err: e };
+function run(...args: string[]): Promise<CliResult> {
+  return runCli(['-c', configPath, ...args]);
 }
 
 const listed = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { number: string; breached: boolean; private: boolean; requestedPriority: string | null; priority: string });

@@ -1,23 +1,15 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
 import { enqueue, getOutbox } from '../../src/db/repositories/outbox-repository.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { eq } from 'drizzle-orm';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 let database: TestDatabase;
 let id: number;
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c) => (o += c));
-  err.on('data', (c) => (e += c));
-  const code = await main(['node', 'slagate', ...args], { out, err });
-  return { code, out: o, err: e };
+function run(...args: string[]): Promise<CliResult> {
+  return runCli(args);
 }
 
 beforeAll(async () => {
