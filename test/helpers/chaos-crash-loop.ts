@@ -9,6 +9,7 @@ import { buildMail } from './mail-builder.js';
 import type { SmtpSink } from './smtp-sink.js';
 import type { TcpProxy } from './tcp-proxy.js';
 import type { TestDatabase } from './test-database.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * The chaos driver: mail waiting in a real Dovecot, `slagate start` run as a child again and
@@ -71,18 +72,6 @@ export interface ChaosLoopResult {
 function passesFor(point: CrashPointName, mails: number): number {
   if (point === 'after-imap-move' || point === 'before-checkpoint') return 2;
   return Math.max(2, Math.min(60, Math.ceil(mails / 3)));
-}
-
-/** mulberry32: a seeded generator, so a failing run can be replayed with CHAOS_SEED. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SUBJECTS = ['Fatura ekranı açılmıyor', '[Hata] Rapor indirilemiyor', 'Şifre sıfırlama çalışmıyor', 'Question about the export',
