@@ -9,17 +9,10 @@ import {
 } from './fetch-new-messages.js';
 import { ensureFolder, moveProcessed } from './move-processed.js';
 import type { ImapSession } from './open-session.js';
+import type { OversizedInput } from '../app/quarantine-oversized.js';
 
 /** Bytes of mail one FETCH may bring in (by the sizes the server announced). */
 const MAX_FETCH_BYTES = 20 * 1024 * 1024;
-
-export interface OversizedInput {
-  mailbox: MailboxName;
-  headers: Buffer;
-  size: number;
-  receivedAt: Date;
-  imap: { uidvalidity: number; uid: number };
-}
 
 /** The checkpoint as the worker exposes it: reads are plain, writes are fenced by its lease. */
 export interface CheckpointStore {

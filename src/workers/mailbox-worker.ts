@@ -8,7 +8,8 @@ import {
 } from '../db/repositories/mailbox-state-repository.js';
 import type { MailboxName } from '../policy/priorities.js';
 import { createMailboxSupervisor } from '../imap/mailbox-supervisor.js';
-import { syncFolder, type OversizedInput } from '../imap/sync-folder.js';
+import type { OversizedInput } from '../app/quarantine-oversized.js';
+import { syncFolder } from '../imap/sync-folder.js';
 import { abortableSleep } from './abortable-sleep.js';
 
 export interface MailboxWorkerDeps {
