@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
 import { retryQuarantined } from '../../src/app/retry-quarantined.js';
+import { copyRawChunks, postgresJsOf } from '../../src/db/repositories/copy-raw-chunks.js';
 import { RAW_CHUNK_BYTES, readRawMail } from '../../src/db/repositories/raw-mail-repository.js';
 import { quarantine } from '../../src/db/schema/quarantine.js';
 import { rawMail, rawMailChunks } from '../../src/db/schema/raw-mail.js';
@@ -76,6 +77,26 @@ describe('raw mail over 1 MiB', () => {
       .where(and(eq(rawMailChunks.rawMailId, outcome.rawMailId!), eq(rawMailChunks.seq, 0)));
     await expect(readRawMail(database.db, outcome.rawMailId!)).rejects.toMatchObject({ code: 'INTERNAL' });
   });
+
+  it('fails the transaction, rather than hanging or storing half, when the COPY of the pieces is refused', async () => {
+    // A piece already stored under the same id and seq: the server refuses the COPY's row.
+    await database.db.insert(rawMailChunks).values({ rawMailId: 999_001, seq: 2, data: Buffer.from('x') });
+    const bytes = randomBytes(3 * 64 * 1024 + 17);
+    const attempt = database.db.transaction(async (tx) => {
+      await copyRawChunks(postgresJsOf(tx)!, 999_001, bytes, 64 * 1024);
+    });
+    await expect(attempt).rejects.toThrow();
+    const left = await database.db.select().from(rawMailChunks).where(eq(rawMailChunks.rawMailId, 999_001));
+    expect(left.map((p) => p.seq)).toEqual([2]);
+
+    // The connection is usable afterwards, and a good COPY stores every byte in order.
+    await database.db.transaction(async (tx) => {
+      await copyRawChunks(postgresJsOf(tx)!, 999_002, bytes, 64 * 1024);
+    });
+    const stored = await database.db.select().from(rawMailChunks).where(eq(rawMailChunks.rawMailId, 999_002)).orderBy(asc(rawMailChunks.seq));
+    expect(stored.map((p) => p.data.length)).toEqual([65_536, 65_536, 65_536, 17]);
+    expect(Buffer.compare(Buffer.concat(stored.map((p) => p.data)), bytes)).toBe(0);
+  }, 30_000);
 
   it('keeps a mail of at most 1 MiB in raw_mail.raw, with no pieces', async () => {
     const raw = mailWithAttachment(randomBytes(600 * 1024), '<inline-1@client.example>');

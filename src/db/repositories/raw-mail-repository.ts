@@ -3,6 +3,7 @@ import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { SlagateError } from '../../errors.js';
 import type { Db } from '../client.js';
 import { rawMail, rawMailChunks } from '../schema/raw-mail.js';
+import { copyRawChunks, postgresJsOf } from './copy-raw-chunks.js';
 
 export type NewRawMail = typeof rawMail.$inferInsert;
 
@@ -14,8 +15,8 @@ export const RAW_CHUNK_BYTES = 1024 * 1024; // 1 MiB
 
 /**
  * Inserts the raw mail unless this mailbox already has it; returns the new id or null (duplicate).
- * A mail over RAW_CHUNK_BYTES is written piece by piece, one statement each: call it inside the
- * ingest transaction so the row and its pieces commit together.
+ * A mail over RAW_CHUNK_BYTES is written in pieces (one binary COPY on PostgreSQL): call it inside
+ * the ingest transaction so the row and its pieces commit together.
  */
 export async function insertRawMail(db: Db, row: NewRawMail): Promise<number | null> {
   const chunked = row.raw.length > RAW_CHUNK_BYTES;
@@ -23,6 +24,12 @@ export async function insertRawMail(db: Db, row: NewRawMail): Promise<number | n
     .onConflictDoNothing().returning({ id: rawMail.id });
   const id = inserted[0]?.id ?? null;
   if (id === null || !chunked) return id;
+  const postgresJs = postgresJsOf(db);
+  if (postgresJs) {
+    await copyRawChunks(postgresJs, id, row.raw, RAW_CHUNK_BYTES);
+    return id;
+  }
+  // PGlite hands a bytea parameter over in binary: statement by statement costs nothing extra there.
   for (let seq = 0; seq * RAW_CHUNK_BYTES < row.raw.length; seq += 1) {
     const data = row.raw.subarray(seq * RAW_CHUNK_BYTES, (seq + 1) * RAW_CHUNK_BYTES);
     await db.insert(rawMailChunks).values({ rawMailId: id, seq, data });

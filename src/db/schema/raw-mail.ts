@@ -44,8 +44,9 @@ export const rawMail = pgTable('raw_mail', {
 /**
  * The bytes of a mail over 1 MiB, in 1 MiB pieces in order (seq from 0). postgres.js sends a bytea
  * parameter as a hex string twice its size plus its send buffer, so one 34 MB parameter cost
- * about 165 MB at peak; pieces written one statement at a time keep that to a few MB. No foreign
- * key, like quarantine: raw_mail rows are never deleted, and tests truncate raw_mail alone.
+ * about 165 MB at peak; the pieces are written with one binary COPY (copy-raw-chunks.ts) and read
+ * back one at a time. No foreign key, like quarantine: raw_mail rows are never deleted, and tests
+ * truncate raw_mail alone.
  */
 export const rawMailChunks = pgTable('raw_mail_chunks', {
   rawMailId: bigint('raw_mail_id', { mode: 'number' }).notNull(),
