@@ -41,7 +41,8 @@ export async function openDatabase(database: Config['database'], options: OpenDa
         idle_in_transaction_session_timeout: database.idleInTransactionTimeoutMs,
       },
     });
-    const db = drizzle(client) as unknown as Db;
+    const { withPreparedStatements } = await import('./prepared-statements.js');
+    const db = drizzle(withPreparedStatements(client)) as unknown as Db;
     // drizzle makes postgres.js pass timestamps through untouched (its columns serialise them), so
     // a Date bound in a raw sql`` fragment would reach the wire as an object and fail. Serialise
     // Dates here once, for every query.

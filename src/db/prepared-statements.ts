@@ -1,0 +1,47 @@
+import type { Sql } from 'postgres';
+
+/**
+ * postgres.js with every parameterised statement prepared (named and kept per connection).
+ *
+ * drizzle hands postgres.js `prepare: false` for every query it did not `.prepare()` itself, and
+ * postgres.js then sends each parameterised statement as an unnamed one that it must first
+ * describe to learn the parameter types: Parse/Describe, wait for the answer, then Bind/Execute.
+ * Two round trips and a fresh parse per statement, and an ingest runs about a dozen of them.
+ * Prepared, the first use on a connection describes once and every later one is one round trip
+ * with no parse. The statements a connection keeps are bounded by the distinct SQL texts the
+ * repositories build, and postgres.js retires connections after max_lifetime anyway.
+ *
+ * Transactions and savepoints get the same wrapping, since drizzle runs a transaction's queries
+ * on the connection object postgres.js passes to begin(). Statements without parameters (DDL,
+ * migrations, several statements in one string) are left as they are: they need no describe.
+ */
+export function withPreparedStatements<T extends Sql>(sql: T): T {
+  return wrap(sql);
+}
+
+type Callback = (sql: unknown) => unknown;
+
+function wrap<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(obj, key, receiver) {
+      const value = Reflect.get(obj, key, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      if (key === 'unsafe') {
+        return (query: string, params?: unknown[], options?: Record<string, unknown>) =>
+          (value as (...a: unknown[]) => unknown).call(obj, query, params,
+            params && params.length > 0 ? { ...options, prepare: true } : options);
+      }
+      if (key === 'begin' || key === 'savepoint') {
+        return (...args: unknown[]) => {
+          const at = args.findIndex((a) => typeof a === 'function');
+          if (at >= 0) {
+            const callback = args[at] as Callback;
+            args[at] = (inner: object) => callback(wrap(inner));
+          }
+          return (value as (...a: unknown[]) => unknown).apply(obj, args);
+        };
+      }
+      return value;
+    },
+  });
+}
