@@ -4,12 +4,14 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
 import { retryQuarantined } from '../../src/app/retry-quarantined.js';
+import { openDatabase } from '../../src/db/client.js';
 import { copyRawChunks, postgresJsOf } from '../../src/db/repositories/copy-raw-chunks.js';
 import { RAW_CHUNK_BYTES, readRawMail } from '../../src/db/repositories/raw-mail-repository.js';
 import { quarantine } from '../../src/db/schema/quarantine.js';
 import { rawMail, rawMailChunks } from '../../src/db/schema/raw-mail.js';
 import { attachments } from '../../src/db/schema/tickets.js';
 import { buildMail } from '../helpers/mail-builder.js';
+import { withAdmin } from '../helpers/postgres-admin.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -97,6 +99,39 @@ describe('raw mail over 1 MiB', () => {
     expect(stored.map((p) => p.data.length)).toEqual([65_536, 65_536, 65_536, 17]);
     expect(Buffer.compare(Buffer.concat(stored.map((p) => p.data)), bytes)).toBe(0);
   }, 30_000);
+
+  it('loses nothing when its connection is killed in the middle of the COPY: a retryable error, then one whole copy', async () => {
+    const raw = mailWithAttachment(randomBytes(24 * 1024 * 1024), '<killed-copy-1@client.example>');
+    const victim = await openDatabase({ ...testConfig(database.url).database, url: database.url }, { applicationName: 'slagate-copy-victim' });
+    try {
+      // Kill the backend as soon as the server shows it inside the COPY.
+      const killer = withAdmin(async (sql) => {
+        for (let i = 0; i < 2000; i++) {
+          const [hit] = await sql`select pid from pg_stat_activity
+            where application_name = 'slagate-copy-victim' and query like 'COPY raw_mail_chunks%' and state = 'active'`;
+          if (hit) {
+            await sql`select pg_terminate_backend(${hit.pid}::int)`;
+            return true;
+          }
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        return false;
+      });
+      const first = ingestMessage({ ...deps, db: victim.db, config: testConfig(database.url, { limits: { maxMessageBytes: 64 * 1024 * 1024 } }) },
+        { raw, mailbox: 'support', receivedAt: MONDAY_10, source: 'cli' });
+      await expect(first).rejects.toMatchObject({ code: 'DB_UNAVAILABLE', retryable: true });
+      expect(await killer).toBe(true);
+    } finally {
+      await victim.close();
+    }
+    const none = await database.db.select({ id: rawMail.id }).from(rawMail).where(eq(rawMail.messageId, '<killed-copy-1@client.example>'));
+    expect(none).toEqual([]);
+
+    const big = { ...deps, config: testConfig(database.url, { limits: { maxMessageBytes: 64 * 1024 * 1024 } }) };
+    const retried = await ingestMessage(big, { raw, mailbox: 'support', receivedAt: MONDAY_10, source: 'cli' });
+    expect(retried.decision).toBe('new-ticket');
+    expect(Buffer.compare(await readRawMail(database.db, retried.rawMailId!), raw)).toBe(0);
+  }, 60_000);
 
   it('keeps a mail of at most 1 MiB in raw_mail.raw, with no pieces', async () => {
     const raw = mailWithAttachment(randomBytes(600 * 1024), '<inline-1@client.example>');

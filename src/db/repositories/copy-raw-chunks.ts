@@ -30,10 +30,11 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
  * heap grows to hold it until the collector catches up. Binary COPY sends the bytes themselves, 64
  * KiB at a time with the socket's backpressure honoured, so the mail is never copied whole.
  *
- * postgres.js resolves the COPY with its stream and never reports an error the server sends after
- * the stream has ended, so what was stored is read back (count and length of the pieces) on the
- * same connection: a failed COPY fails that query (the transaction is aborted) and a short one is
- * refused here.
+ * postgres.js 3.4.9 never settles the stream when the server refuses the COPY after it has ended
+ * (porsager/postgres#1173: awaiting 'finish' hangs, and inside a transaction no ROLLBACK is ever
+ * sent), so the end is not awaited. What was stored is read back instead (count and length of the
+ * pieces) on the same connection: a failed COPY fails that query, the transaction rolls back, and
+ * a short one is refused here.
  */
 export async function copyRawChunks(sqlClient: PostgresJsSql, rawMailId: number, raw: Buffer, pieceBytes: number): Promise<void> {
   const stream = await sqlClient.unsafe('COPY raw_mail_chunks (raw_mail_id, seq, data) FROM STDIN (FORMAT binary)').writable();

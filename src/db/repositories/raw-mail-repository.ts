@@ -29,7 +29,8 @@ export async function insertRawMail(db: Db, row: NewRawMail): Promise<number | n
     await copyRawChunks(postgresJs, id, row.raw, RAW_CHUNK_BYTES);
     return id;
   }
-  // PGlite hands a bytea parameter over in binary: statement by statement costs nothing extra there.
+  // PGlite (the embedded default) runs in this process and has no postgres.js to stream through:
+  // one statement per piece.
   for (let seq = 0; seq * RAW_CHUNK_BYTES < row.raw.length; seq += 1) {
     const data = row.raw.subarray(seq * RAW_CHUNK_BYTES, (seq + 1) * RAW_CHUNK_BYTES);
     await db.insert(rawMailChunks).values({ rawMailId: id, seq, data });
