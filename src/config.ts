@@ -22,7 +22,10 @@ const imapSchema = z.object({
   processedFolder: z.string().default('Processed'),
   /** A folder for mail that could not be ingested (kept on the server, also quarantined in the db). */
   quarantineFolder: z.string().default('Quarantine'),
-  pollIntervalMs: z.number().int().min(1000).default(30_000), // 30 seconds, used when IDLE is not supported
+  pollIntervalMs: z.number().int().min(1000).default(30_000), // 30 seconds: NOOP this often when the server has no IDLE
+  // 0 = IDLE alone. Dovecot tells an IDLE client about new mail only 500 ms after it arrives
+  // (NOTIFY_DELAY_MSECS); a NOOP is answered at once, so a short interval trades commands for speed.
+  noopIntervalMs: z.number().int().min(0).default(0).refine((ms) => ms === 0 || ms >= 100, 'either 0 (IDLE alone) or at least 100 ms'),
   resyncIntervalMs: z.number().int().min(5000).default(180_000), // 3 minutes, full resync whatever IDLE says
   socketTimeoutMs: z.number().int().min(5000).default(90_000), // 90 seconds: half-open links noticed within 2 minutes
   maxIdleTimeMs: z.number().int().min(5000).default(60_000), // 1 minute: IDLE is restarted (with a NOOP) this often

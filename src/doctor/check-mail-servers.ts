@@ -37,7 +37,8 @@ export async function checkImapMailboxes(config: Config, probes: MailServerProbe
       continue;
     }
     const processed = v.processedFolder === 'created' ? `processed folder "${imap.processedFolder}" was missing and has been created` : `processed folder "${imap.processedFolder}" exists`;
-    const idle = v.idle ? 'IDLE supported (new mail is seen at once)' : `no IDLE: the folder is polled every ${imap.pollIntervalMs / 1000} s`;
+    const idle = !v.idle ? `no IDLE: the folder is checked every ${imap.pollIntervalMs / 1000} s`
+      : imap.noopIntervalMs > 0 ? `IDLE supported, and the folder is also checked every ${imap.noopIntervalMs} ms` : 'IDLE supported (the server announces new mail)';
     checks.push({ name, ok: true, detail: `logged in to ${server} as ${imap.user}; folder "${imap.folder}" exists; ${processed}; ${idle}` });
   }
   return checks;

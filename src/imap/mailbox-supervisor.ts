@@ -42,6 +42,7 @@ export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
     });
     let synced = false;
     let timer: NodeJS.Timeout | undefined;
+    let poller: NodeJS.Timeout | undefined;
     let fatal: unknown;
     // Passes never overlap: a request during a pass marks it dirty and one more pass follows.
     let running: Promise<void> | undefined;
@@ -76,12 +77,22 @@ export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
       sessions += 1;
       logger.info({ host: settings.host, folder: settings.folder }, 'imap session ready');
       timer = setInterval(passInBackground, settings.resyncIntervalMs);
+      // New mail is announced by IDLE, or by the answer to a NOOP ('exists' either way). Without
+      // IDLE a NOOP is the only way to hear of it; with IDLE it can still come sooner (Dovecot holds
+      // an IDLE notice back for 500 ms), when noopIntervalMs asks for that.
+      const checkEvery = client.capabilities.has('IDLE') ? settings.noopIntervalMs : settings.pollIntervalMs;
+      if (checkEvery > 0) {
+        poller = setInterval(() => {
+          if (!running && client.usable) client.noop().catch(() => undefined); // a broken link closes the session
+        }, checkEvery);
+      }
       await Promise.race([closed, aborted]);
     } catch (err) {
       if ((err as SlagateError).code === 'LEASE_LOST') fatal = err;
       else throw toImapError(err, `imap ${settings.user}@${settings.host}:${settings.port}`);
     } finally {
       if (timer) clearInterval(timer);
+      if (poller) clearInterval(poller);
       client.off('exists', passInBackground);
       if (signal.aborted && client.usable) {
         // A pass in flight finishes first: its ingest may have committed and its move should land.

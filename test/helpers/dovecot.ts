@@ -32,7 +32,11 @@ export interface Dovecot {
   restart(): Promise<void>;
 }
 
-export async function startDovecot(options: { users: string[] }): Promise<Dovecot> {
+export async function startDovecot(options: {
+  users: string[];
+  /** Replaces the capabilities announced after login (e.g. without IDLE, as some servers have). */
+  capability?: string;
+}): Promise<Dovecot> {
   const dir = mkdtempSync(join(tmpdir(), 'slagate-dovecot-'));
   // Login and mail processes (other users) must traverse the folder.
   chmodSync(dir, 0o755);
@@ -45,7 +49,7 @@ export async function startDovecot(options: { users: string[] }): Promise<Doveco
 
   const port = await freePort();
   const confPath = join(dir, 'dovecot.conf');
-  writeFileSync(confPath, configText(dir, port));
+  writeFileSync(confPath, configText(dir, port) + (options.capability ? `imap_capability = ${options.capability}\n` : ''));
   const check = spawnSync(DOVECOT, ['-n', '-c', confPath], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`dovecot -n rejected the config:\n${check.stderr}`);
 
