@@ -10,6 +10,8 @@ import { testConfig } from '../../test/helpers/test-config.js';
  */
 export function benchConfigInput(options: {
   databaseUrl: string; dovecot: Dovecot; user: string; sink: SmtpSink; overrides?: Record<string, unknown>;
+  /** Extra keys for the support mailbox's imap settings. */
+  imap?: Record<string, unknown>;
 }): Record<string, unknown> {
   const { dovecot, user, sink } = options;
   return {
@@ -19,7 +21,7 @@ export function benchConfigInput(options: {
     mailboxes: {
       support: {
         address: 'support@sanarise.example', name: 'Sanarise Destek',
-        imap: { host: dovecot.host, port: dovecot.port, secure: false, user, password: dovecot.password(user) },
+        imap: { host: dovecot.host, port: dovecot.port, secure: false, user, password: dovecot.password(user), ...options.imap },
       },
       management: { address: 'management@sanarise.example', name: 'Sanarise Yönetim' },
     },
@@ -29,7 +31,9 @@ export function benchConfigInput(options: {
   };
 }
 
-export function benchConfig(options: { database: { url: string }; dovecot: Dovecot; user: string; sink: SmtpSink; overrides?: Record<string, unknown> }): Config {
+export function benchConfig(options: {
+  database: { url: string }; dovecot: Dovecot; user: string; sink: SmtpSink; overrides?: Record<string, unknown>; imap?: Record<string, unknown>;
+}): Config {
   const input = benchConfigInput({ ...options, databaseUrl: options.database.url });
   return testConfig(options.database.url, input);
 }

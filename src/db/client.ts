@@ -19,6 +19,8 @@ export interface OpenDatabaseOptions {
   max?: number;
   /** PGlite data folder override; 'memory://' gives a throwaway database (replay). */
   dataDir?: string;
+  /** Called once per statement sent (PostgreSQL only): the throughput bench counts them per mail. */
+  onStatement?: () => void;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function openDatabase(database: Config['database'], options: OpenDa
       },
     });
     const { withPreparedStatements } = await import('./prepared-statements.js');
-    const db = drizzle(withPreparedStatements(client)) as unknown as Db;
+    const db = drizzle(withPreparedStatements(client, options.onStatement)) as unknown as Db;
     // drizzle makes postgres.js pass timestamps through untouched (its columns serialise them), so
     // a Date bound in a raw sql`` fragment would reach the wire as an object and fail. Serialise
     // Dates here once, for every query.

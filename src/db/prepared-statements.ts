@@ -15,28 +15,33 @@ import type { Sql } from 'postgres';
  * on the connection object postgres.js passes to begin(). Statements without parameters (DDL,
  * migrations, several statements in one string) are left as they are: they need no describe.
  */
-export function withPreparedStatements<T extends Sql>(sql: T): T {
-  return wrap(sql);
+export function withPreparedStatements<T extends Sql>(sql: T, onStatement?: () => void): T {
+  return wrap(sql, onStatement);
 }
 
 type Callback = (sql: unknown) => unknown;
 
-function wrap<T extends object>(target: T): T {
+function wrap<T extends object>(target: T, onStatement: (() => void) | undefined): T {
   return new Proxy(target, {
     get(obj, key, receiver) {
       const value = Reflect.get(obj, key, receiver) as unknown;
       if (typeof value !== 'function') return value;
       if (key === 'unsafe') {
-        return (query: string, params?: unknown[], options?: Record<string, unknown>) =>
-          (value as (...a: unknown[]) => unknown).call(obj, query, params,
+        return (query: string, params?: unknown[], options?: Record<string, unknown>) => {
+          onStatement?.();
+          return (value as (...a: unknown[]) => unknown).call(obj, query, params,
             params && params.length > 0 ? { ...options, prepare: true } : options);
+        };
       }
       if (key === 'begin' || key === 'savepoint') {
         return (...args: unknown[]) => {
+          // BEGIN and its COMMIT (or SAVEPOINT and its RELEASE): two statements postgres.js sends itself.
+          onStatement?.();
+          onStatement?.();
           const at = args.findIndex((a) => typeof a === 'function');
           if (at >= 0) {
             const callback = args[at] as Callback;
-            args[at] = (inner: object) => callback(wrap(inner));
+            args[at] = (inner: object) => callback(wrap(inner, onStatement));
           }
           return (value as (...a: unknown[]) => unknown).apply(obj, args);
         };
