@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { rowsOf } from '../rows-of.js';
 
 export interface AppliedMigration {
   hash: string;
@@ -17,9 +18,4 @@ export async function listAppliedMigrations(db: Db): Promise<AppliedMigration[] 
 
 export async function ping(db: Db): Promise<void> {
   await db.execute(sql`select 1`);
-}
-
-/** postgres.js answers an array of rows, PGlite an object with `rows`. */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

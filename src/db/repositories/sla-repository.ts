@@ -1,5 +1,6 @@
 import { and, asc, inArray, isNotNull, lte, sql, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { rowsOf } from '../rows-of.js';
 import { slaAlerts, ticketPauses, tickets } from '../schema/tickets.js';
 
 /** What the SLA clocks need of a ticket. */
@@ -70,9 +71,20 @@ export async function listSlaAlerts(db: Db, ticketIds: number[]): Promise<SlaAle
  */
 export async function insertSlaAlerts(tx: Db, alerts: SlaAlertRow[], firedAt: Date): Promise<SlaAlertRow[]> {
   if (alerts.length === 0) return [];
-  return tx.insert(slaAlerts).values(alerts.map((a) => ({ ...a, firedAt })))
-    .onConflictDoNothing({ target: [slaAlerts.ticketId, slaAlerts.clock, slaAlerts.level, slaAlerts.deadline] })
-    .returning({ ticketId: slaAlerts.ticketId, clock: slaAlerts.clock, level: slaAlerts.level, deadline: slaAlerts.deadline });
+  // One array per column (as appendEvents): a tick fires up to 150 steps, 750 parameters as VALUES.
+  const rows = await tx.execute(sql`insert into ${slaAlerts} (ticket_id, clock, level, deadline, fired_at)
+    select t.ticket_id, t.clock, t.level, t.deadline, ${firedAt.toISOString()}::timestamptz
+    from unnest(
+      ${sql.param(alerts.map((a) => a.ticketId))}::bigint[],
+      ${sql.param(alerts.map((a) => a.clock))}::text[],
+      ${sql.param(alerts.map((a) => a.level))}::text[],
+      ${sql.param(alerts.map((a) => a.deadline.toISOString()))}::text[]::timestamptz[]) as t(ticket_id, clock, level, deadline)
+    on conflict (ticket_id, clock, level, deadline) do nothing
+    returning ticket_id, clock, level, deadline`);
+  // Raw rows: bigint comes back as a string from postgres.js, instants as text from both drivers.
+  return rowsOf<{ ticket_id: number | string; clock: string; level: string; deadline: string }>(rows).map((r) => ({
+    ticketId: Number(r.ticket_id), clock: r.clock, level: r.level, deadline: slaAlerts.deadline.mapFromDriverValue(r.deadline) as Date,
+  }));
 }
 
 export interface SlaSchedule {
