@@ -19,14 +19,18 @@ export interface NewEvent {
  */
 export async function appendEvents(db: Db, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
+  // WITH ORDINALITY and ORDER BY: ids follow the order of `events`, which is the story's order
+  // among events of the same instant.
   await db.execute(sql`insert into ${ticketEvents} (ticket_id, at, actor, kind, reason, data)
-    select * from unnest(
+    select ticket_id, at, actor, kind, reason, data from unnest(
       ${sql.param(events.map((e) => e.ticketId))}::bigint[],
       ${sql.param(events.map((e) => e.at.toISOString()))}::text[]::timestamptz[],
       ${sql.param(events.map((e) => e.actor))}::text[],
       ${sql.param(events.map((e) => e.kind))}::text[],
       ${sql.param(events.map((e) => e.reason ?? null))}::text[],
-      ${sql.param(events.map((e) => JSON.stringify(e.data ?? {})))}::jsonb[])`);
+      ${sql.param(events.map((e) => JSON.stringify(e.data ?? {})))}::jsonb[])
+      with ordinality as e(ticket_id, at, actor, kind, reason, data, n)
+    order by n`);
 }
 
 export async function listEvents(db: Db, ticketId: number) {
