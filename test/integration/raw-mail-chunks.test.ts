@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
@@ -92,9 +92,14 @@ describe('raw mail over 1 MiB', () => {
     expect(left.map((p) => p.seq)).toEqual([2]);
 
     // The connection is usable afterwards, and a good COPY stores every byte in order.
-    await database.db.transaction(async (tx) => {
+    const timeouts = await database.db.transaction(async (tx) => {
+      const show = async () => ((await tx.execute(sql`show statement_timeout`)) as unknown as { statement_timeout: string }[])[0]!.statement_timeout;
+      const before = await show();
       await copyRawChunks(postgresJsOf(tx)!, 999_002, bytes, 64 * 1024);
+      return { before, after: await show() };
     });
+    // Raised for the COPY only (the server times a COPY as one statement), then put back.
+    expect(timeouts.after).toBe(timeouts.before);
     const stored = await database.db.select().from(rawMailChunks).where(eq(rawMailChunks.rawMailId, 999_002)).orderBy(asc(rawMailChunks.seq));
     expect(stored.map((p) => p.data.length)).toEqual([65_536, 65_536, 65_536, 17]);
     expect(Buffer.compare(Buffer.concat(stored.map((p) => p.data)), bytes)).toBe(0);
