@@ -14,6 +14,8 @@ import type { Sql } from 'postgres';
  * Transactions and savepoints get the same wrapping, since drizzle runs a transaction's queries
  * on the connection object postgres.js passes to begin(). Statements without parameters (DDL,
  * migrations, several statements in one string) are left as they are: they need no describe.
+ * Behind a pooler in transaction mode (PgBouncer, Supavisor) named statements break: `?prepare=false`
+ * in database.url turns them off for the whole client, which postgres.js lets win over this.
  */
 export function withPreparedStatements<T extends Sql>(sql: T, onStatement?: () => void): T {
   return wrap(sql, onStatement);
@@ -27,10 +29,12 @@ function wrap<T extends object>(target: T, onStatement: (() => void) | undefined
       const value = Reflect.get(obj, key, receiver) as unknown;
       if (typeof value !== 'function') return value;
       if (key === 'unsafe') {
-        return (query: string, params?: unknown[], options?: Record<string, unknown>) => {
+        // Arguments passed on as given: postgres.js reads unsafe(query, options) only when called
+        // with exactly two, so a third is added only where there are parameters to prepare.
+        return (...args: unknown[]) => {
           onStatement?.();
-          return (value as (...a: unknown[]) => unknown).call(obj, query, params,
-            params && params.length > 0 ? { ...options, prepare: true } : options);
+          if (Array.isArray(args[1]) && args[1].length > 0) args[2] = { ...(args[2] as object | undefined), prepare: true };
+          return (value as (...a: unknown[]) => unknown).apply(obj, args);
         };
       }
       if (key === 'begin' || key === 'savepoint') {
