@@ -28,7 +28,8 @@ export const CONFIG_DOCS: Record<string, string> = {
   'mailboxes.<support|management>.imap.quarantineFolder': 'Folder name reserved for mail that could not be ingested.',
   'mailboxes.<support|management>.imap.pollIntervalMs': 'How often the folder is checked (NOOP) when the server has no IDLE, in milliseconds.',
   'mailboxes.<support|management>.imap.noopIntervalMs': 'Also check the folder (NOOP) this often while IDLE, in milliseconds; 0 leaves it to IDLE. '
-    + 'Dovecot announces new mail to an IDLE client 500 ms after it arrives; 250 brings acknowledgements well under half a second for 4 commands a second.',
+    + 'Dovecot announces new mail to an IDLE client 500 ms after it arrives; 250 brings acknowledgements well under half a second, '
+    + 'for a NOOP and an IDLE restart every 250 ms.',
   'mailboxes.<support|management>.imap.resyncIntervalMs': 'Full resync interval whatever IDLE reports, in milliseconds.',
   'mailboxes.<support|management>.imap.socketTimeoutMs': 'Socket inactivity timeout, in milliseconds (a half-open link is noticed within it).',
   'mailboxes.<support|management>.imap.maxIdleTimeMs': 'IDLE is restarted this often, in milliseconds.',

@@ -82,8 +82,12 @@ export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
       // an IDLE notice back for 500 ms), when noopIntervalMs asks for that.
       const checkEvery = client.capabilities.has('IDLE') ? settings.noopIntervalMs : settings.pollIntervalMs;
       if (checkEvery > 0) {
+        let asking = false; // one NOOP at a time: behind a stuck one they would only pile up
         poller = setInterval(() => {
-          if (!running && client.usable) client.noop().catch(() => undefined); // a broken link closes the session
+          if (running || asking || !client.usable) return;
+          asking = true;
+          client.noop().catch(() => undefined) // a broken link closes the session
+            .finally(() => { asking = false; });
         }, checkEvery);
       }
       await Promise.race([closed, aborted]);
