@@ -1,41 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import type { Person } from '../config.js';
+import type { Config, Person } from '../config.js';
 import { SlagateError } from '../errors.js';
 import type { Db } from '../db/client.js';
-import { enqueue, isSuppressed } from '../db/repositories/outbox-repository.js';
+import { enqueue, suppressedAmong } from '../db/repositories/outbox-repository.js';
 import { buildStaffMail, type StaffMailKind } from '../outbound/build-staff-mail.js';
+import type { OutboundMail } from '../outbound/outbound-mail.js';
 import type { TicketView } from '../outbound/ticket-view.js';
 import type { OutboundDeps } from './enqueue-acknowledgement.js';
 
+export interface StaffNotificationInput {
+  ticket: TicketView | null;
+  kind: StaffMailKind;
+  recipients: Person[];
+  notBefore: Date;
+  dedupeKey: string;
+  data: Record<string, unknown>;
+}
+
 /**
- * Queues a reminder, escalation or notice to each recipient for the SLA engine (or ingest).
- * `notBefore` holds staff mail until business hours; `dedupeKey` names the cause, and each
- * recipient gets `<dedupeKey>:<address>`, so a sweep that runs twice queues nothing new.
- * `data` holds the kind's template variables (for SLA kinds: `clock` and `deadline`).
+ * A reminder, escalation or notice to each recipient not under suppression. `dedupeKey` names the
+ * cause, and each recipient gets `<dedupeKey>:<address>`, so a sweep that runs twice queues
+ * nothing new. `data` holds the kind's template variables (for SLA kinds: `clock` and
+ * `deadline`). Pure: the caller queues the mails with `input.notBefore`.
  */
-export async function enqueueStaffNotification(
-  tx: Db, deps: OutboundDeps,
-  input: {
-    ticket: TicketView | null;
-    kind: StaffMailKind;
-    recipients: Person[];
-    notBefore: Date;
-    dedupeKey: string;
-    data: Record<string, unknown>;
-  },
-): Promise<{ enqueued: number }> {
-  const { config } = deps;
+export function planStaffNotification(
+  config: Config, now: Date, random: () => string, input: StaffNotificationInput, suppressed: ReadonlySet<string>,
+): OutboundMail[] {
   if (input.ticket?.private && input.recipients.some((p) => p.role !== 'manager')) {
     throw new SlagateError('INTERNAL', `private ticket ${input.ticket.number} notification addressed to non-managers`);
   }
+  return input.recipients.filter((p) => !suppressed.has(p.address)).map((person) => buildStaffMail(config, {
+    kind: input.kind, ticket: input.ticket, person, dedupeKey: input.dedupeKey, data: input.data, random: random(), now,
+  }));
+}
+
+/**
+ * Queues a reminder, escalation or notice for the SLA engine (or ingest) in the caller's
+ * transaction; `notBefore` holds staff mail until business hours.
+ */
+export async function enqueueStaffNotification(tx: Db, deps: OutboundDeps, input: StaffNotificationInput): Promise<{ enqueued: number }> {
   const now = deps.clock();
-  const random = deps.random ?? randomUUID;
+  const suppressed = input.recipients.length > 0 ? await suppressedAmong(tx, input.recipients.map((p) => p.address), now) : new Set<string>();
   let enqueued = 0;
-  for (const person of input.recipients) {
-    if (await isSuppressed(tx, person.address, now)) continue;
-    const mail = buildStaffMail(config, {
-      kind: input.kind, ticket: input.ticket, person, dedupeKey: input.dedupeKey, data: input.data, random: random(), now,
-    });
+  for (const mail of planStaffNotification(deps.config, now, deps.random ?? randomUUID, input, suppressed)) {
     if (await enqueue(tx, mail, { notBefore: input.notBefore, now })) enqueued++;
   }
   return { enqueued };

@@ -12,6 +12,16 @@ export async function insertMessage(db: Db, message: NewMessage, files: NewAttac
   return id;
 }
 
+/** Several messages with their attachments in two statements; returns their ids in the order given. */
+export async function insertMessages(db: Db, items: { message: NewMessage; files: NewAttachment[] }[]): Promise<number[]> {
+  if (items.length === 0) return [];
+  const rows = await db.insert(messages).values(items.map((i) => i.message)).returning({ id: messages.id });
+  const ids = rows.map((r) => r.id);
+  const files = items.flatMap((item, i) => item.files.map((f) => ({ ...f, messageId: ids[i]! })));
+  if (files.length > 0) await db.insert(attachments).values(files);
+  return ids;
+}
+
 export async function listMessages(db: Db, ticketId: number) {
   return db.select().from(messages).where(eq(messages.ticketId, ticketId)).orderBy(asc(messages.createdAt), asc(messages.id));
 }

@@ -3,6 +3,7 @@ import type { OutboundMail } from '../../outbound/outbound-mail.js';
 import type { Db } from '../client.js';
 import { outbox, suppressions } from '../schema/outbox.js';
 import { tickets } from '../schema/tickets.js';
+import { rowsOf } from '../rows-of.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
@@ -13,7 +14,27 @@ export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced'
  */
 export async function enqueue(tx: Db, mail: OutboundMail, options: { notBefore?: Date; now?: Date } = {}): Promise<boolean> {
   const now = options.now ?? new Date();
-  const rows = await tx.insert(outbox).values({
+  const rows = await tx.insert(outbox).values(outboxRow(mail, options.notBefore ?? now, now))
+    .onConflictDoNothing({ target: outbox.dedupeKey }).returning({ id: outbox.id });
+  return rows.length > 0;
+}
+
+/** A mail queued with the moment it may leave. */
+export interface QueuedMail { mail: OutboundMail; notBefore: Date }
+
+/**
+ * Queues many mails in one statement, in their order (their ids, and so the order they leave in,
+ * follow it). Returns the dedupe keys that were new; a key already queued is left as it was.
+ */
+export async function enqueueMany(tx: Db, queued: QueuedMail[], now: Date): Promise<Set<string>> {
+  if (queued.length === 0) return new Set();
+  const rows = await tx.insert(outbox).values(queued.map((q) => outboxRow(q.mail, q.notBefore, now)))
+    .onConflictDoNothing({ target: outbox.dedupeKey }).returning({ dedupeKey: outbox.dedupeKey });
+  return new Set(rows.map((r) => r.dedupeKey));
+}
+
+function outboxRow(mail: OutboundMail, notBefore: Date, now: Date): typeof outbox.$inferInsert {
+  return {
     dedupeKey: mail.dedupeKey,
     kind: mail.kind,
     ticketId: mail.ticketId,
@@ -27,10 +48,9 @@ export async function enqueue(tx: Db, mail: OutboundMail, options: { notBefore?:
     html: mail.html,
     headers: mail.headers,
     attachments: mail.attachments ?? [],
-    notBefore: options.notBefore ?? now,
+    notBefore,
     createdAt: now,
-  }).onConflictDoNothing({ target: outbox.dedupeKey }).returning({ id: outbox.id });
-  return rows.length > 0;
+  };
 }
 
 /**
@@ -124,6 +144,35 @@ export async function isSuppressed(db: Db, address: string, now: Date): Promise<
   const rows = await db.select({ address: suppressions.address }).from(suppressions)
     .where(and(eq(suppressions.address, address), sql`${suppressions.until} > ${now}`)).limit(1);
   return rows.length > 0;
+}
+
+/** Which of `addresses` are under suppression at `now`, in one round trip. */
+export async function suppressedAmong(db: Db, addresses: string[], now: Date): Promise<Set<string>> {
+  if (addresses.length === 0) return new Set();
+  const rows = await db.select({ address: suppressions.address }).from(suppressions)
+    .where(and(inArray(suppressions.address, [...new Set(addresses)]), sql`${suppressions.until} > ${now}`));
+  return new Set(rows.map((r) => r.address));
+}
+
+/**
+ * The acknowledgement gates of several addresses in one round trip (a batch of new tickets):
+ * the same answer as `acknowledgementGate` for each, keyed by address.
+ */
+export async function acknowledgementGates(
+  db: Db, addresses: string[], now: Date, since: Date,
+): Promise<Map<string, { suppressed: boolean; sent: number }>> {
+  const distinct = [...new Set(addresses)];
+  const gates = new Map<string, { suppressed: boolean; sent: number }>();
+  if (distinct.length === 0) return gates;
+  const rows = rowsOf<{ address: string; sent: number; suppressed: boolean }>(await db.execute(sql`
+    select a.address,
+      (select count(*)::int from ${outbox} o
+        where o.kind in ('acknowledgement', 'acknowledgement-private') and o.created_at >= ${since.toISOString()}::timestamptz
+          and o."to" @> jsonb_build_array(jsonb_build_object('address', a.address))) as sent,
+      exists (select 1 from ${suppressions} s where s.address = a.address and s.until > ${now.toISOString()}::timestamptz) as suppressed
+    from unnest(${sql.param(distinct)}::text[]) as a(address)`));
+  for (const row of rows) gates.set(row.address, { suppressed: row.suppressed === true, sent: Number(row.sent) });
+  return gates;
 }
 
 /**

@@ -38,6 +38,32 @@ export async function insertRawMail(db: Db, row: NewRawMail): Promise<number | n
   return id;
 }
 
+/**
+ * `insertRawMail` for a batch: the mails that fit in one row go in one statement. Returns, in the
+ * order given, each new id or null for a duplicate (already stored, or an earlier copy in the batch).
+ */
+export async function insertRawMails(db: Db, rows: NewRawMail[]): Promise<(number | null)[]> {
+  const keyOf = (r: { mailbox: string; messageId: string; contentHash: string }) => `${r.mailbox}\n${r.messageId}\n${r.contentHash}`;
+  const small = rows.filter((r) => r.raw.length <= RAW_CHUNK_BYTES);
+  const inserted = new Map<string, number>();
+  if (small.length > 0) {
+    const returned = await db.insert(rawMail).values(small).onConflictDoNothing()
+      .returning({ id: rawMail.id, mailbox: rawMail.mailbox, messageId: rawMail.messageId, contentHash: rawMail.contentHash });
+    for (const r of returned) inserted.set(keyOf(r), r.id);
+  }
+  const ids: (number | null)[] = [];
+  for (const row of rows) {
+    if (row.raw.length > RAW_CHUNK_BYTES) {
+      ids.push(await insertRawMail(db, row));
+      continue;
+    }
+    const key = keyOf(row);
+    ids.push(inserted.get(key) ?? null);
+    inserted.delete(key); // a second copy in the same batch is a duplicate of the first
+  }
+  return ids;
+}
+
 export async function findRawMailByIdentity(db: Db, mailbox: string, messageId: string, contentHash: string) {
   const rows = await db
     .select({ id: rawMail.id, decision: rawMail.decision, ticketId: rawMail.ticketId, reason: rawMail.reason })
@@ -53,6 +79,18 @@ export async function setRawMailDecision(
   outcome: { decision: string; reason: string; acknowledge: boolean; ticketId: number | null },
 ): Promise<void> {
   await db.update(rawMail).set(outcome).where(eq(rawMail.id, id));
+}
+
+/** The decisions of a batch of raw mails in one statement. */
+export async function setRawMailDecisions(
+  db: Db, outcomes: { id: number; decision: string; reason: string; acknowledge: boolean; ticketId: number | null }[],
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  await db.execute(sql`update ${rawMail} set decision = d.decision, reason = d.reason, acknowledge = d.acknowledge, ticket_id = d.ticket_id
+    from unnest(${sql.param(outcomes.map((o) => o.id))}::bigint[], ${sql.param(outcomes.map((o) => o.decision))}::text[],
+      ${sql.param(outcomes.map((o) => o.reason))}::text[], ${sql.param(outcomes.map((o) => o.acknowledge))}::boolean[],
+      ${sql.param(outcomes.map((o) => o.ticketId))}::bigint[]) as d(id, decision, reason, acknowledge, ticket_id)
+    where ${rawMail.id} = d.id`);
 }
 
 const { raw: _raw, ...metadataColumns } = getTableColumns(rawMail);

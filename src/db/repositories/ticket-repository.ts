@@ -3,6 +3,7 @@ import type { TicketRef } from '../../inbound/decide-thread.js';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
 import { messages, ticketPauses, tickets } from '../schema/tickets.js';
+import { rowsOf } from '../rows-of.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type NewTicket = Omit<typeof tickets.$inferInsert, 'number' | 'id'>;
@@ -22,6 +23,15 @@ export async function createTicket(db: Db, prefix: string, values: NewTicket): P
     number: sql`${prefix} || '-' || nextval('ticket_number_seq')::text`,
   }).returning();
   return row!;
+}
+
+/** Several tickets in one statement; rows come back in the order of `values`, numbered in that order. */
+export async function createTickets(db: Db, prefix: string, values: NewTicket[]): Promise<TicketRow[]> {
+  if (values.length === 0) return [];
+  return db.insert(tickets).values(values.map((v) => ({
+    ...v,
+    number: sql`${prefix} || '-' || nextval('ticket_number_seq')::text`,
+  }))).returning();
 }
 
 export async function getTicket(db: Db, id: number): Promise<TicketRow | null> {
@@ -98,12 +108,41 @@ export async function countTicketsOpenedBy(
   return Number(rows[0]?.n ?? 0);
 }
 
+/** `countTicketsOpenedBy` for several requesters and windows in one round trip, in their order. */
+export async function countTicketsOpenedByMany(
+  db: Db, queries: { requester: string; from: Date; to: Date; includePrivate: boolean }[],
+): Promise<number[]> {
+  if (queries.length === 0) return [];
+  const rows = rowsOf<{ n: number }>(await db.execute(sql`
+    select (select count(*)::int from ${tickets} t
+      where t.requester_address = q.requester and t.received_at >= q.from_at and t.received_at < q.to_at
+        and (q.include_private or not t.private)) as n
+    from unnest(${sql.param(queries.map((q) => q.requester))}::text[],
+      ${sql.param(queries.map((q) => q.from.toISOString()))}::text[]::timestamptz[],
+      ${sql.param(queries.map((q) => q.to.toISOString()))}::text[]::timestamptz[],
+      ${sql.param(queries.map((q) => q.includePrivate))}::boolean[]) with ordinality as q(requester, from_at, to_at, include_private, i)
+    order by q.i`));
+  return rows.map((r) => Number(r.n));
+}
+
 /**
  * Serialises per-key decisions (one client's tickets of one day) across processes until the
  * transaction ends: two mails of the same client at once must not both count 3 and miss the flag.
  */
 export async function lockForKey(db: Db, key: string): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+}
+
+/**
+ * `lockForKey` for several keys at once, taken in one fixed order (of their hashes) so that two
+ * transactions locking overlapping sets wait for each other instead of deadlocking.
+ */
+export async function lockForKeys(db: Db, keys: string[]): Promise<void> {
+  const distinct = [...new Set(keys)];
+  if (distinct.length === 0) return;
+  if (distinct.length === 1) return lockForKey(db, distinct[0]!);
+  await db.execute(sql`select count(pg_advisory_xact_lock(h)) from (
+    select distinct hashtext(k) as h from unnest(${sql.param(distinct)}::text[]) as k order by 1) as ordered`);
 }
 
 export async function updateTicket(db: Db, id: number, patch: Partial<typeof tickets.$inferInsert>, at: Date): Promise<void> {
