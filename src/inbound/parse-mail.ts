@@ -56,7 +56,8 @@ export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<Parse
   const text = cleanText(mp.text ?? (mp.html ? htmlToPlain(mp.html) : ''), limits.maxTextChars, warnings, 'text');
   const html = mp.html ? sanitize(cleanText(mp.html, limits.maxTextChars, warnings, 'html')) : null;
   const header = <T>(name: string) => mp.headers.get(name) as T | undefined;
-  const date = header<Date>('date');
+  // Read from the header line: mailparser puts the time of parsing in place of a Date it cannot read.
+  const date = headers['date']?.[0] ? new Date(headers['date'][0]) : null;
 
   return {
     messageId: normaliseMessageId(header<string>('message-id')),

@@ -29,6 +29,17 @@ describe('ingest regressions', () => {
     expect(files).toEqual([expect.objectContaining({ filename: 'fatura.pdf', contentType: 'application/p df' })]);
   });
 
+  it('stores no send time for a mail whose Date header is not a date (mailparser used to supply the time of parsing)', async () => {
+    const raw = readFileSync(join(FIXTURES, 'unparseable-date-header.eml'));
+    const outcome = await ingestMessage(
+      { db: database.db, config: testConfig(database.url), logger: pino({ level: 'silent' }), clock: () => new Date() },
+      { raw, mailbox: 'support', receivedAt: new Date('2026-03-16T07:00:00Z'), source: 'cli' },
+    );
+    expect(outcome.decision).toBe('new-ticket');
+    const [message] = await database.db.select().from(messages).where(eq(messages.ticketId, outcome.ticket!.id));
+    expect(message!.sentAt).toBeNull();
+  });
+
   it('describes a failed query by the server\'s error, never by its parameters', async () => {
     const err = await database.db.execute(
       // A parameter that must not reach a log line or a stored reason.
