@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { ingestBatch } from './app/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from './app/ingest-message.js';
 import type { IngestInput, IngestOutcome } from './app/ingest-types.js';
 import { mailKind, outboxSlaNotify } from './app/notify-sla-event.js';
@@ -85,6 +86,12 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     outbox.wake();
     return outcome;
   }, metrics, clock);
+  const ingestTogether = async (inputs: IngestInput[]) => {
+    const batch = await ingestBatch(app, inputs);
+    for (const [i, outcome] of batch.outcomes.entries()) if (outcome) countOutcome(metrics, clock, inputs[i]!, outcome);
+    if (batch.outcomes.some((o) => o !== undefined)) outbox.wake();
+    return batch;
+  };
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 
@@ -115,6 +122,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     const worker = createMailboxWorker({
       db, config, mailbox, logger, clock, owner,
       ingest,
+      ingestBatch: ingestTogether,
       quarantineOversized: (input) => quarantineOversized(app, input),
       crashPoint,
       onRestart: () => metrics.workerRestarts.inc({ worker: `mailbox:${mailbox}` }),
@@ -131,12 +139,16 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
 function countIngest(ingest: (input: IngestInput) => Promise<IngestOutcome>, metrics: Metrics, clock: () => Date) {
   return async (input: IngestInput): Promise<IngestOutcome> => {
     const outcome = await ingest(input);
-    metrics.mailIngested.inc({ decision: outcome.decision, mailbox: input.mailbox });
-    if (outcome.decision !== 'duplicate') {
-      metrics.ingestLagSeconds.observe(Math.max(0, (clock().getTime() - input.receivedAt.getTime()) / 1000));
-    }
+    countOutcome(metrics, clock, input, outcome);
     return outcome;
   };
+}
+
+function countOutcome(metrics: Metrics, clock: () => Date, input: IngestInput, outcome: IngestOutcome): void {
+  metrics.mailIngested.inc({ decision: outcome.decision, mailbox: input.mailbox });
+  if (outcome.decision !== 'duplicate') {
+    metrics.ingestLagSeconds.observe(Math.max(0, (clock().getTime() - input.receivedAt.getTime()) / 1000));
+  }
 }
 
 /**

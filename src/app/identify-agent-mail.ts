@@ -95,6 +95,11 @@ function scopeRefusal(ticket: TicketRow, agent: Person, mailbox: MailboxName): s
   return null;
 }
 
+/** Whether a mail names a reply token anywhere identifyAgentMail looks, valid or not. */
+export function carriesReplyToken(config: Config, mail: ParsedMail, mailbox: MailboxName): boolean {
+  return findTokens(config, mail, mailbox).length > 0;
+}
+
 /**
  * Tokens in the order they are most likely meant: plus addresses the mail was sent to (the
  * envelope headers our server adds first, then To and Cc), then our Message-IDs it answers.

@@ -24,6 +24,11 @@ export interface IngestDeps {
 export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promise<IngestOutcome> {
   const identity = mailIdentity(input.raw);
   const prepared = await prepareMail(deps.config, input.raw, input.mailbox);
+  return ingestPrepared(deps, input, identity, prepared);
+}
+
+/** ingestMessage after its CPU part: one mail's transaction, or its quarantine. */
+export async function ingestPrepared(deps: IngestDeps, input: IngestInput, identity: MailIdentity, prepared: PreparedMail): Promise<IngestOutcome> {
   if (!prepared.ok) return quarantineRaw(deps, input, identity, prepared.code, prepared.reason);
   const { mail } = prepared;
   try {
@@ -62,7 +67,7 @@ async function commitParsed(
   return outcome;
 }
 
-async function duplicateOutcome(deps: IngestDeps, input: IngestInput, messageId: string, identity: MailIdentity): Promise<IngestOutcome> {
+export async function duplicateOutcome(deps: IngestDeps, input: IngestInput, messageId: string, identity: MailIdentity): Promise<IngestOutcome> {
   const first = await findRawMailByIdentity(deps.db, input.mailbox, messageId, identity.contentHash);
   return {
     decision: 'duplicate',
@@ -92,7 +97,7 @@ async function quarantineRaw(
   return { decision, acknowledge: false, reason: `${code}: ${reason}`, rawMailId, ticket: null };
 }
 
-function rawRow(input: IngestInput, identity: MailIdentity, messageId: string, synthetic: boolean, now: Date) {
+export function rawRow(input: IngestInput, identity: MailIdentity, messageId: string, synthetic: boolean, now: Date) {
   return {
     mailbox: input.mailbox,
     messageId,

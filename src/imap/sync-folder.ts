@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BatchResult } from '../app/ingest-batch.js';
 import type { IngestInput, IngestOutcome } from '../app/ingest-types.js';
 import type { CrashPoint } from '../crash-points.js';
 import { SlagateError } from '../errors.js';
@@ -13,6 +14,11 @@ import type { OversizedInput } from '../app/quarantine-oversized.js';
 
 /** Bytes of mail one FETCH may bring in (by the sizes the server announced). */
 const MAX_FETCH_BYTES = 20 * 1024 * 1024;
+/**
+ * Bytes of mail ingested in one transaction: all of it is parsed before the transaction starts and
+ * held until it ends (a batch of small mails is a fraction of this).
+ */
+const MAX_INGEST_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** The checkpoint as the worker exposes it: reads are plain, writes are fenced by its lease. */
 export interface CheckpointStore {
@@ -31,6 +37,11 @@ export interface SyncDeps {
   logger: Logger;
   clock: () => Date;
   ingest: (input: IngestInput) => Promise<IngestOutcome>;
+  /**
+   * Ingests the mails fetched together (one transaction for the lot; see app/ingest-batch.ts).
+   * Without it each mail goes through `ingest` on its own.
+   */
+  ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
   quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
   checkpoints: CheckpointStore;
   crashPoint: CrashPoint;
@@ -49,9 +60,10 @@ export interface SyncResult {
 
 /**
  * One pass over the watched folder: everything above the checkpoint, in UID order, in batches.
- * Per batch: envelopes in one FETCH, sources in as few FETCHes as the byte bound allows; per
- * message: size check → (oversized: headers only → quarantine) → ingest (commits the raw bytes);
- * then one MOVE of the batch out of the folder → checkpoint. Each step is safe to repeat after a crash at any point:
+ * Per batch: envelopes in one FETCH, sources in as few FETCHes as the byte bound allows; the mails
+ * fetched whole are ingested together (one transaction, up to MAX_INGEST_BATCH_BYTES); an oversized
+ * one (headers only → quarantine) or a large one (streamed) is handled on its own, after those
+ * before it; then one MOVE of the batch out of the folder → checkpoint. Each step is safe to repeat after a crash at any point:
  * ingest deduplicates, a moved message is simply gone, and the checkpoint moves only past UIDs
  * whose ingest committed (or that left the folder before we got to them) and only while our lease
  * stands.
@@ -76,17 +88,48 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
       const listed = uids.slice(i, i + batchSize);
       const envelopes = new Map((await fetchEnvelopes(client, listed)).map((m) => [m.uid, m]));
       const sources = sourcePrefetch(client, listed.map((uid) => envelopes.get(uid))
-        .filter((m): m is NewMessage => m !== undefined && m.size <= Math.min(deps.maxMessageBytes, STREAMED_DOWNLOAD_BYTES)));
+        .filter((m): m is NewMessage => m !== undefined && fetchedWhole(m, deps)));
       const handled: { uid: number; quarantined: boolean }[] = [];
       // Committed, or confirmed gone from the folder: the only UIDs the checkpoint may pass.
       const settled = new Set<number>();
+      const record = (uid: number, outcome: IngestOutcome) => {
+        result.decisions[outcome.decision] = (result.decisions[outcome.decision] ?? 0) + 1;
+        handled.push({ uid, quarantined: outcome.decision === 'quarantined' });
+        settled.add(uid);
+      };
+      // Mails fetched in full and not yet ingested: ingested together before anything else is done.
+      const fetched: { uid: number; input: IngestInput }[] = [];
+      const ingestFetched = async () => {
+        if (fetched.length === 0) return;
+        const taken = fetched.splice(0);
+        const batch = await ingestMany(deps, taken.map((t) => t.input));
+        for (const [k, { uid, input }] of taken.entries()) {
+          const outcome = batch.outcomes[k];
+          if (!outcome) continue;
+          deps.crashPoint('after-staging');
+          deps.logger.debug({ mailbox: deps.mailbox, uid, size: input.raw.length, decision: outcome.decision }, 'ingested');
+          record(uid, outcome);
+        }
+        if (batch.failure) throw batch.failure;
+      };
       let failure: unknown;
       let unavailable: number | undefined;
       for (const uid of listed) {
         if (deps.signal?.aborted) break;
         try {
           const msg = envelopes.get(uid);
-          const outcome = msg ? await handleOne(client, deps, msg, uidvalidity, sources) : null;
+          if (msg && fetchedWhole(msg, deps)) {
+            const raw = await sources(uid);
+            if (raw) {
+              if (fetched.reduce((n, f) => n + f.input.raw.length, raw.length) > MAX_INGEST_BATCH_BYTES) await ingestFetched();
+              deps.crashPoint('after-fetch');
+              fetched.push({ uid, input: { raw, mailbox: deps.mailbox, receivedAt: msg.internalDate ?? deps.clock(), source: 'imap', imap: { uidvalidity, uid } } });
+              continue;
+            }
+          }
+          // Anything else is handled on its own, after the mails fetched before it.
+          await ingestFetched();
+          const outcome = msg && !fetchedWhole(msg, deps) ? await handleOne(client, deps, msg, uidvalidity) : null;
           if (!outcome) {
             if (await uidExists(client, uid)) {
               unavailable = uid;
@@ -96,12 +139,17 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
             settled.add(uid);
             continue;
           }
-          result.decisions[outcome.decision] = (result.decisions[outcome.decision] ?? 0) + 1;
-          handled.push({ uid, quarantined: outcome.decision === 'quarantined' });
-          settled.add(uid);
+          record(uid, outcome);
         } catch (err) {
           failure = err;
           break;
+        }
+      }
+      if (failure === undefined) {
+        try {
+          await ingestFetched();
+        } catch (err) {
+          failure = err;
         }
       }
       // What committed before a failure is still moved and checkpointed, so a retry starts after it.
@@ -194,9 +242,26 @@ function sourcePrefetch(client: ImapSession, wanted: NewMessage[]): (uid: number
   };
 }
 
-async function handleOne(
-  client: ImapSession, deps: SyncDeps, msg: NewMessage, uidvalidity: number, sources: (uid: number) => Promise<Buffer | null>,
-): Promise<IngestOutcome | null> {
+/** A mail small enough to come in the batch's FETCHes and be ingested with the others. */
+function fetchedWhole(msg: NewMessage, deps: SyncDeps): boolean {
+  return msg.size <= Math.min(deps.maxMessageBytes, STREAMED_DOWNLOAD_BYTES);
+}
+
+async function ingestMany(deps: SyncDeps, inputs: IngestInput[]): Promise<BatchResult> {
+  if (deps.ingestBatch) return deps.ingestBatch(inputs);
+  const outcomes: (IngestOutcome | undefined)[] = [];
+  for (const input of inputs) {
+    try {
+      outcomes.push(await deps.ingest(input));
+    } catch (err) {
+      return { outcomes, failure: err };
+    }
+  }
+  return { outcomes };
+}
+
+/** An oversized mail (quarantined from its headers) or a large one (streamed), on its own. */
+async function handleOne(client: ImapSession, deps: SyncDeps, msg: NewMessage, uidvalidity: number): Promise<IngestOutcome | null> {
   const receivedAt = msg.internalDate ?? deps.clock();
   const imap = { uidvalidity, uid: msg.uid };
   if (msg.size > deps.maxMessageBytes) {
@@ -206,7 +271,7 @@ async function handleOne(
       'oversized mail quarantined with its headers only');
     return deps.quarantineOversized({ mailbox: deps.mailbox, headers, size: msg.size, receivedAt, imap });
   }
-  const raw = msg.size > STREAMED_DOWNLOAD_BYTES ? await downloadLargeSource(client, msg.uid, msg.size) : await sources(msg.uid);
+  const raw = await downloadLargeSource(client, msg.uid, msg.size);
   if (!raw) return null;
   deps.crashPoint('after-fetch');
   const outcome = await deps.ingest({ raw, mailbox: deps.mailbox, receivedAt, source: 'imap', imap });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BatchResult } from '../app/ingest-batch.js';
 import type { IngestInput, IngestOutcome } from '../app/ingest-types.js';
 import type { Config, ImapSettings } from '../config.js';
 import type { CrashPoint } from '../crash-points.js';
@@ -21,6 +22,8 @@ export interface MailboxWorkerDeps {
   /** Names this process in the lease table (host:pid by default in main). */
   owner: string;
   ingest: (input: IngestInput) => Promise<IngestOutcome>;
+  /** The mails one FETCH brought, in one transaction (app/ingest-batch.ts); without it, `ingest` one at a time. */
+  ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
   quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
   crashPoint?: CrashPoint;
   leaseTtlMs?: number;
@@ -72,6 +75,11 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
       if (outcome.ticket) deps.crashPoint?.('after-ticket-commit');
       return outcome;
     },
+    ingestBatch: deps.ingestBatch && (async (inputs) => {
+      const batch = await deps.ingestBatch!(inputs);
+      if (batch.outcomes.some((o) => o?.ticket)) deps.crashPoint?.('after-ticket-commit');
+      return batch;
+    }),
     quarantineOversized: deps.quarantineOversized,
     crashPoint: deps.crashPoint ?? (() => {}),
     checkpoints: {

@@ -81,14 +81,14 @@ export async function setRawMailDecision(
   await db.update(rawMail).set(outcome).where(eq(rawMail.id, id));
 }
 
-/** The decisions of a batch of raw mails in one statement. */
+/** The decisions of a batch of raw mails in one statement (booleans as text: postgres.js sends a boolean array as one boolean). */
 export async function setRawMailDecisions(
   db: Db, outcomes: { id: number; decision: string; reason: string; acknowledge: boolean; ticketId: number | null }[],
 ): Promise<void> {
   if (outcomes.length === 0) return;
   await db.execute(sql`update ${rawMail} set decision = d.decision, reason = d.reason, acknowledge = d.acknowledge, ticket_id = d.ticket_id
     from unnest(${sql.param(outcomes.map((o) => o.id))}::bigint[], ${sql.param(outcomes.map((o) => o.decision))}::text[],
-      ${sql.param(outcomes.map((o) => o.reason))}::text[], ${sql.param(outcomes.map((o) => o.acknowledge))}::boolean[],
+      ${sql.param(outcomes.map((o) => o.reason))}::text[], ${sql.param(outcomes.map((o) => String(o.acknowledge)))}::text[]::boolean[],
       ${sql.param(outcomes.map((o) => o.ticketId))}::bigint[]) as d(id, decision, reason, acknowledge, ticket_id)
     where ${rawMail.id} = d.id`);
 }

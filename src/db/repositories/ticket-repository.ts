@@ -108,7 +108,11 @@ export async function countTicketsOpenedBy(
   return Number(rows[0]?.n ?? 0);
 }
 
-/** `countTicketsOpenedBy` for several requesters and windows in one round trip, in their order. */
+/**
+ * `countTicketsOpenedBy` for several requesters and windows in one round trip, in their order.
+ * Instants and booleans go as text: drizzle leaves timestamptz[] unserialised, and postgres.js
+ * sends a boolean array as one boolean.
+ */
 export async function countTicketsOpenedByMany(
   db: Db, queries: { requester: string; from: Date; to: Date; includePrivate: boolean }[],
 ): Promise<number[]> {
@@ -120,7 +124,7 @@ export async function countTicketsOpenedByMany(
     from unnest(${sql.param(queries.map((q) => q.requester))}::text[],
       ${sql.param(queries.map((q) => q.from.toISOString()))}::text[]::timestamptz[],
       ${sql.param(queries.map((q) => q.to.toISOString()))}::text[]::timestamptz[],
-      ${sql.param(queries.map((q) => q.includePrivate))}::boolean[]) with ordinality as q(requester, from_at, to_at, include_private, i)
+      ${sql.param(queries.map((q) => String(q.includePrivate)))}::text[]::boolean[]) with ordinality as q(requester, from_at, to_at, include_private, i)
     order by q.i`));
   return rows.map((r) => Number(r.n));
 }

@@ -1,0 +1,121 @@
+import { insertQuarantine } from '../db/repositories/quarantine-repository.js';
+import { insertRawMails, setRawMailDecisions } from '../db/repositories/raw-mail-repository.js';
+import { mailIdentity, syntheticMessageId, type MailIdentity } from '../inbound/content-hash.js';
+import { SlagateError, describeError, isTransientError } from '../errors.js';
+import { carriesReplyToken } from './identify-agent-mail.js';
+import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
+import type { IngestInput, IngestOutcome } from './ingest-types.js';
+import { openTicketsTogether, opensTicketAlone } from './open-tickets-together.js';
+import { prepareMail, type PreparedMail } from './prepare-mail.js';
+import { routeParsedMail, type RouteInput } from './route-parsed-mail.js';
+
+export interface BatchResult {
+  /** Per input, in order: its committed outcome, or undefined when it was not committed (see `failure`). */
+  outcomes: (IngestOutcome | undefined)[];
+  /** Why the batch stopped: a retryable DB_UNAVAILABLE. Inputs without an outcome are to be ingested again. */
+  failure?: unknown;
+}
+
+interface Item { input: IngestInput; identity: MailIdentity; prepared: PreparedMail }
+
+/**
+ * ingestMessage for a batch of mails fetched together, with the same outcome for each, in one
+ * transaction: the raw mails (in order) and their decisions in one statement each, a run of mails
+ * that only open new tickets written together (open-tickets-together), and every other mail routed
+ * or quarantined one at a time in between, in order, so a reply sees the ticket an earlier mail of
+ * the batch opened. If the transaction fails for any reason but an unavailable database, the mails
+ * are ingested again one at a time (ingestMessage), which quarantines the one that broke it; an
+ * unavailable database commits nothing and says so in `failure`.
+ */
+export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<BatchResult> {
+  const items: Item[] = [];
+  for (const input of inputs) {
+    items.push({ input, identity: mailIdentity(input.raw), prepared: await prepareMail(deps.config, input.raw, input.mailbox) });
+  }
+  const outcomes: (IngestOutcome | undefined)[] = new Array(inputs.length).fill(undefined);
+  if (items.length === 0) return { outcomes };
+  let committed: (IngestOutcome | null)[];
+  try {
+    committed = await commitTogether(deps, items);
+  } catch (err) {
+    if (isTransientError(err)) {
+      return { outcomes, failure: new SlagateError('DB_UNAVAILABLE', `ingest could not commit: ${describeError(err)}`, { cause: err, retryable: true }) };
+    }
+    deps.logger.warn({ err, mails: items.length }, 'a batch of mails failed together; ingesting them one at a time');
+    for (const [i, item] of items.entries()) {
+      try {
+        outcomes[i] = await ingestPrepared(deps, item.input, item.identity, item.prepared);
+      } catch (failure) {
+        return { outcomes, failure };
+      }
+    }
+    return { outcomes };
+  }
+  try {
+    for (const [i, item] of items.entries()) {
+      const outcome = committed[i];
+      if (outcome?.decision === 'quarantined') deps.logger.warn({ mailbox: item.input.mailbox, rawMailId: outcome.rawMailId, reason: outcome.reason }, 'mail quarantined');
+      outcomes[i] = outcome ?? await duplicateOutcome(deps, item.input, messageIdOf(item), item.identity);
+    }
+  } catch (failure) {
+    // Committed, but a duplicate's first copy could not be read: those are fetched and found again.
+    return { outcomes, failure };
+  }
+  return { outcomes };
+}
+
+function messageIdOf(item: Item): string {
+  const headerId = item.prepared.ok ? item.prepared.mail.messageId : item.identity.headerMessageId;
+  return headerId ?? syntheticMessageId(item.identity.contentHash);
+}
+
+/** One transaction for the batch; per mail, its outcome, or null for a duplicate. */
+async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestOutcome | null)[]> {
+  const { config } = deps;
+  const now = deps.clock();
+  const ctx = { config, now, logger: deps.logger };
+  return deps.db.transaction(async (tx) => {
+    const ids = await insertRawMails(tx, items.map((item) => {
+      const messageId = messageIdOf(item);
+      const row = rawRow(item.input, item.identity, messageId, messageId !== (item.prepared.ok ? item.prepared.mail.messageId : item.identity.headerMessageId), now);
+      return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
+    }));
+    const outcomes: (IngestOutcome | null)[] = new Array(items.length).fill(null);
+    const decided = new Set<number>();
+    let run: { i: number; m: RouteInput }[] = [];
+    const flush = async () => {
+      if (run.length === 0) return;
+      const opened = await openTicketsTogether(tx, ctx, run.map((r) => r.m));
+      for (const [k, { i, m }] of run.entries()) outcomes[i] = { ...opened[k]!, rawMailId: m.rawMailId };
+      run = [];
+    };
+    for (const [i, item] of items.entries()) {
+      const rawMailId = ids[i];
+      if (rawMailId === null || rawMailId === undefined) continue;
+      const { prepared } = item;
+      if (!prepared.ok) {
+        // Not mail, or beyond parsing: kept with its reason, as ingestMessage does.
+        await insertQuarantine(tx, { rawMailId, mailbox: item.input.mailbox, reasonCode: prepared.code, reason: prepared.reason, at: now });
+        outcomes[i] = { decision: 'quarantined', acknowledge: false, reason: `${prepared.code}: ${prepared.reason}`, rawMailId, ticket: null };
+        continue;
+      }
+      const m: RouteInput = {
+        input: item.input, mail: prepared.mail, messageId: messageIdOf(item), rawMailId,
+        noise: prepared.noise, classification: prepared.classification,
+      };
+      decided.add(i);
+      if (opensTicketAlone(m, carriesReplyToken(config, m.mail, m.input.mailbox))) {
+        run.push({ i, m });
+        continue;
+      }
+      await flush();
+      outcomes[i] = { ...await routeParsedMail(tx, ctx, m), rawMailId };
+    }
+    await flush();
+    await setRawMailDecisions(tx, [...decided].map((i) => {
+      const o = outcomes[i]!;
+      return { id: o.rawMailId!, decision: o.decision, reason: o.reason, acknowledge: o.acknowledge, ticketId: o.ticket?.id ?? null };
+    }));
+    return outcomes;
+  });
+}
