@@ -5,7 +5,7 @@ import { SlagateError, describeError, isTransientError } from '../errors.js';
 import { carriesReplyToken } from './identify-agent-mail.js';
 import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
-import { openTicketsTogether, opensTicketAlone } from './open-tickets-together.js';
+import { openTicketsTogether, opensTicketAlone, startsRun } from './open-tickets-together.js';
 import { prepareMail, type PreparedMail } from './prepare-mail.js';
 import { routeParsedMail, type RouteInput } from './route-parsed-mail.js';
 
@@ -105,6 +105,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       };
       decided.add(i);
       if (opensTicketAlone(m, carriesReplyToken(config, m.mail, m.input.mailbox))) {
+        if (startsRun(m)) await flush();
         run.push({ i, m });
         continue;
       }

@@ -6,21 +6,30 @@ import { acknowledgementGates, enqueueMany, suppressedAmong, type QueuedMail } f
 import { countTicketsOpenedByMany, createTickets, lockForKeys } from '../db/repositories/ticket-repository.js';
 import { acknowledgementWindowStart } from './enqueue-acknowledgement.js';
 import type { IngestOutcome } from './ingest-types.js';
-import { dayWindow } from './open-ticket.js';
+import type { TeamAttachment } from './enqueue-team-notification.js';
+import { clientReportAttachment, dayWindow } from './open-ticket.js';
 import { planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
 import type { RouteContext, RouteInput } from './route-parsed-mail.js';
 
 /**
  * Whether a mail can only open a new ticket, whatever the database holds, so that it may be
  * written together with others: an ordinary client mail (no bounce, loop or auto-reply), answering
- * nothing (no In-Reply-To, References or ticket token), carrying no reply token, not private, and
- * not asking for a report (which reads the database to build it). Every other mail is routed one
- * at a time.
+ * nothing (no In-Reply-To, References or ticket token), carrying no reply token, and not private.
+ * Every other mail is routed one at a time.
  */
 export function opensTicketAlone(m: Pick<RouteInput, 'mail' | 'noise' | 'classification'>, carriesReplyToken: boolean): boolean {
   const { mail, noise, classification: c } = m;
-  return noise.kind === null && !c.private && c.tags.threadToken === null && c.type !== 'report'
+  return noise.kind === null && !c.private && c.tags.threadToken === null
     && mail.inReplyTo === null && mail.references.length === 0 && !carriesReplyToken;
+}
+
+/**
+ * A Request a Report ticket attaches the client's figures of last month, read from the tickets
+ * as they stand: such a mail must start its run, so that it reads what every mail before it
+ * wrote and nothing of the mails after it, as it would one at a time.
+ */
+export function startsRun(m: Pick<RouteInput, 'classification'>): boolean {
+  return m.classification.type === 'report';
 }
 
 /**
@@ -52,6 +61,11 @@ export async function openTicketsTogether(
     if (r.hasSender) openedToday.set(key, (openedToday.get(key) ?? 0) + 1);
     return planTicket(config, now, m, r, earlier, null);
   });
+  // Read before the run's tickets exist (see startsRun).
+  const reports = new Map<number, TeamAttachment>();
+  for (const [i, r] of requesters.entries()) {
+    if (startsRun(run[i]!) && r.hasSender) reports.set(i, await clientReportAttachment(tx, config, r.address, run[i]!.input.receivedAt, now));
+  }
   const tickets = await createTickets(tx, config.ticketPrefix, plans.map((p) => p.values));
 
   const gates = await acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now));
@@ -63,7 +77,7 @@ export async function openTicketsTogether(
     const w = planTicketWrites(config, now, random, m, plans[i]!, tickets[i]!, null, {
       acknowledgement: { suppressed: gate.suppressed, sent: gate.sent + (acknowledgedInRun.get(address) ?? 0) },
       suppressedStaff,
-      reportAttachment: null,
+      reportAttachment: reports.get(i) ?? null,
     });
     // As the gate counts them: acknowledgements whose To holds the address.
     for (const { mail } of w.mails) {

@@ -26,8 +26,8 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
  */
 function dayOfMail(): IngestInput[] {
   const at = (minutes: number) => new Date(MONDAY_10.getTime() - minutes * 60_000);
-  const mails: { raw: Buffer; mailbox?: 'support' | 'management' }[] = [];
-  const add = (raw: Buffer, mailbox?: 'support' | 'management') => mails.push({ raw, mailbox });
+  const mails: { raw: Buffer; mailbox?: 'support' | 'management'; receivedAt?: Date }[] = [];
+  const add = (raw: Buffer, mailbox?: 'support' | 'management', receivedAt?: Date) => mails.push({ raw, mailbox, receivedAt });
   for (let i = 1; i <= 6; i++) add(buildMail({ from: 'Busy Client <busy@client.example>', subject: `[Soru] Soru ${i}`, messageId: `<busy${i}@client.example>` }));
   add(buildMail({ from: 'Ali Veli <ali@musteri.example>', subject: '[Hata][Yüksek] Stok ekranı', messageId: '<stok@musteri.example>' }));
   add(buildMail({ from: 'Ali Veli <ali@musteri.example>', subject: 'Re: [Hata][Yüksek] Stok ekranı', inReplyTo: '<stok@musteri.example>', references: '<stok@musteri.example>', messageId: '<stok2@musteri.example>' }));
@@ -41,8 +41,12 @@ function dayOfMail(): IngestInput[] {
   add(Buffer.from('this is not a mail at all\r\n'));
   add(buildMail({ from: 'Busy Client <busy@client.example>', subject: 'Re: [Soru] Soru 2', inReplyTo: '<busy2@client.example>', references: '<busy2@client.example>', messageId: '<busy2r@client.example>' }));
   for (let i = 7; i <= 9; i++) add(buildMail({ from: 'Busy Client <busy@client.example>', subject: `[Soru] Soru ${i}`, messageId: `<busy${i}@client.example>` }));
+  // Read late from the mailbox: last month's, so the report right after it must count it.
+  add(buildMail({ from: 'Veli Ali <veli@musteri.example>', subject: '[Hata] Şubat hatası', messageId: '<subat@musteri.example>' }), 'support', new Date('2026-02-27T09:00:00Z'));
+  add(buildMail({ from: 'Rapor İsteyen <rapor2@musteri.example>', subject: '[Rapor] Site durumu raporu', messageId: '<rapor2@musteri.example>' }));
+  add(buildMail({ from: 'Ali Veli <ali@musteri.example>', subject: '[Soru] Rapordan sonra', messageId: '<sonra@musteri.example>' }));
   for (const f of readdirSync(CORPUS).filter((name) => name.endsWith('.eml')).sort()) add(readFileSync(join(CORPUS, f)));
-  return mails.map((m, i) => ({ raw: m.raw, mailbox: m.mailbox ?? 'support', receivedAt: at(mails.length - i), source: 'imap' }));
+  return mails.map((m, i) => ({ raw: m.raw, mailbox: m.mailbox ?? 'support', receivedAt: m.receivedAt ?? at(mails.length - i), source: 'imap' }));
 }
 
 /** Everything ingest wrote, without ids (a batch inserts its raw mails in another order) and random Message-ID parts. */
@@ -56,7 +60,7 @@ async function dump(db: Db) {
       from messages m join raw_mail r on r.id = m.raw_mail_id order by m.id`),
     attachments: await q('select m.message_id, a.filename, a.size, a.sha256 from attachments a join messages m on m.id = a.message_id order by a.id'),
     events: await q(`select ticket_id, at, actor, kind, reason, data - 'rawMailId' as data from ticket_events order by id`),
-    outbox: await q('select dedupe_key, kind, ticket_id, "to", cc, subject, text, headers, not_before, status from outbox order by id'),
+    outbox: await q('select dedupe_key, kind, ticket_id, "to", cc, subject, text, headers, attachments, not_before, status from outbox order by id'),
     quarantine: await q('select q.mailbox, q.reason_code, q.reason, r.message_id from quarantine q join raw_mail r on r.id = q.raw_mail_id order by r.message_id'),
   };
 }
@@ -94,6 +98,7 @@ describe('ingesting a batch of mails together', () => {
     expect(text(expected.outbox)).toContain('"dedupe_key":"notify-new:1:ayse@sanarise.example"');
     expect(text(expected.outbox)).not.toContain('"dedupe_key":"notify-new:1:mert@sanarise.example"');
     expect(text(expected.quarantine)).toContain('NOT_A_MAIL');
+    expect(expected.outbox.filter((r) => JSON.stringify(r).includes('sla-report-musteri.example'))).toHaveLength(2);
 
     for (const size of [mails.length, 7, 1]) {
       const together = await fresh();
