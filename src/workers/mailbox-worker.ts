@@ -77,7 +77,8 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
     },
     ingestBatch: deps.ingestBatch && (async (inputs) => {
       const batch = await deps.ingestBatch!(inputs);
-      if (batch.outcomes.some((o) => o?.ticket)) deps.crashPoint?.('after-ticket-commit');
+      // Once per committed ticket, as one at a time: `after-ticket-commit:N` counts tickets, not batches.
+      for (const outcome of batch.outcomes) if (outcome?.ticket) deps.crashPoint?.('after-ticket-commit');
       return batch;
     }),
     quarantineOversized: deps.quarantineOversized,
