@@ -1,5 +1,6 @@
 import { insertQuarantine } from '../db/repositories/quarantine-repository.js';
 import { insertRawMails, setRawMailDecisions } from '../db/repositories/raw-mail-repository.js';
+import { lockForKeys } from '../db/repositories/ticket-repository.js';
 import { mailIdentity, syntheticMessageId, type MailIdentity } from '../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../errors.js';
 import { carriesReplyToken } from './identify-agent-mail.js';
@@ -7,13 +8,16 @@ import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ing
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
 import { openTicketsTogether, opensTicketAlone, startsRun } from './open-tickets-together.js';
 import { prepareMail, type PreparedMail } from './prepare-mail.js';
+import { requesterOf } from './plan-new-ticket.js';
 import { routeParsedMail, type RouteInput } from './route-parsed-mail.js';
 
 export interface BatchResult {
   /** Per input, in order: its committed outcome, or undefined when it was not committed (see `failure`). */
   outcomes: (IngestOutcome | undefined)[];
-  /** Why the batch stopped: a retryable DB_UNAVAILABLE. Inputs without an outcome are to be ingested again. */
+  /** Why the batch stopped (a retryable DB_UNAVAILABLE, mostly). Inputs without an outcome are to be ingested again. */
   failure?: unknown;
+  /** Set when the batch's transaction failed and its mails were ingested one at a time instead. */
+  oneByOne?: boolean;
 }
 
 interface Item { input: IngestInput; identity: MailIdentity; prepared: PreparedMail }
@@ -29,10 +33,23 @@ interface Item { input: IngestInput; identity: MailIdentity; prepared: PreparedM
  */
 export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<BatchResult> {
   const items: Item[] = [];
+  let unprepared: unknown;
   for (const input of inputs) {
-    items.push({ input, identity: mailIdentity(input.raw), prepared: await prepareMail(deps.config, input.raw, input.mailbox) });
+    try {
+      items.push({ input, identity: mailIdentity(input.raw), prepared: await prepareMail(deps.config, input.raw, input.mailbox) });
+    } catch (err) {
+      // Our own bug on this mail: the ones before it go in, it and the rest wait, as one at a time.
+      unprepared = err;
+      break;
+    }
   }
-  const outcomes: (IngestOutcome | undefined)[] = new Array(inputs.length).fill(undefined);
+  const result = await commitItems(deps, items);
+  const outcomes = [...result.outcomes, ...new Array<undefined>(inputs.length - items.length).fill(undefined)];
+  return unprepared === undefined || result.failure !== undefined ? { ...result, outcomes } : { ...result, outcomes, failure: unprepared };
+}
+
+async function commitItems(deps: IngestDeps, items: Item[]): Promise<BatchResult> {
+  const outcomes: (IngestOutcome | undefined)[] = new Array(items.length).fill(undefined);
   if (items.length === 0) return { outcomes };
   let committed: (IngestOutcome | null)[];
   try {
@@ -46,19 +63,22 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
       try {
         outcomes[i] = await ingestPrepared(deps, item.input, item.identity, item.prepared);
       } catch (failure) {
-        return { outcomes, failure };
+        return { outcomes, failure, oneByOne: true };
       }
     }
-    return { outcomes };
+    return { outcomes, oneByOne: true };
+  }
+  for (const [i, item] of items.entries()) {
+    const outcome = committed[i];
+    if (outcome?.decision === 'quarantined') deps.logger.warn({ mailbox: item.input.mailbox, rawMailId: outcome.rawMailId, reason: outcome.reason }, 'mail quarantined');
+    if (outcome) outcomes[i] = outcome;
   }
   try {
     for (const [i, item] of items.entries()) {
-      const outcome = committed[i];
-      if (outcome?.decision === 'quarantined') deps.logger.warn({ mailbox: item.input.mailbox, rawMailId: outcome.rawMailId, reason: outcome.reason }, 'mail quarantined');
-      outcomes[i] = outcome ?? await duplicateOutcome(deps, item.input, messageIdOf(item), item.identity);
+      if (!committed[i]) outcomes[i] = await duplicateOutcome(deps, item.input, messageIdOf(item), item.identity);
     }
   } catch (failure) {
-    // Committed, but a duplicate's first copy could not be read: those are fetched and found again.
+    // A duplicate's first copy could not be read: that mail is fetched, and found a duplicate, again.
     return { outcomes, failure };
   }
   return { outcomes };
@@ -80,6 +100,17 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       const row = rawRow(item.input, item.identity, messageId, messageId !== (item.prepared.ok ? item.prepared.mail.messageId : item.identity.headerMessageId), now);
       return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
     }));
+    const routeInputs = items.map((item, i): RouteInput | null => (ids[i] === null || ids[i] === undefined || !item.prepared.ok ? null : {
+      input: item.input, mail: item.prepared.mail, messageId: messageIdOf(item), rawMailId: ids[i]!,
+      noise: item.prepared.noise, classification: item.prepared.classification,
+    }));
+    // Every requester's special-circumstances lock now, in one fixed order: taken one mail at a
+    // time as the batch goes, they could deadlock with the other mailbox's batch taking the same
+    // keys in another order. Later takes of a key in this transaction are no-ops.
+    await lockForKeys(tx, routeInputs.flatMap((m) => {
+      const key = m && requesterOf(config, m).lockKey;
+      return key ? [key] : [];
+    }));
     const outcomes: (IngestOutcome | null)[] = new Array(items.length).fill(null);
     const decided = new Set<number>();
     let run: { i: number; m: RouteInput }[] = [];
@@ -99,10 +130,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
         outcomes[i] = { decision: 'quarantined', acknowledge: false, reason: `${prepared.code}: ${prepared.reason}`, rawMailId, ticket: null };
         continue;
       }
-      const m: RouteInput = {
-        input: item.input, mail: prepared.mail, messageId: messageIdOf(item), rawMailId,
-        noise: prepared.noise, classification: prepared.classification,
-      };
+      const m = routeInputs[i]!;
       decided.add(i);
       if (opensTicketAlone(m, carriesReplyToken(config, m.mail, m.input.mailbox))) {
         if (startsRun(m)) await flush();

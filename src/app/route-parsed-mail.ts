@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import { appendEvents } from '../db/repositories/event-repository.js';
 import { insertMessage } from '../db/repositories/message-repository.js';
 import {
-  findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, type TicketThreadRef,
+  findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey, type TicketThreadRef,
 } from '../db/repositories/ticket-repository.js';
 import type { Classification } from '../inbound/classify.js';
 import { decideThread, type ThreadDecision } from '../inbound/decide-thread.js';
@@ -18,6 +18,7 @@ import { recordSurveyAnswer } from './record-survey-answer.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
 import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';
+import { requesterOf } from './plan-new-ticket.js';
 import { recordBounce } from './record-bounce.js';
 
 export interface RouteContext {
@@ -110,6 +111,10 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
   if (m.classification.private) {
     // One private mail sent to both mailboxes ([Complaint] to support, Cc management) arrives
     // twice; the team copy must not open a second private ticket with a second acknowledgement.
+    // The requester's lock first (openTicket takes it anyway): the other mailbox's copy may be
+    // opening its ticket right now, and is seen only once it commits.
+    const { lockKey } = requesterOf(ctx.config, m);
+    if (lockKey) await lockForKey(tx, lockKey);
     const copies = (await findThreadRefsByMessageIds(tx, [m.messageId])).get(m.messageId) ?? [];
     const twin = copies.find((t) => t.private);
     if (twin) {

@@ -106,6 +106,7 @@ describe('ingesting a batch of mails together', () => {
       for (let i = 0; i < mails.length; i += size) {
         const batch = await ingestBatch(depsOf(together), mails.slice(i, i + size));
         expect(batch.failure).toBeUndefined();
+        expect(batch.oneByOne, 'the batch committed as one transaction').toBeUndefined();
         outcomes.push(...batch.outcomes);
       }
       const strip = (o: unknown) => JSON.parse(JSON.stringify(o, (k, v) => (k === 'rawMailId' ? undefined : v))
@@ -130,6 +131,31 @@ describe('ingesting a batch of mails together', () => {
     expect(again.outcomes[0]).toMatchObject({ decision: 'duplicate', rawMailId: outcomes[0]!.rawMailId });
   });
 
+  for (const how of ['one at a time', 'in a batch'] as const) {
+    it(`opens one private ticket when the other mailbox's copy of a complaint is being opened at the same moment (${how})`, async () => {
+      const database = await fresh();
+      const deps = depsOf(database);
+      const complaint = (mailbox: 'support' | 'management'): IngestInput => ({
+        raw: buildMail({ from: 'Kızgın Müşteri <kizgin@client.example>', subject: '[Şikayet] Kimse dönmedi', messageId: '<both-boxes@client.example>', cc: 'management@sanarise.example' }),
+        mailbox, receivedAt: MONDAY_10, source: 'imap',
+      });
+      let management: Promise<unknown> | undefined;
+      await database.db.transaction(async (tx) => {
+        // The support copy opens its private ticket in a transaction still open...
+        const first = await ingestMessage({ ...deps, db: tx }, complaint('support'));
+        expect(first.decision).toBe('new-ticket');
+        // ...while the management copy arrives through the other mailbox.
+        management = how === 'one at a time'
+          ? ingestMessage(deps, complaint('management'))
+          : ingestBatch(deps, [complaint('management')]).then((b) => b.outcomes[0]);
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      expect(await management).toMatchObject({ decision: 'duplicate' });
+      const privateTickets = rowsOf(await database.db.execute(sql`select id from tickets where private`));
+      expect(privateTickets).toHaveLength(1);
+    });
+  }
+
   it('ingests the mails one at a time when the batch fails, quarantining only the one that broke it', async () => {
     const database = await fresh();
     await database.db.execute(sql.raw(`create function refuse_boom() returns trigger language plpgsql as $$
@@ -138,8 +164,9 @@ describe('ingesting a batch of mails together', () => {
     const inputs: IngestInput[] = ['[Soru] önce', '[Soru] boom', '[Soru] sonra'].map((subject) => ({
       raw: buildMail({ subject }), mailbox: 'support', receivedAt: MONDAY_10, source: 'imap',
     }));
-    const { outcomes, failure } = await ingestBatch(depsOf(database), inputs);
+    const { outcomes, failure, oneByOne } = await ingestBatch(depsOf(database), inputs);
     expect(failure).toBeUndefined();
+    expect(oneByOne).toBe(true);
     expect(outcomes.map((o) => o?.decision)).toEqual(['new-ticket', 'quarantined', 'new-ticket']);
     expect(outcomes[1]!.reason).toMatch(/^INTERNAL: processing failed: P0001: boom refused/);
     const tickets = rowsOf<{ subject: string }>(await database.db.execute(sql`select subject from tickets order by id`));

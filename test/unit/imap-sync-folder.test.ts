@@ -178,6 +178,42 @@ describe('batched IMAP IO', () => {
   });
 });
 
+describe('ingesting the mails of a fetch together', () => {
+  const committed = (uid: number): IngestOutcome => ({ decision: 'new-ticket', acknowledge: true, reason: 'test', rawMailId: uid, ticket: null });
+
+  it('hands the mails fetched whole to ingestBatch together, and a streamed one alone after those before it', async () => {
+    const mb = 1024 * 1024;
+    const { session, moved } = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3, size: 6 * mb }, { uid: 4 }, { uid: 5 }]);
+    const { deps, ingested, checkpoint } = depsFor(0);
+    const batches: number[][] = [];
+    await syncFolder(session, {
+      ...deps, maxMessageBytes: 50 * mb,
+      ingestBatch: async (inputs) => {
+        batches.push(inputs.map((i) => i.imap!.uid));
+        return { outcomes: inputs.map((i) => committed(i.imap!.uid)) };
+      },
+    });
+    expect(batches).toEqual([[1, 2], [4, 5]]);
+    expect(ingested.map((i) => i.imap?.uid)).toEqual([3]);
+    expect(moved).toEqual([1, 2, 3, 4, 5]);
+    expect(checkpoint()).toBe(5);
+  });
+
+  it('moves what a failed batch committed, checkpoints only below the first mail it did not, and fails the pass', async () => {
+    const { session, moved } = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3 }, { uid: 4 }]);
+    const { deps, checkpoint } = depsFor(0);
+    const failure = Object.assign(new Error('database went away'), { code: 'DB_UNAVAILABLE' });
+    const pass = syncFolder(session, {
+      ...deps,
+      // 1 and 3 committed (a quarantine and a mail before the failure, say); 2 and 4 did not.
+      ingestBatch: async () => ({ outcomes: [committed(1), undefined, committed(3), undefined], failure }),
+    });
+    await expect(pass).rejects.toBe(failure);
+    expect(moved).toEqual([1, 3]);
+    expect(checkpoint()).toBe(1);
+  });
+});
+
 describe('envelopes', () => {
   it('turns an unparseable INTERNALDATE into null and keeps a valid one', async () => {
     const { session } = fakeFolder([

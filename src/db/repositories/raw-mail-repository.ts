@@ -39,28 +39,39 @@ export async function insertRawMail(db: Db, row: NewRawMail): Promise<number | n
 }
 
 /**
- * `insertRawMail` for a batch: the mails that fit in one row go in one statement. Returns, in the
+ * `insertRawMail` for a batch, in order: consecutive mails that fit in one row go in one statement
+ * carrying at most RAW_CHUNK_BYTES of them, a bigger one in pieces on its own. Returns, in the
  * order given, each new id or null for a duplicate (already stored, or an earlier copy in the batch).
  */
 export async function insertRawMails(db: Db, rows: NewRawMail[]): Promise<(number | null)[]> {
   const keyOf = (r: { mailbox: string; messageId: string; contentHash: string }) => `${r.mailbox}\n${r.messageId}\n${r.contentHash}`;
-  const small = rows.filter((r) => r.raw.length <= RAW_CHUNK_BYTES);
-  const inserted = new Map<string, number>();
-  if (small.length > 0) {
-    const returned = await db.insert(rawMail).values(small).onConflictDoNothing()
-      .returning({ id: rawMail.id, mailbox: rawMail.mailbox, messageId: rawMail.messageId, contentHash: rawMail.contentHash });
-    for (const r of returned) inserted.set(keyOf(r), r.id);
-  }
   const ids: (number | null)[] = [];
+  let segment: NewRawMail[] = [];
+  let segmentBytes = 0;
+  const flush = async () => {
+    if (segment.length === 0) return;
+    const returned = await db.insert(rawMail).values(segment).onConflictDoNothing()
+      .returning({ id: rawMail.id, mailbox: rawMail.mailbox, messageId: rawMail.messageId, contentHash: rawMail.contentHash });
+    const inserted = new Map(returned.map((r) => [keyOf(r), r.id]));
+    for (const row of segment) {
+      const key = keyOf(row);
+      ids.push(inserted.get(key) ?? null);
+      inserted.delete(key); // a second copy in the same statement is a duplicate of the first
+    }
+    segment = [];
+    segmentBytes = 0;
+  };
   for (const row of rows) {
     if (row.raw.length > RAW_CHUNK_BYTES) {
+      await flush();
       ids.push(await insertRawMail(db, row));
       continue;
     }
-    const key = keyOf(row);
-    ids.push(inserted.get(key) ?? null);
-    inserted.delete(key); // a second copy in the same batch is a duplicate of the first
+    if (segment.length > 0 && segmentBytes + row.raw.length > RAW_CHUNK_BYTES) await flush();
+    segment.push(row);
+    segmentBytes += row.raw.length;
   }
+  await flush();
   return ids;
 }
 
