@@ -6,11 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../src/app/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
 import type { IngestInput } from '../../src/app/ingest-types.js';
-import type { Db } from '../../src/db/client.js';
+import { openDatabase, type Db } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
 import { rowsOf } from '../../src/db/rows-of.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { testConfig } from '../helpers/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { createTestDatabase } from '../helpers/test-database.js';
 
 const CORPUS = join(import.meta.dirname, '../../../shared/corpus/real-world');
 // Monday 16 March 2026, 10:00 in Istanbul: inside business hours.
@@ -65,16 +66,26 @@ async function dump(db: Db) {
   };
 }
 
+interface World { db: Db; url: string; drop(): Promise<void> }
+
+/** The real PostgreSQL, or the embedded PGlite of the default setup, migrated either way. */
+async function openWorld(engine: 'postgres' | 'pglite'): Promise<World> {
+  if (engine === 'postgres') return createTestDatabase({ poolMax: 2 });
+  const database = await openDatabase({ ...testConfig('postgres://unused').database, url: undefined }, { dataDir: 'memory://' });
+  await migrate(database);
+  return { db: database.db, url: 'postgres://unused', drop: () => database.close() };
+}
+
 describe('ingesting a batch of mails together', () => {
-  const databases: TestDatabase[] = [];
-  const depsOf = (database: TestDatabase): IngestDeps => ({
+  const databases: World[] = [];
+  const depsOf = (database: World): IngestDeps => ({
     db: database.db,
     config: testConfig(database.url, { limits: { ackPerSenderCap: 4 } }),
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     clock: () => MONDAY_10,
   });
-  const fresh = async () => {
-    const database = await createTestDatabase({ poolMax: 2 });
+  const fresh = async (engine: 'postgres' | 'pglite' = 'postgres') => {
+    const database = await openWorld(engine);
     databases.push(database);
     // A client whose mail bounced, and an agent whose mailbox did, in both worlds alike.
     await database.db.execute(sql`insert into suppressions (address, until, reason) values
@@ -83,9 +94,12 @@ describe('ingesting a batch of mails together', () => {
   };
   afterAll(async () => { for (const d of databases) await d.drop(); });
 
-  it('writes exactly what ingesting the same mails one at a time writes, whatever the batch size', async () => {
+  it.each([
+    { engine: 'postgres' as const, sizes: [Number.POSITIVE_INFINITY, 7, 1] },
+    { engine: 'pglite' as const, sizes: [Number.POSITIVE_INFINITY, 7] },
+  ])('writes exactly what ingesting the same mails one at a time writes, whatever the batch size ($engine)', async ({ engine, sizes }) => {
     const mails = dayOfMail();
-    const oneByOne = await fresh();
+    const oneByOne = await fresh(engine);
     const expectedOutcomes = [];
     for (const input of mails) expectedOutcomes.push(await ingestMessage(depsOf(oneByOne), input));
     const expected = await dump(oneByOne.db);
@@ -100,8 +114,8 @@ describe('ingesting a batch of mails together', () => {
     expect(text(expected.quarantine)).toContain('NOT_A_MAIL');
     expect(expected.outbox.filter((r) => JSON.stringify(r).includes('sla-report-musteri.example'))).toHaveLength(2);
 
-    for (const size of [mails.length, 7, 1]) {
-      const together = await fresh();
+    for (const size of sizes.map((n) => Math.min(n, mails.length))) {
+      const together = await fresh(engine);
       const outcomes = [];
       for (let i = 0; i < mails.length; i += size) {
         const batch = await ingestBatch(depsOf(together), mails.slice(i, i + size));
