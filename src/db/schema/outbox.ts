@@ -47,6 +47,12 @@ export const outbox = pgTable('outbox', {
   uniqueIndex('outbox_message_id').on(t.messageId),
   index('outbox_due').on(t.notBefore).where(sql`${t.status} in ('pending', 'sending')`),
   index('outbox_ticket').on(t.ticketId),
+  // The acknowledgement gate counts a sender's recent acknowledgements for every new ticket:
+  // without this it read the whole outbox each time, which grows with every mail ever sent.
+  // fastupdate off: a pending list of recent inserts is read in full by every lookup, and this
+  // index is looked up as often as it is written (0.4 ms against 6 µs a lookup at 10,000 rows).
+  index('outbox_ack_recipient').using('gin', t.to.op('jsonb_path_ops')).with({ fastupdate: false })
+    .where(sql`${t.kind} in ('acknowledgement', 'acknowledgement-private')`),
 ]);
 
 /** Addresses that hard-bounced: no mail to them until `until`. */

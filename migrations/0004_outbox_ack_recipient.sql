@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_ack_recipient" ON "outbox" USING gin ("to" jsonb_path_ops) WITH (fastupdate=false) WHERE "outbox"."kind" in ('acknowledgement', 'acknowledgement-private');
