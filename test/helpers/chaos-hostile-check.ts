@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, gt } from 'drizzle-orm';
 import pino from 'pino';
+import { ingestBatch } from '../../src/app/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
 import type { IngestOutcome } from '../../src/app/ingest-types.js';
 import { outbox } from '../../src/db/schema/outbox.js';
@@ -41,6 +42,8 @@ export interface HostileTally {
 
 export interface HostileHarness {
   run(c: HostileCase): Promise<IngestOutcome>;
+  /** The cases in one ingestBatch, as the mailbox worker ingests the mails of one FETCH. */
+  runBatch(cases: HostileCase[]): Promise<IngestOutcome[]>;
   tally: HostileTally;
   close(): void;
 }
@@ -61,6 +64,24 @@ export function createHostileHarness(database: TestDatabase): HostileHarness {
 
   async function run(c: HostileCase): Promise<IngestOutcome> {
     const outcome = await ingestMessage(deps, { raw: c.raw, mailbox: 'support', receivedAt: NOW, source: 'replay' });
+    await check(c, outcome);
+    await renderQueued(c.label);
+    return outcome;
+  }
+
+  async function runBatch(cases: HostileCase[]): Promise<IngestOutcome[]> {
+    const batch = await ingestBatch(deps, cases.map((c) => ({ raw: c.raw, mailbox: 'support' as const, receivedAt: NOW, source: 'replay' as const })));
+    if (batch.failure) throw new Error(`batch of ${cases.map((c) => c.label).join(', ')} failed: ${String(batch.failure)}`);
+    const outcomes = batch.outcomes.map((o, i) => {
+      if (!o) throw new Error(`${cases[i]!.label}: no outcome from its batch`);
+      return o;
+    });
+    for (const [i, c] of cases.entries()) await check(c, outcomes[i]!);
+    await renderQueued(`batch of ${cases.length}`);
+    return outcomes;
+  }
+
+  async function check(c: HostileCase, outcome: IngestOutcome): Promise<void> {
     tally.cases++;
     tally.byDecision[outcome.decision] = (tally.byDecision[outcome.decision] ?? 0) + 1;
     if (outcome.rawMailId === null) throw new Error(`${c.label}: no raw_mail row (${outcome.decision}: ${outcome.reason})`);
@@ -77,21 +98,23 @@ export function createHostileHarness(database: TestDatabase): HostileHarness {
       tally.quarantineCodes[q.reasonCode] = (tally.quarantineCodes[q.reasonCode] ?? 0) + 1;
     }
     if (outcome.ticket) tally.tickets++;
+  }
+
+  async function renderQueued(label: string): Promise<void> {
     const queued = await database.db.select().from(outbox).where(and(gt(outbox.id, lastOutboxId)));
     for (const mail of queued) {
       lastOutboxId = Math.max(lastOutboxId, mail.id);
-      checkStoredValues(c.label, mail);
+      checkStoredValues(label, mail);
       const result = await sender.send(mail);
       const file = join(outDir, /^written to (.+)$/.exec(result.response)![1]!);
       const eml = readFileSync(file);
       rmSync(file);
-      checkRenderedHeaders(`${c.label} → ${mail.kind} ${mail.messageId}`, eml);
+      checkRenderedHeaders(`${label} → ${mail.kind} ${mail.messageId}`, eml);
       tally.mailsRendered++;
     }
-    return outcome;
   }
 
-  return { run, tally, close: () => rmSync(outDir, { recursive: true, force: true }) };
+  return { run, runBatch, tally, close: () => rmSync(outDir, { recursive: true, force: true }) };
 }
 
 // eslint-disable-next-line no-control-regex

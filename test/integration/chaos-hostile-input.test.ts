@@ -47,6 +47,22 @@ describe('hostile input', () => {
     expect(outcome.rawMailId).not.toBeNull();
   }, 60_000);
 
+  it('survives every monster in one batch, as the mailbox worker ingests the mails of one FETCH, deciding as one at a time', async () => {
+    const worlds = [await createTestDatabase(), await createTestDatabase()];
+    const [oneByOne, together] = worlds.map((w) => createHostileHarness(w));
+    try {
+      const expected = [];
+      for (const c of monsterCases()) expected.push((await oneByOne!.run(c)).decision);
+      const outcomes = await together!.runBatch(monsterCases());
+      expect(outcomes.every((o) => o.rawMailId !== null)).toBe(true);
+      expect(outcomes.map((o) => o.decision)).toEqual(expected);
+    } finally {
+      oneByOne!.close();
+      together!.close();
+      for (const w of worlds) await w.drop();
+    }
+  }, 120_000);
+
   it(`survives ${CASES} mutated corpus mails and injection attempts with nothing injected into what we send`, async () => {
     const t0 = Date.now();
     await fc.assert(fc.asyncProperty(fc.oneof(mutatedCorpusArb(corpus), injectionArb()), async (c) => {
