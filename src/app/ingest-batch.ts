@@ -116,7 +116,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     let run: { i: number; m: RouteInput }[] = [];
     const flush = async () => {
       if (run.length === 0) return;
-      const opened = await openTicketsTogether(tx, ctx, run.map((r) => r.m));
+      const opened = await openTicketsTogether(tx, ctx, run.map((r) => r.m), { locksHeld: true });
       for (const [k, { i, m }] of run.entries()) outcomes[i] = { ...opened[k]!, rawMailId: m.rawMailId };
       run = [];
     };
