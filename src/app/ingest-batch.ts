@@ -84,9 +84,13 @@ async function commitItems(deps: IngestDeps, items: Item[]): Promise<BatchResult
   return { outcomes };
 }
 
+/** The Message-ID the mail itself carries: as parsed, or as read from the raw header when it could not be parsed. */
+function headerIdOf(item: Item): string | null {
+  return item.prepared.ok ? item.prepared.mail.messageId : item.identity.headerMessageId;
+}
+
 function messageIdOf(item: Item): string {
-  const headerId = item.prepared.ok ? item.prepared.mail.messageId : item.identity.headerMessageId;
-  return headerId ?? syntheticMessageId(item.identity.contentHash);
+  return headerIdOf(item) ?? syntheticMessageId(item.identity.contentHash);
 }
 
 /** One transaction for the batch; per mail, its outcome, or null for a duplicate. */
@@ -96,8 +100,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
   const ctx = { config, now, logger: deps.logger };
   return deps.db.transaction(async (tx) => {
     const ids = await insertRawMails(tx, items.map((item) => {
-      const messageId = messageIdOf(item);
-      const row = rawRow(item.input, item.identity, messageId, messageId !== (item.prepared.ok ? item.prepared.mail.messageId : item.identity.headerMessageId), now);
+      const row = rawRow(item.input, item.identity, messageIdOf(item), headerIdOf(item) === null, now);
       return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
     }));
     const routeInputs = items.map((item, i): RouteInput | null => (ids[i] === null || ids[i] === undefined || !item.prepared.ok ? null : {
