@@ -3,12 +3,12 @@ import type { Db } from '../db/client.js';
 import { appendEvents, type NewEvent } from '../db/repositories/event-repository.js';
 import { insertMessages } from '../db/repositories/message-repository.js';
 import { acknowledgementGates, enqueueMany, suppressedAmong, type QueuedMail } from '../db/repositories/outbox-repository.js';
-import { countTicketsOpenedByMany, createTickets, lockForKeys } from '../db/repositories/ticket-repository.js';
+import { countTicketsOpenedByMany, createTickets, lockForKeys, type TicketThreadRef } from '../db/repositories/ticket-repository.js';
 import { acknowledgementWindowStart } from './enqueue-acknowledgement.js';
 import type { IngestOutcome } from './ingest-types.js';
 import type { TeamAttachment } from './enqueue-team-notification.js';
-import { clientReportAttachment, dayWindow } from './open-ticket.js';
-import { planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
+import { clientReportAttachment } from './client-report-attachment.js';
+import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
 import type { RouteContext, RouteInput } from './route-parsed-mail.js';
 
 /**
@@ -32,6 +32,9 @@ export function startsRun(m: Pick<RouteInput, 'classification'>): boolean {
   return m.classification.type === 'report';
 }
 
+/** A mail that opens a ticket; `linkedTo` is the closed ticket it answers, too old to reopen. */
+export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null };
+
 export interface OpenTogetherOptions {
   /** Random part of Message-IDs; tests fix it. */
   random?: () => string;
@@ -40,15 +43,14 @@ export interface OpenTogetherOptions {
 }
 
 /**
- * openTicket for a run of mails that each open a new ticket (see opensTicketAlone), with
- * statements that span the run: the same decisions (plan-new-ticket), the same rows, in the same
- * order, as opening them one after the other, in seven to nine statements for the run instead of
- * about eleven per mail.
- * What the one-by-one path would read from rows an earlier mail of the run wrote (the requester's
+ * New tickets for a run of mails (one, from openTicket; or a batch's run, see opensTicketAlone),
+ * with statements that span the run: the decisions are plan-new-ticket's, and the rows, in their
+ * order, are those of opening the tickets one after the other, in seven to nine statements for the
+ * run. What a later mail would read from rows an earlier mail of the run wrote (the requester's
  * tickets that day, acknowledgements to them in the window) is counted in memory.
  */
 export async function openTicketsTogether(
-  tx: Db, ctx: RouteContext, run: RouteInput[], options: OpenTogetherOptions = {},
+  tx: Db, ctx: RouteContext, run: NewTicketMail[], options: OpenTogetherOptions = {},
 ): Promise<Omit<IngestOutcome, 'rawMailId'>[]> {
   if (run.length === 0) return [];
   const { config, now } = ctx;
@@ -62,18 +64,23 @@ export async function openTicketsTogether(
   }));
   const earlierInDb = new Map(counted.map(({ i }, k) => [i, counts[k]!]));
 
-  const openedToday = new Map<string, number>();
+  // Earlier tickets of the run by requester and day: all of them, and the team's alone (what a team ticket counts).
+  const openedToday = { all: new Map<string, number>(), team: new Map<string, number>() };
   const plans = run.map((m, i) => {
     const r = requesters[i]!;
-    const key = r.lockKey ?? '';
-    const earlier = r.hasSender ? earlierInDb.get(i)! + (openedToday.get(key) ?? 0) : 0;
-    if (r.hasSender) openedToday.set(key, (openedToday.get(key) ?? 0) + 1);
-    return planTicket(config, now, m, r, earlier, null);
+    if (!r.lockKey) return planTicket(config, now, m, r, 0, m.linkedTo ?? null);
+    const inRun = (r.includePrivate ? openedToday.all : openedToday.team).get(r.lockKey) ?? 0;
+    const plan = planTicket(config, now, m, r, earlierInDb.get(i)! + inRun, m.linkedTo ?? null);
+    for (const scope of plan.values.private ? [openedToday.all] : [openedToday.all, openedToday.team]) {
+      scope.set(r.lockKey, (scope.get(r.lockKey) ?? 0) + 1);
+    }
+    return plan;
   });
-  // Read before the run's tickets exist (see startsRun).
+  // Read before the run's tickets exist (see startsRun); the team's notification carries it, so a private ticket needs none.
   const reports = new Map<number, TeamAttachment>();
   for (const [i, r] of requesters.entries()) {
-    if (startsRun(run[i]!) && r.hasSender) reports.set(i, await clientReportAttachment(tx, config, r.address, run[i]!.input.receivedAt, now));
+    const m = run[i]!;
+    if (startsRun(m) && r.hasSender && !m.classification.private) reports.set(i, await clientReportAttachment(tx, config, r.address, m.input.receivedAt, now));
   }
   const tickets = await createTickets(tx, config.ticketPrefix, plans.map((p) => p.values));
 
@@ -83,7 +90,7 @@ export async function openTicketsTogether(
   const writes: TicketWrites[] = run.map((m, i) => {
     const address = requesters[i]!.address;
     const gate = gates.get(address) ?? { suppressed: false, sent: 0 };
-    const w = planTicketWrites(config, now, random, m, plans[i]!, tickets[i]!, null, {
+    const w = planTicketWrites(config, now, random, m, plans[i]!, tickets[i]!, m.linkedTo ?? null, {
       acknowledgement: { suppressed: gate.suppressed, sent: gate.sent + (acknowledgedInRun.get(address) ?? 0) },
       suppressedStaff,
       reportAttachment: reports.get(i) ?? null,

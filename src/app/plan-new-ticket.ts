@@ -44,6 +44,11 @@ export function requesterOf(config: Config, m: RouteInput): Requester {
   };
 }
 
+/** The local day a requester's tickets are counted on, as [start, end). */
+export function dayWindow(requester: Requester): [Date, Date] {
+  return [requester.day.toJSDate(), requester.day.plus({ days: 1 }).toJSDate()];
+}
+
 /** The ticket row a new mail opens, before the database numbers it. */
 export interface TicketPlan {
   requester: Requester;
