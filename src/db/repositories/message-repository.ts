@@ -6,10 +6,8 @@ export type NewMessage = typeof messages.$inferInsert;
 export type NewAttachment = Omit<typeof attachments.$inferInsert, 'messageId'>;
 
 export async function insertMessage(db: Db, message: NewMessage, files: NewAttachment[] = []): Promise<number> {
-  const [row] = await db.insert(messages).values(message).returning({ id: messages.id });
-  const id = row!.id;
-  if (files.length > 0) await db.insert(attachments).values(files.map((f) => ({ ...f, messageId: id })));
-  return id;
+  const [id] = await insertMessages(db, [{ message, files }]);
+  return id!;
 }
 
 /** Several messages with their attachments in two statements; returns their ids in the order given. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { OutboundMail } from '../../outbound/outbound-mail.js';
 import type { Db } from '../client.js';
 import { outbox, suppressions } from '../schema/outbox.js';
@@ -141,9 +141,7 @@ export async function suppress(db: Db, address: string, until: Date, reason: str
 }
 
 export async function isSuppressed(db: Db, address: string, now: Date): Promise<boolean> {
-  const rows = await db.select({ address: suppressions.address }).from(suppressions)
-    .where(and(eq(suppressions.address, address), sql`${suppressions.until} > ${now}`)).limit(1);
-  return rows.length > 0;
+  return (await suppressedAmong(db, [address], now)).has(address);
 }
 
 /** Which of `addresses` are under suppression at `now`, in one round trip. */
@@ -155,8 +153,8 @@ export async function suppressedAmong(db: Db, addresses: string[], now: Date): P
 }
 
 /**
- * The acknowledgement gates of several addresses in one round trip (a batch of new tickets):
- * the same answer as `acknowledgementGate` for each, keyed by address.
+ * The acknowledgement gates of several addresses in one round trip, keyed by address: whether
+ * each is suppressed, and how many acknowledgements went to it since `since` (the cap).
  */
 export async function acknowledgementGates(
   db: Db, addresses: string[], now: Date, since: Date,
@@ -180,16 +178,7 @@ export async function acknowledgementGates(
  * the address is suppressed, and how many acknowledgements went to it since `since` (the cap).
  */
 export async function acknowledgementGate(db: Db, address: string, now: Date, since: Date): Promise<{ suppressed: boolean; sent: number }> {
-  const [row] = await db.select({
-    n: sql<number>`count(*)::int`,
-    suppressed: sql<boolean>`exists (select 1 from ${suppressions}
-      where ${suppressions.address} = ${address} and ${suppressions.until} > ${now})`,
-  }).from(outbox).where(and(
-    inArray(outbox.kind, ['acknowledgement', 'acknowledgement-private']),
-    gte(outbox.createdAt, since),
-    sql`${outbox.to} @> ${JSON.stringify([{ address }])}::jsonb`,
-  ));
-  return { suppressed: row?.suppressed === true, sent: Number(row?.n ?? 0) };
+  return (await acknowledgementGates(db, [address], now, since)).get(address) ?? { suppressed: false, sent: 0 };
 }
 
 /** What a reminder needs to know to decide whether it still applies. */

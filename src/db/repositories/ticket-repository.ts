@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { TicketRef } from '../../inbound/decide-thread.js';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
@@ -16,16 +16,10 @@ const threadRefColumns = {
   status: tickets.status, closedAt: tickets.closedAt, resolvedAt: tickets.resolvedAt,
 };
 
-/** The human number comes from a sequence inside the insert: concurrent ingests never collide. */
-export async function createTicket(db: Db, prefix: string, values: NewTicket): Promise<TicketRow> {
-  const [row] = await db.insert(tickets).values({
-    ...values,
-    number: sql`${prefix} || '-' || nextval('ticket_number_seq')::text`,
-  }).returning();
-  return row!;
-}
-
-/** Several tickets in one statement; rows come back in the order of `values`, numbered in that order. */
+/**
+ * New tickets in one statement; rows come back in the order of `values`. The human number comes
+ * from a sequence inside the insert, in that order: concurrent ingests never collide.
+ */
 export async function createTickets(db: Db, prefix: string, values: NewTicket[]): Promise<TicketRow[]> {
   if (values.length === 0) return [];
   return db.insert(tickets).values(values.map((v) => ({
@@ -94,22 +88,8 @@ export async function isTicketParticipant(db: Db, ticketId: number, address: str
 }
 
 /**
- * Tickets one requester opened in [from, to). Team tickets count only team tickets: whether a
- * client also complained to management is not the team's to know.
- */
-export async function countTicketsOpenedBy(
-  db: Db, requester: string, from: Date, to: Date, options: { includePrivate: boolean },
-): Promise<number> {
-  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(tickets)
-    .where(and(
-      eq(tickets.requesterAddress, requester), gte(tickets.receivedAt, from), lt(tickets.receivedAt, to),
-      ...(options.includePrivate ? [] : [eq(tickets.private, false)]),
-    ));
-  return Number(rows[0]?.n ?? 0);
-}
-
-/**
- * `countTicketsOpenedBy` for several requesters and windows in one round trip, in their order.
+ * Tickets each requester opened in [from, to), for several at once, in their order. Team tickets
+ * count only team tickets: whether a client also complained to management is not the team's to know.
  * Instants and booleans go as text: drizzle leaves timestamptz[] unserialised, and postgres.js
  * sends a boolean array as one boolean.
  */
