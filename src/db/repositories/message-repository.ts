@@ -1,5 +1,6 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { insertRows } from './insert-rows.js';
 import { attachments, messages } from '../schema/tickets.js';
 
 export type NewMessage = typeof messages.$inferInsert;
@@ -13,10 +14,10 @@ export async function insertMessage(db: Db, message: NewMessage, files: NewAttac
 /** Several messages with their attachments in two statements; returns their ids in the order given. */
 export async function insertMessages(db: Db, items: { message: NewMessage; files: NewAttachment[] }[]): Promise<number[]> {
   if (items.length === 0) return [];
-  const rows = await db.insert(messages).values(items.map((i) => i.message)).returning({ id: messages.id });
+  const rows = await insertRows(db, messages, items.map((i) => i.message), { returning: ['id'] });
   const ids = rows.map((r) => r.id);
   const files = items.flatMap((item, i) => item.files.map((f) => ({ ...f, messageId: ids[i]! })));
-  if (files.length > 0) await db.insert(attachments).values(files);
+  await insertRows(db, attachments, files);
   return ids;
 }
 

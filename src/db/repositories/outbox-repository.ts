@@ -1,9 +1,10 @@
-import { and, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, lte, or, sql, type Placeholder } from 'drizzle-orm';
 import type { OutboundMail } from '../../outbound/outbound-mail.js';
 import type { Db } from '../client.js';
 import { outbox, suppressions } from '../schema/outbox.js';
 import { tickets } from '../schema/tickets.js';
 import { rowsOf } from '../rows-of.js';
+import { insertRows } from './insert-rows.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
@@ -28,8 +29,8 @@ export interface QueuedMail { mail: OutboundMail; notBefore: Date }
  */
 export async function enqueueMany(tx: Db, queued: QueuedMail[], now: Date): Promise<Set<string>> {
   if (queued.length === 0) return new Set();
-  const rows = await tx.insert(outbox).values(queued.map((q) => outboxRow(q.mail, q.notBefore, now)))
-    .onConflictDoNothing({ target: outbox.dedupeKey }).returning({ dedupeKey: outbox.dedupeKey });
+  const rows = await insertRows(tx, outbox, queued.map((q) => outboxRow(q.mail, q.notBefore, now)),
+    { onConflictDoNothing: outbox.dedupeKey, returning: ['dedupeKey'] });
   return new Set(rows.map((r) => r.dedupeKey));
 }
 
@@ -60,27 +61,57 @@ function outboxRow(mail: OutboundMail, notBefore: Date, now: Date): typeof outbo
  */
 export async function claimDue(db: Db, options: { owner: string; leaseMs: number; limit: number; now: Date }): Promise<OutboxRow[]> {
   const { now } = options;
+  return preparedFor(db).claimDue.execute({
+    now: now.toISOString(), limit: options.limit, owner: options.owner, leaseUntil: new Date(now.getTime() + options.leaseMs).toISOString(),
+  });
+}
+
+/**
+ * The two statements the outbox worker runs for every mail, built once per database and run with
+ * their values bound: drizzle otherwise builds a query each time it runs, 70–150 µs of this
+ * process per statement. Placeholders reach the driver as given, without the columns' encoding:
+ * instants and JSON are bound as text and cast.
+ */
+function prepareStatements(db: Db) {
+  const now = sql.placeholder('now');
   const due = db.select({ id: outbox.id }).from(outbox).where(or(
     and(eq(outbox.status, 'pending'), lte(outbox.notBefore, now)),
     and(eq(outbox.status, 'sending'), lt(outbox.leaseUntil, now)),
-  )).orderBy(outbox.notBefore, outbox.id).limit(options.limit).for('update', { skipLocked: true });
-  return db.update(outbox).set({
-    status: 'sending',
-    leaseOwner: options.owner,
-    leaseUntil: new Date(now.getTime() + options.leaseMs),
-    attempts: sql`${outbox.attempts} + 1`,
-  }).where(inArray(outbox.id, due)).returning();
+  )).orderBy(outbox.notBefore, outbox.id).limit(sql.placeholder('limit')).for('update', { skipLocked: true });
+  return {
+    claimDue: db.update(outbox).set({
+      status: 'sending',
+      leaseOwner: sql`${sql.placeholder('owner')}`,
+      leaseUntil: sql`${sql.placeholder('leaseUntil')}::timestamptz`,
+      attempts: sql`${outbox.attempts} + 1`,
+    }).where(inArray(outbox.id, due)).returning().prepare('outbox_claim_due'),
+    markSent: db.update(outbox).set({
+      status: 'sent', sentAt: sql`${sql.placeholder('sentAt')}::timestamptz`, recipients: sql`${sql.placeholder('recipients')}::jsonb`,
+      leaseOwner: null, leaseUntil: null, lastError: null,
+    }).where(leased(sql.placeholder('id'), sql.placeholder('owner'))).returning({ id: outbox.id }).prepare('outbox_mark_sent'),
+  };
+}
+
+const prepared = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
+
+function preparedFor(db: Db): ReturnType<typeof prepareStatements> {
+  let statements = prepared.get(db);
+  if (!statements) {
+    statements = prepareStatements(db);
+    prepared.set(db, statements);
+  }
+  return statements;
 }
 
 /** Writes guarded by the lease: a worker that lost its row to another cannot overwrite it. */
-function leased(id: number, owner: string) {
+function leased(id: number | Placeholder, owner: string | Placeholder) {
   return and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.leaseOwner, owner));
 }
 
 export async function markSent(db: Db, id: number, owner: string, result: { now: Date; recipients: Record<string, string> }): Promise<boolean> {
-  const rows = await db.update(outbox).set({
-    status: 'sent', sentAt: result.now, recipients: result.recipients, leaseOwner: null, leaseUntil: null, lastError: null,
-  }).where(leased(id, owner)).returning({ id: outbox.id });
+  const rows = await preparedFor(db).markSent.execute({
+    id, owner, sentAt: result.now.toISOString(), recipients: JSON.stringify(result.recipients),
+  });
   return rows.length > 0;
 }
 

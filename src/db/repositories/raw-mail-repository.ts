@@ -4,6 +4,7 @@ import { SlagateError } from '../../errors.js';
 import type { Db } from '../client.js';
 import { rawMail, rawMailChunks } from '../schema/raw-mail.js';
 import { copyRawChunks, postgresJsOf } from './copy-raw-chunks.js';
+import { insertRows } from './insert-rows.js';
 
 export type NewRawMail = typeof rawMail.$inferInsert;
 
@@ -50,8 +51,7 @@ export async function insertRawMails(db: Db, rows: NewRawMail[]): Promise<(numbe
   let segmentBytes = 0;
   const flush = async () => {
     if (segment.length === 0) return;
-    const returned = await db.insert(rawMail).values(segment).onConflictDoNothing()
-      .returning({ id: rawMail.id, mailbox: rawMail.mailbox, messageId: rawMail.messageId, contentHash: rawMail.contentHash });
+    const returned = await insertRows(db, rawMail, segment, { onConflictDoNothing: true, returning: ['id', 'mailbox', 'messageId', 'contentHash'] });
     const inserted = new Map(returned.map((r) => [keyOf(r), r.id]));
     for (const row of segment) {
       const key = keyOf(row);

@@ -4,6 +4,7 @@ import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
 import { messages, ticketPauses, tickets } from '../schema/tickets.js';
 import { rowsOf } from '../rows-of.js';
+import { insertRows } from './insert-rows.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type NewTicket = Omit<typeof tickets.$inferInsert, 'number' | 'id'>;
@@ -21,11 +22,10 @@ const threadRefColumns = {
  * from a sequence inside the insert, in that order: concurrent ingests never collide.
  */
 export async function createTickets(db: Db, prefix: string, values: NewTicket[]): Promise<TicketRow[]> {
-  if (values.length === 0) return [];
-  return db.insert(tickets).values(values.map((v) => ({
-    ...v,
-    number: sql`${prefix} || '-' || nextval('ticket_number_seq')::text`,
-  }))).returning();
+  return insertRows(db, tickets, values as (typeof tickets.$inferInsert)[], {
+    computed: { number: sql`${prefix} || '-' || nextval('ticket_number_seq')::text` },
+    returning: 'all',
+  });
 }
 
 export async function getTicket(db: Db, id: number): Promise<TicketRow | null> {
