@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { createPrepareAhead } from './app/prepare-ahead.js';
 import { ingestBatch } from './app/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from './app/ingest-message.js';
 import type { IngestInput, IngestOutcome } from './app/ingest-types.js';
@@ -86,8 +87,10 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     outbox.wake();
     return outcome;
   }, metrics, clock);
+  // One for the process: both mailboxes' workers prepare their next batch through it.
+  const ahead = createPrepareAhead(config);
   const ingestTogether = async (inputs: IngestInput[]) => {
-    const batch = await ingestBatch(app, inputs);
+    const batch = await ingestBatch({ ...app, ahead }, inputs);
     for (const [i, outcome] of batch.outcomes.entries()) if (outcome) countOutcome(metrics, clock, inputs[i]!, outcome);
     if (batch.outcomes.some((o) => o !== undefined)) outbox.wake();
     return batch;
@@ -123,6 +126,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
       db, config, mailbox, logger, clock, owner,
       ingest,
       ingestBatch: ingestTogether,
+      prepareAhead: (raws, mailbox) => ahead.start(raws, mailbox),
       quarantineOversized: (input) => quarantineOversized(app, input),
       crashPoint,
       onRestart: () => metrics.workerRestarts.inc({ worker: `mailbox:${mailbox}` }),

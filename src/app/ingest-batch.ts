@@ -7,6 +7,7 @@ import { carriesReplyToken } from './identify-agent-mail.js';
 import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
 import { openTicketsTogether, opensTicketAlone, startsRun } from './open-tickets-together.js';
+import type { PrepareAhead } from './prepare-ahead.js';
 import { prepareMail, type PreparedMail } from './prepare-mail.js';
 import { requesterOf } from './plan-new-ticket.js';
 import { routeParsedMail, type RouteInput } from './route-parsed-mail.js';
@@ -31,12 +32,14 @@ interface Item { input: IngestInput; identity: MailIdentity; prepared: PreparedM
  * are ingested again one at a time (ingestMessage), which quarantines the one that broke it; an
  * unavailable database commits nothing and says so in `failure`.
  */
-export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<BatchResult> {
+export async function ingestBatch(deps: IngestDeps & { ahead?: PrepareAhead }, inputs: IngestInput[]): Promise<BatchResult> {
   const items: Item[] = [];
   let unprepared: unknown;
   for (const input of inputs) {
     try {
-      items.push({ input, identity: mailIdentity(input.raw), prepared: await prepareMail(deps.config, input.raw, input.mailbox) });
+      items.push({ input, ...(deps.ahead
+        ? await deps.ahead.take(input.raw, input.mailbox)
+        : { identity: mailIdentity(input.raw), prepared: await prepareMail(deps.config, input.raw, input.mailbox) }) });
     } catch (err) {
       // Our own bug on this mail: the ones before it go in, it and the rest wait, as one at a time.
       unprepared = err;

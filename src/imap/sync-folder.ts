@@ -42,6 +42,12 @@ export interface SyncDeps {
    * Without it each mail goes through `ingest` on its own.
    */
   ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
+  /**
+   * Starts preparing (parsing, classifying) mails of the next batch, fetched while this batch
+   * commits; `ingestBatch` then finds them ready (see app/prepare-ahead.ts). Without it nothing is
+   * fetched ahead.
+   */
+  prepareAhead?: (raws: Buffer[]) => void;
   quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
   checkpoints: CheckpointStore;
   crashPoint: CrashPoint;
@@ -71,6 +77,7 @@ export interface SyncResult {
 export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<SyncResult> {
   const { logger } = deps;
   const lock = await client.getMailboxLock(deps.folder);
+  let ahead: Promise<BatchSources> | null = null;
   try {
     const box = client.mailbox;
     if (!box) throw new SlagateError('IMAP_COMMAND_FAILED', `folder ${deps.folder} could not be selected`);
@@ -84,11 +91,16 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
     await ensureFolder(client, deps.quarantineFolder);
 
     const batchSize = deps.batchSize ?? 50;
-    for (let i = 0; i < uids.length; i += batchSize) {
-      const listed = uids.slice(i, i + batchSize);
+    const open = async (listed: number[]): Promise<BatchSources> => {
       const envelopes = new Map((await fetchEnvelopes(client, listed)).map((m) => [m.uid, m]));
       const sources = sourcePrefetch(client, listed.map((uid) => envelopes.get(uid))
         .filter((m): m is NewMessage => m !== undefined && fetchedWhole(m, deps)));
+      return { envelopes, sources };
+    };
+    for (let i = 0; i < uids.length; i += batchSize) {
+      const listed = uids.slice(i, i + batchSize);
+      const { envelopes, sources } = ahead ? await ahead : await open(listed);
+      ahead = null;
       const handled: { uid: number; quarantined: boolean }[] = [];
       // Committed, or confirmed gone from the folder: the only UIDs the checkpoint may pass.
       const settled = new Set<number>();
@@ -146,6 +158,18 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
         }
       }
       if (failure === undefined) {
+        // The next batch's envelopes and first sources are fetched, and its mails parsed, while
+        // this one commits: the IMAP round trips and the parsing overlap the database's. Nothing
+        // of it is moved or checkpointed before its own turn, after this batch's.
+        const nextListed = uids.slice(i + batchSize, i + 2 * batchSize);
+        if (deps.prepareAhead && unavailable === undefined && nextListed.length > 0 && !deps.signal?.aborted) {
+          const prepareAhead = deps.prepareAhead;
+          ahead = open(nextListed).then(async (next) => {
+            prepareAhead(await next.sources.warm());
+            return next;
+          });
+          ahead.catch(() => {}); // awaited by the next batch, or at the end of the pass
+        }
         try {
           await ingestFetched();
         } catch (err) {
@@ -182,8 +206,17 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
     }
     return result;
   } finally {
+    // A fetch ahead still running when the pass ends (a failure, a shutdown) finishes before the
+    // folder is let go, so no command of this pass is left in flight.
+    await ahead?.catch(() => {});
     lock.release();
   }
+}
+
+/** A batch's envelopes, and its sources downloaded as ingest reaches them. */
+interface BatchSources {
+  envelopes: Map<number, NewMessage>;
+  sources: SourcePrefetch;
 }
 
 /**
@@ -222,10 +255,16 @@ async function resolveCheckpoint(deps: SyncDeps, uidvalidity: number): Promise<n
  * reaches its first mail: at most MAX_FETCH_BYTES of mail is held at once, and a handed-over source
  * is dropped from the map. A UID the server sent nothing for answers null.
  */
-function sourcePrefetch(client: ImapSession, wanted: NewMessage[]): (uid: number) => Promise<Buffer | null> {
+interface SourcePrefetch {
+  (uid: number): Promise<Buffer | null>;
+  /** Downloads the first FETCH now, ahead of ingest asking for it; returns its sources, in UID order. */
+  warm(): Promise<Buffer[]>;
+}
+
+function sourcePrefetch(client: ImapSession, wanted: NewMessage[]): SourcePrefetch {
   let fetched = new Map<number, Buffer>();
   let next = 0;
-  return async (uid) => {
+  const take = async (uid: number) => {
     if (!fetched.has(uid) && next < wanted.length && wanted[next]!.uid <= uid) {
       while (next < wanted.length && wanted[next]!.uid < uid) next++;
       const chunk: number[] = [];
@@ -240,6 +279,14 @@ function sourcePrefetch(client: ImapSession, wanted: NewMessage[]): (uid: number
     fetched.delete(uid);
     return raw;
   };
+  const warm = async () => {
+    const first = wanted[0];
+    if (!first || next > 0) return [];
+    const raw = await take(first.uid);
+    if (raw) fetched.set(first.uid, raw); // put back: warming hands nothing over
+    return [...fetched.entries()].sort(([a], [b]) => a - b).map(([, buffer]) => buffer);
+  };
+  return Object.assign(take, { warm });
 }
 
 /** A mail small enough to come in the batch's FETCHes and be ingested with the others. */

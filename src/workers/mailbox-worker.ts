@@ -24,6 +24,8 @@ export interface MailboxWorkerDeps {
   ingest: (input: IngestInput) => Promise<IngestOutcome>;
   /** The mails one FETCH brought, in one transaction (app/ingest-batch.ts); without it, `ingest` one at a time. */
   ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
+  /** Mails of the next batch to prepare while this one commits (sync-folder.ts); `ingestBatch` takes them ready. */
+  prepareAhead?: (raws: Buffer[], mailbox: MailboxName) => void;
   quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
   crashPoint?: CrashPoint;
   leaseTtlMs?: number;
@@ -81,6 +83,7 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
       for (const outcome of batch.outcomes) if (outcome?.ticket) deps.crashPoint?.('after-ticket-commit');
       return batch;
     }),
+    prepareAhead: deps.prepareAhead && ((raws) => deps.prepareAhead!(raws, deps.mailbox)),
     quarantineOversized: deps.quarantineOversized,
     crashPoint: deps.crashPoint ?? (() => {}),
     checkpoints: {

@@ -214,6 +214,73 @@ describe('ingesting the mails of a fetch together', () => {
   });
 });
 
+describe('fetching and preparing the next batch while one commits', () => {
+  const committed = (uid: number): IngestOutcome => ({ decision: 'new-ticket', acknowledge: true, reason: 'test', rawMailId: uid, ticket: null });
+
+  it('hands the next batch\'s very sources to prepareAhead before this batch\'s commit ends, and moves each batch only after its own commit', async () => {
+    const folder = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3 }, { uid: 4 }, { uid: 5 }]);
+    const events: string[] = [];
+    const messageMove = folder.session.messageMove.bind(folder.session);
+    Object.assign(folder.session, { messageMove: async (range: string, ...rest: unknown[]) => {
+      events.push(`move ${range}`);
+      return (messageMove as (...a: unknown[]) => unknown)(range, ...rest);
+    } });
+    const { deps, checkpoint } = depsFor(0);
+    const preparedAhead: Buffer[] = [];
+    const handed: Buffer[] = [];
+    await syncFolder(folder.session, {
+      ...deps, batchSize: 2,
+      prepareAhead: (raws) => {
+        preparedAhead.push(...raws);
+        events.push(`prepare ${raws.map((r) => r.toString()).join(',')}`);
+      },
+      ingestBatch: async (inputs) => {
+        const uids = inputs.map((i) => i.imap!.uid).join(',');
+        events.push(`commit ${uids} begins`);
+        handed.push(...inputs.map((i) => i.raw));
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the database's time
+        events.push(`commit ${uids} ends`);
+        return { outcomes: inputs.map((i) => committed(i.imap!.uid)) };
+      },
+    });
+    expect(events).toEqual([
+      'commit 1,2 begins', 'prepare mail 3,mail 4', 'commit 1,2 ends', 'move 1,2',
+      'commit 3,4 begins', 'prepare mail 5', 'commit 3,4 ends', 'move 3,4',
+      'commit 5 begins', 'commit 5 ends', 'move 5',
+    ]);
+    // The same Buffers: what was prepared ahead is found ready, not parsed again.
+    expect(preparedAhead.every((raw) => handed.includes(raw))).toBe(true);
+    expect(checkpoint()).toBe(5);
+  });
+
+  it('after a failed batch, moves and checkpoints nothing fetched ahead, and lets the folder go only once that fetch is over', async () => {
+    const folder = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3 }, { uid: 4 }]);
+    const events: string[] = [];
+    const fetchAll = folder.session.fetchAll.bind(folder.session);
+    Object.assign(folder.session, {
+      getMailboxLock: async () => ({ release: () => events.push('folder released') }),
+      fetchAll: async (...args: unknown[]) => {
+        const rows = await (fetchAll as (...a: unknown[]) => Promise<unknown>)(...args);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        events.push(`fetched ${String(args[0])}`);
+        return rows;
+      },
+    });
+    const { deps, checkpoint } = depsFor(0);
+    const failure = Object.assign(new Error('database went away'), { code: 'DB_UNAVAILABLE' });
+    const pass = syncFolder(folder.session, {
+      ...deps, batchSize: 2,
+      prepareAhead: () => {},
+      ingestBatch: async () => ({ outcomes: [committed(1), undefined], failure }),
+    });
+    await expect(pass).rejects.toBe(failure);
+    expect(folder.moved).toEqual([1]);
+    expect(checkpoint()).toBe(1);
+    expect(events.at(-1)).toBe('folder released');
+    expect(events).toContain('fetched 3,4');
+  });
+});
+
 describe('envelopes', () => {
   it('turns an unparseable INTERNALDATE into null and keeps a valid one', async () => {
     const { session } = fakeFolder([
