@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { DEFAULT_POLICY, type Policy } from './policy/default-policy.js';
 import { MAILBOXES, PRIORITIES } from './policy/priorities.js';
@@ -11,6 +12,11 @@ import { validatePolicy } from './policy/validate-policy.js';
 
 const address = z.string().trim().toLowerCase().email();
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm');
+/**
+ * An IANA time zone name. Checked here because a misspelt one is not an error anywhere later:
+ * luxon turns every date in it into an Invalid DateTime, and ingest would fail on every mail.
+ */
+const timeZone = z.string().min(1).refine((name) => IANAZone.isValidZone(name), 'not a known IANA time zone (e.g. Europe/Istanbul)');
 
 const imapSchema = z.object({
   host: z.string().min(1),
@@ -45,7 +51,7 @@ const personSchema = z.object({
   name: z.string().min(1),
   role: z.enum(['agent', 'lead', 'manager']),
   language: z.enum(['tr', 'en']).default('tr'),
-  zone: z.string().default('Europe/Istanbul'),
+  zone: timeZone.default('Europe/Istanbul'),
   /** Bumping it derives a new reply-token key for this person: every token issued before dies. */
   tokenKeyVersion: z.number().int().min(1).default(1),
 });
@@ -82,7 +88,7 @@ const policySchema = z.object({
   })).length(PRIORITIES.length).default(() => structuredClone(DEFAULT_POLICY.priorities)),
   calendars: z.array(z.object({
     name: z.string().min(1),
-    zone: z.string().min(1),
+    zone: timeZone,
     always: z.boolean().default(false),
     hours: z.partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.object({ open: hhmm, close: hhmm })).default({}),
     holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
@@ -103,7 +109,7 @@ export const configSchema = z.object({
   messageIdDomain: z.string().min(1).default('slagate.invalid'),
   ticketPrefix: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/).default('SR'),
   defaultLanguage: z.enum(['tr', 'en']).default('tr'),
-  zone: z.string().default('Europe/Istanbul'),
+  zone: timeZone.default('Europe/Istanbul'),
   database: z.object({
     /** postgres:// URL; unset means the embedded PGlite database in `dataDir`. */
     url: z.string().optional(),
