@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { cachedZone } from '../sla/cached-zone.js';
 import type { Config } from '../config.js';
 import type { NewEvent } from '../db/repositories/event-repository.js';
 import type { NewAttachment, NewMessage } from '../db/repositories/message-repository.js';
@@ -37,7 +38,7 @@ export function requesterOf(config: Config, m: RouteInput): Requester {
   const { mail, input, classification } = m;
   const address = mail.from[0]?.address ?? mail.returnPath ?? '';
   const hasSender = /^[^@\s]+@[^@\s]+$/.test(address);
-  const day = DateTime.fromJSDate(input.receivedAt, { zone: config.zone }).startOf('day');
+  const day = DateTime.fromJSDate(input.receivedAt, { zone: cachedZone(config.zone) }).startOf('day');
   return {
     address, hasSender, day, includePrivate: classification.private,
     lockKey: hasSender ? `special-circumstances:${address}:${day.toISODate()}` : null,

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { cachedZone } from '../sla/cached-zone.js';
 import type { Language } from './outbound-mail.js';
 
 /**
@@ -6,7 +7,7 @@ import type { Language } from './outbound-mail.js';
  * reader abroad is never misled: "Pazartesi 16 Mart 2026 12:30 (GMT+3)".
  */
 export function formatInstant(instant: Date, zone: string, lang: Language): string {
-  const local = DateTime.fromJSDate(instant, { zone }).setLocale(lang);
+  const local = DateTime.fromJSDate(instant, { zone: cachedZone(zone) }).setLocale(lang);
   return `${local.toFormat('cccc d LLLL yyyy HH:mm')} (${gmtOffset(local.offset)})`;
 }
 

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { cachedZone } from '../sla/cached-zone.js';
 
 /** A calendar month or quarter in the business zone, as the half-open instant range [start, end). */
 export interface ReportPeriod {
@@ -16,7 +17,7 @@ export interface ReportPeriod {
 export function monthPeriod(text: string, zone: string): ReportPeriod | null {
   const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(text.trim());
   if (!m) return null;
-  const start = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: 1 }, { zone });
+  const start = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: 1 }, { zone: cachedZone(zone) });
   return period('monthly', `${m[1]}-${m[2]}`, start, start.plus({ months: 1 }));
 }
 
@@ -25,13 +26,13 @@ export function quarterPeriod(text: string, zone: string): ReportPeriod | null {
   const m = /^(\d{4})-[Qq]([1-4])$/.exec(text.trim());
   if (!m) return null;
   const quarter = Number(m[2]);
-  const start = DateTime.fromObject({ year: Number(m[1]), month: (quarter - 1) * 3 + 1, day: 1 }, { zone });
+  const start = DateTime.fromObject({ year: Number(m[1]), month: (quarter - 1) * 3 + 1, day: 1 }, { zone: cachedZone(zone) });
   return period('quarterly', `${m[1]}-Q${quarter}`, start, start.plus({ months: 3 }));
 }
 
 /** The local calendar day of an instant, YYYY-MM-DD. */
 export function localDay(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toISODate()!;
+  return DateTime.fromJSDate(at, { zone: cachedZone(zone) }).toISODate()!;
 }
 
 function period(kind: ReportPeriod['kind'], label: string, start: DateTime, end: DateTime): ReportPeriod | null {

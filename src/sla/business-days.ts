@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { cachedZone } from './cached-zone.js';
 import type { Policy } from '../policy/default-policy.js';
 import { SlagateError } from '../errors.js';
 import { buildCalendar, DAY_MS, type Calendar } from './calendar.js';
@@ -26,12 +27,12 @@ export function isBusinessDay(date: string, cal: Calendar | null): boolean {
 /** The instant of `hhmm` on a local date in `zone`. */
 export function atLocalTime(date: string, hhmm: string, zone: string): Date {
   const [hour, minute] = hhmm.split(':').map(Number);
-  return DateTime.fromISO(date, { zone }).set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
+  return DateTime.fromISO(date, { zone: cachedZone(zone) }).set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
 }
 
 /** The local calendar date of an instant in `zone`, YYYY-MM-DD. */
 export function localDate(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toISODate()!;
+  return DateTime.fromJSDate(at, { zone: cachedZone(zone) }).toISODate()!;
 }
 
 function addDays(date: string, days: number): string {

@@ -1,7 +1,8 @@
-import { IANAZone } from 'luxon';
+import type { Zone } from 'luxon';
 import { SlagateError } from '../errors.js';
 import type { CalendarRule, Policy } from '../policy/default-policy.js';
 import type { Priority } from '../policy/priorities.js';
+import { cachedZone } from './cached-zone.js';
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
@@ -49,7 +50,7 @@ export function isoWeekdayOf(day: number): number {
  * The instant of a local wall time, DST-correct: a time inside a spring-forward gap moves forward
  * (as luxon does), an ambiguous time in the autumn overlap takes the earlier instant.
  */
-function localToInstant(zone: IANAZone, localMs: number): number {
+function localToInstant(zone: Zone, localMs: number): number {
   const o = zone.offset(localMs);
   let guess = localMs - o * MINUTE_MS;
   const o2 = zone.offset(guess);
@@ -77,7 +78,7 @@ function describeHours(rule: CalendarRule, hours: ({ open: number; close: number
 }
 
 function build(rule: CalendarRule): Calendar {
-  const zone = IANAZone.create(rule.zone);
+  const zone = cachedZone(rule.zone);
   if (!zone.isValid) throw new SlagateError('CONFIG_INVALID', `calendar ${rule.name}: unknown time zone ${rule.zone}`);
   const hours: ({ open: number; close: number } | null)[] = [null];
   for (let d = 1; d <= 7; d++) {
