@@ -4,6 +4,7 @@ import { appendEvents, type NewEvent } from '../db/repositories/event-repository
 import { insertMessages } from '../db/repositories/message-repository.js';
 import { acknowledgementGates, enqueueMany, suppressedAmong, type QueuedMail } from '../db/repositories/outbox-repository.js';
 import { countTicketsOpenedByMany, createTickets, lockForKeys, type TicketThreadRef } from '../db/repositories/ticket-repository.js';
+import { sendTogether } from '../db/send-together.js';
 import { acknowledgementWindowStart } from './enqueue-acknowledgement.js';
 import type { IngestOutcome } from './ingest-types.js';
 import type { TeamAttachment } from './enqueue-team-notification.js';
@@ -82,10 +83,12 @@ export async function openTicketsTogether(
     const m = run[i]!;
     if (startsRun(m) && r.hasSender && !m.classification.private) reports.set(i, await clientReportAttachment(tx, config, r.address, m.input.receivedAt, now));
   }
-  const tickets = await createTickets(tx, config.ticketPrefix, plans.map((p) => p.values));
-
-  const gates = await acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now));
-  const suppressedStaff = await suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now);
+  // Sent together (one round trip), run in this order.
+  const [tickets, gates, suppressedStaff] = await sendTogether([
+    createTickets(tx, config.ticketPrefix, plans.map((p) => p.values)),
+    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now)),
+    suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now),
+  ]);
   const acknowledgedInRun = new Map<string, number>();
   const writes: TicketWrites[] = run.map((m, i) => {
     const address = requesters[i]!.address;
@@ -102,8 +105,10 @@ export async function openTicketsTogether(
     }
     return w;
   });
-  await insertMessages(tx, writes.map((w) => ({ message: w.message, files: w.files })));
-  await enqueueMany(tx, writes.flatMap((w): QueuedMail[] => w.mails), now);
-  await appendEvents(tx, writes.flatMap((w): NewEvent[] => w.events));
+  await sendTogether([
+    insertMessages(tx, writes.map((w) => ({ message: w.message, files: w.files }))),
+    enqueueMany(tx, writes.flatMap((w): QueuedMail[] => w.mails), now),
+    appendEvents(tx, writes.flatMap((w): NewEvent[] => w.events)),
+  ]);
   return writes.map((w) => w.outcome);
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { sendTogether } from '../db/send-together.js';
 import {
   getSlaTicket, listPauses, listSlaAlerts, storeDeadlines, type SlaAlertRow, type SlaTicketRow,
 } from '../db/repositories/sla-repository.js';
@@ -55,8 +56,7 @@ export function storedSlaOf(state: SlaState, policy: Policy, now: Date): StoredS
  * ticket (ingest, agent commands) run it in their own transaction, after their change.
  */
 export async function recomputeTicketSla(tx: Db, ticketId: number, policy: Policy, now: Date): Promise<void> {
-  const row = await getSlaTicket(tx, ticketId);
+  const [row, pauses, alerts] = await sendTogether([getSlaTicket(tx, ticketId), listPauses(tx, [ticketId]), listSlaAlerts(tx, [ticketId])]);
   if (!row) return;
-  const [pauses, alerts] = [await listPauses(tx, [ticketId]), await listSlaAlerts(tx, [ticketId])];
   await storeDeadlines(tx, ticketId, storedSlaOf(slaStateOf(row, pauses, alerts), policy, now));
 }
