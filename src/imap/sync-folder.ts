@@ -252,8 +252,10 @@ async function resolveCheckpoint(deps: SyncDeps, uidvalidity: number): Promise<n
 
 /**
  * Sources of a batch, downloaded in as few FETCHes as the byte bound allows, each only when ingest
- * reaches its first mail: at most MAX_FETCH_BYTES of mail is held at once, and a handed-over source
- * is dropped from the map. A UID the server sent nothing for answers null.
+ * reaches its first mail (or `warm` asks for it, for the batch fetched ahead): at most
+ * MAX_FETCH_BYTES of mail is held per batch, so twice that while the next batch's first FETCH is
+ * held ahead, and a handed-over source is dropped from the map. A UID the server sent nothing for
+ * answers null.
  */
 interface SourcePrefetch {
   (uid: number): Promise<Buffer | null>;
