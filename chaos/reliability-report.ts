@@ -28,7 +28,7 @@ export default function setup(project: TestProject) {
 
 /** The command as run, with the environment that changes what the suite does. */
 function commandLine(): string {
-  const vars = ['CHAOS_MAILS', 'CHAOS_CASES', 'CHAOS_SEED', 'CHAOS_PG_RESTART']
+  const vars = ['CHAOS_MAILS', 'CHAOS_CASES', 'CHAOS_SEED']
     .filter((v) => process.env[v] !== undefined).map((v) => `${v}=${process.env[v]}`);
   return [...vars, 'npm run chaos'].join(' ');
 }
@@ -65,7 +65,7 @@ export function renderReliability(figures: ChaosFigures[], started: Date, ended:
     '- **lost**: a mail in the mailbox that did not become a stored raw mail with a ticket (hostile input: one that was neither stored nor quarantined with a reason).',
     '- **duplicated**: a mail stored twice, or two tickets for one mail.',
     '- **ambiguous SMTP duplicates**: extra copies at the SMTP sink. They can only come from the window between the server\'s 250 and our markSent (a kill -9 there, or a process exit) or a connection dropped after DATA; the suite fails if there are more than such windows.',
-    '- PostgreSQL server restarts are only in the run when `CHAOS_PG_RESTART=1` is set: they restart the machine\'s shared PostgreSQL (`pg_ctlcluster`, or `CHAOS_PG_RESTART_CMD`) and break every other client of it.',
+    '- PostgreSQL server restarts (`pg_ctl restart -m fast`) hit a cluster the faults scenario creates for itself (test/helpers/private-postgres.ts), never the machine\'s shared server.',
     '- Replay a run with `CHAOS_SEED=<seed>` (printed in each scenario); scale with `CHAOS_MAILS` and `CHAOS_CASES`.',
     '',
   );

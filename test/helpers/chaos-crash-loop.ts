@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { CrashPointName } from '../../src/crash-points.js';
 import { getCheckpoint } from '../../src/db/repositories/mailbox-state-repository.js';
 import type { Dovecot } from './dovecot.js';
-import { createFaultInjector, type FaultKind } from './chaos-faults.js';
+import { createFaultInjector, type FaultKind, type FaultTargets } from './chaos-faults.js';
 import { startGatewayProcess, stopGatewayProcess, writeChaosConfig, type GatewayProcess } from './chaos-gateway-process.js';
 import { listUids, type ImapAccount } from './imap-client.js';
 import { buildMail } from './mail-builder.js';
@@ -27,6 +27,8 @@ export interface ChaosLoopEnv {
   /** When given, the gateway reaches Dovecot through it (needed for IMAP link faults). */
   proxy?: TcpProxy;
   tmp: string;
+  /** The database's server when it is the suite's own (see FaultTargets.server). */
+  server?: FaultTargets['server'];
 }
 
 export interface ChaosLoopOptions {
@@ -110,7 +112,7 @@ export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions)
     smtp: { host: sink.host, port: sink.port },
   });
   const account = { host: dovecot.host, port: dovecot.port, user: env.user, password: dovecot.password(env.user) };
-  const injector = createFaultInjector({ dovecot, proxy: env.proxy, sink, databaseName: database.name });
+  const injector = createFaultInjector({ dovecot, proxy: env.proxy, sink, databaseName: database.name, server: env.server });
   const kills: Record<string, number> = {};
   const exits: Record<string, number> = {};
   let runs = 0;

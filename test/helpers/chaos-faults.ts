@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import type { Dovecot } from './dovecot.js';
 import { withAdmin } from './postgres-admin.js';
 import type { SmtpSink } from './smtp-sink.js';
@@ -23,6 +22,11 @@ export interface FaultTargets {
   sink: SmtpSink;
   /** The test database: only its slagate sessions are terminated, never anyone else's. */
   databaseName: string;
+  /**
+   * The server the database is on, when it is one of the suite's own (private-postgres.ts): its
+   * sessions are terminated through it, and only then can `pg-restart` be injected.
+   */
+  server?: { adminUrl: string; restart(): void };
 }
 
 export interface FaultInjector {
@@ -65,10 +69,12 @@ export function createFaultInjector(t: FaultTargets): FaultInjector {
       case 'pg-terminate':
         await withAdmin((sql) => sql`
           select pg_terminate_backend(pid) from pg_stat_activity
-          where datname = ${t.databaseName} and application_name like 'slagate%' and pid <> pg_backend_pid()`);
+          where datname = ${t.databaseName} and application_name like 'slagate%' and pid <> pg_backend_pid()`, t.server?.adminUrl);
         return;
       case 'pg-restart':
-        restartPostgres();
+        // Never the machine's server: every other client of it would see its sessions die.
+        if (!t.server) throw new Error('pg-restart needs the database on a server of the suite\'s own (private-postgres.ts)');
+        t.server.restart();
         return;
       case 'smtp-down':
         t.sink.policy.refuseConnections = true;
@@ -94,24 +100,4 @@ export function createFaultInjector(t: FaultTargets): FaultInjector {
       t.sink.policy.refuseConnections = false;
     },
   };
-}
-
-/**
- * Restarts the machine's PostgreSQL: every client of it, not only ours, sees its sessions die, so
- * only the full chaos suite does it and only with CHAOS_PG_RESTART=1. The command can be set
- * with CHAOS_PG_RESTART_CMD (default: pg_ctlcluster on the first cluster pg_lsclusters lists).
- */
-function restartPostgres(): void {
-  const custom = process.env.CHAOS_PG_RESTART_CMD;
-  let cmd: string[];
-  if (custom) {
-    cmd = ['sh', '-c', custom];
-  } else {
-    const list = spawnSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
-    const [version, cluster] = (list.stdout ?? '').trim().split(/\s+/);
-    if (!version || !cluster) throw new Error('pg_lsclusters found no cluster; set CHAOS_PG_RESTART_CMD');
-    cmd = ['pg_ctlcluster', version, cluster, 'restart', '-m', 'fast'];
-  }
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`PostgreSQL restart failed (${cmd.join(' ')}): ${r.stderr || r.error}`);
 }

@@ -9,8 +9,8 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-export async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+export async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>, url: string = ADMIN_URL): Promise<T> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     return await fn(sql);
   } finally {
