@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { createPrepareAhead } from './app/prepare-ahead.js';
+import { checkHolidays } from './doctor/check-holidays.js';
 import { ingestBatch } from './app/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from './app/ingest-message.js';
 import type { IngestInput, IngestOutcome } from './app/ingest-types.js';
@@ -224,6 +225,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const logger = options.logger;
   const clock = options.clock ?? (() => new Date());
   const owner = config.instanceName ?? `${hostname()}:${process.pid}`;
+  // The gateway runs on regardless (the calendar is still right until the year ends), but says so.
+  const holidays = checkHolidays(config.policy.calendars, clock());
+  if (!holidays.ok) logger.warn({ code: 'HOLIDAYS_RUNNING_OUT' }, holidays.detail);
   const database = await openMigratedDatabase(config, logger);
   const metrics = createMetrics({
     outboxStats: () => outboxDepth(database.db, clock()),

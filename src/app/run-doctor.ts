@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ConfigError, type Config } from '../config.js';
 import { checkDatabase } from '../doctor/check-database.js';
+import { checkHolidays } from '../doctor/check-holidays.js';
 import { checkWritableFolder } from '../doctor/check-local-paths.js';
 import { checkImapMailboxes, checkSmtp, type MailServerProbes } from '../doctor/check-mail-servers.js';
 import type { DoctorCheck } from '../doctor/doctor-check.js';
@@ -16,6 +17,8 @@ export interface DoctorDeps {
   /** Told what is being checked now (for progress on a terminal). */
   onStart?: (what: string) => void;
   checkDatabase?: (config: Config) => Promise<DoctorCheck[]>;
+  /** Today, for whether the holiday lists still reach far enough. */
+  clock?: () => Date;
 }
 
 export interface DoctorReport {
@@ -49,6 +52,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     return { ok: false, checks };
   }
   add({ name: 'config', ok: true, detail: 'loaded and valid' });
+  add(checkHolidays(config.policy.calendars, (deps.clock ?? (() => new Date()))()));
 
   const localMail = MAILBOXES.every((m) => !config.mailboxes[m].imap);
   if (localMail) {

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
+import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { listUids } from '../helpers/imap-client.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
@@ -18,9 +19,18 @@ let sink: SmtpSink;
 let dir: string;
 let closedPort: number;
 
+/**
+ * Business calendars whose holidays always reach past the doctor's notice period, whenever the
+ * suite runs: the default list stops at a year's end, and these tests are about the servers.
+ */
+function calendarsListingHolidaysAhead() {
+  const year = new Date().getUTCFullYear();
+  return DEFAULT_POLICY.calendars.map((c) => (c.always ? c : { ...c, holidays: [`${year}-01-01`, `${year + 1}-01-01`], halfDays: [] }));
+}
+
 async function doctor(config: Record<string, unknown>, options: { tty?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
   const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, JSON.stringify(config));
+  writeFileSync(path, JSON.stringify({ policy: { calendars: calendarsListingHolidaysAhead() }, ...config }));
   const out = new PassThrough();
   const err = Object.assign(new PassThrough(), { isTTY: options.tty === true });
   let o = '';
@@ -102,6 +112,13 @@ describe('slagate doctor', () => {
     const r = await doctor(config);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^FAIL {2}imap support: cannot reach the IMAP server for support at 127\.0\.0\.1:\d+: connection refused — check mailboxes\.support\.imap\.host/m);
+  });
+
+  it('fails when a business calendar lists no holidays for this year, saying what to add', async () => {
+    const stale = DEFAULT_POLICY.calendars.map((c) => (c.always ? c : { ...c, holidays: ['2020-01-01'], halfDays: [] }));
+    const r = await doctor({ ...fullConfig(), policy: { calendars: stale } });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(new RegExp(`FAIL\\s+holidays: calendar business lists holidays up to 2020, none for ${new Date().getUTCFullYear()}`));
   });
 
   it('says which migrations are missing and what to run', async () => {
