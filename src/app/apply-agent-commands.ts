@@ -130,7 +130,9 @@ async function applyOne(
           await enqueueStaffNotification(tx, { config, clock: () => now }, {
             ticket: ticketViewOf(config, { ...ticket, escalationLevel: level }, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
             kind: 'client-escalation', recipients, notBefore: now,
-            dedupeKey: `agent-escalation:${ticket.id}:${rawMailId}`, data: { level, step },
+            dedupeKey: `agent-escalation:${ticket.id}:${rawMailId}`,
+            // Said by name: the mail is the client-escalation one, and it must not blame the client.
+            data: { level, step, escalatedBy: `${agent.name} <${agent.address}>` },
           });
         },
       };

@@ -65,7 +65,7 @@ export async function applyClientReply(
     await enqueueStaffNotification(tx, { config, clock: () => now }, {
       ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
       kind: 'client-escalation', recipients, notBefore: holdForStaff(now, ticket.priority as Priority, config.policy),
-      dedupeKey: `client-escalation:${ticket.id}:${m.rawMailId}`, data: { level, step },
+      dedupeKey: `client-escalation:${ticket.id}:${m.rawMailId}`, data: { level, step, escalatedBy: null },
     });
   }
   if (Object.keys(patch).length > 0) await updateTicket(tx, ticket.id, patch, now);

@@ -150,8 +150,12 @@ describe('agent replies by email', () => {
     }
     const rows = await outboxOf(ticket.id);
     expect(rows.filter((r) => r.kind === 'command-result')).toHaveLength(4);
-    // Level 1 of the ladder is the assigned agent.
-    expect(rows.find((r) => r.kind === 'client-escalation')).toMatchObject({ to: [{ address: MERT }] });
+    // Level 1 of the ladder is the assigned agent; the mail names who escalated, never the client.
+    const escalation = rows.find((r) => r.kind === 'client-escalation')!;
+    expect(escalation).toMatchObject({ to: [{ address: MERT }] });
+    expect(escalation.subject).not.toMatch(/Müşteri yükseltmesi|Client escalation/);
+    expect(escalation.text).toContain(`<${AYSE}> escalated ticket ${ticket.number}.`); // Mert reads English
+    expect(escalation.text).not.toContain('The client escalated');
 
     await ingest(replyTo(await notice(AYSE), { body: '#type problem' }));
     expect(await ticketRow(ticket.id)).toMatchObject({ type: 'problem', typeSource: 'agent', priority: 'high' });

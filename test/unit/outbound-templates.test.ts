@@ -30,7 +30,7 @@ const staffData: Record<StaffMailKind, Record<string, unknown>> = {
   'sla-breach': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-manager-escalation': { clock: 'resolution', deadline: ticket.resolutionDue },
   'qualification-reminder': { clock: 'qualification', deadline: ticket.firstResponseDue },
-  'client-escalation': { level: 2, step: 'lead' },
+  'client-escalation': { level: 2, step: 'lead', escalatedBy: null },
   'special-circumstances': { count: 4, day: '2026-03-13' },
   'client-reply-forward': { body: 'Hâlâ açılmıyor.\nEkran görüntüsü ekte.' },
   'command-result': { command: '#priority high', ok: true, message: 'Öncelik Yüksek yapıldı.' },
