@@ -1,6 +1,7 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import type { Policy } from '../policy/default-policy.js';
 import { PRIORITIES, type Priority } from '../policy/priorities.js';
+import { cachedZone } from './cached-zone.js';
 import { calendarFor, MINUTE_MS, type Calendar } from './calendar.js';
 import { priorityRule } from './deadlines.js';
 import { addWorkingTime } from './working-time.js';
@@ -37,13 +38,9 @@ export function parseInstant(value: unknown, zone: string): Date | null {
   return dt.isValid ? dt.toJSDate() : null;
 }
 
-const zones = new Map<string, IANAZone>();
-
 /** `2026-03-16T12:30:00.000+03:00`: the instant as read on the calendar's clocks. */
 export function isoInZone(t: Date, cal: Calendar): string {
-  let zone = zones.get(cal.zone);
-  if (!zone) zones.set(cal.zone, (zone = IANAZone.create(cal.zone)));
-  const offset = zone.offset(t.getTime());
+  const offset = cachedZone(cal.zone).offset(t.getTime());
   const local = new Date(t.getTime() + offset * MINUTE_MS).toISOString().slice(0, 23);
   const abs = Math.abs(offset);
   const hh = String(Math.floor(abs / 60)).padStart(2, '0');

@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import { appendMessages } from './imap-client.js';
 
 /**
@@ -167,18 +168,6 @@ function ensureMaildir(mailRoot: string, user: string, folder?: string): string 
     chownSync(d, MAIL_UID, MAIL_GID);
   }
   return maildir;
-}
-
-/** Binds port 0 to learn a free port, then hands it to Dovecot (which cannot be told port 0). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForGreeting(port: number, timeoutMs = 15_000): Promise<void> {

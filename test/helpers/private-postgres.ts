@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /**
  * A PostgreSQL cluster of the chaos suite's own, in a temporary folder on a free loopback port,
@@ -62,15 +62,4 @@ function postgresBinDir(): string {
   const configured = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (configured.status === 0) return configured.stdout.trim();
   throw new Error('no PostgreSQL binaries found (looked in /usr/lib/postgresql/*/bin and pg_config --bindir)');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
