@@ -46,6 +46,18 @@ describe('subjectWithToken', () => {
       expect(once.split('[#SR-1]').length).toBe(2);
     }));
   });
+
+  it('strips a token in any case and spacing, with or without the fast path for subjects that hold no "[#"', () => {
+    expect(subjectWithToken('AW:  [#sr-1042]   Drucker', 'SR-1042')).toBe('[#SR-1042] AW: Drucker');
+    expect(subjectWithToken('[#SR-99] other ticket', 'SR-1042')).toBe('[#SR-1042] [#SR-99] other ticket');
+    const piece = fc.oneof(fc.string(), fc.constantFrom('[#SR-7]', '[#sr-7]', ' [#SR-7] ', '[#', '\r\n', '  '));
+    fc.assert(fc.property(fc.array(piece, { maxLength: 6 }), (pieces) => {
+      const subject = pieces.join('');
+      const clean = safeHeaderValue(subject, 400);
+      const reference = safeHeaderValue(clean.replace(/\s*\[#SR-7\]\s*/gi, ' '));
+      expect(subjectWithToken(subject, 'SR-7')).toBe(reference ? `[#SR-7] ${reference}` : '[#SR-7]');
+    }));
+  });
 });
 
 describe('detectLanguage', () => {
