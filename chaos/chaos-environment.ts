@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { startDovecot, type Dovecot } from '../test/helpers/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../test/helpers/smtp-sink.js';
 import { startTcpProxy, type TcpProxy } from '../test/helpers/tcp-proxy.js';
-import { openDatabase } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { withAdmin } from '../test/helpers/postgres-admin.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../test/helpers/private-postgres.js';
-import { createTestDatabase, type TestDatabase } from '../test/helpers/test-database.js';
+import { createTestDatabase, openTestPool, type TestDatabase } from '../test/helpers/test-database.js';
 
 /** What a gateway chaos scenario runs against: Dovecot behind a proxy, an SMTP sink, a fresh database. */
 export interface ChaosEnvironment {
@@ -48,9 +47,7 @@ export async function startChaosEnvironment(user: string, options: { ownServer?:
 async function databaseOn(server: PrivatePostgres, name: string): Promise<TestDatabase> {
   await withAdmin((sql) => sql.unsafe(`CREATE DATABASE ${name}`), server.adminUrl);
   const url = server.url(name);
-  const database = await openDatabase({
-    url, dataDir: '', poolMax: 5, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 60_000,
-  });
+  const database = await openTestPool(url, 5);
   await migrate(database);
   return { ...database, url, name, drop: () => database.close() };
 }

@@ -28,10 +28,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
     }
   });
   const url = databaseUrl(name);
-  const database = await openDatabase({
-    url, dataDir: '', poolMax: options.poolMax ?? 5, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000,
-    idleInTransactionTimeoutMs: 60_000,
-  });
+  const database = await openTestPool(url, options.poolMax ?? 5);
   return {
     ...database,
     url,
@@ -41,4 +38,11 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
       await withAdmin((sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+}
+
+/** The pool the tests open on a test database: the gateway's own client with test timeouts. */
+export function openTestPool(url: string, poolMax: number): Promise<Database> {
+  return openDatabase({
+    url, dataDir: '', poolMax, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 60_000,
+  });
 }
