@@ -76,7 +76,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   'reports.clientReports[].client': 'A client (address, or domain for everyone there) that gets its own monthly report.',
   'reports.clientReports[].to': 'Addresses that receive that client\'s report.',
   'reports.clientReports[].language': 'Language of the report mail: `tr` or `en`.',
-  tokenSecret: 'Secret (16+ characters) for signed reply addresses; prefer `SLAGATE_TOKEN_SECRET`. Unset: agents cannot act by mail.',
+  tokenSecret: 'Secret (16+ characters) for signed reply addresses; prefer `SLAGATE_TOKEN_SECRET`. Unset: the embedded database makes one and keeps it beside `database.dataDir` (token-secret); with PostgreSQL, agents cannot act by mail.',
   replyTokenTtlDays: 'Days a reply address in a staff mail stays valid.',
   trustedAuthservId: 'authserv-id of your own mail server: when set, agent mail must carry its Authentication-Results with DMARC or aligned DKIM pass.',
   'policy.types': 'Ticket types: slug, name, allowed priorities, default priority, tag aliases, keywords, private flag (default: the agreement, SLA-POLICY.md).',

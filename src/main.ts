@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { createPrepareAhead } from './app/prepare-ahead.js';
 import { checkHolidays } from './doctor/check-holidays.js';
+import { withLocalTokenSecret } from './local-token-secret.js';
 import { ingestBatch } from './app/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from './app/ingest-message.js';
 import type { IngestInput, IngestOutcome } from './app/ingest-types.js';
@@ -221,7 +222,8 @@ function createHttpWorker(ctx: WorkerContext, workers: () => GatewayWorker[], st
  * The composition root: opens and migrates the database, then starts every worker. Nothing
  * here connects at import time; `close()` undoes it in reverse.
  */
-export async function startGateway(config: Config, options: GatewayOptions): Promise<Gateway> {
+export async function startGateway(configured: Config, options: GatewayOptions): Promise<Gateway> {
+  const config = withLocalTokenSecret(configured);
   const logger = options.logger;
   const clock = options.clock ?? (() => new Date());
   const owner = config.instanceName ?? `${hostname()}:${process.pid}`;

@@ -11,7 +11,9 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--json', 'one JSON object per message')
     .argument('[files...]', '.eml files, folders or mbox files (standard input when none)')
     .action(async (files: string[], opts: { mailbox: MailboxName; json?: boolean }) => {
-      const config = ctx.config();
+      // The embedded database's own secret, as the gateway uses it: an agent's reply fed in here is judged alike.
+      const { withLocalTokenSecret } = await import('../local-token-secret.js');
+      const config = withLocalTokenSecret(ctx.config());
       const { createLogger } = await import('../logger.js');
       const { ingestMessage } = await import('../app/ingest-message.js');
       const { readMailSources, readStdin } = await import('./mail-sources.js');

@@ -77,7 +77,8 @@ export const register: RegisterCommand = (program, ctx) => {
         ctx.exitCode = EXIT.USAGE;
         return;
       }
-      const config = ctx.config();
+      const { withLocalTokenSecret } = await import('../local-token-secret.js');
+      const config = withLocalTokenSecret(ctx.config());
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { retryQuarantined } = await import('../app/retry-quarantined.js');
         const { listOpenQuarantineIds } = await import('../db/repositories/ticket-query-repository.js');
