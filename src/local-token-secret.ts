@@ -45,7 +45,9 @@ function readOrCreate(path: string): string {
   } finally {
     rmSync(draft, { force: true });
   }
-  return read(path) ?? '';
+  const created = read(path);
+  if (created === null) throw new ConfigError([`tokenSecret: ${path} was created and then went away`]);
+  return created;
 }
 
 function read(path: string): string | null {

@@ -1,14 +1,14 @@
 import { insertQuarantine } from '../db/repositories/quarantine-repository.js';
 import { insertRawMails, setRawMailDecisions } from '../db/repositories/raw-mail-repository.js';
 import { lockForKeys } from '../db/repositories/ticket-repository.js';
-import { mailIdentity, syntheticMessageId, type MailIdentity } from '../inbound/content-hash.js';
+import { syntheticMessageId, type MailIdentity } from '../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../errors.js';
 import { carriesReplyToken } from './identify-agent-mail.js';
 import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
 import { openTicketsTogether, opensTicketAlone, startsRun } from './open-tickets-together.js';
-import type { PrepareAhead } from './prepare-ahead.js';
-import { prepareMail, type PreparedMail } from './prepare-mail.js';
+import { readyMail, type PrepareAhead } from './prepare-ahead.js';
+import type { PreparedMail } from './prepare-mail.js';
 import { requesterOf } from './plan-new-ticket.js';
 import { routeParsedMail, type RouteInput } from './route-parsed-mail.js';
 
@@ -37,9 +37,7 @@ export async function ingestBatch(deps: IngestDeps & { ahead?: PrepareAhead }, i
   let unprepared: unknown;
   for (const input of inputs) {
     try {
-      items.push({ input, ...(deps.ahead
-        ? await deps.ahead.take(input.raw, input.mailbox)
-        : { identity: mailIdentity(input.raw), prepared: await prepareMail(deps.config, input.raw, input.mailbox) }) });
+      items.push({ input, ...await (deps.ahead?.take(input.raw, input.mailbox) ?? readyMail(deps.config, input.raw, input.mailbox)) });
     } catch (err) {
       // Our own bug on this mail: the ones before it go in, it and the rest wait, as one at a time.
       unprepared = err;

@@ -20,10 +20,14 @@ export interface PrepareAhead {
   take(raw: Buffer, mailbox: MailboxName): Promise<ReadyMail>;
 }
 
+/** A mail's identity and its parse and classification, now. */
+export async function readyMail(config: Config, raw: Buffer, mailbox: MailboxName): Promise<ReadyMail> {
+  return { identity: mailIdentity(raw), prepared: await prepareMail(config, raw, mailbox) };
+}
+
 export function createPrepareAhead(config: Config): PrepareAhead {
   const ready = new WeakMap<Buffer, { mailbox: MailboxName; result: Promise<ReadyMail> }>();
-  const prepareNow = async (raw: Buffer, mailbox: MailboxName): Promise<ReadyMail> =>
-    ({ identity: mailIdentity(raw), prepared: await prepareMail(config, raw, mailbox) });
+  const prepareNow = (raw: Buffer, mailbox: MailboxName) => readyMail(config, raw, mailbox);
   return {
     start(raws, mailbox) {
       let previous: Promise<unknown> = Promise.resolve();
