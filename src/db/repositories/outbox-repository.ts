@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, lte, or, sql, type Placeholder } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, sql, type Placeholder } from 'drizzle-orm';
 import type { OutboundMail } from '../../outbound/outbound-mail.js';
 import type { Db } from '../client.js';
 import { outbox, suppressions } from '../schema/outbox.js';
@@ -74,9 +74,15 @@ export async function claimDue(db: Db, options: { owner: string; leaseMs: number
  */
 function prepareStatements(db: Db) {
   const now = sql.placeholder('now');
-  const due = db.select({ id: outbox.id }).from(outbox).where(or(
-    and(eq(outbox.status, 'pending'), lte(outbox.notBefore, now)),
-    and(eq(outbox.status, 'sending'), lt(outbox.leaseUntil, now)),
+  // `not_before <= now` stands on its own so that it bounds the scan of outbox_due (an index
+  // condition, the scan stopping at the limit): inside the OR it was only a filter, and every
+  // claim walked the whole index, dead entries included, 2.3 ms a claim at 6,000 mails. It
+  // changes nothing for a leased row: its lease ends after the not_before it was claimed at.
+  // The statuses are constants in the text, not parameters: only then can the server's generic
+  // plan for the prepared claim (chosen after five runs) prove outbox_due's predicate and use it.
+  const due = db.select({ id: outbox.id }).from(outbox).where(and(
+    lte(outbox.notBefore, now),
+    sql`(${outbox.status} = 'pending' or (${outbox.status} = 'sending' and ${outbox.leaseUntil} < ${now}))`,
   )).orderBy(outbox.notBefore, outbox.id).limit(sql.placeholder('limit')).for('update', { skipLocked: true });
   return {
     claimDue: db.update(outbox).set({
