@@ -23,7 +23,7 @@ import { writeRunningGateway } from './local-mail/running-gateway-file.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import type { Policy } from './policy/default-policy.js';
 import { createFileSender } from './smtp/create-file-sender.js';
-import { createSmtpSender } from './smtp/create-smtp-sender.js';
+import { createThreadedSmtpSender } from './smtp/create-threaded-smtp-sender.js';
 import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
 import { createOutboxWorker } from './workers/outbox-worker.js';
@@ -100,7 +100,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 
-  const sender = config.smtp ? createSmtpSender(config.smtp, { logger }) : createFileSender(config.localMail.outDir, { clock });
+  const sender = config.smtp ? createThreadedSmtpSender(config.smtp, { logLevel: logger.level }) : createFileSender(config.localMail.outDir, { clock });
   const outbox = createOutboxWorker({ db, config, sender, clock, logger, owner, crashPoint });
   workers.push({
     name: 'outbox',

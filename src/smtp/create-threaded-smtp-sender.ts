@@ -1,0 +1,32 @@
+import type { SmtpSettings } from '../config.js';
+import { SlagateError } from '../errors.js';
+import { startThreadClient } from '../threads/thread-client.js';
+import { workerScriptUrl } from '../threads/worker-script.js';
+import type { MailSender, SendableMail, SendResult } from './mail-sender.js';
+
+export interface SmtpThreadData { settings: SmtpSettings; logLevel: string }
+
+/**
+ * createSmtpSender run in a worker thread (smtp-sender-thread.ts). Building a MIME message and
+ * speaking SMTP cost about a millisecond of CPU a mail in nodemailer's streams: on the main thread
+ * that is time the mailbox workers, the database driver and IMAP keepalives wait for. Results and
+ * errors (with their codes) come back as the in-process sender gives them; if the thread dies
+ * under a mail, that send fails as a lost connection does (retryable, and ambiguous: the server
+ * may have the mail), and a new thread takes the next one.
+ */
+export function createThreadedSmtpSender(settings: SmtpSettings, options: { logLevel: string }): MailSender {
+  const client = startThreadClient<SendableMail, SendResult>(workerScriptUrl('smtp-sender-thread', import.meta.url), {
+    name: 'smtp',
+    workerData: { settings, logLevel: options.logLevel } satisfies SmtpThreadData,
+    onCrash: (reason) => new SlagateError('SMTP_CONNECTION', `SMTP sender unavailable: ${reason}`),
+  });
+  return {
+    concurrency: settings.maxConnections,
+    // Only what a sender reads crosses over, not the whole outbox row it may be handed.
+    send: (mail) => client.call({
+      messageId: mail.messageId, fromAddress: mail.fromAddress, replyTo: mail.replyTo, to: mail.to, cc: mail.cc,
+      subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, attachments: mail.attachments,
+    }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_INPUT, parseConfig, type SmtpSettings } from '../../src/config.js';
+import { SlagateError } from '../../src/errors.js';
+import { createThreadedSmtpSender } from '../../src/smtp/create-threaded-smtp-sender.js';
+import type { MailSender, SendableMail } from '../../src/smtp/mail-sender.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+
+/** The gateway's SMTP sender runs in a worker thread: the same mail, answers and errors as in process. */
+let sink: SmtpSink;
+let sender: MailSender;
+
+const mail = (n: number): SendableMail => ({
+  messageId: `<thread.${n}@slagate.test>`,
+  fromAddress: { name: 'Sanarise Destek', address: 'support@sanarise.example' },
+  replyTo: null,
+  to: [{ name: 'Çağla Öztürk', address: 'cagla@client.example' }],
+  cc: [{ name: '', address: 'copy@client.example' }],
+  subject: `[#SR-${n}] Fatura hatası`,
+  text: 'Merhaba Çağla,\n\nTalebiniz alındı.\n',
+  html: '<p>Merhaba Çağla,</p>',
+  headers: { 'Auto-Submitted': 'auto-replied', 'X-Slagate-Ticket': `SR-${n}` },
+  attachments: [{ filename: 'rapor.txt', contentType: 'text/plain', contentBase64: Buffer.from('rapor').toString('base64') }],
+});
+
+function settings(): SmtpSettings {
+  return parseConfig({ ...DEFAULT_CONFIG_INPUT, smtp: { host: sink.host, port: sink.port, maxConnections: 2, connectionTimeoutMs: 5_000 } }).smtp!;
+}
+
+beforeEach(async () => {
+  sink = await startSmtpSink();
+  sender = createThreadedSmtpSender(settings(), { logLevel: 'silent' });
+});
+afterEach(async () => {
+  await sender.close();
+  await sink.close();
+});
+
+describe('the threaded SMTP sender', () => {
+  it('delivers mails with their Message-IDs, recipients, headers and attachment', async () => {
+    const results = await Promise.all([1, 2, 3].map((n) => sender.send(mail(n))));
+    expect(results.map((r) => r.accepted.sort())).toEqual(Array(3).fill(['cagla@client.example', 'copy@client.example']));
+    expect(sink.accepted.map((m) => m.messageId).sort()).toEqual(['<thread.1@slagate.test>', '<thread.2@slagate.test>', '<thread.3@slagate.test>']);
+    const raw = sink.accepted[0]!.raw;
+    expect(raw).toMatch(/^Auto-Submitted: auto-replied\r$/m);
+    expect(raw).toMatch(/filename=rapor\.txt/);
+    expect(raw).not.toMatch(/^Bcc:/im);
+    expect(sender.concurrency).toBe(2);
+  });
+
+  it('reports a refused recipient beside the accepted one, with the server answer', async () => {
+    sink.policy.rcpt = (address) => (address === 'copy@client.example' ? { code: 550, message: 'no such user' } : undefined);
+    const result = await sender.send(mail(4));
+    expect(result.accepted).toEqual(['cagla@client.example']);
+    expect(result.rejected).toEqual([{ address: 'copy@client.example', response: expect.stringMatching(/^550/) }]);
+  });
+
+  it('gives a permanent refusal its code, as the in-process sender does', async () => {
+    sink.policy.data = () => ({ code: 554, message: 'content rejected' });
+    const refused = await sender.send(mail(5)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SlagateError);
+    expect(refused).toMatchObject({ code: 'SMTP_PERMANENT', retryable: false });
+  });
+
+  it('says SMTP_CONNECTION, retryable, when the server turns connections away', async () => {
+    sink.policy.refuseConnections = true;
+    const down = await sender.send(mail(6)).catch((e: unknown) => e);
+    expect(down).toMatchObject({ code: 'SMTP_CONNECTION', retryable: true });
+  });
+});
