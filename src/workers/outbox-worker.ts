@@ -4,7 +4,7 @@ import type { CrashPoint } from '../crash-points.js';
 import type { Db } from '../db/client.js';
 import { appendEvents } from '../db/repositories/event-repository.js';
 import {
-  claimDue, markFailed, markRetry, markSent, markSuppressed, ticketProgress, type OutboxRow,
+  claimDue, markFailed, markRetry, markSentMany, markSuppressed, ticketProgress, type OutboxRow,
 } from '../db/repositories/outbox-repository.js';
 import { SlagateError, isTransientError } from '../errors.js';
 import { SLA_MAIL_KINDS, type MailKind } from '../outbound/outbound-mail.js';
@@ -13,6 +13,7 @@ import { classifySmtpError, isPermanentResponse } from '../smtp/classify-smtp-er
 import type { MailSender } from '../smtp/mail-sender.js';
 import { retryDelayMs } from '../smtp/retry-backoff.js';
 import { abortableSleep } from './abortable-sleep.js';
+import { createSentRecorder } from './sent-recorder.js';
 
 export interface OutboxWorkerOptions {
   db: Db;
@@ -64,6 +65,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   // next poll when the pass claimed just before it committed.
   let woken = false;
   let interrupt: (() => void) | null = null;
+  // Sends that finish together are recorded in one statement.
+  const sentRecorder = createSentRecorder((batch) => persist(() => markSentMany(db, owner, batch), logger));
 
   async function tick(): Promise<number> {
     const now = clock();
@@ -127,7 +130,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     // unsent (the lease would run out and the mail go out again): retry the record for a while.
     // Some recipients accepted: a retry would send them a duplicate, so the refusals are
     // recorded per recipient and the mail counts as sent.
-    const recorded = await persist(() => markSent(db, row.id, owner, { now: clock(), recipients }), log);
+    const recorded = await sentRecorder.record({ id: row.id, now: clock(), recipients });
     if (!recorded) log.warn('mail sent after its lease passed to another sender: it may be sent twice');
     log.info({ accepted: result.accepted.length, rejected: result.rejected.length }, 'mail sent');
   }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lte, sql, type Placeholder } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { OutboundMail } from '../../outbound/outbound-mail.js';
 import type { Db } from '../client.js';
 import { outbox, suppressions } from '../schema/outbox.js';
@@ -67,10 +67,10 @@ export async function claimDue(db: Db, options: { owner: string; leaseMs: number
 }
 
 /**
- * The two statements the outbox worker runs for every mail, built once per database and run with
- * their values bound: drizzle otherwise builds a query each time it runs, 70–150 µs of this
- * process per statement. Placeholders reach the driver as given, without the columns' encoding:
- * instants and JSON are bound as text and cast.
+ * The claim the outbox worker runs before every few mails, built once per database and run with
+ * its values bound: drizzle otherwise builds a query each time it runs, 70–150 µs of this process
+ * per statement. Placeholders reach the driver as given, without the columns' encoding: instants
+ * are bound as text and cast.
  */
 function prepareStatements(db: Db) {
   const now = sql.placeholder('now');
@@ -91,10 +91,6 @@ function prepareStatements(db: Db) {
       leaseUntil: sql`${sql.placeholder('leaseUntil')}::timestamptz`,
       attempts: sql`${outbox.attempts} + 1`,
     }).where(inArray(outbox.id, due)).returning().prepare('outbox_claim_due'),
-    markSent: db.update(outbox).set({
-      status: 'sent', sentAt: sql`${sql.placeholder('sentAt')}::timestamptz`, recipients: sql`${sql.placeholder('recipients')}::jsonb`,
-      leaseOwner: null, leaseUntil: null, lastError: null,
-    }).where(leased(sql.placeholder('id'), sql.placeholder('owner'))).returning({ id: outbox.id }).prepare('outbox_mark_sent'),
   };
 }
 
@@ -110,15 +106,29 @@ function preparedFor(db: Db): ReturnType<typeof prepareStatements> {
 }
 
 /** Writes guarded by the lease: a worker that lost its row to another cannot overwrite it. */
-function leased(id: number | Placeholder, owner: string | Placeholder) {
+function leased(id: number, owner: string) {
   return and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.leaseOwner, owner));
 }
 
 export async function markSent(db: Db, id: number, owner: string, result: { now: Date; recipients: Record<string, string> }): Promise<boolean> {
-  const rows = await preparedFor(db).markSent.execute({
-    id, owner, sentAt: result.now.toISOString(), recipients: JSON.stringify(result.recipients),
-  });
-  return rows.length > 0;
+  return (await markSentMany(db, owner, [{ id, ...result }])).has(id);
+}
+
+/**
+ * Several sent mails recorded in one statement, each under its lease (see `leased`). Returns the
+ * ids recorded; a row missing from it was no longer this owner's to record.
+ */
+export async function markSentMany(
+  db: Db, owner: string, sent: { id: number; now: Date; recipients: Record<string, string> }[],
+): Promise<Set<number>> {
+  if (sent.length === 0) return new Set();
+  const rows = rowsOf<{ id: number | string }>(await db.execute(sql`update ${outbox}
+    set status = 'sent', sent_at = u.sent_at, recipients = u.recipients, lease_owner = null, lease_until = null, last_error = null
+    from unnest(${sql.param(sent.map((s) => s.id))}::bigint[], ${sql.param(sent.map((s) => s.now.toISOString()))}::text[]::timestamptz[],
+      ${sql.param(sent.map((s) => JSON.stringify(s.recipients)))}::text[]::jsonb[]) as u(id, sent_at, recipients)
+    where ${outbox.id} = u.id and ${outbox.status} = 'sending' and ${outbox.leaseOwner} = ${owner}
+    returning ${outbox.id}`));
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /**

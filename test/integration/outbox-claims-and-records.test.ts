@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDue, enqueueMany, markSent } from '../../src/db/repositories/outbox-repository.js';
+import { claimDue, enqueueMany, getOutbox, markSent, markSentMany } from '../../src/db/repositories/outbox-repository.js';
 import type { OutboundMail } from '../../src/outbound/outbound-mail.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -34,7 +34,9 @@ describe('claiming due outbox rows', () => {
     // One pending mail, due later than every sent one: the claim finds it and nothing else.
     await enqueueMany(database.db, [{ mail: mail(sent), notBefore: new Date(later.getTime() + 1) }], later);
     const claimAt = new Date(later.getTime() + 1_000);
-    expect((await claimDue(database.db, { owner: 'w2', leaseMs: 60_000, limit: 20, now: claimAt })).map((r) => r.dedupeKey)).toEqual([`plan:${sent}`]);
+    const claimed = await claimDue(database.db, { owner: 'w2', leaseMs: 60_000, limit: 20, now: claimAt });
+    expect(claimed.map((r) => r.dedupeKey)).toEqual([`plan:${sent}`]);
+    expect(await markSent(database.db, claimed[0]!.id, 'w2', { now: claimAt, recipients: {} })).toBe(true);
 
     // The claim as the worker runs it: postgres.js keeps it prepared on the pool's one connection,
     // and after five runs the server may plan it once for any values (a generic plan).
@@ -53,10 +55,24 @@ describe('claiming due outbox rows', () => {
       .sort((a, b) => a.n - b.n).filter((p, i, all) => i === 0 || all[i - 1]!.n !== p.n).map((p) => p.value);
     const plan = await database.db.transaction(async (tx) => {
       await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
-      return tx.execute(sql.raw(`explain (format json) execute ${statement!.name}(${args.join(', ')})`)) as unknown as { 'QUERY PLAN': unknown }[];
+      return tx.execute(sql.raw(`explain (format json) execute "${statement!.name}"(${args.join(', ')})`)) as unknown as { 'QUERY PLAN': unknown }[];
     });
     const text = JSON.stringify(plan[0]!['QUERY PLAN']);
     expect(text).toMatch(/"Index Name":"outbox_due"/);
     expect(text).toMatch(/"Index Cond":"\(not_before <= \$\d+\)"/);
+  });
+
+  it('records several sent mails in one statement, each only under its own lease', async () => {
+    const at = new Date(t0.getTime() + 3_600_000);
+    await enqueueMany(database.db, [500, 501, 502].map((n) => ({ mail: mail(n), notBefore: at })), at);
+    const mine = await claimDue(database.db, { owner: 'a', leaseMs: 60_000, limit: 2, now: at });
+    const theirs = await claimDue(database.db, { owner: 'b', leaseMs: 60_000, limit: 1, now: at });
+    expect(mine.map((r) => r.dedupeKey)).toEqual(['plan:500', 'plan:501']);
+    const recorded = await markSentMany(database.db, 'a', [...mine, ...theirs].map((r, i) => ({ id: r.id, now: at, recipients: { [`c${i}@client.example`]: 'accepted: 250 OK' } })));
+    expect([...recorded].sort()).toEqual(mine.map((r) => r.id).sort());
+    const first = await getOutbox(database.db, mine[0]!.id);
+    expect(first).toMatchObject({ status: 'sent', leaseOwner: null, leaseUntil: null, recipients: { 'c0@client.example': 'accepted: 250 OK' } });
+    expect(first!.sentAt?.toISOString()).toBe(at.toISOString());
+    expect(await getOutbox(database.db, theirs[0]!.id)).toMatchObject({ status: 'sending', leaseOwner: 'b' });
   });
 });

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createSentRecorder, type SentRecord } from '../../src/workers/sent-recorder.js';
+
+const sent = (id: number): SentRecord => ({ id, now: new Date('2026-03-16T09:00:00Z'), recipients: {} });
+
+/** A write the test finishes by hand, so it decides what arrives while a statement runs. */
+function manualWrites(lost: Set<number> = new Set()) {
+  const batches: number[][] = [];
+  const finishers: ((fail?: Error) => void)[] = [];
+  const write = (batch: SentRecord[]) => {
+    batches.push(batch.map((s) => s.id));
+    return new Promise<Set<number>>((resolve, reject) => {
+      finishers.push((fail) => (fail ? reject(fail) : resolve(new Set(batch.map((s) => s.id).filter((id) => !lost.has(id))))));
+    });
+  };
+  const finishNext = async (fail?: Error) => {
+    await Promise.resolve();
+    finishers.shift()!(fail);
+    await new Promise((r) => setImmediate(r));
+  };
+  return { batches, write, finishNext };
+}
+
+describe('recording sent mails', () => {
+  it('writes the first at once and those that finish meanwhile together, each answered for itself', async () => {
+    const w = manualWrites(new Set([3]));
+    const recorder = createSentRecorder(w.write);
+    const first = recorder.record(sent(1));
+    expect(w.batches).toEqual([[1]]);
+    const later = [2, 3, 4].map((id) => recorder.record(sent(id)));
+    expect(w.batches).toEqual([[1]]); // nothing starts while a statement runs
+    await w.finishNext();
+    expect(w.batches).toEqual([[1], [2, 3, 4]]);
+    await w.finishNext();
+    expect(await first).toBe(true);
+    expect(await Promise.all(later)).toEqual([true, false, true]); // 3 had lost its lease
+  });
+
+  it('fails only the batch whose statement failed, and goes on with the next', async () => {
+    const w = manualWrites();
+    const recorder = createSentRecorder(w.write);
+    const first = recorder.record(sent(1)).catch((err: unknown) => err);
+    const second = recorder.record(sent(2));
+    await w.finishNext(new Error('connection lost'));
+    expect(await first).toEqual(new Error('connection lost'));
+    await w.finishNext();
+    expect(await second).toBe(true);
+    const third = recorder.record(sent(3));
+    expect(w.batches).toEqual([[1], [2], [3]]);
+    await w.finishNext();
+    expect(await third).toBe(true);
+  });
+});
