@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { deferOr } from '../db/write-behind.js';
 import { appendEvents, type NewEvent } from '../db/repositories/event-repository.js';
 import { insertMessage } from '../db/repositories/message-repository.js';
 import { closePause, lockTicket, openPause, updateTicket, type TicketRow } from '../db/repositories/ticket-repository.js';
@@ -28,7 +29,7 @@ export async function applyClientReply(
   const { config, now } = ctx;
   const ticket = await lockTicket(tx, ticketId);
   if (!ticket) throw new SlagateError('INTERNAL', `ticket ${ticketId} vanished while threading`);
-  await insertMessage(tx, inboundMessageRow(ticket.id, m, 'client'), attachmentRows(m));
+  await deferOr(ctx.writes, insertMessage(tx, inboundMessageRow(ticket.id, m, 'client'), attachmentRows(m)));
   const events: NewEvent[] = [{
     ticketId: ticket.id, at: now, actor: 'client', kind: 'client-reply',
     reason: `matched by ${opts.via}`, data: { messageId: m.messageId, rawMailId: m.rawMailId },
@@ -68,7 +69,7 @@ export async function applyClientReply(
       dedupeKey: `client-escalation:${ticket.id}:${m.rawMailId}`, data: { level, step, escalatedBy: null },
     });
   }
-  if (Object.keys(patch).length > 0) await updateTicket(tx, ticket.id, patch, now);
+  if (Object.keys(patch).length > 0) await deferOr(ctx.writes, updateTicket(tx, ticket.id, patch, now));
   // Whoever handles the ticket reads the reply in their mailbox and answers it from there: the
   // forward carries their signed reply address.
   const handlers = ticket.private ? staffWithRole(config, 'manager')
@@ -78,8 +79,8 @@ export async function applyClientReply(
     kind: 'client-reply-forward', recipients: handlers, notBefore: holdForStaff(now, ticket.priority as Priority, config.policy),
     dedupeKey: `client-reply:${ticket.id}:${m.rawMailId}`, data: { body: extractNewText(m.mail.text).body || m.mail.text.trim() },
   });
-  await appendEvents(tx, events);
-  await recomputeTicketSla(tx, ticket.id, config.policy, now);
+  await deferOr(ctx.writes, appendEvents(tx, events));
+  await recomputeTicketSla(tx, ticket.id, config.policy, now, ctx.writes);
   return { id: ticket.id, number: ticket.number, type: ticket.type, priority: ticket.priority as Priority, private: ticket.private };
 }
 

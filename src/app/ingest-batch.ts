@@ -1,6 +1,7 @@
 import { insertQuarantine } from '../db/repositories/quarantine-repository.js';
 import { insertRawMails, setRawMailDecisions } from '../db/repositories/raw-mail-repository.js';
 import { lockForKeys } from '../db/repositories/ticket-repository.js';
+import { withWriteBehind } from '../db/write-behind.js';
 import { syntheticMessageId, type MailIdentity } from '../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../errors.js';
 import { carriesReplyToken } from './identify-agent-mail.js';
@@ -98,8 +99,7 @@ function messageIdOf(item: Item): string {
 async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestOutcome | null)[]> {
   const { config } = deps;
   const now = deps.clock();
-  const ctx = { config, now, logger: deps.logger };
-  return deps.db.transaction(async (tx) => {
+  return deps.db.transaction((tx) => withWriteBehind(async (writes) => {
     const ids = await insertRawMails(tx, items.map((item) => {
       const row = rawRow(item.input, item.identity, messageIdOf(item), headerIdOf(item) === null, now);
       return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
@@ -111,10 +111,12 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     // Every requester's special-circumstances lock now, in one fixed order: taken one mail at a
     // time as the batch goes, they could deadlock with the other mailbox's batch taking the same
     // keys in another order. Later takes of a key in this transaction are no-ops.
-    await lockForKeys(tx, routeInputs.flatMap((m) => {
+    writes.defer(lockForKeys(tx, routeInputs.flatMap((m) => {
       const key = m && requesterOf(config, m).lockKey;
       return key ? [key] : [];
-    }));
+    })));
+    // Every write whose answer nothing waits for goes behind: the batch waits for its reads alone.
+    const ctx = { config, now, logger: deps.logger, writes };
     const outcomes: (IngestOutcome | null)[] = new Array(items.length).fill(null);
     const decided = new Set<number>();
     let run: { i: number; m: RouteInput }[] = [];
@@ -145,10 +147,10 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       outcomes[i] = { ...await routeParsedMail(tx, ctx, m), rawMailId };
     }
     await flush();
-    await setRawMailDecisions(tx, [...decided].map((i) => {
+    writes.defer(setRawMailDecisions(tx, [...decided].map((i) => {
       const o = outcomes[i]!;
       return { id: o.rawMailId!, decision: o.decision, reason: o.reason, acknowledge: o.acknowledge, ticketId: o.ticket?.id ?? null };
-    }));
+    })));
     return outcomes;
-  });
+  }));
 }

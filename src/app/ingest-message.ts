@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { findRawMailByIdentity, insertRawMail, setRawMailDecision } from '../db/repositories/raw-mail-repository.js';
 import { insertQuarantine } from '../db/repositories/quarantine-repository.js';
+import { withWriteBehind } from '../db/write-behind.js';
 import { mailIdentity, syntheticMessageId, type MailIdentity } from '../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../errors.js';
 import type { IngestDecision, IngestInput, IngestOutcome } from './ingest-types.js';
@@ -52,17 +53,17 @@ async function commitParsed(
   const messageId = mail.messageId ?? syntheticMessageId(identity.contentHash);
   const now = deps.clock();
 
-  const outcome = await deps.db.transaction(async (tx) => {
+  const outcome = await deps.db.transaction((tx) => withWriteBehind(async (writes) => {
     const rawMailId = await insertRawMail(tx, rawRow(input, identity, messageId, mail.messageId === null, now));
     if (rawMailId === null) return null;
-    const routed = await routeParsedMail(tx, { config, now, logger: deps.logger }, {
+    const routed = await routeParsedMail(tx, { config, now, logger: deps.logger, writes }, {
       input, mail, messageId, rawMailId, noise, classification,
     });
-    await setRawMailDecision(tx, rawMailId, {
+    writes.defer(setRawMailDecision(tx, rawMailId, {
       decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? null,
-    });
+    }));
     return { ...routed, rawMailId };
-  });
+  }));
   if (outcome === null) return duplicateOutcome(deps, input, messageId, identity);
   return outcome;
 }

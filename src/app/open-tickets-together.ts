@@ -5,6 +5,7 @@ import { insertMessages } from '../db/repositories/message-repository.js';
 import { acknowledgementGates, enqueueMany, suppressedAmong, type QueuedMail } from '../db/repositories/outbox-repository.js';
 import { countTicketsOpenedByMany, createTickets, lockForKeys, type TicketThreadRef } from '../db/repositories/ticket-repository.js';
 import { sendTogether } from '../db/send-together.js';
+import { deferOr } from '../db/write-behind.js';
 import { acknowledgementWindowStart } from './enqueue-acknowledgement.js';
 import type { IngestOutcome } from './ingest-types.js';
 import type { TeamAttachment } from './enqueue-team-notification.js';
@@ -105,10 +106,10 @@ export async function openTicketsTogether(
     }
     return w;
   });
-  await sendTogether([
+  await deferOr(ctx.writes, sendTogether([
     insertMessages(tx, writes.map((w) => ({ message: w.message, files: w.files }))),
     enqueueMany(tx, writes.flatMap((w): QueuedMail[] => w.mails), now),
     appendEvents(tx, writes.flatMap((w): NewEvent[] => w.events)),
-  ]);
+  ]));
   return writes.map((w) => w.outcome);
 }

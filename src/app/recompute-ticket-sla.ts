@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import { sendTogether } from '../db/send-together.js';
+import { deferOr, type WriteBehind } from '../db/write-behind.js';
 import {
   getSlaTicket, listPauses, listSlaAlerts, storeDeadlines, type SlaAlertRow, type SlaTicketRow,
 } from '../db/repositories/sla-repository.js';
@@ -53,10 +54,11 @@ export function storedSlaOf(state: SlaState, policy: Policy, now: Date): StoredS
 
 /**
  * Recomputes a ticket's deadlines and next SLA look from its clock inputs. Callers that change a
- * ticket (ingest, agent commands) run it in their own transaction, after their change.
+ * ticket (ingest, agent commands) run it in their own transaction, after their change; with a
+ * write-behind, the deadlines are written behind.
  */
-export async function recomputeTicketSla(tx: Db, ticketId: number, policy: Policy, now: Date): Promise<void> {
+export async function recomputeTicketSla(tx: Db, ticketId: number, policy: Policy, now: Date, writes?: WriteBehind): Promise<void> {
   const [row, pauses, alerts] = await sendTogether([getSlaTicket(tx, ticketId), listPauses(tx, [ticketId]), listSlaAlerts(tx, [ticketId])]);
   if (!row) return;
-  await storeDeadlines(tx, ticketId, storedSlaOf(slaStateOf(row, pauses, alerts), policy, now));
+  await deferOr(writes, storeDeadlines(tx, ticketId, storedSlaOf(slaStateOf(row, pauses, alerts), policy, now)));
 }

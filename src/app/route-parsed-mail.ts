@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
+import { deferOr, type WriteBehind } from '../db/write-behind.js';
 import { appendEvents } from '../db/repositories/event-repository.js';
 import { insertMessage } from '../db/repositories/message-repository.js';
 import {
@@ -25,6 +26,8 @@ export interface RouteContext {
   config: Config;
   now: Date;
   logger: Logger;
+  /** The transaction's write-behind: writes whose answers are not needed go through it (deferOr). */
+  writes?: WriteBehind;
 }
 
 export interface RouteInput {
@@ -94,8 +97,8 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
   if (noise.kind === 'auto-reply') {
     if (thread.kind === 'reply' || thread.kind === 'reopen') {
       // An out-of-office on a ticket is kept for the agent but changes no status and no clock.
-      await insertMessage(tx, inboundMessageRow(thread.ticket.id, m, 'client'));
-      await appendEvents(tx, [{ ticketId: thread.ticket.id, at: ctx.now, actor: 'client', kind: 'auto-reply-received', reason: why }]);
+      await deferOr(ctx.writes, insertMessage(tx, inboundMessageRow(thread.ticket.id, m, 'client')));
+      await deferOr(ctx.writes, appendEvents(tx, [{ ticketId: thread.ticket.id, at: ctx.now, actor: 'client', kind: 'auto-reply-received', reason: why }]));
       return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}) kept on ${thread.ticket.number}`, ticket: null };
     }
     return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}); no ticket it belongs to`, ticket: null };
