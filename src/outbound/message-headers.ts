@@ -65,7 +65,8 @@ export function subjectWithToken(subject: string, ticketNumber: string): string 
 /** A display name safe for a header, and an address lowercased the ASCII way (never by locale). */
 export function safeAddress(name: string | null | undefined, address: string): MailAddress {
   return {
-    name: safeHeaderValue(name ?? '', 200).replace(/[<>"]/g, ''),
+    // The brackets and quotes go first, so the name is trimmed and its spaces collapsed after them.
+    name: safeHeaderValue((name ?? '').replace(/[<>"]/g, ''), 200),
     address: safeHeaderValue(address, 320).replace(/[A-Z]/g, (c) => c.toLowerCase()),
   };
 }

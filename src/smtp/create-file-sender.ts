@@ -1,19 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
-import { buildMessage } from './build-message.js';
+import { composeRawMessage } from './compose-raw-message.js';
 import type { MailSender } from './mail-sender.js';
 
 /**
  * Local mail mode (no SMTP server configured): each mail is written as an .eml file, built from
- * the same message object as the SMTP sender, which has no Bcc to leak.
+ * the same bytes the SMTP sender sends (compose-raw-message.ts), which have no Bcc to leak.
  */
 export function createFileSender(outDir: string, options: { clock?: () => Date } = {}): MailSender {
   const clock = options.clock ?? (() => new Date());
   return {
     async send(mail) {
       await mkdir(outDir, { recursive: true });
-      const raw = await new MailComposer(buildMessage(mail)).compile().build();
+      const { raw } = composeRawMessage(mail, { date: clock() });
       const stamp = clock().toISOString().replace(/[:.]/g, '-');
       const name = `${stamp}-${mail.messageId.replace(/[^A-Za-z0-9.@-]/g, '_')}.eml`;
       await writeFile(join(outDir, name), raw);

@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { SmtpSettings } from '../config.js';
-import { buildMessage } from './build-message.js';
+import { composeRawMessage } from './compose-raw-message.js';
 import { classifySmtpError } from './classify-smtp-error.js';
 import type { MailSender, SendResult } from './mail-sender.js';
 
@@ -11,7 +11,8 @@ import type { MailSender, SendResult } from './mail-sender.js';
  * requeue on its own (`maxRequeues: 0`): the outbox decides about retries, with the same
  * Message-ID, and a pool queue would be lost on a crash anyway.
  */
-export function createSmtpSender(settings: SmtpSettings, options: { logger?: Logger } = {}): MailSender {
+export function createSmtpSender(settings: SmtpSettings, options: { logger?: Logger; clock?: () => Date } = {}): MailSender {
+  const clock = options.clock ?? (() => new Date());
   const transport = nodemailer.createTransport({
     pool: true,
     host: settings.host,
@@ -34,7 +35,10 @@ export function createSmtpSender(settings: SmtpSettings, options: { logger?: Log
     async send(mail): Promise<SendResult> {
       let info: { accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: { recipient?: string; response?: string }[]; response?: string };
       try {
-        info = await transport.sendMail(buildMessage(mail));
+        // Composed here, not by nodemailer (see compose-raw-message.ts); the envelope names exactly
+        // the To and Cc recipients, so no transport can have a Bcc to leak.
+        const { raw, envelope } = composeRawMessage(mail, { date: clock() });
+        info = await transport.sendMail({ envelope, raw });
       } catch (err) {
         throw classifySmtpError(err);
       }

@@ -17,8 +17,8 @@ import type { TestDatabase } from './test-database.js';
 /**
  * Runs hostile mail through the real ingest, in process, and checks the three promises: it does
  * not crash, it is stored (raw_mail) or quarantined with a reason, and every mail it makes us
- * send renders with no injected header. Rendering goes through the file sender, which builds the
- * same nodemailer message object as the SMTP sender.
+ * send renders with no injected header. Rendering goes through the file sender, which writes the
+ * same bytes as the SMTP sender sends (compose-raw-message.ts).
  */
 
 /** Top-level header fields our outbound mail may carry; anything else came from outside. */
