@@ -16,9 +16,17 @@ import { waitFor } from './support/wait-for.js';
  * End-to-end ingest of a backlog already in a real Dovecot mailbox: tickets, outbox rows, and
  * acknowledgements accepted by an in-process SMTP sink. Beside it, in the same run and against the
  * same servers, the raw-library baseline (bench/support/baseline-pipeline.ts) on an identical copy
- * of the mailbox. BENCH_MAILS sets the count (default 10,000).
+ * of the mailbox. BENCH_MAILS sets the count (default 10,000), BENCH_ROUNDS the rounds (default 2).
+ *
+ * Both pipelines are first warmed up on a small backlog of their own, so neither pays for the
+ * JIT compiling the libraries they share; then they run in turns, baseline and slagate, each round
+ * on fresh mailboxes and a fresh database. The machine's speed drifts by tens of percent over
+ * minutes (the baseline alone has ranged 257-593 mails/s on this machine): turns put both sides
+ * of the ratio in the same stretch of it, and the median of the rounds is what is reported.
  */
 const COUNT = Number(process.env.BENCH_MAILS ?? 10_000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+const WARM_UP_MAILS = Math.min(COUNT, 1_000);
 const TARGET_RATIO = 0.8;
 /** Mails of the corpus the ingest use case is also timed on alone (no IMAP, no SMTP). */
 const CORE_MAILS = Math.min(COUNT, 2_000);
@@ -26,22 +34,28 @@ const logger = pino({ level: process.env.SLAGATE_BENCH_LOG ?? 'silent' });
 
 let dovecot: Dovecot;
 let sink: SmtpSink;
-let database: TestDatabase;
+const databases: TestDatabase[] = [];
+const runs = ['warm', ...Array.from({ length: ROUNDS }, (_, i) => String(i + 1))];
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ users: ['slagate', 'baseline'] });
+  dovecot = await startDovecot({ users: runs.flatMap((r) => [`baseline${r}`, `slagate${r}`]) });
   sink = await startSmtpSink();
-  database = await createTestDatabase({ poolMax: 2 });
 });
 afterAll(async () => {
   await sink?.close();
   await dovecot?.stop();
-  await database?.drop();
+  for (const database of databases) await database.drop();
 });
+
+async function freshDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase({ poolMax: 2 });
+  databases.push(database);
+  return database;
+}
 
 interface Counts { decided: number; tickets: number; replies: number; queued: number; acks: number; sent: number }
 
-async function counts(): Promise<Counts> {
+async function counts(database: TestDatabase): Promise<Counts> {
   const [row] = await database.db.execute(sql`select
     (select count(*)::int from raw_mail where decision <> 'pending') as decided,
     (select count(*)::int from tickets) as tickets,
@@ -52,69 +66,108 @@ async function counts(): Promise<Counts> {
   return row!;
 }
 
+interface Run { ms: number; cpuMs: number; mails: number }
+
+/** The raw-library pipeline over `user`'s mailbox, into a database of its own. */
+async function runBaselineOnce(user: string, mails: number): Promise<Run> {
+  const database = await freshDatabase();
+  const cpu0 = process.cpuUsage();
+  const baseline = await runBaseline({
+    imap: { host: dovecot.host, port: dovecot.port, user, password: dovecot.password(user) },
+    databaseUrl: database.url,
+    smtp: { host: sink.host, port: sink.port, maxConnections: 4 },
+    expected: mails,
+    inFlight: 20,
+  });
+  const cpu = process.cpuUsage(cpu0);
+  expect(baseline.processed).toBe(mails);
+  expect(sink.accepted.length).toBe(mails);
+  sink.accepted.length = 0;
+  sink.received.length = 0;
+  return { ms: baseline.ms, cpuMs: (cpu.user + cpu.system) / 1000, mails };
+}
+
+/** `slagate start` as composed in src/main.ts over `user`'s mailbox, until every mail is decided and acknowledged. */
+async function runSlagateOnce(user: string, mails: number, expectedTickets: number): Promise<Run & { decidedMs: number; final: Counts; ackIds: number }> {
+  const database = await freshDatabase();
+  const config = benchConfig({ database, dovecot, user, sink });
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const gateway = await startInProcessGateway(config, { logger });
+  let final: Counts;
+  let decidedMs = 0;
+  try {
+    // Polled every 500 ms: each poll counts four growing tables, PostgreSQL CPU the baseline never pays.
+    final = await waitFor(async () => {
+      const c = await counts(database);
+      if (c.decided === mails && decidedMs === 0) decidedMs = performance.now() - t0;
+      return c.decided === mails && c.queued === 0 && sink.accepted.length >= c.sent ? c : undefined;
+    }, { timeoutMs: 20 * 60_000, intervalMs: 500, what: `${mails} mails ingested and acknowledged` });
+  } finally {
+    await gateway.close();
+  }
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  expect(final.tickets).toBe(expectedTickets);
+  expect(final.replies).toBe(mails - expectedTickets);
+  expect(final.acks).toBe(expectedTickets);
+  const ackIds = new Set(sink.accepted.map((m) => m.messageId)).size;
+  expect(ackIds).toBe(final.sent);
+  sink.accepted.length = 0;
+  sink.received.length = 0;
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, mails, decidedMs, final, ackIds };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const rate = (r: Run) => r.mails / (r.ms / 1000);
+
 describe('end-to-end ingest throughput', () => {
   it(`turns ${COUNT} mails into tickets and delivered acknowledgements, next to the raw-library baseline`, async () => {
     const corpus = generateCorpus({ count: COUNT, runId: `tp${Date.now().toString(36)}` });
     const expectedTickets = corpus.filter((m) => m.inReplyTo === null).length;
     const bytes = corpus.reduce((n, m) => n + m.raw.length, 0);
+    const warmUp = generateCorpus({ count: WARM_UP_MAILS, runId: `warm${Date.now().toString(36)}`, seed: 7 });
     const seedStart = performance.now();
-    for (const user of ['baseline', 'slagate']) dovecot.deliverToMaildir(user, corpus.map((m) => m.raw));
+    for (const user of ['baselinewarm', 'slagatewarm']) dovecot.deliverToMaildir(user, warmUp.map((m) => m.raw));
+    for (let r = 1; r <= ROUNDS; r++) for (const user of [`baseline${r}`, `slagate${r}`]) dovecot.deliverToMaildir(user, corpus.map((m) => m.raw));
     const seedMs = performance.now() - seedStart;
 
-    const baselineCpu0 = process.cpuUsage();
-    const baseline = await runBaseline({
-      imap: { host: dovecot.host, port: dovecot.port, user: 'baseline', password: dovecot.password('baseline') },
-      databaseUrl: database.url,
-      smtp: { host: sink.host, port: sink.port, maxConnections: 4 },
-      expected: COUNT,
-      inFlight: 20,
-    });
-    const baselineCpu = process.cpuUsage(baselineCpu0);
-    expect(baseline.processed).toBe(COUNT);
-    expect(sink.accepted.length).toBe(COUNT);
-    sink.accepted.length = 0;
-    sink.received.length = 0;
-
-    const config = benchConfig({ database, dovecot, user: 'slagate', sink });
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const gateway = await startInProcessGateway(config, { logger });
-    let final: Counts;
-    let decidedMs = 0;
-    try {
-      // Polled every 500 ms: each poll counts four growing tables, PostgreSQL CPU the baseline never pays.
-      final = await waitFor(async () => {
-        const c = await counts();
-        if (c.decided === COUNT && decidedMs === 0) decidedMs = performance.now() - t0;
-        return c.decided === COUNT && c.queued === 0 && sink.accepted.length >= c.sent ? c : undefined;
-      }, { timeoutMs: 20 * 60_000, intervalMs: 500, what: `${COUNT} mails ingested and acknowledged` });
-    } finally {
-      await gateway.close();
+    await runBaselineOnce('baselinewarm', WARM_UP_MAILS);
+    await runSlagateOnce('slagatewarm', WARM_UP_MAILS, warmUp.filter((m) => m.inReplyTo === null).length);
+    const baselineRuns: Run[] = [];
+    const slagateRuns: Awaited<ReturnType<typeof runSlagateOnce>>[] = [];
+    for (let r = 1; r <= ROUNDS; r++) {
+      baselineRuns.push(await runBaselineOnce(`baseline${r}`, COUNT));
+      slagateRuns.push(await runSlagateOnce(`slagate${r}`, COUNT, expectedTickets));
     }
-    const slagateMs = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-
-    expect(final.tickets).toBe(expectedTickets);
-    expect(final.replies).toBe(COUNT - expectedTickets);
-    expect(final.acks).toBe(expectedTickets);
-    const ackIds = new Set(sink.accepted.map((m) => m.messageId));
-    expect(ackIds.size).toBe(final.sent);
+    const slagateRate = median(slagateRuns.map(rate));
+    const baselineRate = median(baselineRuns.map(rate));
+    const ratio = slagateRate / baselineRate;
+    // The round whose slagate rate is nearest the median speaks for the counts and times below.
+    const typical = slagateRuns.reduce((a, b) => (Math.abs(rate(b) - slagateRate) < Math.abs(rate(a) - slagateRate) ? b : a));
+    const final = typical.final;
+    const slagateMs = typical.ms;
+    const decidedMs = typical.decidedMs;
+    const cpuPerMail = (runs: Run[]) => median(runs.map((r) => r.cpuMs / r.mails));
+    const perRound = (runs: Run[]) => runs.map((r) => rate(r).toFixed(0)).join(', ');
 
     const coreDatabase = await createTestDatabase({ poolMax: 2 });
     const batchDatabase = await createTestDatabase({ poolMax: 2 });
-    const core = await measureIngestCore(benchConfig({ database: coreDatabase, dovecot, user: 'slagate', sink }), coreDatabase.url,
+    const core = await measureIngestCore(benchConfig({ database: coreDatabase, dovecot, user: 'slagate1', sink }), coreDatabase.url,
       corpus.slice(0, CORE_MAILS), batchDatabase.url).finally(() => Promise.all([coreDatabase.drop(), batchDatabase.drop()]));
 
-    const slagateRate = COUNT / (slagateMs / 1000);
-    const baselineRate = COUNT / (baseline.ms / 1000);
-    const ratio = slagateRate / baselineRate;
     await recordSection({
       name: 'ingest-throughput',
       title: `End-to-end ingest: ${COUNT.toLocaleString('en')} mails from Dovecot to acknowledgements`,
       command: `BENCH_MAILS=${COUNT} npx vitest run -c vitest.bench.config.ts bench/ingest-throughput.bench.test.ts`,
       figures: [
-        { what: 'slagate (mailbox worker + outbox worker)', value: `${slagateRate.toFixed(0)} mails/s (${(slagateMs / 1000).toFixed(1)} s)` },
-        { what: 'baseline (raw libraries)', value: `${baselineRate.toFixed(0)} mails/s (${(baseline.ms / 1000).toFixed(1)} s)` },
+        { what: `slagate (mailbox worker + outbox worker), median of ${ROUNDS} rounds`, value: `${slagateRate.toFixed(0)} mails/s (rounds: ${perRound(slagateRuns)})` },
+        { what: `baseline (raw libraries), median of ${ROUNDS} rounds`, value: `${baselineRate.toFixed(0)} mails/s (rounds: ${perRound(baselineRuns)})` },
         { what: 'slagate: every mail decided (ingest) / every acknowledgement accepted by the sink',
           value: `after ${(decidedMs / 1000).toFixed(1)} s / ${(slagateMs / 1000).toFixed(1)} s` },
         { what: 'slagate / baseline', value: `${(ratio * 100).toFixed(0)} %`, target: `≥ ${TARGET_RATIO * 100} %`, met: ratio >= TARGET_RATIO },
@@ -128,14 +181,17 @@ describe('end-to-end ingest throughput', () => {
       ],
       notes: [
         `Corpus: ${COUNT} mails, ${(bytes / COUNT / 1024).toFixed(1)} KB on average (bench/fixtures/generate-mails.ts: Turkish and English, RFC 2047 subjects, `
-          + `multipart/alternative, small attachments); ${COUNT - expectedTickets} are replies to earlier ones. Seeded into two Maildirs in ${(seedMs / 1000).toFixed(1)} s.`,
-        `slagate: ${final.tickets} tickets, ${final.replies} replies threaded, ${final.acks} acknowledgements queued and ${ackIds.size} accepted by the sink; `
+          + `multipart/alternative, small attachments); ${COUNT - expectedTickets} are replies to earlier ones. Seeded into ${2 * ROUNDS} Maildirs (and the warm-up into 2) in ${(seedMs / 1000).toFixed(1)} s.`,
+        `slagate: ${final.tickets} tickets, ${final.replies} replies threaded, ${final.acks} acknowledgements queued and ${typical.ackIds} accepted by the sink; `
           + 'timed from worker start until every mail is decided and the outbox is empty. Mail is moved to Processed and checkpointed as in production.',
-        `CPU of the bench process per mail: slagate ${((cpu.user + cpu.system) / 1000 / COUNT).toFixed(2)} ms, `
-          + `baseline ${((baselineCpu.user + baselineCpu.system) / 1000 / COUNT).toFixed(2)} ms (PostgreSQL and Dovecot run in their own processes on the same 2 cores).`,
+        `CPU of the bench process per mail (median of the rounds): slagate ${cpuPerMail(slagateRuns).toFixed(2)} ms, `
+          + `baseline ${cpuPerMail(baselineRuns).toFixed(2)} ms (PostgreSQL and Dovecot run in their own processes on the same 2 cores).`,
+        `Method: both pipelines warmed up first on ${WARM_UP_MAILS} mails of their own (the JIT compiles the libraries they share once, for both), `
+          + `then ${ROUNDS} rounds in turns, baseline then slagate, each on a fresh mailbox holding the same ${COUNT} mails and a fresh database; `
+          + 'the medians of the rounds give the ratio. The counts and times below are from the slagate round nearest the median.',
         'slagate runs as `slagate start` composes it (src/main.ts startGateway: HTTP, outbox, SLA, digest and report workers, the mailbox worker), in the bench process.',
         'Staff list holds only a manager, so a new team ticket sends exactly one mail (the acknowledgement), as the baseline does.',
-        `Where the time goes: the baseline sends one statement per mail and spends ${((baselineCpu.user + baselineCpu.system) / 1000 / COUNT).toFixed(2)} ms of CPU on it `
+        `Where the time goes: the baseline sends one statement per mail and spends ${cpuPerMail(baselineRuns).toFixed(2)} ms of CPU on it `
           + `all. One mail per transaction, slagate's ingest sends ${core.statementsPerNewTicket.toFixed(1)} statements per new ticket (BEGIN, the raw mail, the `
           + 'special-circumstances lock and count, the ticket, its message, the acknowledgement gate and row, its events, the decision, COMMIT), each costing '
           + `the figure above; decisions of that run: ${JSON.stringify(core.decisions)}. The mailbox worker ingests the mails of one FETCH in one transaction `
@@ -148,5 +204,5 @@ describe('end-to-end ingest throughput', () => {
           + 'up to 20 sends in flight over 4 pooled connections, as the outbox worker (batch 20, smtp.maxConnections 4).',
       ],
     });
-  }, 25 * 60_000); // 25 minutes: 10,000 mails through both pipelines on two shared cores
+  }, 25 * 60_000); // 25 minutes: 10,000 mails through both pipelines, twice, on two shared cores
 });
