@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, DEFAULT_CONFIG_INPUT, type Person } from '../../src/config.js';
 import { SlagateError } from '../../src/errors.js';
@@ -114,6 +116,19 @@ describe('rendering rules', () => {
     expect(formatInstant(at, 'Europe/Istanbul', 'tr')).toBe('Pazartesi 16 Mart 2026 12:30 (GMT+3)');
     expect(formatInstant(at, 'Europe/Istanbul', 'en')).toBe('Monday 16 March 2026 12:30 (GMT+3)');
     expect(formatInstant(at, 'UTC', 'en')).toBe('Monday 16 March 2026 09:30 (GMT)');
+  });
+
+  it('reads exactly as luxon formats the same instant, across zones, offsets and their transitions', () => {
+    const zones = ['Europe/Istanbul', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kolkata', 'UTC', 'America/St_Johns'];
+    fc.assert(fc.property(
+      fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2100, 0, 1) }), fc.constantFrom(...zones), fc.constantFrom<Language>('tr', 'en'),
+      (ms, zone, lang) => {
+        const local = DateTime.fromMillis(ms, { zone }).setLocale(lang);
+        const minutes = local.offset;
+        const offset = minutes === 0 ? 'GMT' : `GMT${minutes > 0 ? '+' : '-'}${Math.floor(Math.abs(minutes) / 60)}${Math.abs(minutes) % 60 ? `:${String(Math.abs(minutes) % 60).padStart(2, '0')}` : ''}`;
+        expect(formatInstant(new Date(ms), zone, lang)).toBe(`${local.toFormat('cccc d LLLL yyyy HH:mm')} (${offset})`);
+      },
+    ), { numRuns: 3000 });
   });
 });
 
