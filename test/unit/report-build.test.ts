@@ -1,8 +1,9 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { buildReport, type BuildReportInput } from '../../src/reports/build-report.js';
 import { policyWorkingMinutes } from '../../src/reports/policy-working-minutes.js';
-import { monthPeriod } from '../../src/reports/report-period.js';
+import { monthPeriod, quarterPeriod } from '../../src/reports/report-period.js';
 import type { ReportAlertRow, ReportPauseRow, ReportTicketRow } from '../../src/reports/report-rows.js';
 
 const ZONE = 'Europe/Istanbul';
@@ -165,5 +166,27 @@ describe('buildReport: satisfaction and volume', () => {
   it('groups clients by address when asked', () => {
     const report = build([ticket({ requesterAddress: 'a@x.example' }), ticket({ requesterAddress: 'b@x.example' })], { clientKey: 'address' });
     expect(report.clients.map((c) => c.client).sort()).toEqual(['a@x.example', 'b@x.example']);
+  });
+});
+
+describe('a report period', () => {
+  it('lists every local calendar day of the month or quarter, as luxon walking the zone day by day does', () => {
+    const luxonDays = (start: DateTime, end: DateTime) => {
+      const days: string[] = [];
+      for (let d = start; d < end; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
+      return days;
+    };
+    for (const zone of ['Europe/Istanbul', 'America/Santiago', 'Asia/Gaza', 'Australia/Lord_Howe', 'UTC']) {
+      for (let year = 2024; year <= 2027; year++) {
+        for (let month = 1; month <= 12; month++) {
+          const label = `${year}-${String(month).padStart(2, '0')}`;
+          const start = DateTime.fromObject({ year, month, day: 1 }, { zone });
+          expect(monthPeriod(label, zone)!.days, `${zone} ${label}`).toEqual(luxonDays(start, start.plus({ months: 1 })));
+        }
+        const q = quarterPeriod(`${year}-Q4`, zone)!;
+        expect(q.days).toHaveLength(92);
+        expect([q.days[0], q.days.at(-1)]).toEqual([`${year}-10-01`, `${year}-12-31`]);
+      }
+    }
   });
 });
