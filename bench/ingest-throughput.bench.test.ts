@@ -193,13 +193,15 @@ describe('end-to-end ingest throughput', () => {
         'Staff list holds only a manager, so a new team ticket sends exactly one mail (the acknowledgement), as the baseline does.',
         `Where the time goes: the baseline sends one statement per mail and spends ${cpuPerMail(baselineRuns).toFixed(2)} ms of CPU on it `
           + `all. One mail per transaction, slagate's ingest sends ${core.statementsPerNewTicket.toFixed(1)} statements per new ticket (BEGIN, the raw mail, the `
-          + 'special-circumstances lock and count, the ticket, its message, the acknowledgement gate and row, its events, the decision, COMMIT), each costing '
-          + `the figure above; decisions of that run: ${JSON.stringify(core.decisions)}. The mailbox worker ingests the mails of one FETCH in one transaction `
-          + `(src/app/ingest-batch.ts): ${core.batched.statementsPerMail.toFixed(1)} statements per mail, most of them now the replies, which are still routed `
-          + 'one at a time (about eight statements each, in fewer round trips). It fetches and parses the next FETCH while one commits (app/prepare-ahead.ts), '
-          + 'so the database and IMAP round trips overlap the CPU work: what is left of the gap is CPU on one core, the CPU per mail above against the '
-          + "baseline's. Parsing, classification, the SLA clocks, rendering the acknowledgement, drizzle and postgres.js, the outbox's claim and record, and "
-          + 'the garbage all of it makes run on the thread that also serves the in-process SMTP sink.',
+          + 'special-circumstances lock and count, the ticket, its message, the acknowledgement gate and row, its events, the decision, COMMIT); '
+          + `decisions of that run: ${JSON.stringify(core.decisions)}. The mailbox worker ingests the mails of one FETCH in one transaction `
+          + `(src/app/ingest-batch.ts, ${core.batched.statementsPerMail.toFixed(1)} statements per mail) and waits only for its reads: writes go behind on the `
+          + "same connection (src/db/write-behind.ts), so a reply costs three round trips (its thread, its ticket's lock, its clock inputs). The next FETCH "
+          + 'is fetched and parsed while one commits (app/prepare-ahead.ts); outbound mail is composed by slagate (smtp/compose-raw-message.ts) and sent from '
+          + 'a worker thread (smtp/create-threaded-smtp-sender.ts). What is left of the gap is CPU: the machine has two cores for the bench process '
+          + '(slagate, the baseline and the SMTP sink share its main thread), PostgreSQL and Dovecot, and on this virtual machine every round trip to '
+          + "PostgreSQL costs the bench process 100-150 µs of CPU whatever the statement does. The process's CPU per mail above counts its threads, "
+          + "the SMTP sender's and V8's garbage collection helpers included.",
         'Baseline: IMAP FETCH in batches of 50 → simpleParser → one INSERT per mail (postgres.js) → one handlebars template → nodemailer pool; '
           + 'up to 20 sends in flight over 4 pooled connections, as the outbox worker (batch 20, smtp.maxConnections 4).',
       ],
