@@ -1,6 +1,6 @@
 /**
- * Writes of one transaction whose answers nobody waits for. Each is sent at once and the caller
- * goes on: the statements still run one after the other in the order they were sent (postgres.js
+ * Writes of one transaction whose answers nobody waits for. Each is sent without waiting for its
+ * answer and the caller goes on: the statements still run one after the other in the order they were sent (postgres.js
  * pipelines them on the transaction's connection; PGlite queues them), so a later read sees every
  * write sent before it, and the round trip a write would have cost on its own is shared with the
  * next statement that is waited for. An ingest batch waits only for its reads.
@@ -11,8 +11,9 @@ export interface WriteBehind {
 }
 
 /**
- * Runs `work` with a write-behind and waits for every deferred write before returning, so the
- * caller commits only once they all succeeded. A failure is reported by its cause: once one
+ * Runs `work` with a write-behind and waits for every deferred write before returning or
+ * throwing, so the caller commits only once they all succeeded and rolls back only once none is
+ * left in flight. A failure is reported by its cause: once one
  * statement fails, PostgreSQL fails every later one of the transaction with 25P02 ("current
  * transaction is aborted"), and whichever of those `work` happened to wait for says nothing
  * about what went wrong (or whether a retry can help).
@@ -29,7 +30,12 @@ export async function withWriteBehind<T>(work: (writes: WriteBehind) => Promise<
   try {
     result = await work(writes);
   } catch (err) {
-    throw isAbortedTransaction(err) ? (await firstFailure(deferred)) ?? err : err;
+    // Every deferred write settles before the caller rolls back: a write of two statements (a
+    // message, then its attachments) sends its second only once the first answers, and sent
+    // after the ROLLBACK it would run outside this transaction (PGlite refuses it, postgres.js
+    // runs it on the connection, perhaps in the next transaction to use it).
+    const cause = await firstFailure(deferred);
+    throw isAbortedTransaction(err) ? cause ?? err : err;
   }
   const failure = await firstFailure(deferred);
   if (failure !== undefined) throw failure;

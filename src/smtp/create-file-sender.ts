@@ -12,8 +12,9 @@ export function createFileSender(outDir: string, options: { clock?: () => Date }
   return {
     async send(mail) {
       await mkdir(outDir, { recursive: true });
-      const { raw } = composeRawMessage(mail, { date: clock() });
-      const stamp = clock().toISOString().replace(/[:.]/g, '-');
+      const now = clock();
+      const { raw } = composeRawMessage(mail, { date: now });
+      const stamp = now.toISOString().replace(/[:.]/g, '-');
       const name = `${stamp}-${mail.messageId.replace(/[^A-Za-z0-9.@-]/g, '_')}.eml`;
       await writeFile(join(outDir, name), raw);
       const all = [...mail.to, ...mail.cc].map((a) => a.address);

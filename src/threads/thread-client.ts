@@ -4,7 +4,7 @@ import { fromThreadError, type FromThread, type ToThread } from './thread-messag
 export interface ThreadClient<Req, Res> {
   /** Runs one request in the thread; many may be outstanding at once. */
   call(request: Req, transfer?: readonly TransferListItem[]): Promise<Res>;
-  /** Asks the thread to finish what it holds and stop; resolves once it has exited. */
+  /** Asks the thread to finish what it holds and stop; resolves once it has exited. Later calls fail. */
   close(): Promise<void>;
 }
 
@@ -12,7 +12,8 @@ export interface ThreadClientOptions {
   workerData: unknown;
   /**
    * The error each outstanding call fails with when the thread dies under it (an uncaught
-   * exception, out of memory). The thread is started again for the next call.
+   * exception, out of memory), and a call made after close(). A thread that died is started
+   * again for the next call.
    */
   onCrash: (reason: string) => Error;
   /** Shown in the thread's name (`slagate <name>`), in stack traces and the inspector. */
@@ -29,19 +30,15 @@ const CLOSE_TIMEOUT_MS = 15_000; // 15 seconds: a send in flight may be waiting 
  * ever, and a fresh one takes the next call.
  */
 export function startThreadClient<Req, Res>(script: URL, options: ThreadClientOptions): ThreadClient<Req, Res> {
-  let worker: Worker | null = null;
-  let exited: Promise<void> = Promise.resolve();
+  type Pending = Map<number, { resolve: (value: Res) => void; reject: (err: Error) => void }>;
+  // The calls each thread holds are its own: a dying thread fails only those.
+  let current: { thread: Worker; pending: Pending; exited: Promise<void> } | null = null;
+  let closed = false;
   let nextId = 0;
-  const pending = new Map<number, { resolve: (value: Res) => void; reject: (err: Error) => void }>();
 
-  const failAll = (reason: string) => {
-    const calls = [...pending.values()];
-    pending.clear();
-    for (const call of calls) call.reject(options.onCrash(reason));
-  };
-
-  const spawn = (): Worker => {
+  const spawn = () => {
     const thread = new Worker(script, { workerData: options.workerData, name: `slagate ${options.name}` });
+    const pending: Pending = new Map();
     let crash: string | null = null;
     thread.on('message', (message: FromThread<Res>) => {
       const call = pending.get(message.id);
@@ -51,33 +48,45 @@ export function startThreadClient<Req, Res>(script: URL, options: ThreadClientOp
       else call.reject(fromThreadError(message.error));
     });
     thread.on('error', (err) => { crash = `the ${options.name} thread failed: ${err.message}`; });
-    exited = new Promise((resolve) => {
+    const exited = new Promise<void>((resolve) => {
       thread.once('exit', (code) => {
-        if (worker === thread) worker = null;
-        failAll(crash ?? `the ${options.name} thread exited (code ${code})`);
+        if (current?.thread === thread) current = null;
+        const calls = [...pending.values()];
+        pending.clear();
+        for (const call of calls) call.reject(options.onCrash(crash ?? `the ${options.name} thread exited (code ${code})`));
         resolve();
       });
     });
-    return thread;
+    return { thread, pending, exited };
   };
 
   return {
     call(request, transfer) {
-      worker ??= spawn();
+      if (closed) return Promise.reject(options.onCrash(`the ${options.name} thread was closed`));
+      current ??= spawn();
+      const { thread, pending } = current;
       const id = ++nextId;
-      const answer = new Promise<Res>((resolve, reject) => pending.set(id, { resolve, reject }));
-      worker.postMessage({ id, request } satisfies ToThread<Req>, transfer);
-      return answer;
+      return new Promise<Res>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        try {
+          thread.postMessage({ id, request } satisfies ToThread<Req>, transfer);
+        } catch (err) {
+          // Nothing crossed over (a value that cannot be cloned): this call fails, the thread is fine.
+          pending.delete(id);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
     },
     async close() {
-      const thread = worker;
-      if (!thread) return;
-      worker = null;
-      thread.postMessage({ close: true } satisfies ToThread<Req>);
+      closed = true;
+      const running = current;
+      if (!running) return;
+      current = null;
+      running.thread.postMessage({ close: true } satisfies ToThread<Req>);
       // A thread that does not wind down (a handle left open) must not hold the shutdown.
-      const force = setTimeout(() => void thread.terminate(), options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS);
+      const force = setTimeout(() => void running.thread.terminate(), options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS);
       try {
-        await exited;
+        await running.exited;
       } finally {
         clearTimeout(force);
       }

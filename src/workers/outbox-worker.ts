@@ -25,7 +25,7 @@ export interface OutboxWorkerOptions {
   owner: string;
   breaker?: CircuitBreakerOptions;
   random?: () => number;
-  /** Test-only: SIGKILL after a claim, or between the server's 250 and markSent (the ambiguous window). */
+  /** Test-only: SIGKILL after a claim, or between the server's 250 and its record (the ambiguous window). */
   crashPoint?: CrashPoint;
 }
 
@@ -66,7 +66,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let woken = false;
   let interrupt: (() => void) | null = null;
   // Sends that finish together are recorded in one statement.
-  const sentRecorder = createSentRecorder((batch) => persist(() => markSentMany(db, owner, batch), logger));
+  const sentRecorder = createSentRecorder(
+    (batch) => persist(() => markSentMany(db, owner, batch), logger.child({ outboxIds: batch.map((b) => b.id) })),
+    { retryAlone: (err) => !isTransientError(err) },
+  );
 
   async function tick(): Promise<number> {
     const now = clock();

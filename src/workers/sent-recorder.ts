@@ -13,7 +13,17 @@ export interface SentRecorder {
  * the server's 250 and the record is the window in which a crash sends a mail twice), yet a pass
  * of four sends costs one or two statements instead of four, each a round trip of this thread.
  */
-export function createSentRecorder(write: (batch: SentRecord[]) => Promise<Set<number>>): SentRecorder {
+export function createSentRecorder(
+  write: (batch: SentRecord[]) => Promise<Set<number>>,
+  options: {
+    /**
+     * Whether a batch that failed with this error is worth writing again one row at a time: one
+     * row the database refuses must not leave the others it was written with unrecorded (they
+     * would be sent again once their lease runs out). Not for an unavailable database.
+     */
+    retryAlone?: (err: unknown) => boolean;
+  } = {},
+): SentRecorder {
   let waiting: { sent: SentRecord; resolve: (recorded: boolean) => void; reject: (err: unknown) => void }[] = [];
   let writing = false;
 
@@ -27,7 +37,17 @@ export function createSentRecorder(write: (batch: SentRecord[]) => Promise<Set<n
           const recorded = await write(batch.map((w) => w.sent));
           for (const w of batch) w.resolve(recorded.has(w.sent.id));
         } catch (err) {
-          for (const w of batch) w.reject(err);
+          if (batch.length === 1 || !options.retryAlone?.(err)) {
+            for (const w of batch) w.reject(err);
+            continue;
+          }
+          for (const w of batch) {
+            try {
+              w.resolve((await write([w.sent])).has(w.sent.id));
+            } catch (alone) {
+              w.reject(alone);
+            }
+          }
         }
       }
     } finally {

@@ -22,7 +22,7 @@ describe('claiming due outbox rows', () => {
     to: [{ name: '', address: `client${n}@client.example` }], cc: [], subject: `s ${n}`, text: 't', html: '<p>t</p>', headers: {},
   });
 
-  it('walks outbox_due only as far as not_before <= now (an index condition), however many rows were sent before', async () => {
+  it('uses outbox_due with not_before <= now as its index condition, in the generic plan of the prepared claim too', async () => {
     const sent = 400;
     await enqueueMany(database.db, Array.from({ length: sent }, (_, i) => ({ mail: mail(i), notBefore: new Date(t0.getTime() + i) })), t0);
     const later = new Date(t0.getTime() + 60_000);

@@ -50,4 +50,34 @@ describe('recording sent mails', () => {
     await w.finishNext();
     expect(await third).toBe(true);
   });
+
+  it('writes a refused batch again one row at a time, so one bad row does not leave the others unrecorded', async () => {
+    const refused = new Error('unsupported Unicode escape sequence (22P05)');
+    const batches: number[][] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const recorder = createSentRecorder(async (batch) => {
+      batches.push(batch.map((s) => s.id));
+      if (batches.length === 1) await gate;
+      if (batch.some((s) => s.id === 3)) throw refused;
+      return new Set(batch.map((s) => s.id));
+    }, { retryAlone: (err) => err === refused });
+    const first = recorder.record(sent(1));
+    const later = [2, 3, 4].map((id) => recorder.record(sent(id)).catch((err: unknown) => err));
+    release();
+    expect(await first).toBe(true);
+    expect(await Promise.all(later)).toEqual([true, refused, true]);
+    expect(batches).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+  });
+
+  it('does not split a batch the database could not take at all: each waits for a later pass', async () => {
+    const unavailable = new Error('connection refused');
+    let writes = 0;
+    const recorder = createSentRecorder(async () => { writes++; throw unavailable; }, { retryAlone: (err) => err !== unavailable });
+    const first = recorder.record(sent(1)).catch((err: unknown) => err);
+    const more = [2, 3].map((id) => recorder.record(sent(id)).catch((err: unknown) => err));
+    expect(await first).toBe(unavailable);
+    expect(await Promise.all(more)).toEqual([unavailable, unavailable]);
+    expect(writes).toBe(2);
+  });
 });

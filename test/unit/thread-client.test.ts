@@ -57,6 +57,23 @@ describe('a thread client', () => {
     await expect(slow).resolves.toMatchObject({ echo: 'waited' });
   });
 
+  it('refuses calls once closed, instead of starting a thread nobody will close', async () => {
+    const c = client();
+    expect((await c.call({ echo: 'before' })).echo).toBe('before');
+    await c.close();
+    await expect(c.call({ echo: 'after' })).rejects.toMatchObject({ code: 'SMTP_CONNECTION', message: expect.stringContaining('closed') });
+  });
+
+  it('fails only the call whose request cannot cross over, and the thread goes on', async () => {
+    const c = client();
+    try {
+      await expect(c.call({ echo: (() => {}) as unknown as string })).rejects.toThrow(/could not be cloned/);
+      expect((await c.call({ echo: 'still here' })).echo).toBe('still here');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('terminates a thread that does not wind down by itself, failing what it still held', async () => {
     const c = client(200);
     const never = c.call({ keepAlive: true });

@@ -47,6 +47,17 @@ describe('writes behind a transaction', () => {
     })).rejects.toBe(cause);
   });
 
+  it('lets the caller roll back only once every deferred write has settled, even when the work itself failed', async () => {
+    const done: string[] = [];
+    const err = await withWriteBehind(async (writes) => {
+      // A write of two statements: the second is only sent once the first has answered.
+      writes.defer(later(10, null).then(() => later(10, null)).then(() => done.push('second statement of the write')));
+      throw new Error('lock timeout on a read');
+    }).catch((e: unknown) => { done.push('rolled back'); return e; });
+    expect((err as Error).message).toBe('lock timeout on a read');
+    expect(done).toEqual(['second statement of the write', 'rolled back']);
+  });
+
   it('waits without a write-behind: deferOr is then the write itself', async () => {
     let written = false;
     await deferOr(undefined, later(5, null).then(() => { written = true; }));
@@ -60,3 +71,4 @@ describe('writes behind a transaction', () => {
     expect(isAbortedTransaction(undefined)).toBe(false);
   });
 });
+

@@ -10,7 +10,7 @@ export type NewRawMail = typeof rawMail.$inferInsert;
 
 /**
  * Mails up to this size keep their bytes in raw_mail.raw; bigger ones go to raw_mail_chunks in
- * pieces of this size, so no statement carries more than 1 MiB of bytes (2 MiB as hex).
+ * pieces of this size, so no statement carries more than 1 MiB of bytes (1.4 MiB as base64).
  */
 export const RAW_CHUNK_BYTES = 1024 * 1024; // 1 MiB
 
