@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ingestMessage } from '../../src/app/ingest-message.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { createFileSender } from '../../src/smtp/create-file-sender.js';
@@ -45,6 +45,7 @@ describe('a client asking for a report', () => {
 
     // The attachment goes out with the mail.
     const dir = mkdtempSync(join(tmpdir(), 'slagate-report-ticket-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const worker = createOutboxWorker({ db: database.db, config, sender: createFileSender(dir), clock: () => now, logger, owner: 'report-test' });
     while (await worker.tick() > 0);
     const eml = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).find((m) => m.includes('sla-report-acme-lojistik.example-2026-10.html'));

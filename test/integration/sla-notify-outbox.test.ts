@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ingestMessage } from '../../src/app/ingest-message.js';
 import { outboxSlaNotify } from '../../src/app/notify-sla-event.js';
 import { sweepSla } from '../../src/app/sweep-sla.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recomputeTicketSla } from '../../src/app/recompute-ticket-sla.js';
@@ -90,6 +90,7 @@ describe('SLA steps become staff mail', () => {
       await recomputeTicketSla(tx, ticketId, config.policy, now);
     });
     const dir = mkdtempSync(join(tmpdir(), 'slagate-stale-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const worker = createOutboxWorker({ db: database.db, config, sender: createFileSender(dir), clock, logger, owner: 'stale-test' });
     while (await worker.tick() > 0);
     const reminders = await database.db.select().from(outbox).where(and(eq(outbox.ticketId, ticketId), eq(outbox.kind, 'sla-reminder')));
