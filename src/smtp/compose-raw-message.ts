@@ -31,6 +31,9 @@ const HEADER_NAME = /^[!-9;-~]+$/;
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f]+/g;
 const LINE = 76; // characters: RFC 2045's limit for encoded lines, and where headers fold
+const LONG_LINE = new RegExp(`^.{${LINE + 1},}`, 'm');
+// eslint-disable-next-line no-control-regex
+const NOT_7BIT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u0080-\uffff]/;
 
 /**
  * The RFC 5322 bytes of a stored mail, built with nodemailer's own encoders (RFC 2047 words,
@@ -90,8 +93,7 @@ function multipart(subtype: string, boundary: string, parts: string[]): string {
  */
 function textPart(type: string, content: string): string {
   const text = content.replace(/\r\n|\r/g, '\n');
-  // eslint-disable-next-line no-control-regex
-  const plain = !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u0080-\uffff]/.test(text) && !new RegExp(`^.{${LINE + 1},}`, 'm').test(text);
+  const plain = !NOT_7BIT.test(text) && !LONG_LINE.test(text);
   const encoding = plain ? '7bit' : wordEncoding(text) === 'Q' ? 'quoted-printable' : 'base64';
   const encoded = encoding === '7bit' ? text
     : encoding === 'quoted-printable' ? qpWrap(qpEncode(Buffer.from(text, 'utf8')), LINE)

@@ -67,7 +67,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let interrupt: (() => void) | null = null;
   // Sends that finish together are recorded in one statement.
   const sentRecorder = createSentRecorder(
-    (batch) => persist(() => markSentMany(db, owner, batch), logger.child({ outboxIds: batch.map((b) => b.id) })),
+    (batch) => persist(() => markSentMany(db, owner, batch), { outboxIds: batch.map((b) => b.id) }),
     { retryAlone: (err) => !isTransientError(err) },
   );
 
@@ -139,13 +139,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   /** Retries a write after a transient database error: 6 tries over about 6 seconds. */
-  async function persist<T>(write: () => Promise<T>, log: Logger): Promise<T> {
+  async function persist<T>(write: () => Promise<T>, detail: Record<string, unknown>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await write();
       } catch (err) {
         if (attempt >= 5 || !isTransientError(err)) throw err;
-        log.warn({ err, attempt }, 'recording a sent mail failed; trying again');
+        logger.warn({ ...detail, err, attempt }, 'recording a sent mail failed; trying again');
         await abortableSleep(200 * 2 ** attempt, new AbortController().signal);
       }
     }

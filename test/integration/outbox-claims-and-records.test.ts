@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDue, enqueueMany, getOutbox, markSent, markSentMany } from '../../src/db/repositories/outbox-repository.js';
+import { claimDue, enqueueMany, getOutbox, markSentMany } from '../../src/db/repositories/outbox-repository.js';
 import type { OutboundMail } from '../../src/outbound/outbound-mail.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -29,14 +29,15 @@ describe('claiming due outbox rows', () => {
     for (;;) {
       const rows = await claimDue(database.db, { owner: 'w1', leaseMs: 60_000, limit: 50, now: later });
       if (rows.length === 0) break;
-      for (const row of rows) expect(await markSent(database.db, row.id, 'w1', { now: later, recipients: {} })).toBe(true);
+      const recorded = await markSentMany(database.db, 'w1', rows.map((row) => ({ id: row.id, now: later, recipients: {} })));
+      for (const row of rows) expect(recorded.has(row.id)).toBe(true);
     }
     // One pending mail, due later than every sent one: the claim finds it and nothing else.
     await enqueueMany(database.db, [{ mail: mail(sent), notBefore: new Date(later.getTime() + 1) }], later);
     const claimAt = new Date(later.getTime() + 1_000);
     const claimed = await claimDue(database.db, { owner: 'w2', leaseMs: 60_000, limit: 20, now: claimAt });
     expect(claimed.map((r) => r.dedupeKey)).toEqual([`plan:${sent}`]);
-    expect(await markSent(database.db, claimed[0]!.id, 'w2', { now: claimAt, recipients: {} })).toBe(true);
+    expect((await markSentMany(database.db, 'w2', [{ id: claimed[0]!.id, now: claimAt, recipients: {} }])).has(claimed[0]!.id)).toBe(true);
 
     // The claim as the worker runs it: postgres.js keeps it prepared on the pool's one connection,
     // and after five runs the server may plan it once for any values (a generic plan).

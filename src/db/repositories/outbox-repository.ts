@@ -112,10 +112,6 @@ function leased(id: number, owner: string) {
   return and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.leaseOwner, owner));
 }
 
-export async function markSent(db: Db, id: number, owner: string, result: { now: Date; recipients: Record<string, string> }): Promise<boolean> {
-  return (await markSentMany(db, owner, [{ id, ...result }])).has(id);
-}
-
 /**
  * Several sent mails recorded in one statement, each under its lease (see `leased`). Returns the
  * ids recorded; a row missing from it was no longer this owner's to record.
