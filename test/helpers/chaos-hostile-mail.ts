@@ -1,14 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { CORPUS_DIR } from './real-world-corpus.js';
 
 /**
  * Hostile mail for the fault-injection suite: the real-world corpus mutated the ways broken
  * clients, relays and attackers mutate mail, plus hand-made monsters (deep MIME, huge headers,
  * NUL bytes, header injection through encoded words). Every value is a Buffer of raw bytes.
  */
-
-export const CORPUS_DIR = join(import.meta.dirname, '../../../shared/corpus/real-world');
 
 export function loadCorpus(dir = CORPUS_DIR): { name: string; raw: Buffer }[] {
   return readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()

@@ -1,11 +1,10 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMail } from '../helpers/mail-builder.js';
 import { runCli, writeTestConfig } from '../helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { CORPUS_DIR as CORPUS } from '../helpers/real-world-corpus.js';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus/real-world');
 
 describe('slagate ingest, replay and classify', () => {
   let database: TestDatabase;

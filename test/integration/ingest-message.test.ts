@@ -11,8 +11,8 @@ import { messages, ticketEvents, tickets } from '../../src/db/schema/tickets.js'
 import { buildMail } from '../helpers/mail-builder.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { CORPUS_DIR as CORPUS } from '../helpers/real-world-corpus.js';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus/real-world');
 // Monday 16 March 2026, 10:00 in Istanbul: inside business hours.
 const MONDAY_10 = new Date('2026-03-16T07:00:00Z');
 

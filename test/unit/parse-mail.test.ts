@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMail } from '../../src/inbound/parse-mail.js';
+import { CORPUS_DIR as CORPUS } from '../helpers/real-world-corpus.js';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus/real-world');
 const limits = { maxTextChars: 1_000_000 };
 
 /** A multipart mail whose parts are given as [headers, body] pairs, CRLF throughout. */
