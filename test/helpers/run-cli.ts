@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -14,9 +14,17 @@ export interface CliResult {
 /** Writes a JSON config (the built-in local setup plus overrides) to a temp file; returns its path. */
 export function writeTestConfig(overrides: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'slagate-cli-'));
+  configDirs.push(dir);
   const path = join(dir, 'config.json');
   writeFileSync(path, JSON.stringify({ ...structuredClone(DEFAULT_CONFIG_INPUT), tokenSecret: 'test-token-secret-0123456789', ...overrides }));
   return path;
+}
+
+const configDirs: string[] = [];
+
+/** Removes every config writeTestConfig wrote: call it from the test file's afterAll. */
+export function removeTestConfigs(): void {
+  for (const dir of configDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /**

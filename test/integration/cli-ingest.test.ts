@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMail } from '../helpers/mail-builder.js';
-import { runCli, writeTestConfig } from '../helpers/run-cli.js';
+import { removeTestConfigs, runCli, writeTestConfig } from '../helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { CORPUS_DIR as CORPUS } from '../helpers/real-world-corpus.js';
 
@@ -13,7 +13,10 @@ describe('slagate ingest, replay and classify', () => {
     database = await createTestDatabase();
     config = writeTestConfig({ database: { url: database.url } });
   });
-  afterAll(async () => { await database.drop(); });
+  afterAll(async () => {
+    removeTestConfigs();
+    await database.drop();
+  });
 
   it('ingests a mail piped on standard input and prints the classified ticket', async () => {
     const mail = buildMail({ subject: '[Urgent][Login] Cannot log in to Odoo', from: 'Ops <ops@client.example>' });
