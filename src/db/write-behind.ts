@@ -1,9 +1,10 @@
 /**
  * Writes of one transaction whose answers nobody waits for. Each is sent without waiting for its
- * answer and the caller goes on: the statements still run one after the other in the order they were sent (postgres.js
- * pipelines them on the transaction's connection; PGlite queues them), so a later read sees every
- * write sent before it, and the round trip a write would have cost on its own is shared with the
- * next statement that is waited for. An ingest batch waits only for its reads.
+ * answer and the caller goes on: the statements still run one after the other in the order they
+ * were sent (postgres.js pipelines them on the transaction's connection; PGlite queues them), so
+ * a later read sees every write sent before it, and the round trip a write would have cost on its
+ * own is shared with the next statement that is waited for. An ingest batch waits only for its
+ * reads.
  */
 export interface WriteBehind {
   /** Sends a write now; the transaction waits for it before it commits. */
@@ -13,10 +14,10 @@ export interface WriteBehind {
 /**
  * Runs `work` with a write-behind and waits for every deferred write before returning or
  * throwing, so the caller commits only once they all succeeded and rolls back only once none is
- * left in flight. A failure is reported by its cause: once one
- * statement fails, PostgreSQL fails every later one of the transaction with 25P02 ("current
- * transaction is aborted"), and whichever of those `work` happened to wait for says nothing
- * about what went wrong (or whether a retry can help).
+ * left in flight. A failure is reported by its cause: once one statement fails, PostgreSQL fails
+ * every later one of the transaction with 25P02 ("current transaction is aborted"), and whichever
+ * of those `work` happened to wait for says nothing about what went wrong (or whether a retry
+ * can help).
  */
 export async function withWriteBehind<T>(work: (writes: WriteBehind) => Promise<T>): Promise<T> {
   const deferred: Promise<unknown>[] = [];

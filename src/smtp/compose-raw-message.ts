@@ -153,7 +153,6 @@ function addressList(list: OutboxAddress[]): string {
 /** A display name as nodemailer writes it: bare when it is words, quoted when ASCII, else encoded. */
 function displayName(name: string): string {
   if (/^[\w ]*$/.test(name)) return name;
-  // eslint-disable-next-line no-control-regex
   if (/^[\x20-\x7e]*$/.test(name)) return `"${name.replace(/["\\]/g, '\\$&')}"`;
   return encodeWord(name, wordEncoding(name), 52);
 }
@@ -166,7 +165,6 @@ const QUOTED_STRING = /^"(?:[^"\\]|\\[\s\S])*"$/;
  * not a dot-atom quoted, the domain in ASCII (IDNA) unless the local part already needs SMTPUTF8.
  */
 function normaliseAddress(address: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = oneLine(address.replace(/[<>]+/g, ' '));
   if (clean === '') return clean;
   const literal = clean.endsWith(']') ? /@(\[[^[\]\\]*\])$/.exec(clean) : null;

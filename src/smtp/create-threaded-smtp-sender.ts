@@ -7,9 +7,9 @@ import type { MailSender, SendableMail, SendResult } from './mail-sender.js';
 export interface SmtpThreadData { settings: SmtpSettings; logLevel: string }
 
 /**
- * createSmtpSender run in a worker thread (smtp-sender-thread.ts). Building a MIME message and
- * speaking SMTP cost about a millisecond of CPU a mail in nodemailer's streams: on the main thread
- * that is time the mailbox workers, the database driver and IMAP keepalives wait for. Results and
+ * createSmtpSender run in a worker thread (smtp-sender-thread.ts). Composing a message and
+ * speaking SMTP through nodemailer's streams cost CPU for every mail: on the main thread that is
+ * time the mailbox workers, the database driver and IMAP keepalives wait for. Results and
  * errors (with their codes) come back as the in-process sender gives them; if the thread dies
  * under a mail, that send fails as a lost connection does (retryable, and ambiguous: the server
  * may have the mail), and a new thread takes the next one.

@@ -11,6 +11,8 @@ export interface CliResult {
   err: string;
 }
 
+const configDirs: string[] = [];
+
 /** Writes a JSON config (the built-in local setup plus overrides) to a temp file; returns its path. */
 export function writeTestConfig(overrides: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'slagate-cli-'));
@@ -19,8 +21,6 @@ export function writeTestConfig(overrides: Record<string, unknown>): string {
   writeFileSync(path, JSON.stringify({ ...structuredClone(DEFAULT_CONFIG_INPUT), tokenSecret: 'test-token-secret-0123456789', ...overrides }));
   return path;
 }
-
-const configDirs: string[] = [];
 
 /** Removes every config writeTestConfig wrote: call it from the test file's afterAll. */
 export function removeTestConfigs(): void {
