@@ -1,5 +1,13 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
+//
+// --max-semi-space-size=8 (MiB; Node 20 on 64-bit defaults to 16): V8 grows the young generation
+// to three semi-spaces under ingest load and keeps them, which was 15-25 MB of `slagate start`'s
+// peak RSS (240-251 MB against the 250 MB target with a 25 MB attachment in the backlog; 225-230
+// with the flag). Ingest CPU per mail did not move beyond the machine's noise (bench/peak-rss and
+// BENCHMARKS.md). A V8 heap size only takes effect on node's command line, hence the shebang:
+// `npx slagate`, `npm start` and an installed `slagate` all start through it; `node bin/slagate.js`
+// runs without it.
 import { main } from '../dist/cli.js';
 
 main(process.argv).then(
