@@ -60,7 +60,8 @@ export interface GatewayProcess {
 
 export function startGatewayProcess(configPath: string, crashAt?: string): GatewayProcess {
   const env = { ...process.env, SLAGATE_CRASH_AT: crashAt ?? '' };
-  const child = spawn(process.execPath, [join(ROOT, 'bin/slagate.js'), 'start', '--config', configPath], {
+  // The launcher itself, as `npx slagate start` runs it: its shebang carries the node flags that ship.
+  const child = spawn(join(ROOT, 'bin/slagate.js'), ['start', '--config', configPath], {
     cwd: ROOT, env, stdio: ['ignore', process.env.SLAGATE_TEST_CHILD_LOG ? 'inherit' : 'ignore', 'pipe'],
   });
   let stderr = '';
