@@ -16,7 +16,7 @@ import { waitFor } from './support/wait-for.js';
 
 /**
  * Peak resident memory of `slagate start` (the real CLI, as a child process started the way
- * `npx slagate start` starts it: through bin/slagate.js's shebang and its node flags) while it works
+ * `npx slagate start` starts it: through the launcher bin/slagate.js and its node flags) while it works
  * through a backlog with one 25 MB attachment in the middle. The limit is raised above the mail's
  * size so it is really downloaded, parsed and stored rather than quarantined from its headers.
  */
@@ -117,7 +117,7 @@ describe('peak RSS with a 25 MB attachment in the backlog', () => {
       notes: [
         `Backlog: ${SMALL} ordinary mails and one with a ${ATTACHMENT_BYTES / 1024 / 1024} MB random attachment `
           + `(${(big.length / 1024 / 1024).toFixed(1)} MB on the wire) in the middle; limits.maxMessageBytes raised to 64 MiB so it becomes a ticket.`,
-        `Child process \`bin/slagate.js start --config …\` (its shebang runs \`node --max-semi-space-size=8\`) against Dovecot, PostgreSQL and the SMTP sink; all ${total} mails decided in ${seconds.toFixed(1)} s.`,
+        `Child process \`bin/slagate.js start --config …\` (the launcher execs \`node --max-semi-space-size=8\`) against Dovecot, PostgreSQL and the SMTP sink; all ${total} mails decided in ${seconds.toFixed(1)} s.`,
         'VmHWM is read from /proc/<pid>/status once every mail is decided, before SIGTERM.',
       ],
     });

@@ -60,7 +60,7 @@ export interface GatewayProcess {
 
 export function startGatewayProcess(configPath: string, crashAt?: string): GatewayProcess {
   const env = { ...process.env, SLAGATE_CRASH_AT: crashAt ?? '' };
-  // The launcher itself, as `npx slagate start` runs it: its shebang carries the node flags that ship.
+  // The launcher itself, as `npx slagate start` runs it, with the node flags it starts node with.
   const child = spawn(join(ROOT, 'bin/slagate.js'), ['start', '--config', configPath], {
     cwd: ROOT, env, stdio: ['ignore', process.env.SLAGATE_TEST_CHILD_LOG ? 'inherit' : 'ignore', 'pipe'],
   });
