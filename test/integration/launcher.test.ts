@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
  * and node read, so that node starts with the heap flags slagate's memory target depends on.
  */
 const LAUNCHER = fileURLToPath(new URL('../../bin/slagate.js', import.meta.url));
-const BUSYBOX = '/usr/bin/busybox'; // installed by .ci/run, as Dovecot is
+const BUSYBOX = '/bin/busybox'; // installed by .ci/run, as Dovecot is
 
 // Loaded before the CLI: prints the flags and arguments node was started with, then exits.
 const SHOW_START = '--import=data:text/javascript,process.stdout.write(JSON.stringify({flags:process.execArgv,args:process.argv.slice(2)}));process.exit(0)';
