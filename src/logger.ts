@@ -23,6 +23,14 @@ export function serializeError(err: unknown): Record<string, unknown> {
 /**
  * JSON logs with stable keys on stderr (stdout belongs to command output). Secrets are redacted
  * wherever they appear in a logged object; errors go through `serializeError`.
+ *
+ * Written synchronously. pino's default destination writes in the background and, at exit,
+ * flushes what is queued with sonic-boom's flushSync, which retries a write that failed for good
+ * (EPIPE: whoever read stderr has gone, a `| head`, a log shipper that died) every 100 ms for
+ * ever, inside process.exit: the gateway then neither exits nor answers SIGTERM
+ * (test/integration/logger-broken-pipe.test.ts). Written synchronously, a line is on its way
+ * before the call returns, a fatal line before process.exit, and after an EPIPE pino stops
+ * logging instead.
  */
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   return pino({
@@ -33,5 +41,5 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
       paths: ['password', '*.password', '*.*.password', 'auth.pass', '*.auth.pass', 'tokenSecret', '*.tokenSecret', 'raw', '*.raw'],
       censor: '[redacted]',
     },
-  }, pino.destination(2));
+  }, pino.destination({ dest: 2, sync: true }));
 }
