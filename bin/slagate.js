@@ -13,9 +13,11 @@
 // to three semi-spaces under ingest load and keeps them, which was 15-25 MB of `slagate start`'s
 // peak RSS (240-251 MB against the 250 MB target with a 25 MB attachment in the backlog; 225-231
 // with the flag). Ingest CPU per mail did not move beyond the machine's noise (bench/peak-rss and
-// BENCHMARKS.md). A V8 heap size only takes effect on node's command line, hence the launcher:
-// `npx slagate`, `npm start` and an installed `slagate` all start through it; `node bin/slagate.js`
-// runs without the flag.
+// BENCHMARKS.md). A V8 heap size is read when node starts (from its command line or
+// NODE_OPTIONS; v8.setFlagsFromString later does not resize the heap), hence the launcher:
+// `npx slagate`, `npm start` and an installed `slagate` all start through it. Whoever runs
+// `node bin/slagate.js` directly (a systemd unit, say) passes the flag or sets
+// NODE_OPTIONS=--max-semi-space-size=8 (README).
 import { main } from '../dist/cli.js';
 
 main(process.argv).then(

@@ -23,14 +23,6 @@ export function serializeError(err: unknown): Record<string, unknown> {
 /**
  * JSON logs with stable keys on stderr (stdout belongs to command output). Secrets are redacted
  * wherever they appear in a logged object; errors go through `serializeError`.
- *
- * Written synchronously. pino's default destination writes in the background and, at exit,
- * flushes what is queued with sonic-boom's flushSync, which retries a write that failed for good
- * (EPIPE: whoever read stderr has gone, a `| head`, a log shipper that died) every 100 ms for
- * ever, inside process.exit: the gateway then neither exits nor answers SIGTERM
- * (test/integration/logger-broken-pipe.test.ts). Written synchronously, a line is on its way
- * before the call returns, a fatal line before process.exit, and after an EPIPE pino stops
- * logging instead.
  */
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   return pino({
@@ -41,5 +33,23 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
       paths: ['password', '*.password', '*.*.password', 'auth.pass', '*.auth.pass', 'tokenSecret', '*.tokenSecret', 'raw', '*.raw'],
       censor: '[redacted]',
     },
-  }, pino.destination({ dest: 2, sync: true }));
+  }, logDestination());
 }
+
+/**
+ * process.stderr itself, not pino.destination(2). pino's destination (sonic-boom) at exit flushes
+ * what is still queued with a loop that retries a write failed for good (EPIPE: whoever read
+ * stderr is gone, `2>&1 | head`, a log shipper that died) every 100 ms for ever, inside
+ * process.exit, so the process neither exits nor hears SIGTERM; and written synchronously instead,
+ * a reader that merely stalls (a paused pager, a slow log driver) stops the event loop, IMAP and
+ * timers included. Node's stream writes what the pipe takes at once and queues the rest without
+ * blocking, and has no exit flush. After an error (EPIPE) lines are dropped: nothing is left to
+ * report it to, and mail keeps flowing (test/integration/logger-broken-pipe.test.ts).
+ */
+function logDestination(): NodeJS.WritableStream {
+  const stderr = process.stderr;
+  if (!stderr.listeners('error').includes(dropStderrError)) stderr.on('error', dropStderrError);
+  return stderr;
+}
+
+function dropStderrError(): void {}

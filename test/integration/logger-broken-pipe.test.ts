@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,26 +9,48 @@ import { removeTestConfigs, writeTestConfig } from '../helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
- * Whoever reads slagate's stderr may go away (`| head`, a log shipper that died). With pino's
- * default destination a process that then exits with lines still queued never did: sonic-boom's
- * flushSync retried the failing write every 100 ms inside process.exit, and SIGTERM went unheard.
+ * Whoever reads slagate's stderr may go away (`2>&1 | head`, a log shipper that died) or stall (a
+ * paused pager, a slow log driver). With pino's default destination a process that then exited
+ * with lines still queued never did: sonic-boom's flushSync retried the failing write every 100 ms
+ * inside process.exit, and SIGTERM went unheard. Writing synchronously instead froze the event
+ * loop for as long as a reader stalled.
  */
 const LOGGER = pathToFileURL(fileURLToPath(new URL('../../dist/logger.js', import.meta.url))).href;
 const LAUNCHER = fileURLToPath(new URL('../../bin/slagate.js', import.meta.url));
 
 /** Spawns with stderr's read end closed at once; resolves with how the process ended, or 'hung'. */
-function runWithStderrGone(command: string, args: string[], options: { cwd?: string; signalAfterMs?: number } = {}) {
-  const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+function runWithStderrGone(command: string, args: string[]) {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.destroy();
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'hung'>((resolve) => {
-    const term = options.signalAfterMs === undefined ? null : setTimeout(() => child.kill('SIGTERM'), options.signalAfterMs);
-    const hung = setTimeout(() => { child.kill('SIGKILL'); resolve('hung'); }, (options.signalAfterMs ?? 0) + 15_000);
+    const hung = setTimeout(() => { child.kill('SIGKILL'); resolve('hung'); }, 15_000);
     child.once('exit', (code, signal) => {
-      if (term) clearTimeout(term);
       clearTimeout(hung);
       resolve({ code, signal });
     });
   });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Until /healthz answers, or fails if the process ends first. */
+async function waitForHealth(port: number, exited: Promise<unknown>): Promise<void> {
+  let gone = false;
+  void exited.then(() => { gone = true; });
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    if (gone) throw new Error('slagate start exited before it was up');
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('slagate start did not come up within 60 s');
 }
 
 let database: TestDatabase;
@@ -51,14 +74,42 @@ describe('logging with nobody reading stderr', () => {
     expect(await runWithStderrGone(process.execPath, ['--input-type=module', '-e', script])).toEqual({ code: 3, signal: null });
   });
 
-  it('leaves slagate start answering SIGTERM', async () => {
+  it('does not hold the process up while the reader stalls', async () => {
+    const script = `import { createLogger } from ${JSON.stringify(LOGGER)};
+      const logger = createLogger();
+      const started = performance.now();
+      for (let i = 0; i < 200; i++) logger.info({ filler: 'x'.repeat(1000) }, 'line ' + i);
+      process.stdout.write(String(Math.round(performance.now() - started)));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr!.pause(); // 200 KB of lines against a 64 KiB pipe nobody drains for 3 s
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    const resume = setTimeout(() => child.stderr!.resume(), 3_000);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(resume);
+    expect(code).toBe(0);
+    expect(Number(out)).toBeLessThan(1_000); // ms the 200 calls took; a blocking write waits out the 3 s
+  });
+
+  it('leaves slagate start answering SIGTERM once it is up', async () => {
+    const port = await freePort();
     const config = writeTestConfig({
       database: { url: database.url },
-      http: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port },
       localMail: { host: '127.0.0.1', port: 0, outDir: join(dir, 'outgoing') },
     });
-    const ended = await runWithStderrGone(LAUNCHER, ['--config', config, 'start'], { cwd: dir, signalAfterMs: 4_000 });
-    expect(ended).not.toBe('hung');
-    expect(ended).toEqual({ code: 0, signal: null });
+    const child = spawn(LAUNCHER, ['--config', config, 'start'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.destroy();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    try {
+      await waitForHealth(port, exited);
+      child.kill('SIGTERM');
+      const ended = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000))]);
+      expect(ended).toEqual({ code: 0, signal: null });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
