@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatewayProcess, stopGatewayProcess } from '../helpers/chaos-gateway-process.js';
+import { eventually } from '../helpers/eventually.js';
+import { freePort } from '../helpers/free-port.js';
 import { removeTestConfigs, writeTestConfig } from '../helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -16,7 +18,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  * loop for as long as a reader stalled.
  */
 const LOGGER = pathToFileURL(fileURLToPath(new URL('../../dist/logger.js', import.meta.url))).href;
-const LAUNCHER = fileURLToPath(new URL('../../bin/slagate.js', import.meta.url));
 
 /** Spawns with stderr's read end closed at once; resolves with how the process ended, or 'hung'. */
 function runWithStderrGone(command: string, args: string[]) {
@@ -29,28 +30,6 @@ function runWithStderrGone(command: string, args: string[]) {
       resolve({ code, signal });
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Until /healthz answers, or fails if the process ends first. */
-async function waitForHealth(port: number, exited: Promise<unknown>): Promise<void> {
-  let gone = false;
-  void exited.then(() => { gone = true; });
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    if (gone) throw new Error('slagate start exited before it was up');
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch { /* not listening yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('slagate start did not come up within 60 s');
 }
 
 let database: TestDatabase;
@@ -94,22 +73,13 @@ describe('logging with nobody reading stderr', () => {
   it('leaves slagate start answering SIGTERM once it is up', async () => {
     const port = await freePort();
     const config = writeTestConfig({
-      database: { url: database.url },
+      database: { url: database.url, dataDir: join(dir, 'pglite') }, // gateway.json is written beside it
       http: { host: '127.0.0.1', port },
       localMail: { host: '127.0.0.1', port: 0, outDir: join(dir, 'outgoing') },
     });
-    const child = spawn(LAUNCHER, ['--config', config, 'start'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.destroy();
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
-    });
-    try {
-      await waitForHealth(port, exited);
-      child.kill('SIGTERM');
-      const ended = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000))]);
-      expect(ended).toEqual({ code: 0, signal: null });
-    } finally {
-      child.kill('SIGKILL');
-    }
+    const gateway = startGatewayProcess(config);
+    gateway.child.stderr!.destroy();
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000, 'slagate start to answer /healthz');
+    expect(await stopGatewayProcess(gateway, 15_000)).toEqual({ code: 0, signal: null });
   });
 });
