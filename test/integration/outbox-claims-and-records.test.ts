@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDue, enqueueMany, getOutbox, markSentMany } from '../../src/db/repositories/outbox-repository.js';
+import { acknowledgementGates, claimDue, enqueueMany, getOutbox, markSentMany } from '../../src/db/repositories/outbox-repository.js';
 import type { OutboundMail } from '../../src/outbound/outbound-mail.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -75,5 +75,44 @@ describe('claiming due outbox rows', () => {
     expect(first).toMatchObject({ status: 'sent', leaseOwner: null, leaseUntil: null, recipients: { 'c0@client.example': 'accepted: 250 OK' } });
     expect(first!.sentAt?.toISOString()).toBe(at.toISOString());
     expect(await getOutbox(database.db, theirs[0]!.id)).toMatchObject({ status: 'sending', leaseOwner: 'b' });
+  });
+
+  it('keeps an outbox row small, its text out of line, so leasing and recording it copies only pointers', async () => {
+    const at = new Date(t0.getTime() + 7_200_000);
+    // Words that do not repeat, so compression alone cannot bring a row under a page's quarter.
+    const words = (n: number, count: number) => Array.from({ length: count }, (_, i) => ((n * 7919 + i * 104_729) % 1_000_003).toString(36)).join(' ');
+    const big = (n: number): OutboundMail => ({ ...mail(n), dedupeKey: `big:${n}`, messageId: `<big.${n}@slagate.test>`,
+      text: words(n, 500), html: `<p>${words(n + 1, 400)}</p>` });
+    const heapBytes = async () => ((await database.db.execute(sql`select pg_relation_size('outbox')::int as bytes`)) as unknown as { bytes: number }[])[0]!.bytes;
+    const before = await heapBytes();
+    await enqueueMany(database.db, Array.from({ length: 40 }, (_, i) => ({ mail: big(i), notBefore: at })), at);
+    const rows = await claimDue(database.db, { owner: 'big', leaseMs: 60_000, limit: 40, now: at });
+    expect(rows).toHaveLength(40);
+    await markSentMany(database.db, 'big', rows.map((r) => ({ id: r.id, now: at, recipients: {} })));
+    // Each update writes a whole new version of the row: 120 versions here, kept until vacuum.
+    // Copied with their (compressed) text they needed four new pages after the rows of the tests
+    // above; as pointers they fit in the room those left.
+    expect(await heapBytes() - before).toBeLessThan(8192);
+  });
+
+  it('counts the acknowledgements sent to an address through the outbox_ack_recipient index', async () => {
+    const at = new Date(t0.getTime() + 10_800_000);
+    const ack = (n: number, to: string, kind = 'acknowledgement'): OutboundMail => ({ ...mail(n), dedupeKey: `gate:${n}`,
+      messageId: `<gate.${n}@slagate.test>`, kind: kind as OutboundMail['kind'], to: [{ name: 'X', address: to }] });
+    await enqueueMany(database.db, [
+      { mail: ack(1, 'ayse@client.example'), notBefore: at }, { mail: ack(2, 'ayse@client.example', 'acknowledgement-private'), notBefore: at },
+      { mail: ack(3, 'ayse@client.example', 'notify-new'), notBefore: at }, { mail: ack(4, 'mehmet@client.example'), notBefore: at },
+    ], at);
+    const gates = await acknowledgementGates(database.db, ['ayse@client.example', 'mehmet@client.example', 'nobody@client.example'], at, at);
+    expect(Object.fromEntries([...gates].map(([a, g]) => [a, g.sent]))).toEqual({
+      'ayse@client.example': 2, 'mehmet@client.example': 1, 'nobody@client.example': 0,
+    });
+    expect((await acknowledgementGates(database.db, ['ayse@client.example'], at, new Date(at.getTime() + 1))).get('ayse@client.example')!.sent).toBe(0);
+    const plan = await database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return tx.execute(sql`explain (format json) select count(*) from outbox o where o.kind in ('acknowledgement', 'acknowledgement-private')
+        and o.created_at >= ${at.toISOString()}::timestamptz and o."to"->0->>'address' = 'ayse@client.example'`) as unknown as { 'QUERY PLAN': unknown }[];
+    });
+    expect(JSON.stringify(plan[0]!['QUERY PLAN'])).toMatch(/"Index Name":"outbox_ack_recipient"/);
   });
 });

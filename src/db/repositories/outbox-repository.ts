@@ -211,7 +211,7 @@ export async function acknowledgementGates(
     select a.address,
       (select count(*)::int from ${outbox} o
         where o.kind in ('acknowledgement', 'acknowledgement-private') and o.created_at >= ${since.toISOString()}::timestamptz
-          and o."to" @> jsonb_build_array(jsonb_build_object('address', a.address))) as sent,
+          and o."to"->0->>'address' = a.address) as sent,
       exists (select 1 from ${suppressions} s where s.address = a.address and s.until > ${now.toISOString()}::timestamptz) as suppressed
     from unnest(${sql.param(distinct)}::text[]) as a(address)`));
   for (const row of rows) gates.set(row.address, { suppressed: row.suppressed === true, sent: Number(row.sent) });
