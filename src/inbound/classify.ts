@@ -72,15 +72,18 @@ function ruleFor(policy: Policy, slug: string): TicketTypeRule {
   return rule;
 }
 
-const patterns = new WeakMap<TicketTypeRule, RegExp[]>();
+/** A folded keyword, and the pattern that finds it as a whole word. */
+interface Keyword { folded: string; pattern: RegExp }
 
-function keywordPatterns(rule: TicketTypeRule): RegExp[] {
+const patterns = new WeakMap<TicketTypeRule, Keyword[]>();
+
+function keywordPatterns(rule: TicketTypeRule): Keyword[] {
   let list = patterns.get(rule);
   if (!list) {
     // Policies list both spellings ("şifre", "sifre"); folded they are one keyword, counted once.
     list = [...new Set(rule.keywords.map((k) => foldForMatching(k)))]
       .filter((k) => k !== '')
-      .map((k) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(k)}(?![\\p{L}\\p{N}])`, 'gu'));
+      .map((k) => ({ folded: k, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(k)}(?![\\p{L}\\p{N}])`, 'gu') }));
     patterns.set(rule, list);
   }
   return list;
@@ -94,8 +97,8 @@ function bestKeywordMatch(subject: string, text: string, policy: Policy): Ticket
   let bestScore = 0;
   for (const rule of policy.types) {
     let score = 0;
-    for (const pattern of keywordPatterns(rule)) {
-      score += SUBJECT_WEIGHT * countMatches(pattern, foldedSubject) + BODY_WEIGHT * countMatches(pattern, foldedBody);
+    for (const keyword of keywordPatterns(rule)) {
+      score += SUBJECT_WEIGHT * countMatches(keyword, foldedSubject) + BODY_WEIGHT * countMatches(keyword, foldedBody);
     }
     if (score > bestScore) {
       best = rule;
@@ -110,7 +113,10 @@ function foldForMatching(s: string): string {
   return foldToken(s.replace(/[’‘`´]/g, "'"));
 }
 
-function countMatches(pattern: RegExp, text: string): number {
+function countMatches({ folded, pattern }: Keyword, text: string): number {
+  // Most keywords are in no given mail, and a plain substring search says so about ten times
+  // faster than the Unicode pattern with its look-arounds, which only runs where it might match.
+  if (!text.includes(folded)) return 0;
   pattern.lastIndex = 0;
   let n = 0;
   while (pattern.exec(text)) n++;

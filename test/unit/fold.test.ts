@@ -42,6 +42,14 @@ describe('foldToken', () => {
     expect(foldToken(input)).toBe(folded);
   });
 
+  it('folds plain ASCII exactly as the full Turkish and Unicode fold does', () => {
+    // A leading "ı" sends the text down the full path and folds to the "i" that sends it down the
+    // ASCII one: the two must agree on everything after it.
+    fc.assert(fc.property(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), maxLength: 60 }),
+      (s) => foldToken(`ı${s}`) === foldToken(`i${s}`)));
+    expect(foldToken('ı  Web_Sitesi -- DOWN\t')).toBe(foldToken('I  Web_Sitesi -- DOWN\t'));
+  });
+
   it('is idempotent', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => foldToken(foldToken(s)) === foldToken(s)));
   });
