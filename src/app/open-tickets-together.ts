@@ -26,16 +26,31 @@ export function opensTicketAlone(m: Pick<RouteInput, 'mail' | 'noise' | 'classif
 }
 
 /**
- * A Request a Report ticket attaches the client's figures of last month, read from the tickets
- * as they stand: such a mail must start its run, so that it reads what every mail before it
- * wrote and nothing of the mails after it, as it would one at a time.
+ * A Request a Report ticket attaches the client's figures of last month, read from the tickets as
+ * they stand: it must read what every mail before it wrote and nothing of the mails after it, as
+ * it would one at a time. A batch reads them when the mail's turn comes (clientReportOf), writing
+ * first any earlier mail of the same client still waiting in its run.
  */
-export function startsRun(m: Pick<RouteInput, 'classification'>): boolean {
+export function readsClientFigures(m: Pick<RouteInput, 'classification'>): boolean {
   return m.classification.type === 'report';
 }
 
-/** A mail that opens a ticket; `linkedTo` is the closed ticket it answers, too old to reopen. */
-export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null };
+/**
+ * The report a new ticket's team notification carries, read now: null for any mail but a report
+ * request with a sender (a private ticket's notification goes to management, who need none).
+ */
+export async function clientReportOf(tx: Db, ctx: Pick<RouteContext, 'config' | 'now'>, m: RouteInput): Promise<TeamAttachment | null> {
+  const r = requesterOf(ctx.config, m);
+  if (!readsClientFigures(m) || !r.hasSender || m.classification.private) return null;
+  return clientReportAttachment(tx, ctx.config, r.address, m.input.receivedAt, ctx.now);
+}
+
+/**
+ * A mail that opens a ticket; `linkedTo` is the closed ticket it answers, too old to reopen.
+ * `report`, when given, is its clientReportOf read earlier; otherwise it is read at the start of
+ * the run, before any of the run's tickets exist.
+ */
+export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null; report?: TeamAttachment | null };
 
 export interface OpenTogetherOptions {
   /** Random part of Message-IDs; tests fix it. */
@@ -78,11 +93,11 @@ export async function openTicketsTogether(
     }
     return plan;
   });
-  // Read before the run's tickets exist (see startsRun); the team's notification carries it, so a private ticket needs none.
+  // Read before the run's tickets exist, unless read earlier (see readsClientFigures).
   const reports = new Map<number, TeamAttachment>();
-  for (const [i, r] of requesters.entries()) {
-    const m = run[i]!;
-    if (startsRun(m) && r.hasSender && !m.classification.private) reports.set(i, await clientReportAttachment(tx, config, r.address, m.input.receivedAt, now));
+  for (const [i, m] of run.entries()) {
+    const report = m.report !== undefined ? m.report : await clientReportOf(tx, ctx, m);
+    if (report) reports.set(i, report);
   }
   // Sent together (one round trip), run in this order.
   const [tickets, gates, suppressedStaff] = await sendTogether([

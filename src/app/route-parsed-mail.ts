@@ -28,6 +28,13 @@ export interface RouteContext {
   logger: Logger;
   /** The transaction's write-behind: writes whose answers are not needed go through it (deferOr). */
   writes?: WriteBehind;
+  /**
+   * Earlier mails of the batch whose new tickets are not written yet (ingest-batch lets a reply go
+   * ahead of them when it cannot see them). Routing writes them before anything that could: a
+   * ticket of its own (numbers and the requester's counts follow arrival), or a subject token that
+   * names no ticket yet (it may be the number one of them is about to get).
+   */
+  pendingTickets?: { write(): Promise<void> };
 }
 
 export interface RouteInput {
@@ -126,6 +133,7 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
     }
   }
   const linkedTo = thread.kind === 'new-linked' ? thread.linkedTo : null;
+  await ctx.pendingTickets?.write();
   return openTicket(tx, ctx, m, linkedTo);
 }
 
@@ -134,7 +142,12 @@ async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<Thr
   const privateMail = classification.private;
   // A private ticket belongs to management whichever address it first came to.
   const mailbox = privateMail ? 'management' : m.input.mailbox;
-  const token = classification.tags.threadToken ? await findThreadRefByNumber(tx, classification.tags.threadToken) : null;
+  const tag = classification.tags.threadToken;
+  let token = tag ? await findThreadRefByNumber(tx, tag) : null;
+  if (tag && !token && ctx.pendingTickets) {
+    await ctx.pendingTickets.write();
+    token = await findThreadRefByNumber(tx, tag);
+  }
   const ids = [...new Set([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references])];
   const byId = await findThreadRefsByMessageIds(tx, ids);
   // Of several tickets sharing one Message-ID, the one of the mail's own scope is the candidate.

@@ -42,15 +42,26 @@ function dayOfMail(): IngestInput[] {
   add(Buffer.from('this is not a mail at all\r\n'));
   add(buildMail({ from: 'Busy Client <busy@client.example>', subject: 'Re: [Soru] Soru 2', inReplyTo: '<busy2@client.example>', references: '<busy2@client.example>', messageId: '<busy2r@client.example>' }));
   for (let i = 7; i <= 9; i++) add(buildMail({ from: 'Busy Client <busy@client.example>', subject: `[Soru] Soru ${i}`, messageId: `<busy${i}@client.example>` }));
+  // Right behind new tickets not yet written in a batch: a reply to a thread we never saw (a
+  // ticket of its own, numbered after theirs), and a token naming one of them by its number.
+  add(buildMail({ from: 'Yeni Kişi <yeni@client.example>', subject: 'Re: Eski konu', inReplyTo: '<lost@elsewhere.example>', messageId: '<yeni@client.example>' }));
+  add(buildMail({ from: 'Busy Client <busy@client.example>', subject: 'Ek bilgi [#SR-1013]', messageId: '<busy9ek@client.example>' }));
   // Read late from the mailbox: last month's, so the report right after it must count it.
   add(buildMail({ from: 'Veli Ali <veli@musteri.example>', subject: '[Hata] Şubat hatası', messageId: '<subat@musteri.example>' }), 'support', new Date('2026-02-27T09:00:00Z'));
   add(buildMail({ from: 'Rapor İsteyen <rapor2@musteri.example>', subject: '[Rapor] Site durumu raporu', messageId: '<rapor2@musteri.example>' }));
+  // After the report was asked for, so it must not count: it escalates the ticket the report reads.
+  add(buildMail({ from: 'Veli Ali <veli@musteri.example>', subject: 'Re: [Hata] Şubat hatası [Yükselt]', inReplyTo: '<subat@musteri.example>', messageId: '<subat2@musteri.example>' }));
   add(buildMail({ from: 'Ali Veli <ali@musteri.example>', subject: '[Soru] Rapordan sonra', messageId: '<sonra@musteri.example>' }));
   for (const f of readdirSync(CORPUS).filter((name) => name.endsWith('.eml')).sort()) add(readFileSync(join(CORPUS, f)));
   return mails.map((m, i) => ({ raw: m.raw, mailbox: m.mailbox ?? 'support', receivedAt: m.receivedAt ?? at(mails.length - i), source: 'imap' }));
 }
 
-/** Everything ingest wrote, without ids (a batch inserts its raw mails in another order) and random Message-ID parts. */
+/**
+ * Everything ingest wrote, without ids (a batch inserts its raw mails in another order) and random
+ * Message-ID parts. Rows of one ticket keep their order; across tickets a batch may write a reply
+ * before the new tickets that arrived ahead of it (ingest-batch mayGoAhead), so they are compared
+ * ticket by ticket.
+ */
 async function dump(db: Db) {
   const q = async (text: string): Promise<unknown[]> => JSON.parse(JSON.stringify(rowsOf(await db.execute(sql.raw(text)))).replace(UUID, 'UUID'));
   return {
@@ -58,10 +69,10 @@ async function dump(db: Db) {
       from raw_mail order by received_at, message_id, content_hash`),
     tickets: await q('select * from tickets order by id'),
     messages: await q(`select m.ticket_id, m.direction, m.author_kind, m.message_id, m.from_address, m.subject, m.text, m.sent_at, r.received_at
-      from messages m join raw_mail r on r.id = m.raw_mail_id order by m.id`),
+      from messages m join raw_mail r on r.id = m.raw_mail_id order by m.ticket_id, m.id`),
     attachments: await q('select m.message_id, a.filename, a.size, a.sha256 from attachments a join messages m on m.id = a.message_id order by a.id'),
-    events: await q(`select ticket_id, at, actor, kind, reason, data - 'rawMailId' as data from ticket_events order by id`),
-    outbox: await q('select dedupe_key, kind, ticket_id, "to", cc, subject, text, headers, attachments, not_before, status from outbox order by id'),
+    events: await q(`select ticket_id, at, actor, kind, reason, data - 'rawMailId' as data from ticket_events order by ticket_id, id`),
+    outbox: await q('select dedupe_key, kind, ticket_id, "to", cc, subject, text, headers, attachments, not_before, status from outbox order by ticket_id nulls first, id'),
     quarantine: await q('select q.mailbox, q.reason_code, q.reason, r.message_id from quarantine q join raw_mail r on r.id = q.raw_mail_id order by r.message_id'),
   };
 }
@@ -113,6 +124,8 @@ describe('ingesting a batch of mails together', () => {
     expect(text(expected.outbox)).not.toContain('"dedupe_key":"notify-new:1:mert@sanarise.example"');
     expect(text(expected.quarantine)).toContain('NOT_A_MAIL');
     expect(expected.outbox.filter((r) => JSON.stringify(r).includes('sla-report-musteri.example'))).toHaveLength(2);
+    expect(expectedOutcomes.map((o) => o.reason)).toContain('reply to SR-1013 (matched by token)');
+    expect(expected.tickets).toContainEqual(expect.objectContaining({ number: 'SR-1014', subject: 'Eski konu' }));
 
     for (const size of sizes.map((n) => Math.min(n, mails.length))) {
       const together = await fresh(engine);
