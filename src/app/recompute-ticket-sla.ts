@@ -1,9 +1,6 @@
 import type { Db } from '../db/client.js';
-import { sendTogether } from '../db/send-together.js';
 import { deferOr, type WriteBehind } from '../db/write-behind.js';
-import {
-  getSlaTicket, listPauses, listSlaAlerts, storeDeadlines, type SlaAlertRow, type SlaTicketRow,
-} from '../db/repositories/sla-repository.js';
+import { getSlaInputs, storeDeadlines, type SlaAlertRow, type SlaTicketRow } from '../db/repositories/sla-repository.js';
 import type { Policy } from '../policy/default-policy.js';
 import type { Priority } from '../policy/priorities.js';
 import { computeDues } from '../sla/deadlines.js';
@@ -58,7 +55,7 @@ export function storedSlaOf(state: SlaState, policy: Policy, now: Date): StoredS
  * write-behind, the deadlines are written behind.
  */
 export async function recomputeTicketSla(tx: Db, ticketId: number, policy: Policy, now: Date, writes?: WriteBehind): Promise<void> {
-  const [row, pauses, alerts] = await sendTogether([getSlaTicket(tx, ticketId), listPauses(tx, [ticketId]), listSlaAlerts(tx, [ticketId])]);
-  if (!row) return;
-  await deferOr(writes, storeDeadlines(tx, ticketId, storedSlaOf(slaStateOf(row, pauses, alerts), policy, now)));
+  const inputs = await getSlaInputs(tx, ticketId);
+  if (!inputs) return;
+  await deferOr(writes, storeDeadlines(tx, ticketId, storedSlaOf(slaStateOf(inputs.row, inputs.pauses, inputs.alerts), policy, now)));
 }
