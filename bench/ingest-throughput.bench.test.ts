@@ -216,7 +216,8 @@ describe('end-to-end ingest throughput', () => {
           + `all. One mail per transaction, slagate's ingest sends ${core.statementsPerNewTicket.toFixed(1)} statements per new ticket (BEGIN, the raw mail, the `
           + 'special-circumstances lock and count, the ticket, its message, the acknowledgement gate and row, its events, the decision, COMMIT); '
           + `decisions of that run: ${JSON.stringify(core.decisions)}. The mailbox worker ingests the mails of one FETCH in one transaction `
-          + `(src/app/ingest-batch.ts, ${core.batched.statementsPerMail.toFixed(1)} statements per mail) and waits only for its reads: writes go behind on the `
+          + `(src/app/ingest-batch.ts, ${core.batched.statementsPerMail.toFixed(1)} statements per mail: its new tickets written together in runs that a reply `
+          + 'goes ahead of rather than ends) and waits only for its reads: writes go behind on the '
           + "same connection (src/db/write-behind.ts), so a reply costs three round trips (its thread, its ticket's lock, its clock inputs). The next FETCH "
           + 'is fetched and parsed while one commits (app/prepare-ahead.ts); outbound mail is composed by slagate (smtp/compose-raw-message.ts) and sent from '
           + `a worker thread (smtp/create-threaded-smtp-sender.ts). What is left of the gap is CPU: the machine has ${CORES} cores for the bench process `
@@ -224,7 +225,8 @@ describe('end-to-end ingest throughput', () => {
           + `PostgreSQL costs the bench process 100-150 µs of CPU whatever the statement does. Per mail slagate uses ${totalCpu(slagateRuns).toFixed(2)} ms `
           + `of the ${CORES} cores and the baseline ${totalCpu(baselineRuns).toFixed(2)} ms; at their rates slagate kept the cores ${busy(slagateRuns)} % busy `
           + `and the baseline ${busy(baselineRuns)} % (it waits for each INSERT before parsing the next mail). Its PostgreSQL time is the rows, indexes and WAL of `
-          + 'the raw mail, ticket, message, events and outbox row per mail, and each outbox row updated twice (leased, then sent).'
+          + 'the raw mail, ticket, message, events and outbox row per mail, and each outbox row updated twice (leased, then sent; its text '
+          + 'is kept out of line, so an update copies a row of pointers).'
           + " The process's CPU per mail counts its threads, "
           + "the SMTP sender's and V8's garbage collection helpers included.",
         'Baseline: IMAP FETCH in batches of 50 → simpleParser → one INSERT per mail (postgres.js) → one handlebars template → nodemailer pool; '
