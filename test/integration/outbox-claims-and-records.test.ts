@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acknowledgementGates, claimDue, enqueueMany, getOutbox, markSentMany } from '../../src/db/repositories/outbox-repository.js';
 import type { OutboundMail } from '../../src/outbound/outbound-mail.js';
+import { outboundMail } from '../helpers/outbound-mail.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
@@ -16,11 +17,7 @@ describe('claiming due outbox rows', () => {
   beforeAll(async () => { database = await createTestDatabase({ poolMax: 1 }); });
   afterAll(async () => { await database.drop(); });
 
-  const mail = (n: number): OutboundMail => ({
-    dedupeKey: `plan:${n}`, kind: 'acknowledgement', ticketId: null, messageId: `<plan.${n}@slagate.test>`,
-    from: { name: 'Destek', address: 'support@sanarise.example' }, replyTo: null,
-    to: [{ name: '', address: `client${n}@client.example` }], cc: [], subject: `s ${n}`, text: 't', html: '<p>t</p>', headers: {},
-  });
+  const mail = (n: number): OutboundMail => outboundMail('plan', n);
 
   it('uses outbox_due with not_before <= now as its index condition, in the generic plan of the prepared claim too', async () => {
     const sent = 400;

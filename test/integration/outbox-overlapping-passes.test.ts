@@ -7,6 +7,7 @@ import type { OutboundMail } from '../../src/outbound/outbound-mail.js';
 import type { MailSender, SendableMail, SendResult } from '../../src/smtp/mail-sender.js';
 import { createOutboxWorker } from '../../src/workers/outbox-worker.js';
 import { eventually } from '../helpers/eventually.js';
+import { outboundMail } from '../helpers/outbound-mail.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
@@ -39,11 +40,7 @@ describe('outbox passes that overlap', () => {
   beforeAll(async () => { database = await createTestDatabase({ poolMax: 4 }); });
   afterAll(async () => { await database.drop(); });
 
-  const mail = (n: number): OutboundMail => ({
-    dedupeKey: `overlap:${n}`, kind: 'team-new-ticket', ticketId: null, messageId: `<overlap.${n}@slagate.test>`,
-    from: { name: 'Destek', address: 'support@sanarise.example' }, replyTo: null,
-    to: [{ name: '', address: `agent${n}@sanarise.example` }], cc: [], subject: `s ${n}`, text: 't', html: '<p>t</p>', headers: {},
-  });
+  const mail = (n: number): OutboundMail => outboundMail('overlap', n, { kind: 'team-new-ticket', to: [{ name: '', address: `agent${n}@sanarise.example` }] });
 
   it('claims again as connections free up, while the slowest mail of a pass is still out, never more out than connections', async () => {
     const t0 = new Date(Date.now() - 60_000);
