@@ -71,22 +71,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     { retryAlone: (err) => !isTransientError(err) },
   );
 
+  // Mails out at once: one per SMTP connection (see claimAndStart).
+  const capacity = sender.concurrency ?? config.outbox.batchSize;
+
+  /** One pass on its own: claim what the connections can take, and wait for every outcome. */
   async function tick(): Promise<number> {
-    const now = clock();
-    const allowance = breaker.allowance(now);
-    if (allowance === 0) return 0;
-    const probe = breaker.state(now) === 'half-open';
-    const rows = await claimDue(db, {
-      owner, leaseMs: config.outbox.leaseMs, now,
-      limit: Math.min(allowance, config.outbox.batchSize, sender.concurrency ?? Number.POSITIVE_INFINITY),
-    });
-    if (rows.length > 0) crashPoint('after-outbox-claim');
-    const outcomes = await Promise.allSettled(rows.map((row) => handle(row, probe)));
-    for (const o of outcomes) {
-      // The row stays leased and is claimed again when the lease runs out.
-      if (o.status === 'rejected') logger.error({ err: o.reason }, 'recording an outbox outcome failed');
-    }
-    return rows.length;
+    const inFlight = new Set<Promise<void>>();
+    const claimed = await claimAndStart(inFlight);
+    await Promise.all(inFlight);
+    return claimed;
   }
 
   async function handle(row: OutboxRow, probe: boolean): Promise<void> {
@@ -193,7 +186,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    * sends. Never more rows out than the sender has connections: a claimed row waiting for one
    * could outlive its lease (de2900d). A half-open breaker's single probe goes out alone.
    */
-  async function claimAndStart(inFlight: Set<Promise<void>>, capacity: number): Promise<number> {
+  async function claimAndStart(inFlight: Set<Promise<void>>): Promise<number> {
     const now = clock();
     const allowance = breaker.allowance(now);
     const probe = breaker.state(now) === 'half-open';
@@ -219,14 +212,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    */
   async function loop(signal: AbortSignal): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    const capacity = sender.concurrency ?? config.outbox.batchSize;
     const refill = Math.max(1, Math.floor(capacity / 2));
     try {
       while (!signal.aborted) {
         woken = false;
         let claimed = 0;
         try {
-          claimed = await claimAndStart(inFlight, capacity);
+          claimed = await claimAndStart(inFlight);
         } catch (err) {
           logger.error({ err }, 'outbox pass failed');
         }
