@@ -10,7 +10,7 @@ import type { IngestInput, IngestOutcome } from './ingest-types.js';
 import { clientReportOf, openTicketsTogether, opensTicketAlone, readsClientFigures, type NewTicketMail } from './open-tickets-together.js';
 import { readyMail, type PrepareAhead } from './prepare-ahead.js';
 import type { PreparedMail } from './prepare-mail.js';
-import { requesterOf } from './plan-new-ticket.js';
+import { requesterAddressOf, requesterOf } from './plan-new-ticket.js';
 import { routeParsedMail, type RouteInput } from './route-parsed-mail.js';
 
 export interface BatchResult {
@@ -105,8 +105,8 @@ function mayGoAhead(m: RouteInput, carriesToken: boolean, run: RouteInput[]): bo
 }
 
 /** The domain of the mail's requester (the whole address when it has no @). */
-function domainOf(config: IngestDeps['config'], m: RouteInput): string {
-  const { address } = requesterOf(config, m);
+function domainOf(m: RouteInput): string {
+  const address = requesterAddressOf(m);
   return address.slice(address.lastIndexOf('@') + 1);
 }
 
@@ -170,7 +170,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
         }
         // Its client's figures are read now, its turn: an earlier mail of the same client (the
         // report counts a domain's tickets) still waiting in the run is written first.
-        if (run.some((r) => domainOf(config, r.m) === domainOf(config, m))) await flush();
+        if (run.some((r) => domainOf(r.m) === domainOf(m))) await flush();
         run.push({ i, m: { ...m, report: await clientReportOf(tx, ctx, m) } });
         continue;
       }

@@ -40,9 +40,9 @@ export function readsClientFigures(m: Pick<RouteInput, 'classification'>): boole
  * request with a sender (a private ticket's notification goes to management, who need none).
  */
 export async function clientReportOf(tx: Db, ctx: Pick<RouteContext, 'config' | 'now'>, m: RouteInput): Promise<TeamAttachment | null> {
+  if (!readsClientFigures(m) || m.classification.private) return null;
   const r = requesterOf(ctx.config, m);
-  if (!readsClientFigures(m) || !r.hasSender || m.classification.private) return null;
-  return clientReportAttachment(tx, ctx.config, r.address, m.input.receivedAt, ctx.now);
+  return r.hasSender ? clientReportAttachment(tx, ctx.config, r.address, m.input.receivedAt, ctx.now) : null;
 }
 
 /**

@@ -34,9 +34,14 @@ export interface Requester {
   includePrivate: boolean;
 }
 
+/** Who a mail is from, as a ticket's requester: its From, else its Return-Path; '' when neither. */
+export function requesterAddressOf(m: Pick<RouteInput, 'mail'>): string {
+  return m.mail.from[0]?.address ?? m.mail.returnPath ?? '';
+}
+
 export function requesterOf(config: Config, m: RouteInput): Requester {
-  const { mail, input, classification } = m;
-  const address = mail.from[0]?.address ?? mail.returnPath ?? '';
+  const { input, classification } = m;
+  const address = requesterAddressOf(m);
   const hasSender = /^[^@\s]+@[^@\s]+$/.test(address);
   const day = DateTime.fromJSDate(input.receivedAt, { zone: cachedZone(config.zone) }).startOf('day');
   return {

@@ -35,10 +35,16 @@ const slaColumns = {
   resolvedAt: tickets.resolvedAt,
 };
 
+export interface SlaPauseRow {
+  ticketId: number;
+  start: Date;
+  end: Date | null;
+}
+
 /** A ticket's clock inputs: its row, its pauses and its fired steps. */
 export interface SlaInputs {
   row: SlaTicketRow;
-  pauses: { ticketId: number; start: Date; end: Date | null }[];
+  pauses: SlaPauseRow[];
   alerts: SlaAlertRow[];
 }
 
@@ -79,7 +85,7 @@ export async function claimDueSlaTickets(tx: Db, now: Date, limit: number): Prom
     .for('update', { skipLocked: true });
 }
 
-export async function listPauses(db: Db, ticketIds: number[]): Promise<{ ticketId: number; start: Date; end: Date | null }[]> {
+export async function listPauses(db: Db, ticketIds: number[]): Promise<SlaPauseRow[]> {
   if (ticketIds.length === 0) return [];
   return db.select({ ticketId: ticketPauses.ticketId, start: ticketPauses.startedAt, end: ticketPauses.endedAt })
     .from(ticketPauses).where(inArray(ticketPauses.ticketId, ticketIds));
