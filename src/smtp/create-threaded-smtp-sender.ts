@@ -22,10 +22,12 @@ export function createThreadedSmtpSender(settings: SmtpSettings, options: { logL
   });
   return {
     concurrency: settings.maxConnections,
+    holdsOneMore: true,
     // Only what a sender reads crosses over, not the whole outbox row it may be handed.
     send: (mail) => client.call({
       messageId: mail.messageId, fromAddress: mail.fromAddress, replyTo: mail.replyTo, to: mail.to, cc: mail.cc,
       subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, attachments: mail.attachments,
+      maxWaitMs: mail.maxWaitMs,
     }),
     close: () => client.close(),
   };

@@ -12,6 +12,12 @@ export interface SendableMail {
   html: string | null;
   headers: Record<string, string>;
   attachments?: { filename: string; contentType: string; contentBase64: string }[];
+  /**
+   * How long the mail may wait for a connection, from the call. A sender that holds mails waiting
+   * for one (`holdsOneMore`) fails a mail that waited longer with SMTP_NOT_STARTED, before any
+   * byte of it reached a server; the others start at once and ignore it.
+   */
+  maxWaitMs?: number;
 }
 
 export interface SendResult {
@@ -29,5 +35,11 @@ export interface MailSender {
    * and sent again by another instance.
    */
   readonly concurrency?: number;
+  /**
+   * True when the sender takes `concurrency` more mails than it sends at once, each waiting for a
+   * connection at most its `maxWaitMs`: the outbox then hands it one mail ahead per connection, so
+   * a connection that finishes a mail starts the next at once.
+   */
+  readonly holdsOneMore?: boolean;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { CrashPoint } from '../crash-points.js';
 import type { Db } from '../db/client.js';
 import { appendEvents } from '../db/repositories/event-repository.js';
 import {
-  claimDue, markFailed, markRetry, markSentMany, markSuppressed, ticketProgress, type OutboxRow,
+  claimDue, markFailed, markRetry, markSentMany, markSuppressed, releaseClaim, ticketProgress, type OutboxRow,
 } from '../db/repositories/outbox-repository.js';
 import { SlagateError, isTransientError } from '../errors.js';
 import { SLA_MAIL_KINDS, type MailKind } from '../outbound/outbound-mail.js';
@@ -71,8 +71,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     { retryAlone: (err) => !isTransientError(err) },
   );
 
-  // Mails out at once: one per SMTP connection (see claimAndStart).
-  const capacity = sender.concurrency ?? config.outbox.batchSize;
+  // Mails out at once: one per SMTP connection, and one more each when the sender holds them
+  // (see claimAndStart).
+  const connections = sender.concurrency ?? config.outbox.batchSize;
+  const capacity = sender.holdsOneMore ? 2 * connections : connections;
+  // A mail held for a connection longer is given back unsent: a send starts with at least nine
+  // tenths of its lease left (the claim is a few milliseconds before the send is handed over).
+  const maxHoldMs = Math.floor(config.outbox.leaseMs / 10);
 
   /** One pass on its own: claim what the connections can take, and wait for every outcome. */
   async function tick(): Promise<number> {
@@ -92,9 +97,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
     let result: Awaited<ReturnType<MailSender['send']>>;
     try {
-      result = await sender.send(row);
+      result = await sender.send({ ...row, maxWaitMs: maxHoldMs });
     } catch (err) {
       const failure = classifySmtpError(err);
+      if (failure.code === 'SMTP_NOT_STARTED') {
+        // Never reached a server: the claim goes back as it was, attempt refunded, due now.
+        await releaseClaim(db, row.id, owner, clock());
+        log.info({ reason: failure.message }, 'claim given back unsent');
+        return;
+      }
       if (failure.code === 'SMTP_CONNECTION') {
         breaker.recordConnectionFailure(clock());
         // Once the breaker has recognised an outage, mails caught in it are not at fault: their
@@ -183,8 +194,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   /**
    * Claims what the free connections can send and starts sending it, without waiting for the
-   * sends. Never more rows out than the sender has connections: a claimed row waiting for one
-   * could outlive its lease (de2900d). A half-open breaker's single probe goes out alone.
+   * sends. Never more rows out than the sender has connections, plus one held per connection when
+   * the sender holds them: a claimed row waiting for a connection could otherwise outlive its
+   * lease (de2900d), and a held one starts within `maxHoldMs` or comes back unsent.
+   * A half-open breaker's single probe goes out alone.
    */
   async function claimAndStart(inFlight: Set<Promise<void>>): Promise<number> {
     const now = clock();
@@ -205,10 +218,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   /**
-   * Passes that overlap: the next claim goes out once half the connections are free, not once the
-   * slowest mail of the pass and its record are done. Waiting for the whole pass left the
-   * connections idle for a claim and a record every few mails, and under a backlog the
-   * acknowledgements fell seconds behind ingest (BENCHMARKS.md: 4.9 s over 10,000 mails).
+   * Passes that overlap: the next claim goes out once half the places (connections, and held
+   * mails) are free, not once the slowest mail of the pass and its record are done. Waiting for
+   * the whole pass left the connections idle for a claim and a record every few mails, and under
+   * a backlog the acknowledgements fell seconds behind ingest (BENCHMARKS.md: 4.9 s over 10,000
+   * mails). With only one mail per connection, each still idled between its mails until this
+   * thread, busy with ingest, had seen the answer and handed over the next: a thousand
+   * acknowledgements were still queued when a 4,000-mail backlog was ingested. A held mail
+   * starts the moment its connection frees.
    */
   async function loop(signal: AbortSignal): Promise<void> {
     const inFlight = new Set<Promise<void>>();

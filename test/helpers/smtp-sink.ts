@@ -18,6 +18,8 @@ export interface SmtpSinkPolicy {
   data?: (mail: ReceivedMail) => SinkResponse;
   /** Greet with 421 and hang up (the server is "down"). */
   refuseConnections?: boolean;
+  /** Waits before answering a received message (a slow server); answers once it settles. */
+  holdAnswer?: (mail: ReceivedMail) => Promise<void> | undefined;
   /** Close the connection after receiving the message, without answering (an ambiguous failure). */
   dropAfterData?: (mail: ReceivedMail) => boolean;
 }
@@ -58,7 +60,7 @@ export async function startSmtpSink(policy: SmtpSinkPolicy = {}): Promise<SmtpSi
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', async () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const mail: ReceivedMail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -67,6 +69,7 @@ export async function startSmtpSink(policy: SmtpSinkPolicy = {}): Promise<SmtpSi
           messageId: /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? null,
         };
         sink.received.push(mail);
+        await sink.policy.holdAnswer?.(mail);
         if (sink.policy.dropAfterData?.(mail)) {
           for (const s of sockets) if (s.remotePort === session.remotePort) s.destroy();
           return;

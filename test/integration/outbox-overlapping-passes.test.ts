@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_INPUT, parseConfig } from '../../src/config.js';
+import { SlagateError } from '../../src/errors.js';
 import { enqueue } from '../../src/db/repositories/outbox-repository.js';
 import type { OutboundMail } from '../../src/outbound/outbound-mail.js';
 import type { MailSender, SendableMail, SendResult } from '../../src/smtp/mail-sender.js';
@@ -14,15 +15,18 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  * A sender with four connections whose sends finish when the test says: how many are out at once,
  * and in what order they started.
  */
-function heldSender(concurrency: number) {
+function heldSender(concurrency: number, options: { holdsOneMore?: boolean } = {}) {
   const started: string[] = [];
+  const maxWaits: (number | undefined)[] = [];
   const held = new Map<string, () => void>();
   let out = 0;
   let mostOut = 0;
   const sender: MailSender = {
     concurrency,
+    holdsOneMore: options.holdsOneMore,
     async send(mail: SendableMail): Promise<SendResult> {
       started.push(mail.messageId);
+      maxWaits.push(mail.maxWaitMs);
       out += 1;
       mostOut = Math.max(mostOut, out);
       await new Promise<void>((resolve) => held.set(mail.messageId, resolve));
@@ -32,7 +36,7 @@ function heldSender(concurrency: number) {
     close: async () => {},
   };
   const release = (messageId: string) => { held.get(messageId)?.(); held.delete(messageId); };
-  return { sender, started, release, held, mostOut: () => mostOut };
+  return { sender, started, maxWaits, release, held, mostOut: () => mostOut };
 }
 
 describe('outbox passes that overlap', () => {
@@ -71,5 +75,55 @@ describe('outbox passes that overlap', () => {
       for (const id of [...held.held.keys()]) held.release(id);
       await worker.close();
     }
+  });
+
+  it('hands a sender that holds mails one more per connection, each allowed a tenth of the lease to start', async () => {
+    await database.db.execute(sql`delete from outbox`);
+    const t0 = new Date(Date.now() - 60_000);
+    for (let n = 21; n <= 30; n++) await enqueue(database.db, mail(n), { notBefore: new Date(t0.getTime() + n), now: t0 });
+    const held = heldSender(2, { holdsOneMore: true });
+    const config = parseConfig({ ...DEFAULT_CONFIG_INPUT, database: { url: database.url }, outbox: { pollIntervalMs: 60_000, leaseMs: 120_000 } });
+    const worker = createOutboxWorker({ db: database.db, config, sender: held.sender, clock: () => new Date(), logger: pino({ level: 'silent' }), owner: 'holds' });
+    await worker.start();
+    try {
+      await eventually(() => held.started.length === 4, 10_000, 'two sending and two held');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(held.started.length).toBe(4);
+      await eventually(() => {
+        for (const id of [...held.held.keys()]) held.release(id);
+        return held.started.length === 10 && held.held.size === 0;
+      }, 10_000, 'all ten sent');
+      expect(held.mostOut()).toBe(4);
+      expect(new Set(held.maxWaits)).toEqual(new Set([12_000]));
+    } finally {
+      for (const id of [...held.held.keys()]) held.release(id);
+      await worker.close();
+    }
+  });
+
+  it('gives a held mail that could not start in time back unsent: its attempt refunded, its last error kept, and sends it later', async () => {
+    await database.db.execute(sql`delete from outbox`);
+    await enqueue(database.db, mail(41), { now: new Date(Date.now() - 60_000) });
+    await database.db.execute(sql`update outbox set attempts = 2, last_error = '451 try later' where dedupe_key = 'overlap:41'`);
+    let calls = 0;
+    const sender: MailSender = {
+      concurrency: 1,
+      holdsOneMore: true,
+      async send(m) {
+        calls += 1;
+        if (calls === 1) throw new SlagateError('SMTP_NOT_STARTED', `waited 13000 ms for a connection, over the ${m.maxWaitMs} ms allowed; not sent`);
+        return { accepted: m.to.map((a) => a.address), rejected: [], response: '250 OK' };
+      },
+      close: async () => {},
+    };
+    const config = parseConfig({ ...DEFAULT_CONFIG_INPUT, database: { url: database.url }, outbox: { pollIntervalMs: 60_000 } });
+    const worker = createOutboxWorker({ db: database.db, config, sender, clock: () => new Date(), logger: pino({ level: 'silent' }), owner: 'given-back' });
+    await worker.tick();
+    const [back] = await database.db.execute(sql`select status, attempts, last_error, lease_owner from outbox where dedupe_key = 'overlap:41'`) as unknown as Record<string, unknown>[];
+    expect(back).toEqual({ status: 'pending', attempts: 2, last_error: '451 try later', lease_owner: null });
+    await worker.tick();
+    const [sent] = await database.db.execute(sql`select status, attempts from outbox where dedupe_key = 'overlap:41'`) as unknown as Record<string, unknown>[];
+    expect(sent).toEqual({ status: 'sent', attempts: 3 });
+    expect(calls).toBe(2);
   });
 });

@@ -61,6 +61,23 @@ describe('the threaded SMTP sender', () => {
     expect(refused).toMatchObject({ code: 'SMTP_PERMANENT', retryable: false });
   });
 
+  it('holds a mail while both connections are busy and refuses it unsent (SMTP_NOT_STARTED) once it waited past its maxWaitMs', async () => {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => { answer = resolve; });
+    sink.policy.holdAnswer = () => answered;
+    expect(sender.holdsOneMore).toBe(true);
+    const busy = [7, 8].map((n) => sender.send(mail(n)));
+    const late = sender.send({ ...mail(9), maxWaitMs: 150 }).catch((e: unknown) => e);
+    const patient = sender.send({ ...mail(10), maxWaitMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 400));
+    answer();
+    await Promise.all(busy);
+    expect(await late).toMatchObject({ code: 'SMTP_NOT_STARTED', retryable: true });
+    expect((await patient).accepted.length).toBe(2);
+    // The refused one never reached the server; the patient one went once a connection freed.
+    expect(sink.received.map((m) => m.messageId).sort()).toEqual(['<thread.10@slagate.test>', '<thread.7@slagate.test>', '<thread.8@slagate.test>']);
+  });
+
   it('says SMTP_CONNECTION, retryable, when the server turns connections away', async () => {
     sink.policy.refuseConnections = true;
     const down = await sender.send(mail(6)).catch((e: unknown) => e);

@@ -145,6 +145,17 @@ export async function markRetry(
   return rows.length > 0;
 }
 
+/**
+ * Gives back a claim that was never sent: due again at `notBefore`, its attempt refunded, and its
+ * last error left as it was (nothing was tried).
+ */
+export async function releaseClaim(db: Db, id: number, owner: string, notBefore: Date): Promise<boolean> {
+  const rows = await db.update(outbox).set({
+    status: 'pending', notBefore, leaseOwner: null, leaseUntil: null, attempts: sql`greatest(${outbox.attempts} - 1, 0)`,
+  }).where(leased(id, owner)).returning({ id: outbox.id });
+  return rows.length > 0;
+}
+
 export async function markFailed(db: Db, id: number, owner: string, failure: { error: string; recipients?: Record<string, string> }): Promise<boolean> {
   const rows = await db.update(outbox).set({
     status: 'failed', lastError: failure.error, leaseOwner: null, leaseUntil: null,
