@@ -9,7 +9,8 @@ import { expectExactlyOnce } from '../test/helpers/expect-exactly-once.js';
  * 1,000 mails (CHAOS_MAILS) in a real Dovecot; `slagate start` killed with SIGKILL at a random
  * crash point after a random number of passes, restarted until everything is through. Then:
  * every mail exactly one raw_mail row and one ticket, every acknowledgement at the sink, and
- * duplicates there only within the ambiguous windows (a kill between the 250 and markSent).
+ * duplicates there only within the ambiguous windows (a kill while sends are between the server's
+ * 250 and their record: at most one per SMTP connection).
  */
 
 const MAILS = chaosMails(1_000);
@@ -25,14 +26,14 @@ it(`crash loop over ${MAILS} mails (seed ${SEED})`, async () => {
   });
   const kills = Object.values(r.kills).reduce((a, b) => a + b, 0);
   console.log(`crash loop: ${r.mails} mails, ${r.runs} runs, ${kills} kills ${JSON.stringify(r.kills)}, lost ${r.lostMails.length}, ` +
-    `duplicated ${r.duplicatedMails}, ambiguous SMTP duplicates ${r.smtpDuplicates} (at most ${r.ambiguousWindows} windows)`);
+    `duplicated ${r.duplicatedMails}, ambiguous SMTP duplicates ${r.smtpDuplicates} (at most ${r.ambiguousWindows} possible)`);
   recordChaosFigures({
     scenario: 'Crash loop',
     tried: `${MAILS} mails delivered to Dovecot; slagate start killed with SIGKILL at a random crash point after a random number of passes and restarted until all were through (seed ${SEED}).`,
     mails: r.mails, faults: Object.fromEntries(Object.entries(r.kills).map(([k, v]) => [`kill -9 ${k}`, v])),
     lost: r.lostMails.length + r.acknowledgementsNotDelivered.length, duplicated: r.duplicatedMails, ambiguousSmtpDuplicates: r.smtpDuplicates,
     notes: [`${r.runs} runs; other exits ${JSON.stringify(r.exits)}`, `${r.tickets} tickets, ${r.acknowledgements} acknowledgements, ${r.acknowledgementsNotDelivered.length} not delivered`,
-      `ambiguous windows (kills and exits, one claimed row each): ${r.ambiguousWindows}`],
+      `ambiguous sends possible (kills and exits × SMTP connections, and drops after DATA): ${r.ambiguousWindows}`],
     durationMs: r.durationMs,
   });
   expect(kills).toBeGreaterThan(0);

@@ -64,7 +64,7 @@ export function renderReliability(figures: ChaosFigures[], started: Date, ended:
     '',
     '- **lost**: a mail in the mailbox that did not become a stored raw mail with a ticket (hostile input: one that was neither stored nor quarantined with a reason).',
     '- **duplicated**: a mail stored twice, or two tickets for one mail.',
-    '- **ambiguous SMTP duplicates**: extra copies at the SMTP sink. They can only come from the window between the server\'s 250 and our markSent (a kill -9 there, or a process exit) or a connection dropped after DATA; the suite fails if there are more than such windows.',
+    '- **ambiguous SMTP duplicates**: extra copies at the SMTP sink. They can only come from the window between the server\'s 250 and our markSent (a kill -9 or a process exit while sends are there: at most one per SMTP connection) or a connection dropped after DATA; the suite fails if there are more than those could make.',
     '- PostgreSQL server restarts (`pg_ctl restart -m fast`) hit a cluster the faults scenario creates for itself (test/helpers/private-postgres.ts), never the machine\'s shared server.',
     '- Replay a run with `CHAOS_SEED=<seed>` (printed in each scenario); scale with `CHAOS_MAILS` and `CHAOS_CASES`.',
     '',

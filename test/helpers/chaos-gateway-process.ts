@@ -11,6 +11,9 @@ import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
+/** The chaos gateway's SMTP connections: how many of its sends a kill can catch between 250 and record. */
+export const CHAOS_SMTP_CONNECTIONS = 2;
+
 export interface ChaosEndpoints {
   databaseUrl: string;
   imap: { host: string; port: number; user: string; password: string };
@@ -36,10 +39,11 @@ export function writeChaosConfig(dir: string, name: string, endpoints: ChaosEndp
       },
       management: { address: 'management@sanarise.example', name: 'Sanarise Yönetim' },
     },
-    smtp: { ...endpoints.smtp, secure: false, maxConnections: 2, connectionTimeoutMs: 2_000, tlsRejectUnauthorized: false },
+    smtp: { ...endpoints.smtp, secure: false, maxConnections: CHAOS_SMTP_CONNECTIONS, connectionTimeoutMs: 2_000, tlsRejectUnauthorized: false },
     http: { host: '127.0.0.1', port: 0 },
-    // One row per claim: when the process dies, at most one mail per kill can have been in the
-    // ambiguous window between the server's 250 and markSent.
+    // One row per claim, and CHAOS_SMTP_CONNECTIONS sends at once: when the process dies, at most
+    // that many mails can have been in the ambiguous window between the server's 250 and markSent
+    // (a mail held for a connection has reached no server).
     outbox: {
       maxAttempts: 1_000, backoffInitialMs: 100, backoffMaxMs: 2_000, leaseMs: 1_000, batchSize: 1, pollIntervalMs: 50,
       // Outages here last seconds, not minutes: probe again quickly once the sink is back.
