@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { largeAttachmentMail } from './fixtures/large-attachment-mail.js';
 import { benchConfigInput } from './support/bench-config.js';
 import { recordSection } from './support/benchmarks-file.js';
 import { waitFor } from './support/wait-for.js';
+import { spawnTied } from '../test/helpers/spawn-tied.js';
 
 /**
  * Peak resident memory of `slagate start` (the real CLI, as a child process started the way
@@ -76,7 +77,7 @@ describe('peak RSS with a 25 MB attachment in the backlog', () => {
       databaseUrl: database.url, dovecot, user: 'rss', sink,
       overrides: { limits: { maxMessageBytes: 64 * 1024 * 1024 } },
     })));
-    const child = spawn(BIN, ['start', '--config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnTied(BIN, ['start', '--config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => { stderr += d; });
     const pid = child.pid!;

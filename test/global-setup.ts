@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/client.js';
@@ -16,7 +17,10 @@ export default async function setup(project: TestProject) {
   if (build.status !== 0) throw new Error(`tsc failed before the tests:\n${build.stdout}${build.stderr}`);
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   const template = `slagate_tpl_${runId}`;
-  await withAdmin((sql) => sql.unsafe(`CREATE DATABASE ${template}`));
+  await withAdmin(async (sql) => {
+    await dropDatabasesOfDeadRuns(sql);
+    await sql.unsafe(`CREATE DATABASE ${template}`);
+  });
   const database = await openDatabase({
     url: databaseUrl(template), dataDir: '', poolMax: 1, statementTimeoutMs: 60_000, lockTimeoutMs: 10_000,
     idleInTransactionTimeoutMs: 60_000,
@@ -38,6 +42,19 @@ export default async function setup(project: TestProject) {
       }
     });
   };
+}
+
+/**
+ * The databases of earlier runs whose vitest process is gone: a run killed from outside never
+ * reaches its teardown. Names carry the run's pid (slagate_tpl_<pid>_… and slagate_t_<pid>_…);
+ * a run still alive, this machine's other checkouts included, keeps its own.
+ */
+async function dropDatabasesOfDeadRuns(sql: Parameters<Parameters<typeof withAdmin>[0]>[0]): Promise<void> {
+  const rows = await sql<{ datname: string }[]>`select datname from pg_database where datname ~ '^slagate_(tpl|t)_[0-9]+_'`;
+  for (const { datname } of rows) {
+    const pid = /^slagate_(?:tpl|t)_(\d+)_/.exec(datname)![1];
+    if (!existsSync(`/proc/${pid}`)) await sql.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  }
 }
 
 declare module 'vitest' {

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
+import { spawnTied } from './spawn-tied.js';
 
 /**
  * A real `slagate start` as a child process, as the chaos driver runs it again and again: its
@@ -65,7 +66,7 @@ export interface GatewayProcess {
 export function startGatewayProcess(configPath: string, crashAt?: string): GatewayProcess {
   const env = { ...process.env, SLAGATE_CRASH_AT: crashAt ?? '' };
   // The launcher itself, as `npx slagate start` runs it, with the node flags it starts node with.
-  const child = spawn(join(ROOT, 'bin/slagate.js'), ['start', '--config', configPath], {
+  const child = spawnTied(join(ROOT, 'bin/slagate.js'), ['start', '--config', configPath], {
     cwd: ROOT, env, stdio: ['ignore', process.env.SLAGATE_TEST_CHILD_LOG ? 'inherit' : 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { appendMessages } from './imap-client.js';
+import { spawnTied } from './spawn-tied.js';
 
 /**
  * A private Dovecot per test file: its own config, sockets, state and mail in a temporary folder,
@@ -56,7 +57,7 @@ export async function startDovecot(options: {
 
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn(DOVECOT, ['-F', '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawnTied(DOVECOT, ['-F', '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => { stderr += d; });
     const exited = new Promise<never>((_, reject) => {
