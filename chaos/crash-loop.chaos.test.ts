@@ -33,9 +33,11 @@ it(`crash loop over ${MAILS} mails (seed ${SEED})`, async () => {
     mails: r.mails, faults: Object.fromEntries(Object.entries(r.kills).map(([k, v]) => [`kill -9 ${k}`, v])),
     lost: r.lostMails.length + r.acknowledgementsNotDelivered.length, duplicated: r.duplicatedMails, ambiguousSmtpDuplicates: r.smtpDuplicates,
     notes: [`${r.runs} runs; other exits ${JSON.stringify(r.exits)}`, `${r.tickets} tickets, ${r.acknowledgements} acknowledgements, ${r.acknowledgementsNotDelivered.length} not delivered`,
-      `ambiguous sends possible (kills and exits × SMTP connections, and drops after DATA): ${r.ambiguousWindows}`],
+      `ambiguous sends possible (kills and exits × SMTP connections, and drops after DATA): ${r.ambiguousWindows}`,
+      `copies accepted within one run of the gateway (must be 0: only a kill or exit may explain one): ${r.duplicatesWithinOneRun}`],
     durationMs: r.durationMs,
   });
   expect(kills).toBeGreaterThan(0);
   expectExactlyOnce(r, MAILS);
+  expect(r.duplicatesWithinOneRun).toBe(0);
 });

@@ -34,7 +34,8 @@ it(`faults over ${MAILS} mails (seed ${SEED})`, async () => {
     mails: r.mails, faults: r.faults, lost: r.lostMails.length + r.acknowledgementsNotDelivered.length, duplicated: r.duplicatedMails,
     ambiguousSmtpDuplicates: r.smtpDuplicates,
     notes: [`${r.runs} runs; process exits ${JSON.stringify(r.exits)}`, `IMAP connections through the proxy: ${env.proxy.accepted}`,
-      `SMTP connections to the sink: ${env.sink.connections}`],
+      `SMTP connections to the sink: ${env.sink.connections}`,
+      `copies accepted within one run of the gateway: ${r.duplicatesWithinOneRun} (a connection lost after DATA while the sink was stopped, or a database outage longer than the lease while a sent mail was being recorded, can make one)`],
     durationMs: r.durationMs,
   });
   expectExactlyOnce(r, MAILS);

@@ -65,6 +65,11 @@ export interface ChaosLoopResult {
   /** Extra copies at the sink (accepted, or received and then hung up on) of any mail we sent. */
   smtpDuplicates: number;
   /**
+   * Extra copies accepted by the sink within one run of the gateway, with no drop after DATA of
+   * that mail: a kill or exit explains a copy only when the next copy came from a later process.
+   */
+  duplicatesWithinOneRun: number;
+  /**
    * Upper bound on ambiguous sends: per kill or exit, one per SMTP connection (each may be between
    * the server's 250 and its record; a mail held for a connection has reached no server), plus one
    * per drop after DATA.
@@ -120,6 +125,8 @@ export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions)
   const kills: Record<string, number> = {};
   const exits: Record<string, number> = {};
   let runs = 0;
+  /** When each run's process was seen gone (Date.now()), in order. */
+  const runEnds: number[] = [];
   let current: GatewayProcess | undefined;
   let finished = false;
 
@@ -176,6 +183,7 @@ export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions)
         break;
       }
       const e = 'exit' in exit ? exit.exit : await current.exited;
+      runEnds.push(Date.now());
       if (e.signal === 'SIGKILL' && point) {
         kills[point] = (kills[point] ?? 0) + 1;
       } else {
@@ -191,7 +199,7 @@ export async function runChaosLoop(env: ChaosLoopEnv, options: ChaosLoopOptions)
     await Promise.all([faultLoop, waveLoop]);
   }
 
-  return { ...(await tally(database, ids, sink, injector.dropped)), mails: ids.length, runs, kills, exits,
+  return { ...(await tally(database, ids, sink, injector.dropped, runEnds)), mails: ids.length, runs, kills, exits,
     faults: { ...injector.counts }, inboxLeft: (await listUids(account, 'INBOX')).length, durationMs: Date.now() - t0,
     ambiguousWindows: (Object.values(kills).reduce((a, b) => a + b, 0) + Object.values(exits).reduce((a, b) => a + b, 0)) * CHAOS_SMTP_CONNECTIONS
       + injector.dropped.length };
@@ -234,7 +242,7 @@ async function waitUntilSettled(
   }
 }
 
-async function tally(database: TestDatabase, ids: string[], sink: SmtpSink, dropped: string[]) {
+async function tally(database: TestDatabase, ids: string[], sink: SmtpSink, dropped: string[], runEnds: number[]) {
   const rows = await database.db.execute(sql`select message_id, ticket_id from raw_mail`) as unknown as { message_id: string; ticket_id: number | null }[];
   const [t] = await database.db.execute(sql`select count(*)::int as n from tickets`) as unknown as { n: number }[];
   const acks = await database.db.execute(sql`select message_id, status from outbox where kind = 'acknowledgement'`) as unknown as { message_id: string; status: string }[];
@@ -250,5 +258,18 @@ async function tally(database: TestDatabase, ids: string[], sink: SmtpSink, drop
     acknowledgements: acks.length,
     acknowledgementsNotDelivered: acks.filter((a) => !copies.has(a.message_id)).map((a) => `${a.message_id} (${a.status})`),
     smtpDuplicates: [...copies.values()].reduce((sum, n) => sum + n - 1, 0),
+    duplicatesWithinOneRun: duplicatesWithinOneRun(sink, new Set(dropped), runEnds),
   };
+}
+
+/** Copies of one mail accepted back to back with no process end between them, for mails never dropped after DATA. */
+function duplicatesWithinOneRun(sink: SmtpSink, dropped: Set<string>, runEnds: number[]): number {
+  const byId = new Map<string, number[]>();
+  for (const m of sink.accepted) if (m.messageId && !dropped.has(m.messageId)) byId.set(m.messageId, [...(byId.get(m.messageId) ?? []), m.at]);
+  let within = 0;
+  for (const times of byId.values()) {
+    times.sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) if (!runEnds.some((end) => end >= times[i - 1]! && end <= times[i]!)) within += 1;
+  }
+  return within;
 }

@@ -6,6 +6,8 @@ export interface ReceivedMail {
   to: string[];
   raw: string;
   messageId: string | null;
+  /** When the whole message had arrived (Date.now()). */
+  at: number;
 }
 
 /** A response for a hook: undefined accepts; otherwise `code message`. */
@@ -67,6 +69,7 @@ export async function startSmtpSink(policy: SmtpSinkPolicy = {}): Promise<SmtpSi
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
           messageId: /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? null,
+          at: Date.now(),
         };
         sink.received.push(mail);
         await sink.policy.holdAnswer?.(mail);

@@ -48,5 +48,7 @@ describe('crash loop', () => {
     expect(Object.values(r.kills).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expectExactlyOnce(r, MAILS);
     expect(r.acknowledgements).toBe(MAILS);
+    // With only kills as faults, a second copy must come from a later process than the first.
+    expect(r.duplicatesWithinOneRun).toBe(0);
   }, 90_000);
 });
