@@ -101,8 +101,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.code === 'SMTP_NOT_STARTED') {
-        // Never reached a server: the claim goes back as it was, attempt refunded, due now.
-        await releaseClaim(db, row.id, owner, clock());
+        // Never reached a server: the claim goes back as it was (attempt refunded, its place in
+        // the queue kept), due at once.
+        await releaseClaim(db, row.id, owner);
         log.info({ reason: failure.message }, 'claim given back unsent');
         return;
       }

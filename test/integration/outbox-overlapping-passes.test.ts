@@ -101,9 +101,10 @@ describe('outbox passes that overlap', () => {
     }
   });
 
-  it('gives a held mail that could not start in time back unsent: its attempt refunded, its last error kept, and sends it later', async () => {
+  it('gives a held mail that could not start in time back unsent: its attempt refunded, its last error and place kept, and sends it later', async () => {
     await database.db.execute(sql`delete from outbox`);
-    await enqueue(database.db, mail(41), { now: new Date(Date.now() - 60_000) });
+    const due = new Date(Date.now() - 60_000);
+    await enqueue(database.db, mail(41), { notBefore: due, now: due });
     await database.db.execute(sql`update outbox set attempts = 2, last_error = '451 try later' where dedupe_key = 'overlap:41'`);
     let calls = 0;
     const sender: MailSender = {
@@ -119,8 +120,10 @@ describe('outbox passes that overlap', () => {
     const config = parseConfig({ ...DEFAULT_CONFIG_INPUT, database: { url: database.url }, outbox: { pollIntervalMs: 60_000 } });
     const worker = createOutboxWorker({ db: database.db, config, sender, clock: () => new Date(), logger: pino({ level: 'silent' }), owner: 'given-back' });
     await worker.tick();
-    const [back] = await database.db.execute(sql`select status, attempts, last_error, lease_owner from outbox where dedupe_key = 'overlap:41'`) as unknown as Record<string, unknown>[];
-    expect(back).toEqual({ status: 'pending', attempts: 2, last_error: '451 try later', lease_owner: null });
+    const [back] = await database.db.execute(sql`select status, attempts, last_error, lease_owner, not_before from outbox where dedupe_key = 'overlap:41'`) as unknown as Record<string, unknown>[];
+    // As before the claim, its place in the queue (not_before) included.
+    expect({ ...back, not_before: new Date(back!.not_before as string).getTime() })
+      .toEqual({ status: 'pending', attempts: 2, last_error: '451 try later', lease_owner: null, not_before: due.getTime() });
     await worker.tick();
     const [sent] = await database.db.execute(sql`select status, attempts from outbox where dedupe_key = 'overlap:41'`) as unknown as Record<string, unknown>[];
     expect(sent).toEqual({ status: 'sent', attempts: 3 });

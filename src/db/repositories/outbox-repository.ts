@@ -146,12 +146,13 @@ export async function markRetry(
 }
 
 /**
- * Gives back a claim that was never sent: due again at `notBefore`, its attempt refunded, and its
- * last error left as it was (nothing was tried).
+ * Gives back a claim that was never sent, as it was before the claim: its attempt refunded, its
+ * last error untouched (nothing was tried), and its not_before too, so it keeps its place at the
+ * front of the due mail rather than going behind every mail due since.
  */
-export async function releaseClaim(db: Db, id: number, owner: string, notBefore: Date): Promise<boolean> {
+export async function releaseClaim(db: Db, id: number, owner: string): Promise<boolean> {
   const rows = await db.update(outbox).set({
-    status: 'pending', notBefore, leaseOwner: null, leaseUntil: null, attempts: sql`greatest(${outbox.attempts} - 1, 0)`,
+    status: 'pending', leaseOwner: null, leaseUntil: null, attempts: sql`greatest(${outbox.attempts} - 1, 0)`,
   }).where(leased(id, owner)).returning({ id: outbox.id });
   return rows.length > 0;
 }
