@@ -46,13 +46,19 @@ describe('outbox passes that overlap', () => {
 
   const mail = (n: number): OutboundMail => outboundMail('overlap', n, { kind: 'team-new-ticket', to: [{ name: '', address: `agent${n}@sanarise.example` }] });
 
-  it('claims again as connections free up, while the slowest mail of a pass is still out, never more out than connections', async () => {
+  /** Mails `from`..`to` queued a minute ago in that order, and a started worker over `sender`. */
+  async function queueAndStart(from: number, to: number, sender: MailSender, owner: string) {
     const t0 = new Date(Date.now() - 60_000);
-    for (let n = 1; n <= 12; n++) await enqueue(database.db, mail(n), { notBefore: new Date(t0.getTime() + n), now: t0 });
-    const held = heldSender(4);
-    const config = parseConfig({ ...DEFAULT_CONFIG_INPUT, database: { url: database.url }, outbox: { pollIntervalMs: 60_000 } });
-    const worker = createOutboxWorker({ db: database.db, config, sender: held.sender, clock: () => new Date(), logger: pino({ level: 'silent' }), owner: 'overlap' });
+    for (let n = from; n <= to; n++) await enqueue(database.db, mail(n), { notBefore: new Date(t0.getTime() + n), now: t0 });
+    const config = parseConfig({ ...DEFAULT_CONFIG_INPUT, database: { url: database.url }, outbox: { pollIntervalMs: 60_000, leaseMs: 120_000 } });
+    const worker = createOutboxWorker({ db: database.db, config, sender, clock: () => new Date(), logger: pino({ level: 'silent' }), owner });
     await worker.start();
+    return worker;
+  }
+
+  it('claims again as connections free up, while the slowest mail of a pass is still out, never more out than connections', async () => {
+    const held = heldSender(4);
+    const worker = await queueAndStart(1, 12, held.sender, 'overlap');
     try {
       await eventually(() => held.started.length === 4, 10_000, 'the first four sends');
       // The first mail hangs (a slow server); the other three of its pass are answered.
@@ -79,12 +85,8 @@ describe('outbox passes that overlap', () => {
 
   it('hands a sender that holds mails one more per connection, each allowed a tenth of the lease to start', async () => {
     await database.db.execute(sql`delete from outbox`);
-    const t0 = new Date(Date.now() - 60_000);
-    for (let n = 21; n <= 30; n++) await enqueue(database.db, mail(n), { notBefore: new Date(t0.getTime() + n), now: t0 });
     const held = heldSender(2, { holdsOneMore: true });
-    const config = parseConfig({ ...DEFAULT_CONFIG_INPUT, database: { url: database.url }, outbox: { pollIntervalMs: 60_000, leaseMs: 120_000 } });
-    const worker = createOutboxWorker({ db: database.db, config, sender: held.sender, clock: () => new Date(), logger: pino({ level: 'silent' }), owner: 'holds' });
-    await worker.start();
+    const worker = await queueAndStart(21, 30, held.sender, 'holds');
     try {
       await eventually(() => held.started.length === 4, 10_000, 'two sending and two held');
       await new Promise((r) => setTimeout(r, 100));
