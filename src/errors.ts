@@ -15,7 +15,7 @@ export const ERROR_CODES = {
   SMTP_TEMPORARY: { retryable: true },
   SMTP_PERMANENT: { retryable: false },
   SMTP_CONNECTION: { retryable: true },
-  /** A mail that waited for a connection past its start-by time: never handed to the server. */
+  /** A mail that waited for a connection longer than it was allowed (maxWaitMs): never handed to the server. */
   SMTP_NOT_STARTED: { retryable: true },
   TEMPLATE_MISSING_VARIABLE: { retryable: false },
   TEMPLATE_NOT_FOUND: { retryable: false },

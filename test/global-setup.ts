@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
@@ -49,7 +50,7 @@ export default async function setup(project: TestProject) {
  * reaches its teardown. Names carry the run's pid (slagate_tpl_<pid>_… and slagate_t_<pid>_…);
  * a run still alive, this machine's other checkouts included, keeps its own.
  */
-async function dropDatabasesOfDeadRuns(sql: Parameters<Parameters<typeof withAdmin>[0]>[0]): Promise<void> {
+async function dropDatabasesOfDeadRuns(sql: postgres.Sql): Promise<void> {
   const rows = await sql<{ datname: string }[]>`select datname from pg_database where datname ~ '^slagate_(tpl|t)_[0-9]+_'`;
   for (const { datname } of rows) {
     const pid = /^slagate_(?:tpl|t)_(\d+)_/.exec(datname)![1];
