@@ -164,7 +164,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       decided.add(i);
       const carriesToken = carriesReplyToken(config, m.mail, m.input.mailbox);
       if (opensTicketAlone(m, carriesToken)) {
-        if (!readsClientFigures(m)) {
+        if (!readsClientFigures(config, m)) {
           run.push({ i, m });
           continue;
         }

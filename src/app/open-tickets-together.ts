@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { appendEvents, type NewEvent } from '../db/repositories/event-repository.js';
 import { insertMessages } from '../db/repositories/message-repository.js';
@@ -11,6 +12,7 @@ import type { IngestOutcome } from './ingest-types.js';
 import type { TeamAttachment } from './enqueue-team-notification.js';
 import { clientReportAttachment } from './client-report-attachment.js';
 import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
+import { staffWithRole } from './staff-directory.js';
 import type { RouteContext, RouteInput } from './route-parsed-mail.js';
 
 /**
@@ -31,8 +33,9 @@ export function opensTicketAlone(m: Pick<RouteInput, 'mail' | 'noise' | 'classif
  * it would one at a time. A batch reads them when the mail's turn comes (clientReportOf), writing
  * first any earlier mail of the same client still waiting in its run.
  */
-export function readsClientFigures(m: Pick<RouteInput, 'classification'>): boolean {
-  return m.classification.type === 'report';
+export function readsClientFigures(config: Config, m: Pick<RouteInput, 'classification'>): boolean {
+  // Only the agents' notification carries the figures: with no agent on staff nobody would get them.
+  return m.classification.type === 'report' && staffWithRole(config, 'agent').length > 0;
 }
 
 /**
@@ -40,7 +43,7 @@ export function readsClientFigures(m: Pick<RouteInput, 'classification'>): boole
  * request with a sender (a private ticket's notification goes to management, who need none).
  */
 export async function clientReportOf(tx: Db, ctx: Pick<RouteContext, 'config' | 'now'>, m: RouteInput): Promise<TeamAttachment | null> {
-  if (!readsClientFigures(m) || m.classification.private) return null;
+  if (!readsClientFigures(ctx.config, m) || m.classification.private) return null;
   const r = requesterOf(ctx.config, m);
   return r.hasSender ? clientReportAttachment(tx, ctx.config, r.address, m.input.receivedAt, ctx.now) : null;
 }

@@ -5,6 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ingestMessage } from '../../src/app/ingest-message.js';
+import { openDatabase } from '../../src/db/client.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { createFileSender } from '../../src/smtp/create-file-sender.js';
 import { createOutboxWorker } from '../../src/workers/outbox-worker.js';
@@ -50,5 +51,27 @@ describe('a client asking for a report', () => {
     while (await worker.tick() > 0);
     const eml = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).find((m) => m.includes('sla-report-acme-lojistik.example-2026-10.html'));
     expect(eml).toMatch(/Content-Disposition: attachment;\s+filename=sla-report-acme-lojistik\.example-2026-10\.html/);
+  });
+
+  it('reads no figures when no agent is on staff: only the agents\' notification would carry them', async () => {
+    const config = testConfig(database.url, {
+      people: [{ address: 'manager@sanarise.example', name: 'Can Öztürk', role: 'manager', language: 'tr' }],
+    });
+    let statements = 0;
+    const counted = await openDatabase(config.database, { onStatement: () => { statements += 1; } });
+    onTestFinished(() => counted.close());
+    const now = new Date('2026-11-04T08:00:00Z');
+    const deps = { db: counted.db, config, logger: pino({ level: 'silent' }), clock: () => now };
+    const statementsFor = async (from: string, subject: string) => {
+      const before = statements;
+      const outcome = await ingestMessage(deps, { raw: buildMail({ from, subject }), mailbox: 'support', receivedAt: now, source: 'cli' });
+      return { outcome, statements: statements - before };
+    };
+    const question = await statementsFor('Ayşe <ayse@kuzey-gida.example>', '[Soru] Fatura ayarı');
+    const report = await statementsFor('Ayşe <ayse@kuzey-gida.example>', '[Rapor] Ekim ayı helpdesk raporu');
+    expect(report.outcome.ticket).toMatchObject({ type: 'report' });
+    expect(question.outcome.ticket).toMatchObject({ type: 'question' });
+    // With agents on staff the report costs three more statements (its tickets, pauses and alerts).
+    expect(report.statements).toBe(question.statements);
   });
 });
