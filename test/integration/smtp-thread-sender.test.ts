@@ -67,9 +67,12 @@ describe('the threaded SMTP sender', () => {
     sink.policy.holdAnswer = () => answered;
     expect(sender.holdsOneMore).toBe(true);
     const busy = [7, 8].map((n) => sender.send(mail(n)));
+    // Both connections hold a mail before the next two are handed over: under load the thread can
+    // take longer to start than the wait allowed, and the wait is timed from the thread's receipt.
+    while (sink.received.length < 2) await new Promise((r) => setTimeout(r, 10));
     const late = sender.send({ ...mail(9), maxWaitMs: 150 }).catch((e: unknown) => e);
     const patient = sender.send({ ...mail(10), maxWaitMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1_000));
     answer();
     await Promise.all(busy);
     expect(await late).toMatchObject({ code: 'SMTP_NOT_STARTED', retryable: true });
