@@ -35,6 +35,8 @@ export async function applyClientReply(
     reason: `matched by ${opts.via}`, data: { messageId: m.messageId, rawMailId: m.rawMailId },
   }];
   const patch: Parameters<typeof updateTicket>[2] = {};
+  // Whether this reply changes an input of the ticket's clocks (its status, its pauses).
+  let clockInputsChanged = false;
 
   if (opts.reopen && (ticket.status === 'resolved' || ticket.status === 'closed')) {
     patch.status = 'open';
@@ -45,6 +47,7 @@ export async function applyClientReply(
     const arrivedAt = arrivalTime(m.input.receivedAt, now);
     await openPause(tx, ticket.id, ticket.resolvedAt ?? ticket.closedAt ?? arrivedAt);
     await closePause(tx, ticket.id, arrivedAt);
+    clockInputsChanged = true;
     events.push({ ticketId: ticket.id, at: now, actor: 'client', kind: 'reopened', reason: `client replied after ${ticket.status}`,
       data: { arrivedAt: arrivedAt.toISOString() } });
   } else if (ticket.status === 'waiting') {
@@ -52,6 +55,7 @@ export async function applyClientReply(
     // The clock runs again from when the client's mail arrived, not from when we read it.
     const arrivedAt = arrivalTime(m.input.receivedAt, now);
     await closePause(tx, ticket.id, arrivedAt);
+    clockInputsChanged = true;
     events.push({ ticketId: ticket.id, at: now, actor: 'client', kind: 'resumed', reason: 'client replied while waiting',
       data: { arrivedAt: arrivedAt.toISOString() } });
   }
@@ -80,7 +84,10 @@ export async function applyClientReply(
     dedupeKey: `client-reply:${ticket.id}:${m.rawMailId}`, data: { body: extractNewText(m.mail.text).body || m.mail.text.trim() },
   });
   await deferOr(ctx.writes, appendEvents(tx, events));
-  await recomputeTicketSla(tx, ticket.id, config.policy, now, ctx.writes);
+  // The stored deadlines and next look are a function of the clock inputs alone (not of now:
+  // storedSlaOf), so a reply that leaves them as they were would read them back and write the
+  // same values: a round trip and a row version for nothing, on the commonest mail there is.
+  if (clockInputsChanged) await recomputeTicketSla(tx, ticket.id, config.policy, now, ctx.writes);
   return { id: ticket.id, number: ticket.number, type: ticket.type, priority: ticket.priority as Priority, private: ticket.private };
 }
 

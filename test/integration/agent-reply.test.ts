@@ -2,6 +2,8 @@ import { and, asc, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
+import { slaStateOf, storedSlaOf } from '../../src/app/recompute-ticket-sla.js';
+import { getSlaInputs } from '../../src/db/repositories/sla-repository.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { messages, ticketEvents, ticketPauses, tickets } from '../../src/db/schema/tickets.js';
 import { buildMail, type TestMail } from '../helpers/mail-builder.js';
@@ -216,6 +218,13 @@ describe('agent replies by email', () => {
       }
     };
     const pauses = (ticketId: number) => database.db.select().from(ticketPauses).where(eq(ticketPauses.ticketId, ticketId));
+    /** The deadlines and next look stored on the ticket are the ones its clock inputs give now. */
+    const expectStoredSlaCurrent = async (ticketId: number) => {
+      const inputs = (await getSlaInputs(database.db, ticketId))!;
+      const row = await ticketRow(ticketId);
+      expect({ firstResponseDue: row.firstResponseDue, resolutionDue: row.resolutionDue, nextSlaAt: row.nextSlaAt })
+        .toEqual(storedSlaOf(slaStateOf(inputs.row, inputs.pauses, inputs.alerts), deps.config.policy, now));
+    };
 
     it('an agent reply written at 10:00 and ingested at 13:00 is a first response at 10:00', async () => {
       const { ticket, notice } = await clientTicket();
@@ -235,6 +244,19 @@ describe('agent replies by email', () => {
       expect((await ticketRow(ticket.id)).status).toBe('open');
       expect(await pauses(ticket.id)).toMatchObject([{ startedAt: TEN, endedAt: ELEVEN }]);
       expect((await eventsOf(ticket.id)).find((e) => e.kind === 'resumed')).toMatchObject({ at: ONE_PM, data: { arrivedAt: ELEVEN.toISOString() } });
+    });
+
+    it('a client reply that ends a pause stores the deadlines anew; one that changes no clock input leaves them current', async () => {
+      const { ticket, notice } = await clientTicket();
+      await ingestLate(replyTo(await notice(AYSE), { body: '#qualified\n#status waiting\n\nEkran görüntüsü gönderebilir misiniz?' }), TEN, TEN);
+      const waiting = await ticketRow(ticket.id);
+      const { number } = waiting;
+      await ingestLate(buildMail({ subject: `Re: [#${number}] Fatura`, body: 'Ekran görüntüsü ektedir.' }), ELEVEN, ELEVEN);
+      const resumed = await ticketRow(ticket.id);
+      expect(resumed.resolutionDue).not.toEqual(waiting.resolutionDue);
+      await expectStoredSlaCurrent(ticket.id);
+      await ingestLate(buildMail({ subject: `Re: [#${number}] Fatura`, body: 'Bir ekran görüntüsü daha.' }), ONE_PM, ONE_PM);
+      await expectStoredSlaCurrent(ticket.id);
     });
 
     it('a client reply that arrived before the pause began, but was read after, ends it without a negative length', async () => {
