@@ -35,8 +35,6 @@ export async function applyClientReply(
     reason: `matched by ${opts.via}`, data: { messageId: m.messageId, rawMailId: m.rawMailId },
   }];
   const patch: Parameters<typeof updateTicket>[2] = {};
-  // Whether this reply changes an input of the ticket's clocks (its status, its pauses).
-  let clockInputsChanged = false;
 
   if (opts.reopen && (ticket.status === 'resolved' || ticket.status === 'closed')) {
     patch.status = 'open';
@@ -47,7 +45,6 @@ export async function applyClientReply(
     const arrivedAt = arrivalTime(m.input.receivedAt, now);
     await openPause(tx, ticket.id, ticket.resolvedAt ?? ticket.closedAt ?? arrivedAt);
     await closePause(tx, ticket.id, arrivedAt);
-    clockInputsChanged = true;
     events.push({ ticketId: ticket.id, at: now, actor: 'client', kind: 'reopened', reason: `client replied after ${ticket.status}`,
       data: { arrivedAt: arrivedAt.toISOString() } });
   } else if (ticket.status === 'waiting') {
@@ -55,7 +52,6 @@ export async function applyClientReply(
     // The clock runs again from when the client's mail arrived, not from when we read it.
     const arrivedAt = arrivalTime(m.input.receivedAt, now);
     await closePause(tx, ticket.id, arrivedAt);
-    clockInputsChanged = true;
     events.push({ ticketId: ticket.id, at: now, actor: 'client', kind: 'resumed', reason: 'client replied while waiting',
       data: { arrivedAt: arrivedAt.toISOString() } });
   }
@@ -86,8 +82,9 @@ export async function applyClientReply(
   await deferOr(ctx.writes, appendEvents(tx, events));
   // The stored deadlines and next look are a function of the clock inputs alone (not of now:
   // storedSlaOf), so a reply that leaves them as they were would read them back and write the
-  // same values: a round trip and a row version for nothing, on the commonest mail there is.
-  if (clockInputsChanged) await recomputeTicketSla(tx, ticket.id, config.policy, now, ctx.writes);
+  // same values: a round trip and a row version for nothing, on the commonest mail there is. The
+  // only clock inputs a client reply changes are the status and, with it, the pauses.
+  if (patch.status !== undefined) await recomputeTicketSla(tx, ticket.id, config.policy, now, ctx.writes);
   return { id: ticket.id, number: ticket.number, type: ticket.type, priority: ticket.priority as Priority, private: ticket.private };
 }
 
