@@ -1,10 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcStat } from './proc-stat.js';
 
 /** CPU time used so far by the servers the pipelines talk to, in milliseconds. */
 export interface ServerCpu { postgres: number; dovecot: number }
-
-/** Linux counts CPU time in clock ticks of 10 ms (USER_HZ 100) in /proc/<pid>/stat. */
-const MS_PER_TICK = 10;
 
 /**
  * PostgreSQL's and Dovecot's CPU time, read from /proc. They share the machine's two cores with
@@ -19,19 +17,10 @@ export function serverCpu(): ServerCpu {
   const total: ServerCpu = { postgres: 0, dovecot: 0 };
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // ended between the listing and the read
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const server = serverOf(name);
-    if (!server) continue;
-    // Fields after the name: utime, stime, cutime and cstime are the 12th to 15th of them.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
-    total[server] += ticks * MS_PER_TICK;
+    const stat = readProcStat(`/proc/${pid}/stat`);
+    const server = stat && serverOf(stat.name);
+    if (!server) continue; // not a server of ours, or ended between the listing and the read
+    total[server] += stat.ownMs + stat.childrenMs;
   }
   return total;
 }

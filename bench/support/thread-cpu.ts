@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcStat } from './proc-stat.js';
 
 /**
  * The bench process's CPU time split by thread, in milliseconds. process.cpuUsage gives one
@@ -15,22 +16,12 @@ export interface ThreadCpu { main: number; helpers: number; started: number }
 
 export interface ThreadCpuMark { totalMs: number; byThread: Map<string, number> }
 
-/** Linux counts CPU time in clock ticks of 10 ms (USER_HZ 100) in /proc/<pid>/task/<tid>/stat. */
-const MS_PER_TICK = 10;
-
 export function markThreadCpu(): ThreadCpuMark {
   const usage = process.cpuUsage();
   const byThread = new Map<string, number>();
   for (const tid of readdirSync('/proc/self/task')) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue; // ended between the listing and the read
-    }
-    // Fields after the name: utime and stime are the 12th and 13th of them.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    byThread.set(tid, (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * MS_PER_TICK);
+    const stat = readProcStat(`/proc/self/task/${tid}/stat`);
+    if (stat) byThread.set(tid, stat.ownMs); // null: ended between the listing and the read
   }
   return { totalMs: (usage.user + usage.system) / 1000, byThread };
 }
