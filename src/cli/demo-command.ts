@@ -23,7 +23,7 @@ the gateway's local listener and reads the results from its loopback HTTP endpoi
 the demo never opens it.`)
     .action(async () => {
       const { readRunningGateway } = await import('../local-mail/running-gateway-file.js');
-      const { demoMails, demoReply } = await import('../app/demo-mails.js');
+      const { demoMails, demoReply } = await import('./demo-mails.js');
       const { createRawMailClient } = await import('../smtp/send-raw.js');
       const { DateTime } = await import('luxon');
       const config = ctx.config();

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { TicketListItem } from '../app/list-tickets.js';
-import type { MailRecord, TicketView } from '../app/show-ticket.js';
+import type { TicketListItem } from './list-tickets.js';
+import type { MailRecord, TicketView } from './show-ticket.js';
 
 /** Plain-text views for a person at a terminal; `--json` prints the same objects instead. */
 

@@ -1,4 +1,4 @@
-import type { RetryOutcome } from '../app/retry-quarantined.js';
+import type { RetryOutcome } from '../app/ingest/retry-quarantined.js';
 import { isTransientError } from '../errors.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
 import { progressWriter } from './progress.js';
@@ -80,7 +80,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const { withLocalTokenSecret } = await import('../local-token-secret.js');
       const config = withLocalTokenSecret(ctx.config());
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
-        const { retryQuarantined } = await import('../app/retry-quarantined.js');
+        const { retryQuarantined } = await import('../app/ingest/retry-quarantined.js');
         const { listOpenQuarantineIds } = await import('../db/repositories/ticket-query-repository.js');
         const { createLogger } = await import('../logger.js');
         const deps = { db, config, logger: createLogger({ level: 'error' }), clock: () => new Date() };

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { BatchResult } from '../app/ingest-batch.js';
-import type { IngestInput, IngestOutcome } from '../app/ingest-types.js';
+import type { BatchResult } from '../app/ingest/ingest-batch.js';
+import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
 import type { CrashPoint } from '../crash-points.js';
 import { SlagateError } from '../errors.js';
 import type { MailboxName } from '../policy/priorities.js';
@@ -10,7 +10,7 @@ import {
 } from './fetch-new-messages.js';
 import { ensureFolder, moveProcessed } from './move-processed.js';
 import type { ImapSession } from './open-session.js';
-import type { OversizedInput } from '../app/quarantine-oversized.js';
+import type { OversizedInput } from '../app/ingest/quarantine-oversized.js';
 
 /** Bytes of mail one FETCH may bring in (by the sizes the server announced). */
 const MAX_FETCH_BYTES = 20 * 1024 * 1024;
@@ -38,13 +38,13 @@ export interface SyncDeps {
   clock: () => Date;
   ingest: (input: IngestInput) => Promise<IngestOutcome>;
   /**
-   * Ingests the mails fetched together (one transaction for the lot; see app/ingest-batch.ts).
+   * Ingests the mails fetched together (one transaction for the lot; see app/ingest/ingest-batch.ts).
    * Without it each mail goes through `ingest` on its own.
    */
   ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
   /**
    * Starts preparing (parsing, classifying) mails of the next batch, fetched while this batch
-   * commits; `ingestBatch` then finds them ready (see app/prepare-ahead.ts). Without it nothing is
+   * commits; `ingestBatch` then finds them ready (see app/ingest/prepare-ahead.ts). Without it nothing is
    * fetched ahead.
    */
   prepareAhead?: (raws: Buffer[]) => void;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
 import { fetchEnvelopes } from '../../src/imap/fetch-new-messages.js';
 import type { ImapSession } from '../../src/imap/open-session.js';
 import { syncFolder, type SyncDeps } from '../../src/imap/sync-folder.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPrepareAhead } from '../../src/app/prepare-ahead.js';
-import { prepareMail } from '../../src/app/prepare-mail.js';
+import { createPrepareAhead } from '../../src/app/ingest/prepare-ahead.js';
+import { prepareMail } from '../../src/app/ingest/prepare-mail.js';
 import { mailIdentity } from '../../src/inbound/content-hash.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { testConfig } from '../helpers/test-config.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTicketRef } from '../../src/app/show-ticket.js';
-import { deadlinesOf, isBreached, nextDeadline, type TicketClockRow } from '../../src/app/ticket-deadlines.js';
+import { parseTicketRef } from '../../src/cli/show-ticket.js';
+import { deadlinesOf, isBreached, nextDeadline, type TicketClockRow } from '../../src/tickets/ticket-deadlines.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 
 // Critical runs 24/7: one hour to first response, seven to resolution.
