@@ -7,7 +7,7 @@ import { grantPriority } from '../../inbound/classify.js';
 import { asciiLowerAddress, foldToken } from '../../inbound/fold.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { enqueueSurvey } from '../notify/enqueue-survey.js';
-import type { RouteContext } from './route-parsed-mail.js';
+import type { RouteContext } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../notify/ticket-view-of.js';
 

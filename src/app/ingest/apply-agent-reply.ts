@@ -18,7 +18,7 @@ import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.j
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import type { IngestOutcome } from './ingest-types.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
-import type { RouteContext, RouteInput } from './route-parsed-mail.js';
+import type { RouteContext, RouteInput } from './route-types.js';
 import { ticketViewOf } from '../notify/ticket-view-of.js';
 
 type Routed = Omit<IngestOutcome, 'rawMailId'>;

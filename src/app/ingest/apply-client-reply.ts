@@ -12,7 +12,7 @@ import { arrivalTime } from '../../tickets/arrival-time.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import type { IngestOutcome } from './ingest-types.js';
-import type { RouteContext, RouteInput } from './route-parsed-mail.js';
+import type { RouteContext, RouteInput } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../notify/ticket-view-of.js';
 

@@ -5,7 +5,7 @@ import { judgeAuthentication } from '../../inbound/authentication-results.js';
 import type { ParsedMail } from '../../inbound/parsed-mail.js';
 import { MAILBOXES, type MailboxName } from '../../policy/priorities.js';
 import { parseReplyToken, tokenFromAddress, tokenFromMessageId } from '../../security/reply-token.js';
-import type { RouteContext, RouteInput } from './route-parsed-mail.js';
+import type { RouteContext, RouteInput } from './route-types.js';
 
 /**
  * What a mail is to the agent-by-email channel:

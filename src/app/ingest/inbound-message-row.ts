@@ -1,5 +1,5 @@
 import type { NewMessage } from '../../db/repositories/message-repository.js';
-import type { RouteInput } from './route-parsed-mail.js';
+import type { RouteInput } from './route-types.js';
 
 /** The messages row for an inbound mail: what agents read, with the raw mail one join away. */
 export function inboundMessageRow(ticketId: number, m: RouteInput, authorKind: 'client' | 'agent' | 'manager'): NewMessage {

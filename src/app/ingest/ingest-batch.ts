@@ -11,7 +11,8 @@ import { clientReportOf, openTicketsTogether, opensTicketAlone, readsClientFigur
 import { readyMail, type PrepareAhead } from './prepare-ahead.js';
 import type { PreparedMail } from './prepare-mail.js';
 import { requesterAddressOf, requesterOf } from './plan-new-ticket.js';
-import { routeParsedMail, type RouteInput } from './route-parsed-mail.js';
+import { routeParsedMail } from './route-parsed-mail.js';
+import type { RouteInput } from './route-types.js';
 
 export interface BatchResult {
   /** Per input, in order: its committed outcome, or undefined when it was not committed (see `failure`). */

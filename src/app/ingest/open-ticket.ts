@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.js';
 import type { TicketThreadRef } from '../../db/repositories/ticket-repository.js';
 import type { IngestOutcome } from './ingest-types.js';
 import { openTicketsTogether } from './open-tickets-together.js';
-import type { RouteContext, RouteInput } from './route-parsed-mail.js';
+import type { RouteContext, RouteInput } from './route-types.js';
 
 /**
  * A new ticket from a mail: classified, numbered, its clocks started, the special-circumstances

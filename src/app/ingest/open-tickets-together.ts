@@ -13,7 +13,7 @@ import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
 import { clientReportAttachment } from '../jobs/client-report-attachment.js';
 import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
 import { staffWithRole } from '../../tickets/staff-directory.js';
-import type { RouteContext, RouteInput } from './route-parsed-mail.js';
+import type { RouteContext, RouteInput } from './route-types.js';
 
 /**
  * Whether a mail can only open a new ticket, whatever the database holds, so that it may be

@@ -16,7 +16,7 @@ import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-tea
 import type { IngestOutcome } from './ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { storedSlaOf } from './recompute-ticket-sla.js';
-import type { RouteInput } from './route-parsed-mail.js';
+import type { RouteInput } from './route-types.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../notify/ticket-view-of.js';
 

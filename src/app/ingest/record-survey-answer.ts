@@ -7,7 +7,7 @@ import type { Priority } from '../../policy/priorities.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import type { IngestOutcome } from './ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
-import type { RouteContext, RouteInput } from './route-parsed-mail.js';
+import type { RouteContext, RouteInput } from './route-types.js';
 import { staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../notify/ticket-view-of.js';
 

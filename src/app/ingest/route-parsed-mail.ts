@@ -1,50 +1,22 @@
-import type { Logger } from 'pino';
-import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { deferOr, type WriteBehind } from '../../db/write-behind.js';
+import { deferOr } from '../../db/write-behind.js';
 import { appendEvents } from '../../db/repositories/event-repository.js';
 import { insertMessage } from '../../db/repositories/message-repository.js';
 import {
   findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey, type TicketThreadRef,
 } from '../../db/repositories/ticket-repository.js';
-import type { Classification } from '../../inbound/classify.js';
 import { decideThread, type ThreadDecision } from '../../inbound/decide-thread.js';
-import type { NoiseVerdict } from '../../inbound/detect-noise.js';
-import type { ParsedMail } from '../../inbound/parsed-mail.js';
 import { sameOrganisation } from '../../inbound/same-organisation.js';
 import { applyAgentReply } from './apply-agent-reply.js';
 import { applyClientReply } from './apply-client-reply.js';
 import { identifyAgentMail } from './identify-agent-mail.js';
 import { recordSurveyAnswer } from './record-survey-answer.js';
-import type { IngestInput, IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from './ingest-types.js';
+import type { RouteContext, RouteInput } from './route-types.js';
 import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';
 import { requesterOf } from './plan-new-ticket.js';
 import { recordBounce } from './record-bounce.js';
-
-export interface RouteContext {
-  config: Config;
-  now: Date;
-  logger: Logger;
-  /** The transaction's write-behind: writes whose answers are not needed go through it (deferOr). */
-  writes?: WriteBehind;
-  /**
-   * Earlier mails of the batch whose new tickets are not written yet (ingest-batch lets a reply go
-   * ahead of them when it cannot see them). Routing writes them before anything that could: a
-   * ticket of its own (numbers and the requester's counts follow arrival), or a subject token that
-   * names no ticket yet (it may be the number one of them is about to get).
-   */
-  pendingTickets?: { write(): Promise<void> };
-}
-
-export interface RouteInput {
-  input: IngestInput;
-  mail: ParsedMail;
-  messageId: string;
-  rawMailId: number;
-  noise: NoiseVerdict;
-  classification: Classification;
-}
 
 type Routed = Omit<IngestOutcome, 'rawMailId'>;
 
