@@ -4,7 +4,8 @@ import { getSlaInputs, storeDeadlines, type SlaAlertRow, type SlaTicketRow } fro
 import type { Policy } from '../../policy/default-policy.js';
 import type { Priority } from '../../policy/priorities.js';
 import { computeDues } from '../../sla/deadlines.js';
-import { eventKey, planSlaEvents, type SlaLevel, type SlaPlan, type SlaState } from '../../sla/escalation-plan.js';
+import { planSlaEvents, type SlaLevel, type SlaPlan, type SlaState } from '../../sla/escalation-plan.js';
+import { slaStepKey } from '../../sla/sla-step-key.js';
 import type { SlaClock } from '../../sla/explain-deadline.js';
 
 /** The pure clock state of a ticket from its rows; fired steps become keys. */
@@ -20,7 +21,7 @@ export function slaStateOf(
     qualifiedAt: row.qualifiedAt,
     resolvedAt: row.resolvedAt,
     pauses: pauses.map((p) => ({ start: p.start, end: p.end })),
-    firedKeys: new Set(alerts.map((a) => eventKey(a.clock as SlaClock, a.level as SlaLevel, a.deadline))),
+    firedKeys: new Set(alerts.map((a) => slaStepKey(a.clock as SlaClock, a.level as SlaLevel, a.deadline))),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { getTicket } from '../../db/repositories/ticket-repository.js';
 import type { StaffMailKind } from '../../outbound/build-staff-mail.js';
 import type { SlaEvent } from '../../sla/escalation-plan.js';
+import { slaStepDedupeKey } from '../../sla/sla-step-key.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import type { SlaNotify } from './sweep-sla.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
@@ -36,7 +37,7 @@ export function outboxSlaNotify(config: Config, clock: () => Date): SlaNotify {
       kind: mailKind(n.event),
       recipients,
       notBefore: n.notBefore,
-      dedupeKey: `sla:${ticket.id}:${n.event.key}`,
+      dedupeKey: slaStepDedupeKey(ticket.id, n.event.key),
       data: { clock: n.event.clock, deadline: n.event.deadline, level: n.event.level },
     });
   };

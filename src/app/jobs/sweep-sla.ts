@@ -8,8 +8,9 @@ import {
 import type { Policy } from '../../policy/default-policy.js';
 import type { Priority } from '../../policy/priorities.js';
 import {
-  eventKind, eventKey, holdForStaff, planSlaEvents, recipientsFor, type SlaEvent, type SlaRecipients,
+  eventKind, holdForStaff, planSlaEvents, recipientsFor, type SlaEvent, type SlaRecipients,
 } from '../../sla/escalation-plan.js';
+import { slaStepKey } from '../../sla/sla-step-key.js';
 import { nextLookAt, slaStateOf } from '../ingest/recompute-ticket-sla.js';
 
 /** A staff notification decided by the sweeper; the outbound side turns it into an outbox row. */
@@ -74,7 +75,7 @@ export async function sweepSla(deps: SweepSlaDeps, options: { limit: number }): 
     }
 
     const inserted = await insertSlaAlerts(tx, planned.map(toAlert), now);
-    const isNew = new Set(inserted.map((a) => `${a.ticketId}:${eventKey(a.clock as SlaEvent['clock'], a.level as SlaEvent['level'], a.deadline)}`));
+    const isNew = new Set(inserted.map((a) => `${a.ticketId}:${slaStepKey(a.clock as SlaEvent['clock'], a.level as SlaEvent['level'], a.deadline)}`));
     const fresh = planned.filter((p) => isNew.has(`${p.ticketId}:${p.event.key}`));
     const events: NewEvent[] = [];
     for (const p of fresh) {
