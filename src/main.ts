@@ -18,12 +18,12 @@ import { migrate } from './db/migrate.js';
 import { ping } from './db/repositories/applied-migrations-repository.js';
 import { listRecentOutbox, listRecentTickets, outboxDepth } from './db/repositories/gateway-status-repository.js';
 import { createHttpServer, type ReadinessCheck } from './http/http-server.js';
-import { createSmtpListener } from './local-mail/smtp-listener.js';
-import { writeRunningGateway } from './local-mail/running-gateway-file.js';
+import { createSmtpListener } from './mail-listeners/smtp-listener.js';
+import { writeRunningGateway } from './mail-listeners/running-gateway-file.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import type { Policy } from './policy/default-policy.js';
 import { createFileSender } from './smtp/create-file-sender.js';
-import { createThreadedSmtpSender } from './smtp/create-threaded-smtp-sender.js';
+import { createOffloadedSmtpSender } from './smtp/create-offloaded-smtp-sender.js';
 import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
 import { createOutboxWorker } from './workers/outbox-worker.js';
@@ -100,7 +100,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 
-  const sender = config.smtp ? createThreadedSmtpSender(config.smtp, { logLevel: logger.level }) : createFileSender(config.localMail.outDir, { clock });
+  const sender = config.smtp ? createOffloadedSmtpSender(config.smtp, { logLevel: logger.level }) : createFileSender(config.localMail.outDir, { clock });
   const outbox = createOutboxWorker({ db, config, sender, clock, logger, owner, crashPoint });
   workers.push({
     name: 'outbox',

@@ -22,7 +22,7 @@ the gateway's local listener and reads the results from its loopback HTTP endpoi
 (/api/tickets and /api/outbox): the embedded database belongs to the running gateway alone, so
 the demo never opens it.`)
     .action(async () => {
-      const { readRunningGateway } = await import('../local-mail/running-gateway-file.js');
+      const { readRunningGateway } = await import('../mail-listeners/running-gateway-file.js');
       const { demoMails, demoReply } = await import('./demo-mails.js');
       const { createRawMailClient } = await import('../smtp/send-raw.js');
       const { DateTime } = await import('luxon');

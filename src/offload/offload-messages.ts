@@ -1,20 +1,20 @@
 import { ERROR_CODES, SlagateError, describeError, type ErrorCode } from '../errors.js';
 
 /** What crosses between a thread client and its thread: requests one way, answers the other. */
-export type ToThread<Req> = { id: number; request: Req } | { close: true };
-export type FromThread<Res> = { id: number; ok: true; response: Res } | { id: number; ok: false; error: ThreadError };
+export type ToOffloaded<Req> = { id: number; request: Req } | { close: true };
+export type FromOffloaded<Res> = { id: number; ok: true; response: Res } | { id: number; ok: false; error: OffloadError };
 
 /**
  * An error as it crosses a thread boundary. Structured cloning keeps an Error's message but not
  * its `code` or `retryable`, and those are what callers decide by.
  */
-export interface ThreadError {
+export interface OffloadError {
   code: string | null;
   message: string;
   retryable: boolean | null;
 }
 
-export function toThreadError(err: unknown): ThreadError {
+export function toOffloadError(err: unknown): OffloadError {
   const e = err as { code?: unknown; retryable?: unknown; message?: unknown } | undefined;
   return {
     code: typeof e?.code === 'string' ? e.code : null,
@@ -24,7 +24,7 @@ export function toThreadError(err: unknown): ThreadError {
 }
 
 /** The error again on this side: a SlagateError when it was one, with its code and retryability. */
-export function fromThreadError(error: ThreadError): Error {
+export function fromOffloadError(error: OffloadError): Error {
   if (error.code !== null && error.code in ERROR_CODES) {
     return new SlagateError(error.code as ErrorCode, error.message, error.retryable === null ? {} : { retryable: error.retryable });
   }

@@ -1,23 +1,23 @@
 import type { SmtpSettings } from '../config.js';
 import { SlagateError } from '../errors.js';
-import { startThreadClient } from '../threads/thread-client.js';
-import { workerScriptUrl } from '../threads/worker-script.js';
+import { startOffloadClient } from '../offload/offload-client.js';
+import { offloadScriptUrl } from '../offload/offload-script.js';
 import type { MailSender, SendableMail, SendResult } from './mail-sender.js';
 
-export interface SmtpThreadData { settings: SmtpSettings; logLevel: string }
+export interface SmtpOffloadData { settings: SmtpSettings; logLevel: string }
 
 /**
- * createSmtpSender run in a worker thread (smtp-sender-thread.ts). Composing a message and
+ * createSmtpSender run in a worker thread (smtp-sender-offloaded.ts). Composing a message and
  * speaking SMTP through nodemailer's streams cost CPU for every mail: on the main thread that is
  * time the mailbox workers, the database driver and IMAP keepalives wait for. Results and
  * errors (with their codes) come back as the in-process sender gives them; if the thread dies
  * under a mail, that send fails as a lost connection does (retryable, and ambiguous: the server
  * may have the mail), and a new thread takes the next one.
  */
-export function createThreadedSmtpSender(settings: SmtpSettings, options: { logLevel: string }): MailSender {
-  const client = startThreadClient<SendableMail, SendResult>(workerScriptUrl('smtp-sender-thread', import.meta.url), {
+export function createOffloadedSmtpSender(settings: SmtpSettings, options: { logLevel: string }): MailSender {
+  const client = startOffloadClient<SendableMail, SendResult>(offloadScriptUrl('smtp-sender-offloaded', import.meta.url), {
     name: 'smtp',
-    workerData: { settings, logLevel: options.logLevel } satisfies SmtpThreadData,
+    workerData: { settings, logLevel: options.logLevel } satisfies SmtpOffloadData,
     onCrash: (reason) => new SlagateError('SMTP_CONNECTION', `SMTP sender unavailable: ${reason}`),
   });
   return {

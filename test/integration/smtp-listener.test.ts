@@ -5,7 +5,7 @@ import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
 import type { IngestInput } from '../../src/app/ingest/ingest-types.js';
 import { openDatabase } from '../../src/db/client.js';
 import type { SlagateError } from '../../src/errors.js';
-import { createSmtpListener, mailboxOf, type SmtpListener } from '../../src/local-mail/smtp-listener.js';
+import { createSmtpListener, mailboxOf, type SmtpListener } from '../../src/mail-listeners/smtp-listener.js';
 import { createRawMailClient } from '../../src/smtp/send-raw.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';

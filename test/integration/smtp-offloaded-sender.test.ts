@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_INPUT, parseConfig, type SmtpSettings } from '../../src/config.js';
 import { SlagateError } from '../../src/errors.js';
-import { createThreadedSmtpSender } from '../../src/smtp/create-threaded-smtp-sender.js';
+import { createOffloadedSmtpSender } from '../../src/smtp/create-offloaded-smtp-sender.js';
 import type { MailSender, SendableMail } from '../../src/smtp/mail-sender.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
@@ -28,7 +28,7 @@ function settings(): SmtpSettings {
 
 beforeEach(async () => {
   sink = await startSmtpSink();
-  sender = createThreadedSmtpSender(settings(), { logLevel: 'silent' });
+  sender = createOffloadedSmtpSender(settings(), { logLevel: 'silent' });
 });
 afterEach(async () => {
   await sender.close();

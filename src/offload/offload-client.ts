@@ -1,14 +1,14 @@
 import { Worker, type TransferListItem } from 'node:worker_threads';
-import { fromThreadError, type FromThread, type ToThread } from './thread-messages.js';
+import { fromOffloadError, type FromOffloaded, type ToOffloaded } from './offload-messages.js';
 
-export interface ThreadClient<Req, Res> {
+export interface OffloadClient<Req, Res> {
   /** Runs one request in the thread; many may be outstanding at once. */
   call(request: Req, transfer?: readonly TransferListItem[]): Promise<Res>;
   /** Asks the thread to finish what it holds and stop; resolves once it has exited. Later calls fail. */
   close(): Promise<void>;
 }
 
-export interface ThreadClientOptions {
+export interface OffloadClientOptions {
   workerData: unknown;
   /**
    * The error each outstanding call fails with when the thread dies under it (an uncaught
@@ -29,7 +29,7 @@ const CLOSE_TIMEOUT_MS = 15_000; // 15 seconds: a send in flight may be waiting 
  * A thread that dies fails the calls it held (with `onCrash`) instead of leaving them pending for
  * ever, and a fresh one takes the next call.
  */
-export function startThreadClient<Req, Res>(script: URL, options: ThreadClientOptions): ThreadClient<Req, Res> {
+export function startOffloadClient<Req, Res>(script: URL, options: OffloadClientOptions): OffloadClient<Req, Res> {
   type Pending = Map<number, { resolve: (value: Res) => void; reject: (err: Error) => void }>;
   // The calls each thread holds are its own: a dying thread fails only those.
   let current: { thread: Worker; pending: Pending; exited: Promise<void> } | null = null;
@@ -40,12 +40,12 @@ export function startThreadClient<Req, Res>(script: URL, options: ThreadClientOp
     const thread = new Worker(script, { workerData: options.workerData, name: `slagate ${options.name}` });
     const pending: Pending = new Map();
     let crash: string | null = null;
-    thread.on('message', (message: FromThread<Res>) => {
+    thread.on('message', (message: FromOffloaded<Res>) => {
       const call = pending.get(message.id);
       if (!call) return;
       pending.delete(message.id);
       if (message.ok) call.resolve(message.response);
-      else call.reject(fromThreadError(message.error));
+      else call.reject(fromOffloadError(message.error));
     });
     thread.on('error', (err) => { crash = `the ${options.name} thread failed: ${err.message}`; });
     const exited = new Promise<void>((resolve) => {
@@ -69,7 +69,7 @@ export function startThreadClient<Req, Res>(script: URL, options: ThreadClientOp
       return new Promise<Res>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         try {
-          thread.postMessage({ id, request } satisfies ToThread<Req>, transfer);
+          thread.postMessage({ id, request } satisfies ToOffloaded<Req>, transfer);
         } catch (err) {
           // Nothing crossed over (a value that cannot be cloned): this call fails, the thread is fine.
           pending.delete(id);
@@ -82,7 +82,7 @@ export function startThreadClient<Req, Res>(script: URL, options: ThreadClientOp
       const running = current;
       if (!running) return;
       current = null;
-      running.thread.postMessage({ close: true } satisfies ToThread<Req>);
+      running.thread.postMessage({ close: true } satisfies ToOffloaded<Req>);
       // A thread that does not wind down (a handle left open) must not hold the shutdown.
       const force = setTimeout(() => void running.thread.terminate(), options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS);
       try {

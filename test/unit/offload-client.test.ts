@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SlagateError } from '../../src/errors.js';
-import { startThreadClient } from '../../src/threads/thread-client.js';
-import { workerScriptUrl } from '../../src/threads/worker-script.js';
+import { startOffloadClient } from '../../src/offload/offload-client.js';
+import { offloadScriptUrl } from '../../src/offload/offload-script.js';
 
-const script = new URL('../fixtures/threads/echo-thread.mjs', import.meta.url);
+const script = new URL('../fixtures/offload/echo-offloaded.mjs', import.meta.url);
 type Request = { echo?: string; fail?: string; crash?: boolean; waitMs?: number; keepAlive?: boolean };
 
 function client(closeTimeoutMs?: number) {
-  return startThreadClient<Request, { echo: string; thread: string }>(script, {
+  return startOffloadClient<Request, { echo: string; thread: string }>(script, {
     name: 'echo', workerData: { label: 'echo-1' }, closeTimeoutMs,
     onCrash: (reason) => new SlagateError('SMTP_CONNECTION', reason),
   });
@@ -86,12 +86,12 @@ describe('a thread client', () => {
 
 describe('a worker script URL', () => {
   it('is the compiled file beside a compiled module', () => {
-    expect(workerScriptUrl('smtp-sender-thread', 'file:///opt/slagate/dist/smtp/create-threaded-smtp-sender.js').href)
-      .toBe('file:///opt/slagate/dist/smtp/smtp-sender-thread.js');
+    expect(offloadScriptUrl('smtp-sender-offloaded', 'file:///opt/slagate/dist/smtp/create-threaded-smtp-sender.js').href)
+      .toBe('file:///opt/slagate/dist/smtp/smtp-sender-offloaded.js');
   });
 
   it('is taken from dist/ when the starting module is TypeScript source', () => {
-    expect(workerScriptUrl('smtp-sender-thread', 'file:///work/src/app/src/smtp/create-threaded-smtp-sender.ts').href)
-      .toBe('file:///work/src/app/dist/smtp/smtp-sender-thread.js');
+    expect(offloadScriptUrl('smtp-sender-offloaded', 'file:///work/src/app/src/smtp/create-offloaded-smtp-sender.ts').href)
+      .toBe('file:///work/src/app/dist/smtp/smtp-sender-offloaded.js');
   });
 });

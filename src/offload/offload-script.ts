@@ -4,7 +4,7 @@
  * (`src/…/x.ts`), which Node cannot load in a thread: the script is then taken from `dist/`,
  * which every test and bench run builds first (test/global-setup.ts).
  */
-export function workerScriptUrl(name: string, startedFrom: string): URL {
+export function offloadScriptUrl(name: string, startedFrom: string): URL {
   const beside = new URL(`./${name}.js`, startedFrom);
   if (!startedFrom.endsWith('.ts')) return beside;
   const at = beside.pathname.lastIndexOf('/src/');
