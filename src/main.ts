@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { createPrepareAhead } from './app/ingest/prepare-ahead.js';
+import { createParseAhead } from './app/ingest/parse-ahead.js';
 import { checkHolidays } from './doctor/check-holidays.js';
 import { withLocalTokenSecret } from './local-token-secret.js';
 import { ingestBatch } from './app/ingest/ingest-batch.js';
@@ -90,7 +90,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     return outcome;
   }, metrics, clock);
   // One for the process: both mailboxes' workers prepare their next batch through it.
-  const ahead = createPrepareAhead(config);
+  const ahead = createParseAhead(config);
   const ingestTogether = async (inputs: IngestInput[]) => {
     const batch = await ingestBatch({ ...app, ahead }, inputs);
     for (const [i, outcome] of batch.outcomes.entries()) if (outcome) countOutcome(metrics, clock, inputs[i]!, outcome);
@@ -128,7 +128,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
       db, config, mailbox, logger, clock, owner,
       ingest,
       ingestBatch: ingestTogether,
-      prepareAhead: (raws, mailbox) => ahead.start(raws, mailbox),
+      parseAhead: (raws, mailbox) => ahead.start(raws, mailbox),
       quarantineOversized: (input) => quarantineOversized(app, input),
       crashPoint,
       onRestart: () => metrics.workerRestarts.inc({ worker: `mailbox:${mailbox}` }),

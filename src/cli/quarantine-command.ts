@@ -16,7 +16,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (opts: { limit: string; json?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { listOpenQuarantine } = await import('../db/repositories/quarantine-repository.js');
-        const { formatInstant } = await import('./format-ticket.js');
+        const { formatTerminalInstant } = await import('./format-ticket.js');
         const rows = await listOpenQuarantine(db, Number(opts.limit) || 100);
         if (opts.json) {
           for (const row of rows) ctx.out.write(`${JSON.stringify(row)}\n`);
@@ -25,7 +25,7 @@ export const register: RegisterCommand = (program, ctx) => {
         if (rows.length === 0) ctx.out.write('nothing in quarantine\n');
         const zone = ctx.config().zone;
         for (const r of rows) {
-          ctx.out.write(`${String(r.id).padStart(6)}  ${formatInstant(r.createdAt, zone)}  ${r.mailbox.padEnd(10)} ${r.reasonCode.padEnd(18)} `
+          ctx.out.write(`${String(r.id).padStart(6)}  ${formatTerminalInstant(r.createdAt, zone)}  ${r.mailbox.padEnd(10)} ${r.reasonCode.padEnd(18)} `
             + `${String(r.size).padStart(9)} bytes  retries ${r.retryCount}  ${r.messageId}\n        ${r.reason}\n`);
         }
       });

@@ -18,7 +18,7 @@ export interface ShowTicketOptions {
   now: Date;
 }
 
-export interface TicketView {
+export interface TicketDetail {
   ticket: {
     number: string; status: string; private: boolean; mailbox: string; type: string; typeSource: string;
     priority: string; requestedPriority: string | null; priorityReason: string; subject: string;
@@ -56,15 +56,15 @@ export interface MailRecord {
 }
 
 export type ShowTicketResult =
-  | { kind: 'ticket'; view: TicketView }
+  | { kind: 'ticket'; view: TicketDetail }
   | { kind: 'mail'; messageId: string; records: MailRecord[] }
   | { kind: 'not-found'; ref: string }
   | { kind: 'private'; ref: string };
 
-export type TicketRef = { kind: 'number'; number: string } | { kind: 'message-id'; messageId: string };
+export type TicketLookup = { kind: 'number'; number: string } | { kind: 'message-id'; messageId: string };
 
 /** `SR-1042`, `sr-1042`, `#SR-1042` or `1042` name a ticket; `<id@host>` (or `id@host`) a mail. */
-export function parseTicketRef(ref: string, ticketPrefix: string): TicketRef {
+export function parseTicketLookup(ref: string, ticketPrefix: string): TicketLookup {
   const s = ref.trim();
   if (s.includes('@')) return { kind: 'message-id', messageId: s.startsWith('<') ? s : `<${s}>` };
   const bare = s.replace(/^#/, '').toUpperCase();
@@ -76,7 +76,7 @@ const LINE_CHARS = 160;
 
 /** Answers "what is this ticket?" and "what happened to this mail?" from the database alone. */
 export async function showTicket(db: Db, ref: string, o: ShowTicketOptions): Promise<ShowTicketResult> {
-  const parsed = parseTicketRef(ref, o.ticketPrefix);
+  const parsed = parseTicketLookup(ref, o.ticketPrefix);
   if (parsed.kind === 'message-id') return traceMail(db, parsed.messageId, o);
   const row = await findTicketByNumber(db, parsed.number);
   if (!row) return { kind: 'not-found', ref: parsed.number };

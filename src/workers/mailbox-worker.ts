@@ -25,7 +25,7 @@ export interface MailboxWorkerDeps {
   /** The mails one FETCH brought, in one transaction (app/ingest/ingest-batch.ts); without it, `ingest` one at a time. */
   ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
   /** Mails of the next batch to prepare while this one commits (sync-folder.ts); `ingestBatch` takes them ready. */
-  prepareAhead?: (raws: Buffer[], mailbox: MailboxName) => void;
+  parseAhead?: (raws: Buffer[], mailbox: MailboxName) => void;
   quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
   crashPoint?: CrashPoint;
   leaseTtlMs?: number;
@@ -83,7 +83,7 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
       for (const outcome of batch.outcomes) if (outcome?.ticket) deps.crashPoint?.('after-ticket-commit');
       return batch;
     }),
-    prepareAhead: deps.prepareAhead && ((raws) => deps.prepareAhead!(raws, deps.mailbox)),
+    parseAhead: deps.parseAhead && ((raws) => deps.parseAhead!(raws, deps.mailbox)),
     quarantineOversized: deps.quarantineOversized,
     crashPoint: deps.crashPoint ?? (() => {}),
     checkpoints: {

@@ -4,7 +4,7 @@ import { appendEvents, type NewEvent } from '../../db/repositories/event-reposit
 import { closePause, openPause, updateTicket, type TicketRow } from '../../db/repositories/ticket-repository.js';
 import type { AgentCommand } from '../../inbound/agent-commands.js';
 import { grantPriority } from '../../inbound/classify.js';
-import { asciiLowerAddress, foldToken } from '../../inbound/fold.js';
+import { asciiLowerAddress, caseFold } from '../../inbound/case-fold.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { enqueueSurvey } from '../notify/enqueue-survey.js';
 import type { RouteContext } from './route-types.js';
@@ -175,8 +175,8 @@ function resolvePerson(people: readonly Person[], written: string): Person | { r
     const address = asciiLowerAddress(written.replace(/^<|>$/g, ''));
     return people.find((p) => p.address === address) ?? { reason: `${address} is not a configured person` };
   }
-  const token = foldToken(written);
-  const matches = people.filter((p) => foldToken(p.name).split(' ').includes(token) || foldToken(p.address.split('@')[0]!) === token);
+  const token = caseFold(written);
+  const matches = people.filter((p) => caseFold(p.name).split(' ').includes(token) || caseFold(p.address.split('@')[0]!) === token);
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) return { reason: `nobody configured is called "${written}"` };
   return { reason: `"${written}" fits ${matches.length} people (${matches.map((p) => p.address).join(', ')}): write the address` };

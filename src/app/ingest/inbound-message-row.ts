@@ -1,8 +1,8 @@
-import type { NewMessage } from '../../db/repositories/message-repository.js';
+import type { NewMessageRow } from '../../db/repositories/message-repository.js';
 import type { RouteInput } from './route-types.js';
 
 /** The messages row for an inbound mail: what agents read, with the raw mail one join away. */
-export function inboundMessageRow(ticketId: number, m: RouteInput, authorKind: 'client' | 'agent' | 'manager'): NewMessage {
+export function inboundMessageRow(ticketId: number, m: RouteInput, authorKind: 'client' | 'agent' | 'manager'): NewMessageRow {
   const { mail } = m;
   const from = mail.from[0];
   return {

@@ -8,8 +8,8 @@ import { carriesReplyToken } from './identify-agent-mail.js';
 import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
 import { clientReportOf, openTicketsTogether, opensTicketAlone, readsClientFigures, type NewTicketMail } from './open-tickets-together.js';
-import { readyMail, type PrepareAhead } from './prepare-ahead.js';
-import type { PreparedMail } from './prepare-mail.js';
+import { readyMail, type ParseAhead } from './parse-ahead.js';
+import type { ClassifiedMail } from './parse-and-classify.js';
 import { requesterAddressOf, requesterOf } from './plan-new-ticket.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 import type { RouteInput } from './route-types.js';
@@ -23,7 +23,7 @@ export interface BatchResult {
   oneByOne?: boolean;
 }
 
-interface Item { input: IngestInput; identity: MailIdentity; prepared: PreparedMail }
+interface Item { input: IngestInput; identity: MailIdentity; prepared: ClassifiedMail }
 
 /**
  * ingestMessage for a batch of mails fetched together, with the same outcome for each, in one
@@ -36,7 +36,7 @@ interface Item { input: IngestInput; identity: MailIdentity; prepared: PreparedM
  * are ingested again one at a time (ingestMessage), which quarantines the one that broke it; an
  * unavailable database commits nothing and says so in `failure`.
  */
-export async function ingestBatch(deps: IngestDeps & { ahead?: PrepareAhead }, inputs: IngestInput[]): Promise<BatchResult> {
+export async function ingestBatch(deps: IngestDeps & { ahead?: ParseAhead }, inputs: IngestInput[]): Promise<BatchResult> {
   const items: Item[] = [];
   let unprepared: unknown;
   for (const input of inputs) {

@@ -7,7 +7,7 @@ import { withWriteBehind } from '../../db/write-behind.js';
 import { mailIdentity, syntheticMessageId, type MailIdentity } from '../../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
 import type { IngestDecision, IngestInput, IngestOutcome } from './ingest-types.js';
-import { prepareMail, type PreparedMail } from './prepare-mail.js';
+import { parseAndClassify, type ClassifiedMail } from './parse-and-classify.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 
 export interface IngestDeps {
@@ -24,12 +24,12 @@ export interface IngestDeps {
  */
 export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promise<IngestOutcome> {
   const identity = mailIdentity(input.raw);
-  const prepared = await prepareMail(deps.config, input.raw, input.mailbox);
+  const prepared = await parseAndClassify(deps.config, input.raw, input.mailbox);
   return ingestPrepared(deps, input, identity, prepared);
 }
 
 /** ingestMessage after its CPU part: one mail's transaction, or its quarantine. */
-export async function ingestPrepared(deps: IngestDeps, input: IngestInput, identity: MailIdentity, prepared: PreparedMail): Promise<IngestOutcome> {
+export async function ingestPrepared(deps: IngestDeps, input: IngestInput, identity: MailIdentity, prepared: ClassifiedMail): Promise<IngestOutcome> {
   if (!prepared.ok) return quarantineRaw(deps, input, identity, prepared.code, prepared.reason);
   const { mail } = prepared;
   try {
@@ -46,7 +46,7 @@ export async function ingestPrepared(deps: IngestDeps, input: IngestInput, ident
 }
 
 async function commitParsed(
-  deps: IngestDeps, input: IngestInput, identity: MailIdentity, prepared: Extract<PreparedMail, { ok: true }>,
+  deps: IngestDeps, input: IngestInput, identity: MailIdentity, prepared: Extract<ClassifiedMail, { ok: true }>,
 ): Promise<IngestOutcome> {
   const { config } = deps;
   const { mail, noise, classification } = prepared;

@@ -5,7 +5,7 @@ import { appendEvents, type NewEvent } from '../../db/repositories/event-reposit
 import { insertMessages } from '../../db/repositories/message-repository.js';
 import { acknowledgementGates, enqueueMany, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
 import { countTicketsOpenedByMany, createTickets, lockForKeys, type TicketThreadRef } from '../../db/repositories/ticket-repository.js';
-import { sendTogether } from '../../db/send-together.js';
+import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
 import { acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
 import type { IngestOutcome } from './ingest-types.js';
@@ -103,7 +103,7 @@ export async function openTicketsTogether(
     if (report) reports.set(i, report);
   }
   // Sent together (one round trip), run in this order.
-  const [tickets, gates, suppressedStaff] = await sendTogether([
+  const [tickets, gates, suppressedStaff] = await pipelineStatements([
     createTickets(tx, config.ticketPrefix, plans.map((p) => p.values)),
     acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now)),
     suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now),
@@ -124,7 +124,7 @@ export async function openTicketsTogether(
     }
     return w;
   });
-  await deferOr(ctx.writes, sendTogether([
+  await deferOr(ctx.writes, pipelineStatements([
     insertMessages(tx, writes.map((w) => ({ message: w.message, files: w.files }))),
     enqueueMany(tx, writes.flatMap((w): QueuedMail[] => w.mails), now),
     appendEvents(tx, writes.flatMap((w): NewEvent[] => w.events)),

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { cachedZone } from '../../sla/cached-zone.js';
 import type { Config } from '../../config.js';
 import type { NewEvent } from '../../db/repositories/event-repository.js';
-import type { NewAttachment, NewMessage } from '../../db/repositories/message-repository.js';
+import type { NewAttachment, NewMessageRow } from '../../db/repositories/message-repository.js';
 import type { QueuedMail } from '../../db/repositories/outbox-repository.js';
 import type { NewTicket, TicketRow, TicketThreadRef } from '../../db/repositories/ticket-repository.js';
 import { detectLanguage } from '../../outbound/detect-language.js';
@@ -125,7 +125,7 @@ export interface RecipientFacts {
 
 /** Everything a numbered new ticket writes besides its row, in the order it is written. */
 export interface TicketWrites {
-  message: NewMessage;
+  message: NewMessageRow;
   files: NewAttachment[];
   /** Acknowledgement (or the sender-capped notices), team notification, special-circumstances notice. */
   mails: QueuedMail[];

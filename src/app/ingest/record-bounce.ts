@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { markBounced, suppress } from '../../db/repositories/outbox-repository.js';
-import { asciiLowerAddress } from '../../inbound/fold.js';
+import { asciiLowerAddress } from '../../inbound/case-fold.js';
 import type { OutboundDeps } from '../notify/enqueue-acknowledgement.js';
 import { findPerson, isOwnMailboxAddress } from '../../tickets/staff-directory.js';
 

@@ -6,7 +6,7 @@ import { SlagateError, describeError, isTransientError } from '../../errors.js';
 import type { MailboxName } from '../../policy/priorities.js';
 import type { IngestDeps } from './ingest-message.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
-import { prepareMail } from './prepare-mail.js';
+import { parseAndClassify } from './parse-and-classify.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 
 export type RetryOutcome =
@@ -40,7 +40,7 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
   }
   const fail = (reasonCode: string, reason: string) => recordFailure(deps, { id, rawMailId: raw.id, reasonCode, reason });
   const mailbox = raw.mailbox as MailboxName;
-  const prepared = await prepareMail(deps.config, bytes, mailbox);
+  const prepared = await parseAndClassify(deps.config, bytes, mailbox);
   if (!prepared.ok) return fail(prepared.code, prepared.reason);
   const { mail, noise, classification } = prepared;
   const { config } = deps;

@@ -20,7 +20,7 @@ export interface TicketListFilter {
   limit?: number;
 }
 
-export type TicketRow = typeof tickets.$inferSelect;
+import type { TicketRow } from './ticket-repository.js';
 
 export async function listTicketRows(db: Db, filter: TicketListFilter): Promise<TicketRow[]> {
   const where: SQL[] = [];

@@ -6,7 +6,7 @@ import { parseMail } from '../../inbound/parse-mail.js';
 import type { ParsedMail } from '../../inbound/parsed-mail.js';
 import type { MailboxName } from '../../policy/priorities.js';
 
-export type PreparedMail =
+export type ClassifiedMail =
   | { ok: true; mail: ParsedMail; noise: NoiseVerdict; classification: Classification }
   | { ok: false; code: string; reason: string };
 
@@ -15,7 +15,7 @@ export type PreparedMail =
  * that this is mail at all, parsing, noise detection and classification. Shared by ingest and by
  * the quarantine retry, so a retried mail is judged exactly as a new one.
  */
-export async function prepareMail(config: Config, raw: Buffer, mailbox: MailboxName): Promise<PreparedMail> {
+export async function parseAndClassify(config: Config, raw: Buffer, mailbox: MailboxName): Promise<ClassifiedMail> {
   if (raw.length > config.limits.maxMessageBytes) {
     return { ok: false, code: 'MESSAGE_TOO_LARGE', reason: `message is ${raw.length} bytes, over the limit of ${config.limits.maxMessageBytes}` };
   }

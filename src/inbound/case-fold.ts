@@ -1,5 +1,5 @@
 /**
- * Folding for comparing the words people type (tags, commands, keywords), never for display.
+ * Case folding (not RFC 5322 header folding: that is content-hash.ts unfoldHeaderLines) for comparing the words people type (tags, commands, keywords), never for display.
  * Turkish letters are mapped explicitly because neither `toLowerCase` ('İ' → 'i̇') nor
  * `toLocaleLowerCase('tr')` ('I' → 'ı') gives the ASCII form both languages' users expect.
  */
@@ -29,9 +29,9 @@ function stripMarks(s: string): string {
 /**
  * Folds a token for comparison: case-insensitive, Turkish letters to ASCII, other diacritics
  * removed, runs of spaces/hyphens/underscores collapsed to one space, trimmed.
- * `foldToken('[KRİTİK]')` is `'[kritik]'`; `foldToken('Web_Sitesi')` is `'web sitesi'`.
+ * `caseFold('[KRİTİK]')` is `'[kritik]'`; `caseFold('Web_Sitesi')` is `'web sitesi'`.
  */
-export function foldToken(s: string): string {
+export function caseFold(s: string): string {
   // Both passes of mapping and NFKD leave plain ASCII as it is (I and i alike become i by
   // lowercasing), and most text folded is ASCII after the first pass if not before: every line
   // of an English reply, a Turkish body once its letters are mapped. Skipping them there took

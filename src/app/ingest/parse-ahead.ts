@@ -1,10 +1,10 @@
 import type { Config } from '../../config.js';
 import { mailIdentity, type MailIdentity } from '../../inbound/content-hash.js';
 import type { MailboxName } from '../../policy/priorities.js';
-import { prepareMail, type PreparedMail } from './prepare-mail.js';
+import { parseAndClassify, type ClassifiedMail } from './parse-and-classify.js';
 
 /** What ingest computes of a mail before its transaction: its identity, and the parse and classification. */
-export interface ReadyMail { identity: MailIdentity; prepared: PreparedMail }
+export interface ReadyMail { identity: MailIdentity; prepared: ClassifiedMail }
 
 /**
  * Mails parsed and classified ahead of their batch, while the batch before them commits: the
@@ -13,7 +13,7 @@ export interface ReadyMail { identity: MailIdentity; prepared: PreparedMail }
  * nobody asks for is simply collected with its Buffer, and one asked for before it is ready waits.
  * Parsing is the same pure step ingest would run itself; doing it early changes no decision.
  */
-export interface PrepareAhead {
+export interface ParseAhead {
   /** Starts preparing these mails, one after another in the order given. */
   start(raws: readonly Buffer[], mailbox: MailboxName): void;
   /** The mail as prepared ahead, or prepared now if it was not (an error is the one preparing it raised). */
@@ -22,10 +22,10 @@ export interface PrepareAhead {
 
 /** A mail's identity and its parse and classification, now. */
 export async function readyMail(config: Config, raw: Buffer, mailbox: MailboxName): Promise<ReadyMail> {
-  return { identity: mailIdentity(raw), prepared: await prepareMail(config, raw, mailbox) };
+  return { identity: mailIdentity(raw), prepared: await parseAndClassify(config, raw, mailbox) };
 }
 
-export function createPrepareAhead(config: Config): PrepareAhead {
+export function createParseAhead(config: Config): ParseAhead {
   const ready = new WeakMap<Buffer, { mailbox: MailboxName; result: Promise<ReadyMail> }>();
   const prepareNow = (raw: Buffer, mailbox: MailboxName) => readyMail(config, raw, mailbox);
   return {

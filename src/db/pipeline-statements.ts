@@ -8,7 +8,7 @@
  * settle and the first failure in the order given is raised: the cause, which is what decides
  * whether the work is worth retrying and what a quarantined mail's reason says.
  */
-export async function sendTogether<T extends readonly unknown[]>(
+export async function pipelineStatements<T extends readonly unknown[]>(
   statements: readonly [...{ [K in keyof T]: PromiseLike<T[K]> }],
 ): Promise<T> {
   const settled = await Promise.allSettled(statements);
