@@ -1,5 +1,6 @@
 /**
- * Case folding (not RFC 5322 header folding: that is content-hash.ts unfoldHeaderLines) for comparing the words people type (tags, commands, keywords), never for display.
+ * Case folding for comparing the words people type (tags, commands, keywords), never for display
+ * (not RFC 5322 header folding: that is unfoldHeaderLines in content-hash.ts).
  * Turkish letters are mapped explicitly because neither `toLowerCase` ('İ' → 'i̇') nor
  * `toLocaleLowerCase('tr')` ('I' → 'ı') gives the ASCII form both languages' users expect.
  */
