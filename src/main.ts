@@ -295,7 +295,7 @@ async function openMigratedDatabase(config: Config, logger: Logger): Promise<Dat
 
 /**
  * Runs the gateway until SIGTERM or SIGINT, then closes it. An uncaught exception is logged and
- * ends the process: postgres.js can throw from inside a killed transaction (PITFALLS.md) and
+ * ends the process: postgres.js can throw from inside a killed transaction (docs/PITFALLS.md) and
  * the state after that is unknown, while a restart is harmless by design.
  */
 export async function runUntilSignalled(gateway: Gateway, logger: Logger): Promise<void> {

@@ -52,7 +52,7 @@ const AUTO_REPLY_SUBJECTS = [
 
 /**
  * Recognises mail that must not be acknowledged and mail that is not a person writing: bounces,
- * auto-replies and our own mail coming back (RFC 3834; PITFALLS.md, "Mail semantics").
+ * auto-replies and our own mail coming back (RFC 3834; docs/PITFALLS.md, "Mail semantics").
  * Bulk, list and other auto-generated mail gets kind null (it may still be a ticket) but no
  * acknowledgement.
  */

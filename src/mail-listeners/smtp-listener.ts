@@ -118,7 +118,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
 
 /**
  * Which mailbox an envelope recipient means: the support or management address, or a plus form
- * of one (`support+token@…`, a signed agent reply). Compared ASCII-lowercased (PITFALLS.md).
+ * of one (`support+token@…`, a signed agent reply). Compared ASCII-lowercased (docs/PITFALLS.md).
  */
 export function mailboxOf(config: Config, recipient: string): MailboxName | null {
   const address = recipient.replace(/[A-Z]/g, (c) => c.toLowerCase());
