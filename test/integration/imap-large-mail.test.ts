@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/inbound/ingest-types.js';
 import { syncFolder, type SyncDeps } from '../../src/imap/sync-folder.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { makeMail, withImap } from '../helpers/imap-client.js';
+import { oneAtATime } from '../helpers/one-at-a-time-intake.js';
 
 /** A mail above the streaming threshold arrives byte for byte, on a real Dovecot. */
 let dovecot: Dovecot;
@@ -25,11 +26,10 @@ describe('a large mail', () => {
     const deps: SyncDeps = {
       mailbox: 'support', folder: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine',
       maxMessageBytes: 50 * 1024 * 1024, logger: pino({ level: 'silent' }), clock: () => new Date(),
-      ingest: async (input: IngestInput): Promise<IngestOutcome> => {
+      intake: oneAtATime(async (input: IngestInput): Promise<IngestOutcome> => {
         received.set(input.imap!.uid, input.raw);
         return { decision: 'new-ticket', acknowledge: false, reason: 'test', rawMailId: input.imap!.uid, ticket: null };
-      },
-      quarantineOversized: async () => { throw new Error('nothing is oversized here'); },
+      }),
       crashPoint: () => {},
       checkpoints: {
         get: async () => stored,

@@ -11,7 +11,7 @@ import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.j
 import { arrivalTime } from '../../tickets/arrival-time.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../notify/ticket-view-of.js';

@@ -1,4 +1,4 @@
-import type { MailboxName, Priority } from '../../policy/priorities.js';
+import type { MailboxName, Priority } from '../policy/priorities.js';
 
 export const INGEST_DECISIONS = ['new-ticket', 'reply', 'bounce', 'auto-reply', 'loop', 'duplicate', 'quarantined'] as const;
 export type IngestDecision = (typeof INGEST_DECISIONS)[number];
