@@ -19,7 +19,7 @@ import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import type { RouteContext, RouteInput } from './route-types.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 type Routed = Omit<IngestOutcome, 'rawMailId'>;
 

@@ -18,7 +18,7 @@ import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { storedSlaOf } from './recompute-ticket-sla.js';
 import type { RouteInput } from './route-types.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /**
  * Who opened a ticket and the day their special-circumstances count runs on: the local calendar
