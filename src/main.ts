@@ -19,7 +19,8 @@ import { ping } from './db/repositories/applied-migrations-repository.js';
 import { listRecentOutbox, listRecentTickets, outboxDepth } from './db/repositories/gateway-status-repository.js';
 import { createHttpServer, type ReadinessCheck } from './http/http-server.js';
 import { createSmtpListener } from './local-mail/smtp-listener.js';
-import { writeRunningGateway } from './local-mail/running-gateway-file.js';
+import { ingestSocketPath, writeRunningGateway } from './local-mail/running-gateway-file.js';
+import { createLmtpListener, type LmtpAddress, type LmtpListener } from './mail-listeners/lmtp-listener.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import type { Policy } from './policy/default-policy.js';
 import { createFileSender } from './smtp/create-file-sender.js';
@@ -44,6 +45,8 @@ export interface GatewayEndpoints {
   http: { host: string; port: number } | null;
   /** The local SMTP listener; null when the mailboxes are read over IMAP. */
   smtp: { host: string; port: number } | null;
+  /** The LMTP listeners for the local MTA (`lmtp.port`, `lmtp.socket`) and the pipe's socket. */
+  lmtp: LmtpAddress[];
 }
 
 export interface Gateway {
@@ -61,6 +64,11 @@ export interface GatewayOptions {
   clock?: () => Date;
   /** Writes ./data/gateway.json for `slagate demo` (the CLI does; in-process tests need not). */
   announce?: boolean;
+  /**
+   * Where `slagate ingest` hands mail over (an LMTP Unix socket); the CLI's start uses the run/
+   * folder beside gateway.json, in-process tests a path of their own, unset means none.
+   */
+  ingestSocket?: string;
 }
 
 /** What the worker factories get; add new long-running jobs in `composeWorkers`. */
@@ -71,6 +79,7 @@ interface WorkerContext {
   clock: () => Date;
   owner: string;
   metrics: Metrics;
+  ingestSocket?: string;
 }
 
 /**
@@ -138,6 +147,21 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     }));
   }
   if (imapMailboxes === 0) workers.push(createSmtpListener({ config, ingest, clock, logger }));
+  // The local MTA's LMTP listeners run whatever the mailboxes' source (IMAP too): the admin
+  // configured them on purpose. Loopback TCP or a socket the MTA's delivery agent must reach.
+  if (config.lmtp.port !== undefined) {
+    workers.push(createLmtpListener({ config, ingest, clock, logger, name: 'lmtp', listen: { host: config.lmtp.host, port: config.lmtp.port } }));
+  }
+  if (config.lmtp.socket) {
+    workers.push(createLmtpListener({ config, ingest, clock, logger, name: 'lmtp-socket', listen: { socket: config.lmtp.socket }, socketMode: 0o666 }));
+  }
+  if (ctx.ingestSocket) {
+    // Only this user's `slagate ingest` (the MTA's pipe runs as the gateway's user) may write here.
+    workers.push(createLmtpListener({
+      config, ingest, clock, logger, name: 'ingest-socket', listen: { socket: ctx.ingestSocket },
+      returnPath: false, outcomeInReply: true, maxBytes: null, socketMode: 0o600, inUse: 'share',
+    }));
+  }
   return workers;
 }
 
@@ -236,14 +260,16 @@ export async function startGateway(configured: Config, options: GatewayOptions):
     onCollectError: (err) => logger.warn({ err, code: 'DB_UNAVAILABLE' }, 'outbox metrics could not be read'),
     processMetrics: true,
   });
-  const ctx: WorkerContext = { config, database, logger, clock, owner, metrics };
+  const ingestSocket = options.ingestSocket ?? (options.announce ? ingestSocketPath(config) : undefined);
+  const ctx: WorkerContext = { config, database, logger, clock, owner, metrics, ingestSocket };
   const started = new Set<GatewayWorker>();
   const order: GatewayWorker[] = [];
   const http = createHttpWorker(ctx, () => order, () => started);
   const workers = [http, ...composeWorkers(ctx)];
   order.push(...workers);
   const smtp = workers.find((w): w is ReturnType<typeof createSmtpListener> => w.name === 'local-smtp');
-  const endpoints = (): GatewayEndpoints => ({ http: http.address(), smtp: smtp ? smtp.address() : null });
+  const lmtp = workers.filter((w): w is LmtpListener & GatewayWorker => w.name.startsWith('lmtp') || w.name === 'ingest-socket');
+  const endpoints = (): GatewayEndpoints => ({ http: http.address(), smtp: smtp ? smtp.address() : null, lmtp: lmtp.map((l) => l.address()) });
 
   let unannounce = () => {};
   const close = async () => {
@@ -271,7 +297,11 @@ export async function startGateway(configured: Config, options: GatewayOptions):
   }
   if (options.announce) {
     unannounce = writeRunningGateway(config, {
-      pid: process.pid, ...endpoints(), outDir: config.smtp ? null : resolve(config.localMail.outDir),
+      pid: process.pid, http: http.address(), smtp: smtp ? smtp.address() : null,
+      outDir: config.smtp ? null : resolve(config.localMail.outDir),
+      ingest: ingestSocket
+        ? { socket: resolve(ingestSocket), support: config.mailboxes.support.address, management: config.mailboxes.management.address }
+        : null,
     });
   }
   return { workers, database, metrics, endpoints, close };
