@@ -20,6 +20,7 @@ import { listRecentOutbox, listRecentTickets, outboxDepth } from './db/repositor
 import { createHttpServer, type ReadinessCheck } from './http/http-server.js';
 import { createSmtpListener } from './local-mail/smtp-listener.js';
 import { ingestSocketPath, writeRunningGateway } from './local-mail/running-gateway-file.js';
+import { databaseKey } from './mail-listeners/database-key.js';
 import { createLmtpListener, type LmtpAddress, type LmtpListener } from './mail-listeners/lmtp-listener.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import type { Policy } from './policy/default-policy.js';
@@ -159,7 +160,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     // Only this user's `slagate ingest` (the MTA's pipe runs as the gateway's user) may write here.
     workers.push(createLmtpListener({
       config, ingest, clock, logger, name: 'ingest-socket', listen: { socket: ctx.ingestSocket },
-      returnPath: false, outcomeInReply: true, maxBytes: null, socketMode: 0o600, inUse: 'share',
+      source: 'cli', returnPath: false, outcomeInReply: true, maxBytes: null, socketMode: 0o600, inUse: 'share',
     }));
   }
   return workers;
@@ -300,7 +301,7 @@ export async function startGateway(configured: Config, options: GatewayOptions):
       pid: process.pid, http: http.address(), smtp: smtp ? smtp.address() : null,
       outDir: config.smtp ? null : resolve(config.localMail.outDir),
       ingest: ingestSocket
-        ? { socket: resolve(ingestSocket), support: config.mailboxes.support.address, management: config.mailboxes.management.address }
+        ? { socket: resolve(ingestSocket), database: databaseKey(config.database), support: config.mailboxes.support.address, management: config.mailboxes.management.address }
         : null,
     });
   }

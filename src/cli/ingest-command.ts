@@ -19,7 +19,7 @@ export const register: RegisterCommand = (program, ctx) => {
       // A running gateway takes the mail over its socket and answers after its commit; the
       // database is opened here only when none runs (src/cli/ingest-via-gateway.ts).
       const via = await import('./ingest-via-gateway.js');
-      const target = via.gatewayIngestTarget(ctx.config().database.dataDir);
+      const target = via.gatewayIngestTarget(ctx.config().database);
       const session = target ? await via.connectToGateway(target) : null;
       if (target && session) {
         try {

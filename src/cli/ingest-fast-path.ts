@@ -18,9 +18,9 @@ export async function ingestFastPath(
 ): Promise<number | null> {
   const parsed = parsePipeArgs(args);
   if (!parsed) return null;
-  const dataDir = dataDirOf(parsed.config ?? env.SLAGATE_CONFIG);
-  if (dataDir === null) return null;
-  const target = gatewayIngestTarget(dataDir);
+  const database = databaseOf(parsed.config ?? env.SLAGATE_CONFIG, env);
+  if (database === null) return null;
+  const target = gatewayIngestTarget(database);
   if (!target) return null;
   const session = await connectToGateway(target);
   if (!session) return null;
@@ -76,14 +76,22 @@ export function parsePipeArgs(args: string[]): PipeArgs | null {
   return out;
 }
 
-/** `database.dataDir` of the config file (the default when it has none); null when it cannot be read. */
-function dataDirOf(path: string | undefined): string | null {
-  if (!path) return './data/pglite';
-  try {
-    const config = JSON.parse(readFileSync(path, 'utf8')) as { database?: { dataDir?: unknown } };
-    const dataDir = config.database?.dataDir;
-    return typeof dataDir === 'string' ? dataDir : './data/pglite';
-  } catch {
-    return null;
+/** The default of `database.dataDir` in config.ts (a unit test keeps the two equal). */
+export const DEFAULT_DATA_DIR = './data/pglite';
+
+/**
+ * `database` of the config file as loadConfig would see it (DATABASE_URL wins over the file),
+ * with the default folder when it has none; null when the file cannot be read.
+ */
+export function databaseOf(path: string | undefined, env: NodeJS.ProcessEnv): { url?: string; dataDir: string } | null {
+  let database: { url?: unknown; dataDir?: unknown } = {};
+  if (path) {
+    try {
+      database = (JSON.parse(readFileSync(path, 'utf8')) as { database?: typeof database }).database ?? {};
+    } catch {
+      return null;
+    }
   }
+  const url = env.DATABASE_URL || (typeof database.url === 'string' ? database.url : undefined);
+  return { url, dataDir: typeof database.dataDir === 'string' ? database.dataDir : DEFAULT_DATA_DIR };
 }

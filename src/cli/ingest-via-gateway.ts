@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isProcessAlive } from '../db/embedded-lock.js';
+import { databaseKey } from '../mail-listeners/database-key.js';
 import { openLmtpSession, type LmtpSession } from '../mail-listeners/lmtp-client.js';
 import { OUTCOME_MARK } from '../mail-listeners/outcome-mark.js';
 import type { IngestOutcome } from '../app/ingest-types.js';
@@ -15,6 +16,7 @@ import { EXIT } from './context.js';
 
 export interface GatewayIngestTarget {
   socket: string;
+  database: string;
   support: string;
   management: string;
 }
@@ -27,12 +29,14 @@ export interface MailSource {
 /**
  * The running gateway's pipe socket, found as running-gateway-file.ts writes it (gateway.json
  * beside the embedded database folder, whether or not that database is in use); null when no
- * live gateway announced one.
+ * live gateway on this database announced one.
  */
-export function gatewayIngestTarget(dataDir: string): GatewayIngestTarget | null {
+export function gatewayIngestTarget(database: { url?: string; dataDir: string }): GatewayIngestTarget | null {
   try {
-    const info = JSON.parse(readFileSync(join(dirname(resolve(dataDir)), 'gateway.json'), 'utf8')) as { pid?: number; ingest?: GatewayIngestTarget | null };
+    const info = JSON.parse(readFileSync(join(dirname(resolve(database.dataDir)), 'gateway.json'), 'utf8')) as { pid?: number; ingest?: GatewayIngestTarget | null };
     if (!info.ingest || typeof info.pid !== 'number' || !isProcessAlive(info.pid)) return null;
+    // A gateway of another database (the same default folder, another PostgreSQL): not ours.
+    if (info.ingest.database !== databaseKey(database)) return null;
     return info.ingest;
   } catch {
     return null;

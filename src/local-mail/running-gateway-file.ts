@@ -17,9 +17,10 @@ export interface RunningGateway {
   outDir: string | null;
   /**
    * The pipe's socket: `slagate ingest` hands mail to the gateway here (LMTP) instead of opening
-   * the database itself; the addresses are what it puts in RCPT TO for `--mailbox`.
+   * the database itself, if `database` (mail-listeners/database-key.ts) is the one its own config
+   * names; the addresses are what it puts in RCPT TO for `--mailbox`.
    */
-  ingest?: { socket: string; support: string; management: string } | null;
+  ingest?: { socket: string; database: string; support: string; management: string } | null;
 }
 
 /** Beside the embedded database folder (./data by default), whichever database is in use. */

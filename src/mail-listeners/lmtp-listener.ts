@@ -32,6 +32,8 @@ export interface LmtpListenerOptions {
   returnPath?: boolean;
   /** Puts the outcome as JSON into each 250 reply, for `slagate ingest` to print (own socket only). */
   outcomeInReply?: boolean;
+  /** What raw_mail records as the way the mail came; `cli` for the pipe's socket. */
+  source?: IngestInput['source'];
   /** Larger mail is refused with 552 (the MTA bounces it); null: no limit (the pipe's socket, as `slagate ingest` without a gateway). */
   maxBytes?: number | null;
   /** Socket file mode; the MTA's delivery agent may run as another user than the gateway. */
@@ -107,7 +109,7 @@ export function createLmtpListener(options: LmtpListenerOptions): LmtpListener {
     for (const mailbox of MAILBOXES) {
       if (!recipients.includes(mailbox)) continue;
       try {
-        const outcome = await handOver(options.ingest, logger, { raw, mailbox, receivedAt, source: 'lmtp' });
+        const outcome = await handOver(options.ingest, logger, { raw, mailbox, receivedAt, source: options.source ?? 'lmtp' });
         replies.set(mailbox, options.outcomeInReply
           ? `${OUTCOME_MARK}${JSON.stringify(outcome)}`
           : `2.0.0 ${mailbox}: ${outcome.decision}${outcome.ticket ? ` ${outcome.ticket.private ? '' : outcome.ticket.number}`.trimEnd() : ''}`);
