@@ -21,6 +21,7 @@ import { createHttpServer, type ReadinessCheck } from './http/http-server.js';
 import { createSmtpListener } from './local-mail/smtp-listener.js';
 import { ingestSocketPath, writeRunningGateway } from './local-mail/running-gateway-file.js';
 import { databaseKey } from './mail-listeners/database-key.js';
+import { createIngestSocket } from './mail-listeners/ingest-socket.js';
 import { createLmtpListener, type LmtpAddress, type LmtpListener } from './mail-listeners/lmtp-listener.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import type { Policy } from './policy/default-policy.js';
@@ -46,7 +47,7 @@ export interface GatewayEndpoints {
   http: { host: string; port: number } | null;
   /** The local SMTP listener; null when the mailboxes are read over IMAP. */
   smtp: { host: string; port: number } | null;
-  /** The LMTP listeners for the local MTA (`lmtp.port`, `lmtp.socket`) and the pipe's socket. */
+  /** The LMTP listeners for the local MTA (`lmtp.port`, `lmtp.socket`). */
   lmtp: LmtpAddress[];
 }
 
@@ -66,7 +67,7 @@ export interface GatewayOptions {
   /** Writes ./data/gateway.json for `slagate demo` (the CLI does; in-process tests need not). */
   announce?: boolean;
   /**
-   * Where `slagate ingest` hands mail over (an LMTP Unix socket); the CLI's start uses the run/
+   * Where `slagate ingest` hands mail over (a Unix socket); the CLI's start uses the run/
    * folder beside gateway.json, in-process tests a path of their own, unset means none.
    */
   ingestSocket?: string;
@@ -157,11 +158,8 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     workers.push(createLmtpListener({ config, ingest, clock, logger, name: 'lmtp-socket', listen: { socket: config.lmtp.socket }, socketMode: 0o666 }));
   }
   if (ctx.ingestSocket) {
-    // Only this user's `slagate ingest` (the MTA's pipe runs as the gateway's user) may write here.
-    workers.push(createLmtpListener({
-      config, ingest, clock, logger, name: 'ingest-socket', listen: { socket: ctx.ingestSocket },
-      source: 'cli', returnPath: false, outcomeInReply: true, maxBytes: null, socketMode: 0o600, inUse: 'share',
-    }));
+    const socket = createIngestSocket({ path: ctx.ingestSocket, ingest, clock, logger });
+    workers.push(Object.assign(socket, { state: () => ({ ok: true, detail: socket.listening() ? 'listening' : 'served by another instance' }) }));
   }
   return workers;
 }
@@ -269,7 +267,7 @@ export async function startGateway(configured: Config, options: GatewayOptions):
   const workers = [http, ...composeWorkers(ctx)];
   order.push(...workers);
   const smtp = workers.find((w): w is ReturnType<typeof createSmtpListener> => w.name === 'local-smtp');
-  const lmtp = workers.filter((w): w is LmtpListener & GatewayWorker => w.name.startsWith('lmtp') || w.name === 'ingest-socket');
+  const lmtp = workers.filter((w): w is LmtpListener & GatewayWorker => w.name.startsWith('lmtp'));
   const endpoints = (): GatewayEndpoints => ({ http: http.address(), smtp: smtp ? smtp.address() : null, lmtp: lmtp.map((l) => l.address()) });
 
   let unannounce = () => {};

@@ -23,7 +23,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const session = target ? await via.connectToGateway(target) : null;
       if (target && session) {
         try {
-          ctx.exitCode = await via.ingestThroughGateway(session, target, sourcesOf(), opts, ctx);
+          ctx.exitCode = await via.ingestThroughGateway(session, sourcesOf(), opts, ctx);
         } catch (err) {
           ctx.err.write(`slagate ingest: ${(err as Error).message}\n`);
           ctx.exitCode = (err as NodeJS.ErrnoException).code === 'ENOENT' ? EXIT.NOINPUT : EXIT.SOFTWARE;

@@ -30,11 +30,11 @@ export async function ingestFastPath(
     for await (const chunk of io.in) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Buffer);
     raw = Buffer.concat(chunks);
   } catch (err) {
-    await session.close();
+    session.close();
     io.err.write(`slagate ingest: ${(err as Error).message}\n`);
     return 74; // EX_IOERR
   }
-  return ingestThroughGateway(session, target, [{ name: '-', raw }], parsed, io);
+  return ingestThroughGateway(session, [{ name: '-', raw }], parsed, io);
 }
 
 interface PipeArgs {

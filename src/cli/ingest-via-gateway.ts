@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isProcessAlive } from '../db/embedded-lock.js';
 import { databaseKey } from '../mail-listeners/database-key.js';
-import { openLmtpSession, type LmtpSession } from '../mail-listeners/lmtp-client.js';
-import { OUTCOME_MARK } from '../mail-listeners/outcome-mark.js';
+import { openIngestSession, type IngestSession } from '../mail-listeners/ingest-protocol.js';
 import type { IngestOutcome } from '../app/ingest-types.js';
 import { EXIT } from './context.js';
 
 /**
- * `slagate ingest` while a gateway runs: the bytes go to the gateway's own LMTP socket and the
+ * `slagate ingest` while a gateway runs: the bytes go to the gateway's own socket and the
  * command waits for its reply, which comes after the commit. No database connection, no
  * migrations check, no ingest code loaded: Node's start-up is most of what a delivery costs.
  * This module is loaded before the config (zod) and commander on purpose; keep its imports light.
@@ -44,9 +43,9 @@ export function gatewayIngestTarget(database: { url?: string; dataDir: string })
 }
 
 /** The session, or null when the socket does not answer (a gateway that just stopped): then the caller opens the database. */
-export async function connectToGateway(target: GatewayIngestTarget): Promise<LmtpSession | null> {
+export async function connectToGateway(target: GatewayIngestTarget): Promise<IngestSession | null> {
   try {
-    return await openLmtpSession(target.socket);
+    return await openIngestSession(target.socket);
   } catch {
     return null;
   }
@@ -71,8 +70,7 @@ export function formatOutcome(name: string, outcome: IngestOutcome, json: boolea
  * a temporary database failure does without a gateway; 70 for a mail the gateway refused for good.
  */
 export async function ingestThroughGateway(
-  session: LmtpSession,
-  target: GatewayIngestTarget,
+  session: IngestSession,
   sources: AsyncIterable<MailSource> | Iterable<MailSource>,
   options: { mailbox: 'support' | 'management'; sender?: string; json?: boolean },
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
@@ -82,14 +80,14 @@ export async function ingestThroughGateway(
     for await (const source of sources) {
       let reply;
       try {
-        reply = await session.deliver({ from: options.sender ?? '', to: target[options.mailbox], raw: withSender(source.raw, options.sender) });
+        reply = await session.deliver(options.mailbox, withSender(source.raw, options.sender));
       } catch (err) {
         // The reply never came: the mail may or may not be stored. A retry is answered `duplicate` if it was.
         io.err.write(`${source.name}: the gateway did not answer: ${(err as Error).message}\n`);
         return EXIT.TEMPFAIL;
       }
-      if (reply.code === 250 && reply.text.startsWith(OUTCOME_MARK)) {
-        io.out.write(formatOutcome(source.name, JSON.parse(reply.text.slice(OUTCOME_MARK.length)) as IngestOutcome, options.json));
+      if (reply.code === 250) {
+        io.out.write(formatOutcome(source.name, JSON.parse(reply.text) as IngestOutcome, options.json));
         continue;
       }
       io.err.write(`${source.name}: ${reply.code} ${reply.text}\n`);
@@ -97,7 +95,7 @@ export async function ingestThroughGateway(
       code = Math.max(code, EXIT.SOFTWARE);
     }
   } finally {
-    await session.close();
+    session.close();
   }
   return code;
 }

@@ -9,7 +9,6 @@ import { SlagateError } from '../errors.js';
 import { mailboxOf } from '../local-mail/smtp-listener.js';
 import { MAILBOXES, type MailboxName } from '../policy/priorities.js';
 import { handOver, smtpError, withReturnPath } from './hand-over.js';
-import { OUTCOME_MARK } from './outcome-mark.js';
 
 /** Where an LMTP listener listens: loopback TCP, or a Unix socket. */
 export type LmtpAddress = { host: string; port: number } | { socket: string };
@@ -21,29 +20,10 @@ export interface LmtpListenerOptions {
   clock: () => Date;
   logger: Logger;
   listen: LmtpAddress;
-  /** Names the worker (several LMTP listeners may run: TCP, socket, the pipe's socket). */
+  /** Names the worker (two LMTP listeners may run: TCP and a Unix socket). */
   name?: string;
-  /**
-   * The MTA-facing listener records MAIL FROM as Return-Path, as a delivering MTA does. The
-   * pipe's socket does not: `slagate ingest` hands over the bytes exactly as the MTA piped them
-   * (with the Return-Path the MTA wrote, or the one `--sender` asked for), so the mail is judged
-   * as it would be without a gateway running.
-   */
-  returnPath?: boolean;
-  /** Puts the outcome as JSON into each 250 reply, for `slagate ingest` to print (own socket only). */
-  outcomeInReply?: boolean;
-  /** What raw_mail records as the way the mail came; `cli` for the pipe's socket. */
-  source?: IngestInput['source'];
-  /** Larger mail is refused with 552 (the MTA bounces it); null: no limit (the pipe's socket, as `slagate ingest` without a gateway). */
-  maxBytes?: number | null;
   /** Socket file mode; the MTA's delivery agent may run as another user than the gateway. */
   socketMode?: number;
-  /**
-   * A socket another live gateway already answers on: an error (the MTA's socket: the admin
-   * must know), or `share`: log it and leave the socket to that gateway (the pipe's socket of a
-   * second instance on the same folder and database, which serves the pipe just as well).
-   */
-  inUse?: 'fail' | 'share';
 }
 
 export interface LmtpListener {
@@ -66,8 +46,7 @@ export function createLmtpListener(options: LmtpListenerOptions): LmtpListener {
   const { config, clock } = options;
   const name = options.name ?? 'lmtp';
   const logger = options.logger.child({ component: name });
-  const maxBytes = options.maxBytes === undefined ? config.limits.maxMessageBytes : options.maxBytes;
-  const returnPath = options.returnPath ?? true;
+  const maxBytes = config.limits.maxMessageBytes;
 
   const server = new SMTPServer({
     lmtp: true,
@@ -75,9 +54,12 @@ export function createLmtpListener(options: LmtpListenerOptions): LmtpListener {
     // Loopback or a local socket, and no passwords to protect: AUTH or STARTTLS would only
     // invite clients to fail at them.
     disabledCommands: ['AUTH', 'STARTTLS'],
-    size: maxBytes ?? 0,
+    size: maxBytes,
     logger: false,
     banner: 'slagate',
+    // The client is the local MTA or `slagate ingest`: a reverse DNS lookup of it only delays
+    // the greeting (about 0.1 s a connection on a Unix socket, measured), which the pipe pays per mail.
+    disableReverseLookup: true,
     // A delivering MTA keeps its connection open between deliveries (Postfix caches LMTP
     // sessions); the default 60 s would only make it reconnect more.
     socketTimeout: 300_000,
@@ -101,7 +83,7 @@ export function createLmtpListener(options: LmtpListenerOptions): LmtpListener {
     }
     const receivedAt = clock();
     const body = Buffer.concat(chunks);
-    const raw = returnPath ? withReturnPath(body, session.envelope.mailFrom ? session.envelope.mailFrom.address : '') : body;
+    const raw = withReturnPath(body, session.envelope.mailFrom ? session.envelope.mailFrom.address : '');
     const recipients = session.envelope.rcptTo.map((r) => mailboxOf(config, r.address));
     const replies = new Map<MailboxName, string | Error>();
     // One ingest per mailbox, one after the other so the replies keep a fixed order of work; a
@@ -109,10 +91,9 @@ export function createLmtpListener(options: LmtpListenerOptions): LmtpListener {
     for (const mailbox of MAILBOXES) {
       if (!recipients.includes(mailbox)) continue;
       try {
-        const outcome = await handOver(options.ingest, logger, { raw, mailbox, receivedAt, source: options.source ?? 'lmtp' });
-        replies.set(mailbox, options.outcomeInReply
-          ? `${OUTCOME_MARK}${JSON.stringify(outcome)}`
-          : `2.0.0 ${mailbox}: ${outcome.decision}${outcome.ticket ? ` ${outcome.ticket.private ? '' : outcome.ticket.number}`.trimEnd() : ''}`);
+        const outcome = await handOver(options.ingest, logger, { raw, mailbox, receivedAt, source: 'lmtp' });
+        // A private ticket's number is not for whoever reads the MTA's logs.
+        replies.set(mailbox, `2.0.0 ${mailbox}: ${outcome.decision}${outcome.ticket && !outcome.ticket.private ? ` ${outcome.ticket.number}` : ''}`);
       } catch (err) {
         replies.set(mailbox, err as Error);
       }
@@ -126,9 +107,7 @@ export function createLmtpListener(options: LmtpListenerOptions): LmtpListener {
     name,
     async start() {
       if ('socket' in listen && !(await clearStaleSocket(listen.socket))) {
-        if (options.inUse !== 'share') throw new SlagateError('CONFIG_INVALID', `${listen.socket}: another process already listens on this socket`);
-        logger.warn({ socket: listen.socket }, 'another gateway already listens on this socket; leaving it to that one');
-        return;
+        throw new SlagateError('CONFIG_INVALID', `${listen.socket}: another process already listens on this socket`);
       }
       const tcp = (server as unknown as { server: Server }).server;
       await new Promise<void>((resolve, reject) => {
@@ -161,10 +140,8 @@ export function createLmtpListener(options: LmtpListenerOptions): LmtpListener {
       }));
     },
     address() {
-      if (bound) return bound;
-      // A shared socket is still where this gateway's pipe delivers (through the other one).
-      if ('socket' in listen) return { socket: listen.socket };
-      throw new SlagateError('INTERNAL', `${name} listener not started`);
+      if (!bound) throw new SlagateError('INTERNAL', `${name} listener not started`);
+      return bound;
     },
   };
 }

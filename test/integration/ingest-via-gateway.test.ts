@@ -8,7 +8,7 @@ import { ingestFastPath, parsePipeArgs, DEFAULT_DATA_DIR } from '../../src/cli/i
 import { DEFAULT_CONFIG_INPUT, parseConfig } from '../../src/config.js';
 import { SlagateError } from '../../src/errors.js';
 import { databaseKey } from '../../src/mail-listeners/database-key.js';
-import { createLmtpListener } from '../../src/mail-listeners/lmtp-listener.js';
+import { createIngestSocket } from '../../src/mail-listeners/ingest-socket.js';
 import { startGateway, type Gateway } from '../../src/main.js';
 import { eventually } from '../helpers/eventually.js';
 import { buildMail } from '../helpers/mail-builder.js';
@@ -117,8 +117,8 @@ describe('slagate ingest against a gateway that cannot commit', () => {
       const dataDir = join(here, 'data', 'pglite');
       const config = parseConfig({ ...configInput, database: { url: database.url, dataDir } });
       const socket = join(here, 'data', 'run', 'ingest.sock');
-      const listener = createLmtpListener({
-        config, clock: () => new Date(), logger, listen: { socket }, returnPath: false, outcomeInReply: true, maxBytes: null, source: 'cli',
+      const listener = createIngestSocket({
+        path: socket, clock: () => new Date(), logger,
         ingest: async () => { throw new SlagateError('DB_UNAVAILABLE', 'disk full'); },
       });
       await listener.start();
@@ -143,6 +143,29 @@ describe('slagate ingest against a gateway that cannot commit', () => {
     } finally {
       rmSync(here, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the ingest socket', () => {
+  it('answers a client that does not speak its protocol with 500 and closes, storing nothing', async () => {
+    const { connect } = await import('node:net');
+    const socket = connect(join(dir, 'data', 'run', 'ingest.sock'));
+    let answer = '';
+    socket.on('data', (c: Buffer) => { answer += c.toString(); });
+    socket.write('EHLO attacker\r\n');
+    await new Promise((r) => socket.once('close', r));
+    expect(answer).toMatch(/^500 /);
+    const wrongMailbox = connect(join(dir, 'data', 'run', 'ingest.sock'));
+    let second = '';
+    wrongMailbox.on('data', (c: Buffer) => { second += c.toString(); });
+    wrongMailbox.write('SLAGATE-INGEST 1 sales 5\nhello');
+    await new Promise((r) => wrongMailbox.once('close', r));
+    expect(second).toMatch(/^500 /);
+  });
+
+  it('is readable and writable by the gateway\'s user only', async () => {
+    const { statSync } = await import('node:fs');
+    expect(statSync(join(dir, 'data', 'run', 'ingest.sock')).mode & 0o777).toBe(0o600);
   });
 });
 

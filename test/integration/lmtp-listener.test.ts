@@ -9,9 +9,9 @@ import { ingestMessage } from '../../src/app/ingest-message.js';
 import type { IngestInput } from '../../src/app/ingest-types.js';
 import { openDatabase } from '../../src/db/client.js';
 import { SlagateError } from '../../src/errors.js';
-import { openLmtpSession } from '../../src/mail-listeners/lmtp-client.js';
 import { createLmtpListener, type LmtpListener } from '../../src/mail-listeners/lmtp-listener.js';
 import { buildMail } from '../helpers/mail-builder.js';
+import { openLmtpSession } from '../helpers/lmtp-client.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { testConfig } from '../helpers/test-config.js';
 

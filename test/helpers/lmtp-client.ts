@@ -1,9 +1,8 @@
 import { connect, type Socket } from 'node:net';
 
 /**
- * A minimal LMTP client for `slagate ingest` handing mail to the running gateway's socket. It
- * imports node:net only: the pipe's whole cost is Node's start-up plus this, where nodemailer
- * alone would add tens of milliseconds to every delivery.
+ * A minimal LMTP client that speaks to a Unix socket (nodemailer's LMTP client speaks TCP only):
+ * one recipient a delivery, its reply after DATA.
  */
 export interface LmtpReply {
   code: number;
