@@ -42,6 +42,7 @@ beforeAll(async () => {
     localMail: { port: 0, outDir: join(dir, 'out') },
     http: { port: 0 },
     outbox: { pollIntervalMs: 60_000 },
+    lmtp: { port: 0 },
   };
   configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(configInput));
@@ -143,6 +144,35 @@ describe('slagate ingest against a gateway that cannot commit', () => {
     } finally {
       rmSync(here, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the acknowledgement leaves on the commit, whatever the way in', () => {
+  // The outbox polls once a minute here: an acknowledgement within the wait was woken by the commit.
+  const ackOf = (address: string) => eventually(() => sink.accepted.find((m) => m.to.includes(address)), 10_000, `the acknowledgement to ${address}`);
+
+  it('by LMTP', async () => {
+    const { default: nodemailer } = await import('nodemailer');
+    const lmtp = gateway.endpoints().lmtp[0] as { host: string; port: number };
+    const t = nodemailer.createTransport({ lmtp: true, host: lmtp.host, port: lmtp.port, ignoreTLS: true } as never);
+    try {
+      const info = await t.sendMail({ envelope: { from: 'lmtp-ack@client.example', to: ['support@sanarise.example'] }, raw: buildMail({ from: 'L <lmtp-ack@client.example>' }) });
+      expect(info.accepted).toEqual(['support@sanarise.example']);
+    } finally {
+      t.close();
+    }
+    await ackOf('lmtp-ack@client.example');
+  });
+
+  it('by the local SMTP listener', async () => {
+    const { createRawMailClient } = await import('../../src/smtp/send-raw.js');
+    const client = createRawMailClient(gateway.endpoints().smtp!);
+    try {
+      await client.send({ from: 'smtp-ack@client.example', to: ['support@sanarise.example'] }, buildMail({ from: 'S <smtp-ack@client.example>' }));
+    } finally {
+      client.close();
+    }
+    await ackOf('smtp-ack@client.example');
   });
 });
 
