@@ -1,6 +1,7 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { NOBODY, startPostfix, type Postfix } from '../helpers/postfix.js';
+import { spawnTied } from '../helpers/spawn-tied.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
@@ -25,8 +28,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 const logger = pino({ level: 'silent' });
 const BIN = resolve('bin/slagate.js');
 let database: TestDatabase;
+/** slagate reaches PostgreSQL through it, so a test can take the database away and bring it back. */
+let pgProxy: TcpProxy;
 let postfix: Postfix;
-let gateway: Gateway;
+let gateway: Gateway | undefined;
 let dir: string;
 let configInput: Record<string, unknown>;
 
@@ -40,6 +45,9 @@ async function startSlagate(): Promise<Gateway> {
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  pgProxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+  const viaProxy = new URL(database.url);
+  viaProxy.host = `${pgProxy.host}:${pgProxy.port}`;
   dir = mkdtempSync(join(tmpdir(), 'slagate-mta-'));
   chmodSync(dir, 0o755);
   mkdirSync(join(dir, 'data'), { mode: 0o755 });
@@ -55,7 +63,7 @@ beforeAll(async () => {
   configInput = {
     ...structuredClone(DEFAULT_CONFIG_INPUT),
     tokenSecret: 'test-token-secret-0123456789',
-    database: { url: database.url, dataDir: join(dir, 'data', 'pglite') },
+    database: { url: viaProxy.toString(), dataDir: join(dir, 'data', 'pglite') },
     smtp: { host: postfix.host, port: postfix.port, connectionTimeoutMs: 10_000 },
     localMail: { port: 0, outDir: join(dir, 'out') },
     http: { port: 0 },
@@ -69,6 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await postfix?.stop();
+  await pgProxy?.close();
   await database?.drop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -114,7 +123,7 @@ describe('slagate behind a real Postfix', () => {
     await until('the pipe\'s success in the log', () => /to=<support@piped\.sanarise\.example>.*status=sent \(delivered via slagatepipe service/.test(postfix.log()));
   });
 
-  it('answers a bounce of its acknowledgement (Postfix\'s own DSN) with nothing: the loop stops', async () => {
+  it('answers a bounce of its acknowledgement (Postfix\'s own DSN) with nothing: the loop stops', { timeout: 180_000 }, async () => {
     const raw = buildMail({ messageId: '<mta-ghost@client.example>', from: 'Ghost <nobody-here@client.example>', subject: 'Yardım lütfen' });
     await submit('nobody-here@client.example', ['support@sanarise.example'], raw);
     await until('the ticket', async () => (await rowsOf('<mta-ghost@client.example>'))[0]);
@@ -151,7 +160,7 @@ describe('slagate behind a real Postfix', () => {
       const r = await database.db.execute(sql`select count(*)::int as n from raw_mail where message_id like '<mta-stream-%'`) as unknown as { n: number }[];
       return r[0]!.n >= 5;
     });
-    await gateway.close();
+    await gateway!.close();
     await sending;
     await new Promise((r) => setTimeout(r, 1_500));
     gateway = await startSlagate();
@@ -166,5 +175,76 @@ describe('slagate behind a real Postfix', () => {
     expect(rows.every((r) => r.n === 1)).toBe(true);
     // Postfix deferred some of them while slagate was down (that is the point of the test).
     expect(postfix.log()).toMatch(/to=<support@sanarise\.example>.*status=deferred/);
-  });
+  }, 240_000);
+
+  it('loses and duplicates nothing when PostgreSQL goes away in the middle of a stream: 451, Postfix retries', async () => {
+    // `slagate start` as deployed: its own process, restarted by its supervisor (systemd's
+    // Restart=always) should it exit, which it does when postgres.js throws from a connection cut
+    // mid-query (PITFALLS.md).
+    await gateway!.close();
+    gateway = undefined;
+    const supervisor = superviseGateway(join(dir, 'config.json'));
+    try {
+      const count = 30;
+      const ids = Array.from({ length: count }, (_, i) => `<mta-pg-${i}@client.example>`);
+      const stored = async () => ((await database.db.execute(sql`select count(*)::int as n from raw_mail where message_id like '<mta-pg-%'`)) as unknown as { n: number }[])[0]!.n;
+      const sending = (async () => {
+        for (const [i, id] of ids.entries()) {
+          await submit('deniz@client.example', ['support@sanarise.example'], buildMail({ messageId: id, from: 'Deniz <deniz@client.example>', subject: `Veritabanı ${i}` }));
+        }
+      })();
+      await until('the first deliveries', async () => (await stored()) >= 5);
+      // The database "restarts": every connection cut, new ones refused for a while.
+      pgProxy.refuse(true);
+      pgProxy.resetAll();
+      await sending;
+      await until('a delivery deferred with 451 or a refused connection', () => /to=<support@sanarise\.example>.*status=deferred/.test(postfix.log().split('Veritabanı')[0]!) || /to=<support@sanarise\.example>.*status=deferred/.test(postfix.log()), 60_000);
+      await new Promise((r) => setTimeout(r, 2_000));
+      pgProxy.refuse(false);
+      postfix.flush();
+      await until('every mail of the stream stored', async () => (await stored()) >= count, 150_000).catch((err) => {
+        if (process.env.SLAGATE_TEST_GATEWAY_LOG) writeFileSync(`${process.env.SLAGATE_TEST_GATEWAY_LOG}.postfix`, postfix.log());
+        throw err;
+      });
+      await until('an empty Postfix queue', () => postfix.queue().length === 0, 60_000);
+      const rows = await database.db.execute(sql`select message_id, count(*)::int as n from raw_mail where message_id like '<mta-pg-%' group by message_id`) as unknown as { message_id: string; n: number }[];
+      expect(rows.map((r) => r.message_id).sort()).toEqual([...ids].sort());
+      expect(rows.every((r) => r.n === 1)).toBe(true);
+    } finally {
+      await supervisor.stop();
+    }
+  }, 300_000);
 });
+
+/** `slagate start` in a child process, started again whenever it exits until stop(). */
+function superviseGateway(configPath: string) {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  const launch = () => {
+    const c = spawnTied(process.execPath, [BIN, '-c', configPath, 'start'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    if (process.env.SLAGATE_TEST_GATEWAY_LOG) {
+      c.stdout!.on('data', (d) => appendFileSync(process.env.SLAGATE_TEST_GATEWAY_LOG!, d));
+      c.stderr!.on('data', (d) => appendFileSync(process.env.SLAGATE_TEST_GATEWAY_LOG!, d));
+    } else {
+      c.stdout!.resume();
+      c.stderr!.resume();
+    }
+    c.once('exit', () => {
+      if (!stopping) setTimeout(launch, 300);
+    });
+  };
+  launch();
+  return {
+    async stop() {
+      stopping = true;
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const gone = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 25_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
