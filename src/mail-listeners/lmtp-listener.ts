@@ -3,10 +3,10 @@ import { connect, type AddressInfo, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { IngestInput, IngestOutcome } from '../app/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
 import type { Config } from '../config.js';
 import { SlagateError } from '../errors.js';
-import { mailboxOf } from '../local-mail/smtp-listener.js';
+import { mailboxOf } from './smtp-listener.js';
 import { MAILBOXES, type MailboxName } from '../policy/priorities.js';
 import { handOver, smtpError, withReturnPath } from './hand-over.js';
 
