@@ -118,6 +118,21 @@ describe('mail from a local MTA: LMTP, the pipe, IMAP', () => {
     }, MAILS);
     await lmtp.gateway.close();
 
+    // LMTP as Postfix delivers a queue: several sessions at once (lmtp_destination_concurrency_limit, 20 by default).
+    const lmtp4 = await gatewayFor('lmtp4', () => ({ ...noImap, localMail: { port: 0, outDir: join(dir, 'out-lmtp4') }, lmtp: { port: 0 } }));
+    const lmtp4Run = await measure(async () => {
+      const address = lmtp4.gateway.endpoints().lmtp[0] as { host: string; port: number };
+      await Promise.all([0, 1, 2, 3].map(async (k) => {
+        const session = await openLmtpSession(address);
+        for (const mail of corpus.filter((_, i) => i % 4 === k)) {
+          const reply = await session.deliver({ from: mail.sender, to: 'support@sanarise.example', raw: mail.raw });
+          expect(reply.code).toBe(250);
+        }
+        await session.close();
+      }));
+    }, MAILS);
+    await lmtp4.gateway.close();
+
     // The pipe: a new `slagate ingest` a mail, handed to the running gateway.
     const pipe = await gatewayFor('pipe', (url) => ({
       ...noImap, localMail: { port: 0, outDir: join(dir, 'out-pipe') },
@@ -150,6 +165,8 @@ describe('mail from a local MTA: LMTP, the pipe, IMAP', () => {
       figures: [
         { what: 'LMTP, one session, one mail after the other', value: rate(lmtpRun), target: `>= IMAP (${rate(imapRun)})`, met: lmtpRun.mails / lmtpRun.wallS >= imapRun.mails / imapRun.wallS },
         { what: 'LMTP: CPU a mail', value: cpu(lmtpRun) },
+        { what: 'LMTP, four sessions at once (as Postfix delivers a queue)', value: rate(lmtp4Run), target: `>= IMAP (${rate(imapRun)})`, met: lmtp4Run.mails / lmtp4Run.wallS >= imapRun.mails / imapRun.wallS },
+        { what: 'LMTP, four sessions: CPU a mail', value: cpu(lmtp4Run) },
         { what: 'pipe (`slagate ingest` a mail, gateway running): wall a mail', value: `${pipeWall.toFixed(3)} s (${rate(pipeRun)})`, target: `<= ${PIPE_TARGET_S} s`, met: pipeWall <= PIPE_TARGET_S },
         { what: 'pipe: CPU a mail', value: cpu(pipeRun) },
         { what: 'IMAP (mailbox worker, backlog in Dovecot)', value: rate(imapRun) },
