@@ -8,6 +8,13 @@ import type { FiredSlaStep, TicketSlaInputs } from '../../tickets/stored-sla.js'
 export interface SlaTicketRow extends TicketSlaInputs {
   id: number;
   private: boolean;
+  priority: string;
+  status: string;
+  assignee: string | null;
+  receivedAt: Date;
+  firstResponseAt: Date | null;
+  qualifiedAt: Date | null;
+  resolvedAt: Date | null;
 }
 
 /** A fired step as stored (sla_alerts), of one ticket. */
