@@ -81,7 +81,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   trustedAuthservId: 'authserv-id of your own mail server: when set, agent mail must carry its Authentication-Results with DMARC or aligned DKIM pass.',
   'policy.types': 'Ticket types: slug, name, allowed priorities, default priority, tag aliases, keywords, private flag (default: the agreement, SLA-POLICY.md).',
   'policy.priorities': 'Per priority: calendar, first-response and resolution targets in working minutes (null: none), tag aliases.',
-  'policy.calendars': 'Calendars: zone, weekly hours, holidays (YYYY-MM-DD) and half days, or `always` for 24/7.',
+  'policy.calendars': 'Calendars: zone, weekly hours, `publicHolidays` (a country code: its public holidays for every year; `TR` adds the Bayram eves and 28 October as half days), extra holidays (YYYY-MM-DD) and half days, or `always` for 24/7.',
   'policy.escalateAliases': 'Subject tags with which a client escalates (`[Escalate]`, `[Yükselt]`).',
   'policy.replyPrefixes': 'Reply and forward prefixes stripped before tags are read.',
   'policy.specialCircumstancesPerDay': 'Tickets per client and local day before further ones are flagged for SLA review.',

@@ -91,6 +91,7 @@ const policySchema = z.object({
     zone: timeZone,
     always: z.boolean().default(false),
     hours: z.partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.object({ open: hhmm, close: hhmm })).default({}),
+    publicHolidays: z.string().regex(/^[A-Z]{2}$/).optional(), // country code, e.g. TR
     holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
     halfDays: z.array(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), until: hhmm })).default([]),
   })).min(1).default(() => structuredClone(DEFAULT_POLICY.calendars)),
