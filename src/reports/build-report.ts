@@ -4,6 +4,7 @@ import type { Attainment, AttainmentRow, ClientRow, DurationSummary, Report } fr
 import { localDay, type ReportPeriod } from './report-period.js';
 import type { ReportPauseRow, ReportRows, ReportTicketRow } from './report-rows.js';
 import { median, percentile, rate } from './statistics.js';
+import { eventFiguresByTicket, type TicketEventFigures } from './ticket-event-figures.js';
 import { ticketOutcome, type TicketOutcome, type WorkingMinutes } from './ticket-outcome.js';
 
 export interface BuildReportInput {
@@ -25,6 +26,7 @@ export interface BuildReportInput {
 interface Measured {
   ticket: ReportTicketRow;
   outcome: TicketOutcome;
+  events: TicketEventFigures;
 }
 
 /**
@@ -39,7 +41,7 @@ export function buildReport(input: BuildReportInput): Report {
   const tickets = input.rows.tickets.filter((t) => (includePrivate || !t.private)
     && t.receivedAt >= period.start && t.receivedAt < period.end);
   const ids = new Set(tickets.map((t) => t.id));
-  const alerts = input.rows.alerts.filter((a) => ids.has(a.ticketId));
+  const figuresOf = eventFiguresByTicket(input.rows.events.filter((e) => ids.has(e.ticketId)));
   const pausesByTicket = groupBy(input.rows.pauses.filter((p) => ids.has(p.ticketId)), (p) => String(p.ticketId));
 
   const rules = new Map(policy.priorities.map((r) => [r.priority, r]));
@@ -50,7 +52,7 @@ export function buildReport(input: BuildReportInput): Report {
     const outcome = rule
       ? ticketOutcome(ticket, pauses, rule, input.workingMinutes, input.now)
       : { firstResponseMinutes: null, resolutionMinutes: null, firstResponseMet: null, resolutionMet: null };
-    return { ticket, outcome };
+    return { ticket, outcome, events: figuresOf(ticket.id) };
   });
 
   const typeNames = new Map(policy.types.map((t) => [t.slug, t.name]));
@@ -59,14 +61,13 @@ export function buildReport(input: BuildReportInput): Report {
   const usedTypes = [...new Set(typeOrder)].filter((slug) => byTypeGroups.has(slug));
 
   const specialDays = specialCircumstanceDays(tickets, period.zone, policy.specialCircumstancesPerDay);
-  const breachedTickets = (ms: Measured[]) => ms.filter((m) => m.ticket.breachedAt !== null
+  const breachedTickets = (ms: Measured[]) => ms.filter((m) => m.ticket.breachedAt !== null || m.events.breachAlerts.length > 0
     || m.outcome.firstResponseMet === false || m.outcome.resolutionMet === false).length;
+  const escalated = (ms: Measured[]) => ms.filter((m) => m.events.reached !== null).length;
 
-  const byLevel: Record<string, number> = {};
-  for (const t of tickets) if (t.escalationLevel > 0) byLevel[t.escalationLevel] = (byLevel[t.escalationLevel] ?? 0) + 1;
-  const breachAlerts = alerts.filter((a) => a.level === 'breach');
   const byClock: Record<string, number> = {};
-  for (const a of breachAlerts) byClock[a.clock] = (byClock[a.clock] ?? 0) + 1;
+  for (const m of measured) for (const a of m.events.breachAlerts) byClock[a.clock] = (byClock[a.clock] ?? 0) + 1;
+  const sum = (pick: (f: TicketEventFigures) => number) => measured.reduce((n, m) => n + pick(m.events), 0);
 
   const dailyCounts = countBy(tickets, (t) => localDay(t.receivedAt, period.zone));
   const clientOf = (t: ReportTicketRow) => clientKey === 'address' ? t.requesterAddress : domainOf(t.requesterAddress);
@@ -81,7 +82,7 @@ export function buildReport(input: BuildReportInput): Report {
       firstResponseAttainment: attainment(ms.map((m) => m.outcome.firstResponseMet)),
       resolutionAttainment: attainment(ms.map((m) => m.outcome.resolutionMet)),
       breachedTickets: breachedTickets(ms),
-      escalatedTickets: ms.filter((m) => m.ticket.escalationLevel > 0).length,
+      escalatedTickets: escalated(ms),
       specialCircumstanceDays: specialDays.filter((d) => clientOfAddress(d.client, clientKey) === client).length,
       satisfactionAverage: satisfaction(ms.map((m) => m.ticket)).average,
     }))
@@ -113,12 +114,14 @@ export function buildReport(input: BuildReportInput): Report {
       byPriority: PRIORITIES.map((p) => attainmentRow(p, byPriorityGroups.get(p) ?? [])),
       byType: usedTypes.map((type) => attainmentRow(type, byTypeGroups.get(type)!)),
     },
-    breaches: { breachedTickets: breachedTickets(measured), alerts: breachAlerts.length, byClock },
+    breaches: { breachedTickets: breachedTickets(measured), alerts: sum((f) => f.breachAlerts.length), byClock },
     escalations: {
-      escalatedTickets: tickets.filter((t) => t.escalationLevel > 0).length,
-      byLevel,
-      managerAlerts: alerts.filter((a) => a.level === 'manager').length,
-      clientEscalations: alerts.filter((a) => a.clock === 'client-escalation').length,
+      escalatedTickets: escalated(measured),
+      reachedLead: measured.filter((m) => m.events.reached === 'lead' || m.events.reached === 'manager').length,
+      reachedManager: measured.filter((m) => m.events.reached === 'manager').length,
+      managerAlerts: sum((f) => f.managerAlerts),
+      clientEscalations: sum((f) => f.clientEscalations),
+      staffEscalations: sum((f) => f.staffEscalations),
     },
     specialCircumstanceDays: specialDays,
     satisfaction: satisfaction(tickets),

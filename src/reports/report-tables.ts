@@ -55,7 +55,7 @@ export function reportTables(report: Report): ReportTable[] {
       id: 'breaches', heading: 'Breaches and escalations',
       columns: ['breached tickets', 'breach alerts', 'escalated tickets', 'reached team lead', 'reached manager', 'manager alerts', 'client escalations'],
       rows: [[report.breaches.breachedTickets, report.breaches.alerts, report.escalations.escalatedTickets,
-        report.escalations.byLevel['1'] ?? 0, Object.entries(report.escalations.byLevel).filter(([l]) => Number(l) >= 2).reduce((a, [, n]) => a + n, 0),
+        report.escalations.reachedLead, report.escalations.reachedManager,
         report.escalations.managerAlerts, report.escalations.clientEscalations].map(String)],
     },
     {

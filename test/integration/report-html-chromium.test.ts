@@ -43,7 +43,7 @@ function ticket(id: number, at: string, priority: ReportTicketRow['priority'], a
   return {
     id, number: `SR-${id}`, private: false, type: 'problem', priority, requesterAddress: `c${id}@acme.example`, receivedAt,
     firstResponseAt: new Date(receivedAt.getTime() + answeredAfterMinutes * 60_000), qualifiedAt: null, resolvedAt: null,
-    firstResponseDue: null, resolutionDue: null, breachedAt: null, escalationLevel: 0, slaReview: false, satisfactionScore: null,
+    firstResponseDue: null, resolutionDue: null, breachedAt: null, slaReview: false, satisfactionScore: null,
   };
 }
 
@@ -62,7 +62,7 @@ describe('HTML report in headless Chromium', () => {
     const report = buildReport({
       period: monthPeriod('2026-03', 'Europe/Istanbul')!, policy: DEFAULT_POLICY,
       workingMinutes: policyWorkingMinutes(DEFAULT_POLICY), now: new Date('2026-04-01T00:00:00Z'), includePrivate: false,
-      rows: { tickets: rows, pauses: [], alerts: [] },
+      rows: { tickets: rows, pauses: [], events: [] },
     });
     const html = renderHtml(report);
     expect(html).not.toContain('<script');

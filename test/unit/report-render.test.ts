@@ -15,7 +15,7 @@ function sampleReport() {
     private: false, type: 'website', priority: 'high', requesterAddress: 'ops@acme.example',
     receivedAt: new Date('2026-03-03T06:00:00Z'), firstResponseAt: new Date('2026-03-03T06:40:00Z'),
     qualifiedAt: null, resolvedAt: null, firstResponseDue: new Date('2026-03-03T08:00:00Z'), resolutionDue: null,
-    breachedAt: null, escalationLevel: 0, slaReview: false, satisfactionScore: 4,
+    breachedAt: null, slaReview: false, satisfactionScore: 4,
   };
   return buildReport({
     period: monthPeriod('2026-03', ZONE)!, policy: DEFAULT_POLICY, workingMinutes: policyWorkingMinutes(DEFAULT_POLICY),
@@ -25,7 +25,7 @@ function sampleReport() {
         { ...base, id: 1, number: 'SR-1' },
         { ...base, id: 2, number: 'SR-2', requesterAddress: 'x|y@<b>.example', receivedAt: new Date('2026-03-17T07:00:00Z'), firstResponseAt: null },
       ],
-      pauses: [], alerts: [],
+      pauses: [], events: [],
     },
   });
 }

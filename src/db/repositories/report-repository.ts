@@ -2,7 +2,8 @@ import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Priority } from '../../policy/priorities.js';
 import type { ReportRows } from '../../reports/report-rows.js';
 import type { Db } from '../client.js';
-import { slaAlerts, ticketPauses, tickets } from '../schema/tickets.js';
+import { REPORT_EVENT_KINDS } from '../../reports/ticket-event-figures.js';
+import { ticketEvents, ticketPauses, tickets } from '../schema/tickets.js';
 
 export interface ReportQuery {
   /** Tickets received in [from, to). */
@@ -14,7 +15,7 @@ export interface ReportQuery {
   client?: { address: string } | { domain: string };
 }
 
-/** Loads the plain rows a report is built from: the period's tickets, their pauses and SLA alerts. */
+/** Loads the plain rows a report is built from: the period's tickets, their pauses and the events the figures are read from. */
 export async function loadReportRows(db: Db, query: ReportQuery): Promise<ReportRows> {
   const conditions: SQL[] = [gte(tickets.receivedAt, query.from), lt(tickets.receivedAt, query.to)];
   if (!query.includePrivate) conditions.push(eq(tickets.private, false));
@@ -25,19 +26,19 @@ export async function loadReportRows(db: Db, query: ReportQuery): Promise<Report
   const where = and(...conditions);
   const ticketIds = db.select({ id: tickets.id }).from(tickets).where(where);
 
-  const [ticketRows, pauses, alerts] = await Promise.all([
+  const [ticketRows, pauses, events] = await Promise.all([
     db.select({
       id: tickets.id, number: tickets.number, private: tickets.private, type: tickets.type, priority: tickets.priority,
       requesterAddress: tickets.requesterAddress, receivedAt: tickets.receivedAt, firstResponseAt: tickets.firstResponseAt,
       qualifiedAt: tickets.qualifiedAt, resolvedAt: tickets.resolvedAt, firstResponseDue: tickets.firstResponseDue,
-      resolutionDue: tickets.resolutionDue, breachedAt: tickets.breachedAt, escalationLevel: tickets.escalationLevel,
+      resolutionDue: tickets.resolutionDue, breachedAt: tickets.breachedAt,
       slaReview: tickets.slaReview, satisfactionScore: tickets.satisfactionScore,
     }).from(tickets).where(where).orderBy(asc(tickets.receivedAt), asc(tickets.id)),
     db.select({ ticketId: ticketPauses.ticketId, startedAt: ticketPauses.startedAt, endedAt: ticketPauses.endedAt })
       .from(ticketPauses).where(inArray(ticketPauses.ticketId, ticketIds)),
-    db.select({ ticketId: slaAlerts.ticketId, clock: slaAlerts.clock, level: slaAlerts.level, firedAt: slaAlerts.firedAt })
-      .from(slaAlerts).where(inArray(slaAlerts.ticketId, ticketIds)),
+    db.select({ ticketId: ticketEvents.ticketId, at: ticketEvents.at, kind: ticketEvents.kind, data: ticketEvents.data })
+      .from(ticketEvents).where(and(inArray(ticketEvents.ticketId, ticketIds), inArray(ticketEvents.kind, [...REPORT_EVENT_KINDS]))),
   ]);
   // The column is free text in the database; the policy validated it when the ticket was written.
-  return { tickets: ticketRows.map((t) => ({ ...t, priority: t.priority as Priority })), pauses, alerts };
+  return { tickets: ticketRows.map((t) => ({ ...t, priority: t.priority as Priority })), pauses, events };
 }
