@@ -82,10 +82,13 @@ export async function sendMonthlyReports(deps: MonthlyReportDeps): Promise<Month
   const pending = recipients.filter((r) => !queued.has(r.key));
   if (pending.length === 0) return { status: 'already-sent', month };
 
+  // One rendering per scope and reader's language.
   const reports = new Map<string, { html: string; markdown: string }>();
+  const scopeOf = (r: Recipient) => `${r.audience.kind === 'management' ? '' : r.audience.client}\u0000${languageOf(r)}`;
   for (const r of pending) {
-    const scope = r.audience.kind === 'management' ? '' : r.audience.client;
-    if (!reports.has(scope)) reports.set(scope, await renderMonthlyReport(deps.db, deps.config, month, now, scope || null));
+    const scope = scopeOf(r);
+    const client = r.audience.kind === 'management' ? null : r.audience.client;
+    if (!reports.has(scope)) reports.set(scope, await renderMonthlyReport(deps.db, deps.config, month, now, client, languageOf(r)));
   }
 
   const random = deps.random ?? randomUUID;
@@ -94,13 +97,17 @@ export async function sendMonthlyReports(deps: MonthlyReportDeps): Promise<Month
     for (const r of pending) {
       const address = r.audience.kind === 'management' ? r.audience.person.address : r.audience.address;
       if (await isSuppressed(tx, address, now)) continue;
-      const report = reports.get(r.audience.kind === 'management' ? '' : r.audience.client)!;
+      const report = reports.get(scopeOf(r))!;
       const mail = buildReportMail(config, r, month, report, random());
       if (await enqueue(tx, mail, { now })) count++;
     }
     return count;
   });
   return { status: 'sent', month, enqueued };
+}
+
+function languageOf(r: Recipient): Language {
+  return r.audience.kind === 'management' ? r.audience.person.language : r.audience.language;
 }
 
 function buildReportMail(

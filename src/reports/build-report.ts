@@ -89,6 +89,7 @@ export function buildReport(input: BuildReportInput): Report {
     .sort((a, b) => b.tickets - a.tickets || a.client.localeCompare(b.client));
 
   const byPriorityGroups = groupBy(measured, (m) => m.ticket.priority);
+  const byMonth = groupBy(measured, (m) => localDay(m.ticket.receivedAt, period.zone).slice(0, 7));
   return {
     kind: period.kind,
     period: { label: period.label, zone: period.zone, start: period.start.toISOString(), end: period.end.toISOString() },
@@ -109,6 +110,15 @@ export function buildReport(input: BuildReportInput): Report {
     }),
     byPriority: PRIORITIES.map((priority) => ({ priority, count: byPriorityGroups.get(priority)?.length ?? 0 })),
     firstResponse: summaries(measured, byPriorityGroups, (o) => o.firstResponseMinutes),
+    firstResponseDistribution: distribution(measured.map((m) => m.outcome.firstResponseMinutes)),
+    months: [...new Set(period.days.map((d) => d.slice(0, 7)))].map((month) => {
+      const ms = byMonth.get(month) ?? [];
+      return {
+        month, tickets: ms.length, breachedTickets: breachedTickets(ms),
+        firstResponse: attainment(ms.map((m) => m.outcome.firstResponseMet)),
+        resolution: attainment(ms.map((m) => m.outcome.resolutionMet)),
+      };
+    }),
     resolution: summaries(measured, byPriorityGroups, (o) => o.resolutionMinutes),
     attainment: {
       byPriority: PRIORITIES.map((p) => attainmentRow(p, byPriorityGroups.get(p) ?? [])),
@@ -164,6 +174,19 @@ function summaries(
 ): { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> } {
   const byP = Object.fromEntries(PRIORITIES.map((p) => [p, durations((byPriority.get(p) ?? []).map((m) => pick(m.outcome)))]));
   return { overall: durations(all.map((m) => pick(m.outcome))), byPriority: byP as Record<Priority, DurationSummary> };
+}
+
+/** Bounds of the first-response distribution chart, in working minutes. */
+export const DISTRIBUTION_BOUNDS = [30, 60, 120, 240, 480] as const;
+
+function distribution(values: (number | null)[]): Report['firstResponseDistribution'] {
+  const buckets: Report['firstResponseDistribution'] = [...DISTRIBUTION_BOUNDS, null].map((upToMinutes) => ({ upToMinutes, count: 0 }));
+  for (const v of values) {
+    if (v === null) continue;
+    const i = DISTRIBUTION_BOUNDS.findIndex((b) => v <= b);
+    buckets[i < 0 ? buckets.length - 1 : i]!.count += 1;
+  }
+  return buckets;
 }
 
 function durations(values: (number | null)[]): DurationSummary {

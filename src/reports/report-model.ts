@@ -50,6 +50,10 @@ export interface Report {
   byType: { type: string; name: string; count: number; byPriority: Record<Priority, number> }[];
   byPriority: { priority: Priority; count: number }[];
   firstResponse: { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> };
+  /** How many first responses took up to each bound (working minutes; the last bound is null: longer). */
+  firstResponseDistribution: { upToMinutes: number | null; count: number }[];
+  /** Each calendar month of the period (one for a monthly report): the quarter's trend. */
+  months: { month: string; tickets: number; firstResponse: Attainment; resolution: Attainment; breachedTickets: number }[];
   resolution: { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> };
   attainment: { byPriority: AttainmentRow[]; byType: AttainmentRow[] };
   breaches: { breachedTickets: number; alerts: number; byClock: Record<string, number> };

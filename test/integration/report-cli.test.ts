@@ -114,10 +114,10 @@ describe('slagate report monthly', () => {
 
   it('prints Markdown by default and HTML on request', async () => {
     const md = await slagate('report', 'monthly', '--month', '2026-03');
-    expect(md.out).toMatch(/^# Monthly SLA report 2026-03/);
+    expect(md.out).toMatch(/^# Monthly SLA report March 2026/);
     const html = await slagate('report', 'monthly', '--month', '2026-03', '--format', 'html');
     expect(html.out).toMatch(/^<!doctype html>/);
-    expect(html.out.match(/<svg class="chart"/g)).toHaveLength(2);
+    expect(html.out.match(/<svg class="chart"/g)).toHaveLength(3);
   });
 
   it('refuses a malformed month with a usage error', async () => {
