@@ -85,7 +85,7 @@ async function render(report: Report, format: Format, options: RenderOptions): P
   return (await import('../reports/render-markdown.js')).renderMarkdown(report, options);
 }
 
-/** undefined: no filter; null: not understood. Addresses are lowercased ASCII-only (PITFALLS.md). */
+/** undefined: no filter; null: not understood. Addresses are lowercased ASCII-only (docs/PITFALLS.md). */
 function parseClient(text: string | undefined): { address: string } | { domain: string } | null | undefined {
   if (text === undefined) return undefined;
   const value = text.trim().replace(/[A-Z]/g, (c) => c.toLowerCase());

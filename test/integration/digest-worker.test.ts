@@ -1,7 +1,7 @@
 import { and, asc, eq, like } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIGEST_JOB, sendManagerDigest } from '../../src/app/send-manager-digest.js';
+import { DIGEST_JOB, sendManagerDigest } from '../../src/app/jobs/send-manager-digest.js';
 import { scheduledRuns } from '../../src/db/schema/scheduled-runs.js';
 import { DEFAULT_CONFIG_INPUT, type Config } from '../../src/config.js';
 import { outbox } from '../../src/db/schema/outbox.js';
