@@ -66,11 +66,13 @@ async function run(ctx: CliContext, kind: 'monthly' | 'quarterly', options: Repo
   }
 
   const { buildReport } = await import('../reports/build-report.js');
+  const { clientsOf } = await import('../tickets/client-of.js');
   const { policyWorkingMinutes } = await import('../reports/policy-working-minutes.js');
   const built = buildReport({
     period, rows, policy: config.policy, workingMinutes: policyWorkingMinutes(config.policy), now: new Date(),
     includePrivate: options.private === true, client: options.client ?? null,
     clientKey: client && 'address' in client ? 'address' : 'domain', attainmentTarget: target / 100,
+    clientOf: (a) => clientsOf(config)(a).name,
     onProgress: (done, total) => { if (done % 500 === 0 || done === total) progress(`measuring tickets ${done}/${total}`); },
   });
   progress(null);

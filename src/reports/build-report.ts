@@ -18,6 +18,8 @@ export interface BuildReportInput {
   /** The --client filter as given (already applied by the loader), shown in the heading. */
   client?: string | null;
   clientKey?: 'domain' | 'address';
+  /** The client (organisation) of a requester address; default: its domain (see src/tickets/client-of.ts). */
+  clientOf?: (address: string) => string;
   /** Fraction drawn as the attainment target line; defaults to 0.95. */
   attainmentTarget?: number;
   onProgress?: (done: number, total: number) => void;
@@ -60,7 +62,8 @@ export function buildReport(input: BuildReportInput): Report {
   const byTypeGroups = groupBy(measured, (m) => m.ticket.type);
   const usedTypes = [...new Set(typeOrder)].filter((slug) => byTypeGroups.has(slug));
 
-  const specialDays = specialCircumstanceDays(tickets, period.zone, policy.specialCircumstancesPerDay);
+  const clientOf = (t: ReportTicketRow) => clientKey === 'address' ? t.requesterAddress : (input.clientOf ?? domainOf)(t.requesterAddress);
+  const specialDays = specialCircumstanceDays(tickets, period.zone, policy.specialCircumstancesPerDay, clientOf);
   const breachedTickets = (ms: Measured[]) => ms.filter((m) => m.ticket.breachedAt !== null || m.events.breachAlerts.length > 0
     || m.outcome.firstResponseMet === false || m.outcome.resolutionMet === false).length;
   const escalated = (ms: Measured[]) => ms.filter((m) => m.events.reached !== null).length;
@@ -70,7 +73,6 @@ export function buildReport(input: BuildReportInput): Report {
   const sum = (pick: (f: TicketEventFigures) => number) => measured.reduce((n, m) => n + pick(m.events), 0);
 
   const dailyCounts = countBy(tickets, (t) => localDay(t.receivedAt, period.zone));
-  const clientOf = (t: ReportTicketRow) => clientKey === 'address' ? t.requesterAddress : domainOf(t.requesterAddress);
 
   const clients: ClientRow[] = [...groupBy(measured, (m) => clientOf(m.ticket))]
     .map(([client, ms]) => ({
@@ -83,7 +85,7 @@ export function buildReport(input: BuildReportInput): Report {
       resolutionAttainment: attainment(ms.map((m) => m.outcome.resolutionMet)),
       breachedTickets: breachedTickets(ms),
       escalatedTickets: escalated(ms),
-      specialCircumstanceDays: specialDays.filter((d) => clientOfAddress(d.client, clientKey) === client).length,
+      specialCircumstanceDays: specialDays.filter((d) => d.client === client).length,
       satisfactionAverage: satisfaction(ms.map((m) => m.ticket)).average,
     }))
     .sort((a, b) => b.tickets - a.tickets || a.client.localeCompare(b.client));
@@ -142,14 +144,15 @@ export function buildReport(input: BuildReportInput): Report {
 
 /**
  * Client and local day pairs with more tickets than the policy allows (SLA-POLICY.md "Special
- * circumstances": one client is one sender address).
+ * circumstances"; issue 24: a client is the organisation, `clientOf`, not one sender address).
  */
 export function specialCircumstanceDays(
   tickets: readonly ReportTicketRow[],
   zone: string,
   perDay: number,
+  clientOf: (t: ReportTicketRow) => string = (t) => t.requesterAddress,
 ): { client: string; day: string; tickets: number }[] {
-  const counts = countBy(tickets, (t) => `${t.requesterAddress}\u0000${localDay(t.receivedAt, zone)}`);
+  const counts = countBy(tickets, (t) => `${clientOf(t)}\u0000${localDay(t.receivedAt, zone)}`);
   return [...counts]
     .filter(([, n]) => n > perDay)
     .map(([key, n]) => {
@@ -218,10 +221,6 @@ function priorityCounts(tickets: readonly ReportTicketRow[]): Record<Priority, n
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return (at < 0 ? address : address.slice(at + 1)).replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-function clientOfAddress(address: string, key: 'domain' | 'address'): string {
-  return key === 'address' ? address : domainOf(address);
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

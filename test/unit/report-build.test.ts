@@ -136,7 +136,7 @@ describe('buildReport: private tickets', () => {
 });
 
 describe('buildReport: special-circumstance days', () => {
-  it('flags a sender with more than three tickets on one Istanbul calendar day', () => {
+  it('flags a client with more than three tickets on one Istanbul calendar day', () => {
     const busy = 'busy@acme.example';
     const tickets = [
       // 00:30 local on 10 March is still 9 March in UTC: the local day decides.
@@ -145,7 +145,8 @@ describe('buildReport: special-circumstance days', () => {
       ...[7, 9, 12].map((h) => ticket({ requesterAddress: 'calm@acme.example', receivedAt: new Date(`2026-03-10T${String(h).padStart(2, '0')}:00:00Z`) })),
     ];
     const report = build(tickets);
-    expect(report.specialCircumstanceDays).toEqual([{ client: busy, day: '2026-03-10', tickets: 4 }]);
+    // Issue 24: the client is the organisation (acme.example), not one address: busy's 4 and calm's 3 that day.
+    expect(report.specialCircumstanceDays).toEqual([{ client: 'acme.example', day: '2026-03-10', tickets: 7 }]);
     expect(report.clients.find((c) => c.client === 'acme.example')!.specialCircumstanceDays).toBe(1);
   });
 

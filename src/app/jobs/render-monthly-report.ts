@@ -7,6 +7,7 @@ import { monthPeriod } from '../../reports/report-period.js';
 import { renderHtml } from '../../reports/render-html.js';
 import { renderMarkdown } from '../../reports/render-markdown.js';
 import type { ReportLanguage } from '../../reports/report-labels.js';
+import { clientsOf } from '../../tickets/client-of.js';
 
 /**
  * One month's report: management's (private tickets included) when `client` is null, else that
@@ -22,7 +23,7 @@ export async function renderMonthlyReport(
   const rows = await loadReportRows(db, { from: period.start, to: period.end, includePrivate, client: filter });
   const report = buildReport({
     period, rows, policy: config.policy, workingMinutes: policyWorkingMinutes(config.policy), now, includePrivate,
-    client, clientKey: filter && 'address' in filter ? 'address' : 'domain',
+    client, clientKey: filter && 'address' in filter ? 'address' : 'domain', clientOf: (a) => clientsOf(config)(a).name,
   });
   const options = { lang, audience: client === null ? 'management' as const : 'client' as const };
   return { html: renderHtml(report, options), markdown: renderMarkdown(report, options) };
