@@ -11,14 +11,17 @@ import { clientsOf } from '../../tickets/client-of.js';
 
 /**
  * One month's report: management's (private tickets included) when `client` is null, else that
- * client's own (an address, or a domain for everyone there; never private tickets), in the
- * reader's language.
+ * client's own (a configured client's name, an address, or a domain for everyone there; never
+ * private tickets), in the reader's language.
  */
 export async function renderMonthlyReport(
   db: Db, config: Config, month: string, now: Date, client: string | null, lang: ReportLanguage = 'en',
 ): Promise<{ html: string; markdown: string }> {
   const period = monthPeriod(month, config.zone)!;
-  const filter = client === null ? undefined : client.includes('@') ? { address: client } : { domain: client };
+  const organisation = client === null ? undefined : config.clients.find((c) => c.name === client);
+  const filter = client === null ? undefined
+    : organisation ? { organisation: { addresses: organisation.addresses, domains: organisation.domains } }
+      : client.includes('@') ? { address: client } : { domain: client };
   const includePrivate = client === null;
   const rows = await loadReportRows(db, { from: period.start, to: period.end, includePrivate, client: filter });
   const report = buildReport({

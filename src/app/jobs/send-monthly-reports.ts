@@ -76,6 +76,11 @@ export async function sendMonthlyReports(deps: MonthlyReportDeps): Promise<Month
       key: `monthly-report:${month}:client:${entry.client}:${address}`,
       audience: { kind: 'client', client: entry.client, address, language: entry.language },
     }))),
+    // Configured client organisations: their report covers all their domains and addresses.
+    ...config.clients.flatMap((c) => c.reportRecipients.map((address): Recipient => ({
+      key: `monthly-report:${month}:client:${c.name}:${address}`,
+      audience: { kind: 'client', client: c.name, address, language: c.language },
+    }))),
   ];
   // A report over a month is the expensive part: build only those somebody still has to get.
   const queued = await existingDedupeKeys(db, recipients.map((r) => r.key));

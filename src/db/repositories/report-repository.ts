@@ -12,7 +12,7 @@ export interface ReportQuery {
   /** Management's report only; otherwise private tickets (and their pauses and alerts) are never read. */
   includePrivate: boolean;
   /** One requester address, or every address of one domain (both ASCII-lowercase). */
-  client?: { address: string } | { domain: string };
+  client?: { address: string } | { domain: string } | { organisation: { addresses: readonly string[]; domains: readonly string[] } };
 }
 
 /** Loads the plain rows a report is built from: the period's tickets, their pauses and the events the figures are read from. */
@@ -20,6 +20,11 @@ export async function loadReportRows(db: Db, query: ReportQuery): Promise<Report
   const conditions: SQL[] = [gte(tickets.receivedAt, query.from), lt(tickets.receivedAt, query.to)];
   if (!query.includePrivate) conditions.push(eq(tickets.private, false));
   if (query.client && 'address' in query.client) conditions.push(eq(tickets.requesterAddress, query.client.address));
+  if (query.client && 'organisation' in query.client) {
+    const { addresses, domains } = query.client.organisation;
+    conditions.push(sql`(${tickets.requesterAddress} = any(${sql.param([...addresses])}::text[])
+      or lower(split_part(${tickets.requesterAddress}, '@', 2)) = any(${sql.param([...domains])}::text[]))`);
+  }
   if (query.client && 'domain' in query.client) {
     conditions.push(sql`split_part(${tickets.requesterAddress}, '@', 2) = ${query.client.domain}`);
   }
