@@ -80,7 +80,7 @@ export async function openTicketsTogether(
   const counted = requesters.map((r, i) => ({ r, i })).filter(({ r }) => r.hasSender);
   const counts = await countTicketsOpenedByMany(tx, counted.map(({ r }) => {
     const [from, to] = dayWindow(r);
-    return { requester: r.address, from, to, includePrivate: r.includePrivate };
+    return { addresses: r.client.addresses, domains: r.client.domains, from, to, includePrivate: r.includePrivate };
   }));
   const earlierInDb = new Map(counted.map(({ i }, k) => [i, counts[k]!]));
 
