@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Person } from '../config.js';
 import type { Db } from '../db/client.js';
 import { appendEvents, type NewEvent } from '../db/repositories/event-repository.js';
-import { insertMessage } from '../db/repositories/message-repository.js';
+import { findAppliedStaffMail, insertMessage } from '../db/repositories/message-repository.js';
 import { enqueue, isSuppressed } from '../db/repositories/outbox-repository.js';
-import { lockTicket, updateTicket, type TicketRow } from '../db/repositories/ticket-repository.js';
+import { lockForKey, lockTicket, updateTicket, type TicketRow } from '../db/repositories/ticket-repository.js';
 import { SlagateError } from '../errors.js';
 import { parseAgentCommands, type CommandError, type ParsedCommands } from '../inbound/agent-commands.js';
 import { extractNewText } from '../inbound/reply-text.js';
@@ -37,6 +37,15 @@ export async function applyAgentReply(
 ): Promise<Routed> {
   const { config, now } = ctx;
   const { agent } = who;
+  // Exactly once per command mail: a copy with the same Message-ID but another Date or an appended
+  // footer is a new raw mail, never a second application (nor a second relay to the client). The
+  // key lock makes two copies arriving at once wait for each other, even with tokens of two tickets.
+  await lockForKey(tx, `staff-mail:${m.messageId}`);
+  const applied = await findAppliedStaffMail(tx, m.messageId);
+  if (applied) {
+    return { decision: 'duplicate', acknowledge: false, ticket: null,
+      reason: `staff mail ${m.messageId} from ${agent.address} already applied (raw mail ${applied.rawMailId ?? '?'}, ticket id ${applied.ticketId}); not applied again` };
+  }
   const locked = await lockTicket(tx, who.ticketId);
   if (!locked) throw new SlagateError('INTERNAL', `ticket ${who.ticketId} vanished while applying an agent reply`);
   let ticket: TicketRow = locked;
@@ -84,10 +93,10 @@ export async function applyAgentReply(
   }
   await appendEvents(tx, events);
 
-  const applied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, rawMailId: m.rawMailId, arrivedAt });
-  ticket = applied.ticket;
+  const commandsApplied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, rawMailId: m.rawMailId, arrivedAt });
+  ticket = commandsApplied.ticket;
   await recomputeTicketSla(tx, ticket.id, config.policy, now);
-  const outcomes = [...applied.outcomes, ...parsed.errors.map(errorOutcome)];
+  const outcomes = [...commandsApplied.outcomes, ...parsed.errors.map(errorOutcome)];
   if (withheld) {
     outcomes.push({ command: 'reply', ok: false, message:
       `Your text was kept on the ticket as an internal message and was NOT sent to the client, because ${withheld}. `

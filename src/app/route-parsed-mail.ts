@@ -12,6 +12,7 @@ import { decideThread, type ThreadDecision } from '../inbound/decide-thread.js';
 import type { NoiseVerdict } from '../inbound/detect-noise.js';
 import type { ParsedMail } from '../inbound/parsed-mail.js';
 import { sameOrganisation } from '../inbound/same-organisation.js';
+import { mayContinueThread } from '../inbound/thread-membership.js';
 import { applyAgentReply } from './apply-agent-reply.js';
 import { applyClientReply } from './apply-client-reply.js';
 import { identifyAgentMail } from './identify-agent-mail.js';
@@ -19,8 +20,10 @@ import { recordSurveyAnswer } from './record-survey-answer.js';
 import type { IngestInput, IngestOutcome } from './ingest-types.js';
 import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';
+import { findPerson } from './staff-directory.js';
 import { requesterOf } from './plan-new-ticket.js';
 import { recordBounce } from './record-bounce.js';
+import { refuseStaffMail } from './refuse-staff-mail.js';
 
 export interface RouteContext {
   config: Config;
@@ -76,9 +79,10 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
     return { decision: 'bounce', acknowledge: false, reason: `delivery report (${why}); ${outcome}`, ticket: null };
   }
 
-  // Staff act on a ticket only through a signed reply address and their own From; anything less
-  // (a forged From, a tampered or foreign token) falls through and is read as a client's mail.
-  // An out-of-office answering our notification must never act as its agent.
+  // Staff act on a ticket only through a signed reply address and their own From
+  // (judgeStaffMail); staff mail without one is refused, never read as a client's. A token used by
+  // anyone else falls through and is read as a client's mail. An out-of-office answering our
+  // notification must never act as its agent.
   if (noise.kind !== 'auto-reply') {
     const agentMail = await identifyAgentMail(tx, ctx, m);
     if (agentMail.kind === 'agent' || agentMail.kind === 'unauthenticated') {
@@ -86,6 +90,10 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
         agent: agentMail.agent, ticketId: agentMail.ticket.id,
         unauthenticated: agentMail.kind === 'unauthenticated' ? agentMail.reason : undefined,
       });
+    }
+    if (agentMail.kind === 'refused') return refuseStaffMail(tx, ctx, m, agentMail);
+    if (agentMail.kind === 'other-copy') {
+      return { decision: 'duplicate', acknowledge: false, reason: `staff mail from ${agentMail.agent.address}: ${agentMail.reason}`, ticket: null };
     }
   }
 
@@ -160,16 +168,20 @@ async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<Thr
   let decision = decideThread({
     privateMail, mailbox, token, inReplyTo, references, now: ctx.now, reopenWindowDays: ctx.config.limits.reopenWindowDays,
   });
-  // Ticket numbers are sequential, so a subject token alone proves nothing: a stranger writing
-  // "[#SR-1042] [Escalate]" must not reopen, resume or escalate someone else's ticket. A token
-  // match counts for the ticket's participants and their colleagues; anyone else gets a new
-  // ticket linked to it.
-  if ((decision.kind === 'reply' || decision.kind === 'reopen') && decision.via === 'token') {
+  // Headers and subject tokens prove nothing about the sender (mayContinueThread): a stranger
+  // answering a client's acknowledgement, or writing "[#SR-1042] [Escalate]", must not reopen,
+  // resume or escalate someone else's ticket; they get a new ticket linked to it.
+  if (decision.kind === 'reply' || decision.kind === 'reopen') {
     const sender = mail.from[0]?.address ?? '';
-    const known = sender !== '' && (await isTicketParticipant(tx, decision.ticket.id, sender)
-      || sameOrganisation(sender, (await findTicketByNumber(tx, decision.ticket.number))?.requesterAddress ?? ''));
-    if (!known) {
-      decision = { kind: 'new-linked', linkedTo: decision.ticket, via: 'token', ignored: [...decision.ignored, { number: decision.ticket.number, why: `${sender || 'the sender'} is not a participant` }] };
+    const participant = sender !== '' && await isTicketParticipant(tx, decision.ticket.id, sender);
+    // The requester is read only when it can change the answer (one query less on most replies).
+    const colleague = sender !== '' && !participant && decision.via === 'token'
+      && sameOrganisation(sender, (await findTicketByNumber(tx, decision.ticket.number))?.requesterAddress ?? '');
+    const member = sender !== '' && mayContinueThread({
+      via: decision.via, participant, staff: findPerson(ctx.config, sender) !== null, colleague,
+    });
+    if (!member) {
+      decision = { kind: 'new-linked', linkedTo: decision.ticket, via: decision.via, ignored: [...decision.ignored, { number: decision.ticket.number, why: `${sender || 'the sender'} is not a participant` }] };
     }
   }
   const privateCandidate = [token, inReplyTo, ...references].some((t) => t !== null && t.private);
