@@ -7,6 +7,7 @@ import { insertMessage } from '../db/repositories/message-repository.js';
 import {
   findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey, type TicketThreadRef,
 } from '../db/repositories/ticket-repository.js';
+import { judgeBounce } from '../inbound/bounce-verdict.js';
 import type { Classification } from '../inbound/classify.js';
 import { decideThread, type ThreadDecision } from '../inbound/decide-thread.js';
 import type { NoiseVerdict } from '../inbound/detect-noise.js';
@@ -68,7 +69,16 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
     // the sender wrote and proves nothing.
     const original = report?.originalMessageId ?? null;
     let outcome = 'it names none of our mails';
-    if (original) {
+    const verdict = original ? judgeBounce({
+      secret: ctx.config.tokenSecret,
+      deliveredTo: [...['delivered-to', 'x-original-to'].flatMap((h) => mail.headers[h] ?? []).map((v) => v.replace(/^.*<|>.*$/g, '').trim()),
+        ...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address)],
+      mailboxAddresses: [ctx.config.mailboxes.support.address, ctx.config.mailboxes.management.address],
+      originalMessageId: original,
+    }) : null;
+    if (verdict && !verdict.trusted) {
+      outcome = `changes nothing: ${verdict.reason}`;
+    } else if (original) {
       const bounced = await recordBounce(tx, { config: ctx.config, clock: () => ctx.now }, {
         originalMessageId: original,
         recipients: (report?.recipients ?? []).map((r) => ({ address: r.address, status: r.status })),

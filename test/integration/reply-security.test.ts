@@ -253,6 +253,51 @@ describe('reply-by-email cannot be borrowed, replayed or abused', () => {
     expect(forwards[0]!.text).toContain('selin@anadolu.example');
   }, 180_000);
 
+  /** A delivery report as Postfix writes one, for the mail `messageId`, delivered to `to`. */
+  const dsn = (to: string, messageId: string, recipient: string) => Buffer.from([
+    'From: Mail Delivery System <MAILER-DAEMON@mx.anadolu.example>', `To: ${to}`, `Delivered-To: ${to}`,
+    'Subject: Undelivered Mail Returned to Sender', `Message-ID: <dsn-${++seq}@mx.anadolu.example>`,
+    'Date: Mon, 16 Mar 2026 10:05:00 +0300', 'Auto-Submitted: auto-replied', 'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="RPT"', '',
+    '--RPT', 'Content-Type: text/plain; charset=us-ascii', '', `<${recipient}>: host mx.anadolu.example said: 550 5.1.1 User unknown`, '',
+    '--RPT', 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; mx.anadolu.example', '',
+    `Final-Recipient: rfc822; ${recipient}`, 'Action: failed', 'Status: 5.1.1', '',
+    '--RPT', 'Content-Type: text/rfc822-headers', '', `Message-ID: ${messageId}`, 'From: Sanarise Destek <support@sanarise.example>',
+    `To: ${recipient}`, 'Subject: ack', '', '--RPT--', '',
+  ].join('\r\n'));
+
+  it('only a bounce sent to our signed envelope sender suppresses; a suppressed relay is never recorded as sent, and the agent is told', async () => {
+    const client = 'Bora Şahin <bora@anadolu.example>';
+    const { ticket, ayse } = await clientTicket('E-posta gitmiyor', client);
+    const ackWire = sink.accepted.find((m) => m.to.includes('bora@anadolu.example'))!;
+    // Our envelope sender is signed, and is not the plain mailbox address.
+    expect(ackWire.from).toMatch(/^support\+b[a-z2-7]{16}@sanarise\.example$/);
+    const ackId = ackWire.messageId!;
+
+    // A forged report quoting the acknowledgement's Message-ID, to the plain address: nothing changes.
+    await append('support', dsn('support@sanarise.example', ackId, 'bora@anadolu.example'));
+    await settled(appended);
+    const reports = async () => (await rawRows()).filter((r) => r.messageId.startsWith('<dsn-')).sort((a, b) => a.id - b.id);
+    const forged = (await reports()).at(-1)!;
+    expect(forged).toMatchObject({ decision: 'bounce' });
+    expect(forged.reason).toContain('changes nothing');
+    await append('support', reply(ayse, { body: 'Merhaba Bora Bey, ayarları düzelttik.' }));
+    await settled(appended);
+    expect(await mailTo('bora@anadolu.example', (m) => m.text.includes('ayarları düzelttik'))).toHaveLength(1);
+
+    // The real bounce comes back to the signed envelope sender: the client is suppressed.
+    await append('support', dsn(ackWire.from, ackId, 'bora@anadolu.example'));
+    await settled(appended);
+    expect((await reports()).at(-1)!.reason).toContain('suppressed bora@anadolu.example');
+    await append('support', reply(ayse, { body: 'İkinci deneme: şimdi çalışıyor mu?' }));
+    await settled(appended);
+    expect(await mailTo('bora@anadolu.example', (m) => m.text.includes('İkinci deneme'))).toHaveLength(0);
+    const told = await mailTo(AYSE, (m) => kindOf(m) === 'command-result' && m.text.includes('bora@anadolu.example'));
+    expect(told).toHaveLength(1);
+    const relays = await database.db.select().from(outbox).where(and(eq(outbox.ticketId, ticket.id), eq(outbox.kind, 'agent-relay')));
+    expect(relays).toHaveLength(1);
+  }, 180_000);
+
   it('with trustedAuthservId, only the topmost Authentication-Results counts', async () => {
     // Judged without the gateway: a sender-written header below ours must not vouch for the mail.
     const { judgeAuthentication } = await import('../../src/inbound/authentication-results.js');
