@@ -1,6 +1,5 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isMainThread } from 'node:worker_threads';
 import { dirname, join, resolve } from 'node:path';
 
 /**
@@ -11,8 +10,11 @@ import { dirname, join, resolve } from 'node:path';
  * The umask is narrowed for whatever the process writes beside it.
  */
 export function keepEmbeddedDataPrivate(dataDir: string): void {
-  // Worker threads may not set it (Node throws); the main thread's applies to them anyway.
-  if (isMainThread) process.umask(0o077);
+  try {
+    process.umask(0o077);
+  } catch {
+    // A worker thread may not set it (ERR_WORKER_UNSUPPORTED_OPERATION); the main thread's applies.
+  }
   // Folders created here (the data folder included) are 0700 from the start.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   narrow(dataDir);
