@@ -75,6 +75,7 @@ export function judgeAuthentication(headerValues: readonly string[], trustedAuth
   const trusted = asciiLower(trustedAuthservId);
   const topmost = headerValues.length > 0 ? parseAuthenticationResults(headerValues[0]!) : null;
   const ours = topmost?.authservId === trusted ? topmost : null;
+  if (headerValues.length === 0) return { pass: false, reason: `no Authentication-Results from ${trustedAuthservId}` };
   if (!ours) return { pass: false, reason: `the topmost Authentication-Results is not from ${trustedAuthservId}` };
   // A DMARC pass vouches for the domain in the From header the server read; with two From headers
   // (or a server that reports another one) that need not be the domain we are judging.
