@@ -65,6 +65,13 @@ const smtpSchema = z.object({
   maxConnections: z.number().int().min(1).default(4),
   connectionTimeoutMs: z.number().int().min(1000).default(30_000), // 30 seconds
   tlsRejectUnauthorized: z.boolean().default(true),
+  /** DKIM-signs every outgoing mail when set (nodemailer's signer), so receivers can verify it is ours. */
+  dkim: z.object({
+    domainName: z.string().min(1),
+    keySelector: z.string().min(1),
+    /** PEM private key; prefer the environment or a secrets manager over the config file. */
+    privateKey: z.string().min(1),
+  }).strict().optional(),
 });
 
 const prioritySchema = z.enum(PRIORITIES);
