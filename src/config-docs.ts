@@ -50,7 +50,6 @@ export const CONFIG_DOCS: Record<string, string> = {
   'smtp.maxConnections': 'Pooled SMTP connections.',
   'smtp.connectionTimeoutMs': 'SMTP connection timeout, in milliseconds.',
   'smtp.tlsRejectUnauthorized': 'Refuse SMTP servers with invalid certificates.',
-  'smtp.dkim': 'When set, every outgoing mail is DKIM-signed with this key (publish its public key at <keySelector>._domainkey.<domainName>).',
   'smtp.dkim.domainName': 'The signing domain (d=), normally the mailboxes\' domain so DMARC aligns.',
   'smtp.dkim.keySelector': 'The DKIM selector (s=).',
   'smtp.dkim.privateKey': 'PEM private key (RSA or Ed25519) for DKIM signing; a secret, keep it out of shared files.',
