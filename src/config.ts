@@ -66,6 +66,13 @@ const smtpSchema = z.object({
   maxConnections: z.number().int().min(1).default(4),
   connectionTimeoutMs: z.number().int().min(1000).default(30_000), // 30 seconds
   tlsRejectUnauthorized: z.boolean().default(true),
+  /** DKIM-signs every outgoing mail when set (nodemailer's signer), so receivers can verify it is ours. */
+  dkim: z.object({
+    domainName: z.string().min(1),
+    keySelector: z.string().min(1),
+    /** PEM private key; prefer the environment or a secrets manager over the config file. */
+    privateKey: z.string().min(1),
+  }).strict().optional(),
 });
 
 const prioritySchema = z.enum(PRIORITIES);
@@ -155,9 +162,10 @@ export const configSchema = z.object({
     ackPerSenderCap: z.number().int().min(1).default(10), // acknowledgements per sender per window
     ackPerSenderWindowMinutes: z.number().int().min(1).default(180), // 3 hours
     bounceSuppressionDays: z.number().int().min(0).default(7), // days a hard-bounced address gets no mail
+    staffRefusalNoticeMinutes: z.number().int().min(1).default(60), // at most one refused-mail notice per staff member per window
   }).default({
     maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
-    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7,
+    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7, staffRefusalNoticeMinutes: 60,
   }),
   outbox: z.object({
     maxAttempts: z.number().int().min(1).default(12),

@@ -9,7 +9,7 @@ import { extractNewText } from '../../inbound/reply-text.js';
 import type { Priority } from '../../policy/priorities.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { arrivalTime } from '../../tickets/arrival-time.js';
-import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
+import { attachmentRows, inboundMessageRow, senderOf } from './inbound-message-row.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { RouteContext, RouteInput } from './route-types.js';
@@ -77,7 +77,7 @@ export async function applyClientReply(
   await enqueueStaffNotification(tx, { config, clock: () => now }, {
     ticket: ticketViewOf(config, { ...ticket, ...patch }, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
     kind: 'client-reply-forward', recipients: handlers, notBefore: holdForStaff(now, ticket.priority as Priority, config.policy),
-    dedupeKey: `client-reply:${ticket.id}:${m.rawMailId}`, data: { body: extractNewText(m.mail.text).body || m.mail.text.trim() },
+    dedupeKey: `client-reply:${ticket.id}:${m.rawMailId}`, data: { body: extractNewText(m.mail.text).body || m.mail.text.trim(), sender: senderOf(m) },
   });
   await deferOr(ctx.writes, appendEvents(tx, events));
   // The stored deadlines and next look are a function of the clock inputs alone (not of now:
