@@ -57,7 +57,7 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
   const { noise, mail } = m;
   const why = noise.reasons.join('; ');
   if (noise.kind === 'loop') {
-    return { decision: 'loop', acknowledge: false, reason: `our own mail came back (${why})`, ticket: null, verdict: 'loop' };
+    return { decision: 'loop', acknowledge: false, reason: `our own mail came back: loop (${why})`, ticket: null, verdict: 'loop' };
   }
   const machine = await recordMachineMail(tx, ctx, noise);
   if (machine) return machine;

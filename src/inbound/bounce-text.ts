@@ -28,16 +28,15 @@ const ADDRESS = String.raw`[^\s<>()"',;:@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`;
 const ENHANCED = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
 const REPLY_CODE = /(?<![\d.#-])([45]\d\d)(?=[ -]|$)(?![\d.])/m;
 
-// Headings after which each failed address opens a block (indented or bare), one per family of
-// wording; the address may stand alone on its line or be followed by a date or an explanation.
-const RECIPIENT_LINE_AFTER = [
-  /following address(?:es|\(es\))? failed:?/i, // Exim
-  /delivery to the following recipients? (?:failed|has been delayed)[^\n]*/i, // Gmail
-  /did not reach the following recipients?(?:\(s\))?:?/i, // Exchange 2003
-  /could not be delivered to (?:the following|one or more)[^\n]*/i,
-  /wasn't able to deliver your message to the following addresses\.?/i, // qmail
-  /following addresses had (?:permanent fatal )?errors[ -]*/i, // sendmail
-];
+// A line that is nothing but a failed address, as every family writes its list: bare or indented
+// (Exim, Gmail), `<address>:` (qmail), `"address":` (GMX), `address on <date>` (Exchange),
+// `address [reason]`, `* address`, `>>> address <address>`, `Recipient: <address>`.
+const ADDRESS_LINE = new RegExp(
+  String.raw`^[ \t]*(?:[*>]+[ \t]*)?(?:recipient:[ \t]*)?["<]?(${ADDRESS})[">]?(?:[ \t]*:|[ \t]+\[.*\]|[ \t]+<[^<>\s]+>|[ \t]+on[ \t].*|[ \t]+\(.*\))?[ \t]*\r?$`,
+  'i',
+);
+// The line before an address that is the sender's, not a failed recipient ("A message sent by").
+const SENDER_LEAD = /(?:sent by|\bfrom|sender|reply-to)[ \t]*:?[ \t]*\r?$/i;
 
 /** The report's own text: what precedes the copy of the returned mail. */
 export function reportPart(text: string): string {
@@ -69,25 +68,34 @@ export function failedRecipientsInText(fullText: string, ownAddresses: ReadonlyS
     found.push({ address: a, at });
   };
 
-  // qmail: each failed address opens its block as `<address>:` alone at the start of a line.
-  for (const m of text.matchAll(new RegExp(String.raw`^<(${ADDRESS})>:[ \t]*$`, 'gm'))) add(m[1]!, m.index);
+  // RFC 3464 fields written into the text (a report whose MIME structure broke, or an MTA that
+  // prints them inline): per-recipient blocks, blank-line separated.
+  const inline: FailedRecipient[] = [];
+  for (const block of text.split(/\r?\n[ \t]*\r?\n/)) {
+    const rcpt = new RegExp(String.raw`^(?:Final|Original)-Recipient:[ \t]*[^;\n]*;[ \t]*<?(${ADDRESS})>?`, 'im').exec(block);
+    if (!rcpt) continue;
+    const action = /^Action:[ \t]*(\S+)/im.exec(block)?.[1]?.toLowerCase();
+    if (action !== undefined && action !== 'failed') continue;
+    const status = new RegExp(String.raw`^Status:[ \t]*(${ENHANCED.source})`, 'im').exec(block)?.[1] ?? null;
+    const address = rcpt[1]!.replace(/[A-Z]+/g, (c) => c.toLowerCase());
+    if (!ownAddresses.has(address)) inline.push({ address, status, permanent: status?.startsWith('5') ?? false });
+  }
+  if (inline.length > 0) return inline;
+
+  // Address lines, each opening its own block (the explanation follows it).
+  const lines = text.split('\n');
+  let offset = 0;
+  let previous = '';
+  for (const line of lines) {
+    const m = ADDRESS_LINE.exec(line);
+    if (m && !SENDER_LEAD.test(previous)) add(m[1]!, offset);
+    if (line.trim() !== '') previous = line;
+    offset += line.length + 1;
+  }
   // sendmail transcripts: `550 <address>... User unknown`.
   for (const m of text.matchAll(new RegExp(String.raw`^[ \t]*5\d\d[ -]<?(${ADDRESS})>?\.\.\.`, 'gm'))) add(m[1]!, m.index);
-  // Headed lists: the addresses on the lines right after the heading, up to the first blank-line
-  // gap that follows an address.
-  for (const heading of RECIPIENT_LINE_AFTER) {
-    const h = heading.exec(text);
-    if (!h) continue;
-    const after = text.slice(h.index + h[0].length);
-    let offset = h.index + h[0].length;
-    for (const line of after.split('\n').slice(0, 40)) {
-      const m = new RegExp(String.raw`^[ \t]*<?(${ADDRESS})>?(?:[ \t]+(?:on|<|\().*|[ \t]*:?)?[ \t]*\r?$`).exec(line);
-      if (m) add(m[1]!, offset);
-      offset += line.length + 1;
-    }
-  }
   // `Could not be delivered to: <address>` on one line.
-  for (const m of text.matchAll(new RegExp(String.raw`(?:could ?n[o']t be delivered|delivery (?:has )?failed|undeliverable) to:?[ \t]*<?(${ADDRESS})>?`, 'gi'))) add(m[1]!, m.index);
+  for (const m of text.matchAll(new RegExp(String.raw`(?:could ?n[o']t be delivered|unable to deliver(?: message)?|delivery (?:has )?failed|undeliverable) to:?[ \t]*<?(${ADDRESS})>?`, 'gi'))) add(m[1]!, m.index);
   // Last resort, a transcript naming the refused recipient: `RCPT TO:<address>` or `RCPT TO: address`.
   if (found.length === 0) {
     for (const m of text.matchAll(new RegExp(String.raw`RCPT TO:[ \t]*<?(${ADDRESS})>?`, 'gi'))) add(m[1]!, m.index);

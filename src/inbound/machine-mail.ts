@@ -58,7 +58,8 @@ const BOUNCE_SUBJECTS = [
 // returned copy, and only from a mail-system sender.
 const FAILURE_PHRASES = /created automatically by mail delivery software|could ?n[o']t be delivered|was not delivered|undeliverable|delivery (?:has )?failed|failed permanently|did not reach the following recipient|(?:wasn't|was not|were not|unable|not able) (?:able )?to deliver|permanent (?:error|failure)|user unknown|unknown user|no such user|mailbox (?:unavailable|not found|full|disabled)|transcript of session follows|message you sent (?:was )?blocked|rejected (?:by|your message)|teslim edilemedi|iletilemedi/i;
 const DELAY_PHRASES = /has been delayed|delivery (?:is |has been )?delayed|\bdelayed \d+ (?:hours?|minutes?|days?)|will (?:continue|keep) (?:trying|to try)|(?:is )?still trying|could not send mail for past|warning: could not send|not yet been delivered|temporarily (?:deferred|unable)/i;
-const DELAY_SUBJECTS = [/\(delay\)/, /^warning: message .* delayed/, /^warning ?-+ ?could not send/, /^delivery notification: delivery has been delayed/, /^delayed mail\b/, /^gecikme\b/];
+const FINAL_PHRASES = /given up|not going to try again|permanent (?:error|failure)|failed permanently|returning message to sender|retry timeout exceeded/i;
+const DELAY_SUBJECTS = [/\(delay\)/, /^warning: message .* delayed/, /^warning\W*could not send/, /^delivery notification: delivery has been delayed/, /^delayed mail\b/, /^gecikme\b/];
 
 // Auto-reply subjects must start the subject and end at a colon or the end: a person may well
 // write about "out of office settings", or "İzindeyim ama acil bir sorun var" (on leave, but urgent).
@@ -72,6 +73,7 @@ const AUTO_REPLY_SUBJECTS = [
 // person; believed only on mail that already says it is automatic.
 const CHALLENGE = /verify (?:that )?you are (?:a )?(?:human|person|real)|confirm (?:that )?you are (?:a )?(?:human|person|real)|(?:sender|e-?mail) (?:address )?verification|please (?:confirm|verify) your (?:message|email|e-mail|address)|requires? (?:your )?(?:confirmation|verification) before|awaiting (?:your )?confirmation|added to (?:my|the) (?:approved|allowed|white) ?list|kimliginizi dogrulayin|mesajinizi onaylayin/i;
 // Old Hotmail/JMRP complaints come as plain mail around the reported message, named by its IP.
+const MAIL_ADDRESS = /^[^\s@<>()|/]+@[^\s@<>()]+\.[^\s@<>()]+$/;
 const COMPLAINT_SUBJECT = /^complaint about message from \d{1,3}(\.\d{1,3}){3}\b/;
 // A whole header block quoted in the body: what a mail system returns, not what a person types.
 const QUOTED_RECEIVED = /^[ \t>]*Received: (?:from|by|\()/gim;
@@ -139,9 +141,16 @@ export function classifyMachineMail(mail: ParsedMail, ctx: MachineMailContext): 
   const feedbackPart = mail.feedbackReport !== null || partTypes.has('message/feedback-report');
   const mdn = reportType === 'disposition-notification' || mail.dispositionNotification !== null;
   const returnedPart = mail.returnedMessageIds.length > 0 || partTypes.has('message/rfc822') || [...partTypes].some((t) => t.startsWith('text/rfc822-header'));
-  const reportText = reportPart(mail.text);
-  const quotedHeaders = (mail.text.match(QUOTED_RECEIVED)?.length ?? 0) >= 1 && QUOTED_MESSAGE_ID.test(mail.text);
-  QUOTED_MESSAGE_ID.lastIndex = 0;
+  let report: string | null = null;
+  const reportText = () => (report ??= reportPart(mail.text));
+  const quotedHeaders = () => {
+    QUOTED_RECEIVED.lastIndex = 0;
+    QUOTED_MESSAGE_ID.lastIndex = 0;
+    const found = QUOTED_RECEIVED.test(mail.text) && QUOTED_MESSAGE_ID.test(mail.text);
+    QUOTED_RECEIVED.lastIndex = 0;
+    QUOTED_MESSAGE_ID.lastIndex = 0;
+    return found;
+  };
 
   const verdict = (kind: MachineKind, extra: Partial<MachineVerdict> = {}): MachineVerdict => ({
     kind, acknowledge: false, signals, failed: [], reportedMessageId: null, allowedList: null, ...extra,
@@ -166,10 +175,12 @@ export function classifyMachineMail(mail: ParsedMail, ctx: MachineMailContext): 
   if (reportType === 'delivery-status' || (dsnPart && (reportType !== null || mailSystem || noSender))) {
     signals.push(reportType === 'delivery-status' ? 'multipart/report; report-type=delivery-status' : 'message/delivery-status part');
     const recipients = mail.deliveryReport?.recipients ?? [];
-    const failed = recipients.filter((r) => r.action === null || r.action === 'failed').map((r) => dsnRecipient(r.address, r.status));
+    const failedRows = recipients.filter((r) => r.action === null || r.action === 'failed');
+    // A recipient that is no mail address (a pipe or a mailbox file that failed) names nobody to record.
+    const failed = failedRows.filter((r) => MAIL_ADDRESS.test(r.address)).map((r) => dsnRecipient(r.address, r.status));
     const delayed = recipients.filter((r) => r.action === 'delayed');
     const reportedId = reported();
-    if (failed.length > 0) return verdict('delivery-failure', { failed, reportedMessageId: reportedId });
+    if (failedRows.length > 0) return verdict('delivery-failure', { failed, reportedMessageId: reportedId });
     if (delayed.length > 0) {
       signals.push('action: delayed');
       return verdict('delivery-delayed', { reportedMessageId: reportedId });
@@ -190,12 +201,13 @@ export function classifyMachineMail(mail: ParsedMail, ctx: MachineMailContext): 
 
   // 4. Prose bounces: only from the mail system (null return path, MAILER-DAEMON, postmaster, no
   // sender at all), never from a person, so a client pasting a bounce into a request stays a client.
+  // Read only for mail from a mail system or a noreply sender: a person's text is never searched.
   const bounceSubject = BOUNCE_SUBJECTS.some((p) => p.test(subject)) || BOUNCE_SUBJECTS.some((p) => p.test(subject.replace(/^\S+ /, '')));
-  const phrase = FAILURE_PHRASES.test(reportText) || DELAY_PHRASES.test(reportText);
-  const codes = statusCodesIn(reportText).filter((c) => /^[45]/.test(c));
+  const bounceText = () => FAILURE_PHRASES.test(reportText()) || DELAY_PHRASES.test(reportText())
+    || statusCodesIn(reportText()).some((c) => /^[45]/.test(c));
   if (mailSystem || noSender) {
-    if (bounceSubject || phrase || codes.length > 0 || returnedPart || reportType !== null) return proseBounce(bounceSubject);
-  } else if (noreply && (returnedPart || quotedHeaders) && (phrase || codes.length > 0) && !automaticForward(subject)) {
+    if (bounceSubject || returnedPart || reportType !== null || bounceText()) return proseBounce(bounceSubject);
+  } else if (noreply && (returnedPart || quotedHeaders()) && !automaticForward(subject) && bounceText()) {
     // A noreply address returning a mail with failure wording is a mail system by another name.
     return proseBounce(bounceSubject);
   }
@@ -233,7 +245,7 @@ export function classifyMachineMail(mail: ParsedMail, ctx: MachineMailContext): 
   if (noreply && (automatic || nullReturnPath || listIdRaw !== null || bulkPrecedence)) return verdict('noreply');
   if (automatic || nullReturnPath || daemon) return verdict('auto-generated');
   // A list manager's notice quoting the mail it refused (fml, ezmlm "not a member", loop alerts).
-  if (senders.some((a) => LIST_ROLE.test(localPart(a))) && quotedHeaders && !automaticForward(subject)) {
+  if (senders.some((a) => LIST_ROLE.test(localPart(a))) && !automaticForward(subject) && quotedHeaders()) {
     signals.push('list manager sender', 'quoted mail headers');
     return verdict('auto-generated');
   }
@@ -246,16 +258,17 @@ export function classifyMachineMail(mail: ParsedMail, ctx: MachineMailContext): 
 
   function proseBounce(bounceSubject: boolean): MachineVerdict {
     if (bounceSubject) signals.push('bounce subject');
-    const codes = statusCodesIn(reportText).filter((c) => /^[45]/.test(c));
+    const codes = statusCodesIn(reportText()).filter((c) => /^[45]/.test(c));
     if (codes.length > 0) signals.push(`status ${codes.slice(0, 3).join(', ')}`);
     if (returnedPart) signals.push('returned message part');
-    else if (quotedHeaders) signals.push('quoted mail headers');
+    else if (quotedHeaders()) signals.push('quoted mail headers');
     const failed = mail.deliveryReport?.recipients.length
-      ? mail.deliveryReport.recipients.map((r) => dsnRecipient(r.address, r.status))
+      ? mail.deliveryReport.recipients.filter((r) => MAIL_ADDRESS.test(r.address)).map((r) => dsnRecipient(r.address, r.status))
       : failedRecipientsInText(mail.text, own);
-    const delayedWords = DELAY_SUBJECTS.some((p) => p.test(subject)) || DELAY_PHRASES.test(reportText);
-    const returned = /^returned mail\b/.test(subject) || FAILURE_PHRASES.test(reportText) && !DELAY_PHRASES.test(reportText);
-    if (delayedWords && !returned) {
+    // Given up is a failure even when the last attempt was only deferred (qmail: "I've given up").
+    const final = /^returned mail\b/.test(subject) || FINAL_PHRASES.test(reportText());
+    const delayed = DELAY_SUBJECTS.some((p) => p.test(subject)) || (DELAY_PHRASES.test(reportText()) && !FAILURE_PHRASES.test(reportText()));
+    if (delayed && !final) {
       signals.push('delay wording');
       return verdict('delivery-delayed', { reportedMessageId: reported() });
     }

@@ -16,6 +16,7 @@ export interface ParseLimits {
 }
 
 const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
+const MAIL_ADDRESS = /^[^\s@<>()|/]+@[^\s@<>()]+\.[^\s@<>()]+$/;
 
 /** The parts a delivery report is read from; every other attachment is hashed and dropped as it streams. */
 const REPORT_PARTS = new Set([
@@ -245,17 +246,33 @@ function deliveryReportOf(attachments: StreamedAttachment[]): DeliveryReport | n
   const text = parts.map((p) => p.kept?.toString('utf8') ?? '').join('\n\n');
   const recipients: DeliveryReport['recipients'] = [];
   // RFC 3464: per-message fields, then one block of per-recipient fields each, blank-line separated.
-  for (const block of text.split(/\r?\n\s*\r?\n/)) {
-    const recipient = reportField(block, 'Final-Recipient') ?? reportField(block, 'Original-Recipient');
-    if (!recipient) continue;
+  for (const block of recipientBlocks(text)) {
+    // The final recipient is the one that failed; when it is no mail address (a pipe, a mailbox
+    // file, an LMTP source route), the original recipient is the address the sender used.
+    const candidates = [reportField(block, 'Final-Recipient'), reportField(block, 'Original-Recipient')]
+      .filter((v): v is string => v !== null)
+      .map((v) => asciiLower(v.replace(/^[^;]*;\s*/, '').replace(/[<>]/g, '').trim()));
+    if (candidates.length === 0) continue;
     recipients.push({
-      address: asciiLower(recipient.replace(/^[^;]*;\s*/, '').replace(/[<>]/g, '').trim()),
+      address: candidates.find((c) => MAIL_ADDRESS.test(c)) ?? candidates[0]!,
       status: reportField(block, 'Status'),
       action: reportField(block, 'Action')?.toLowerCase() ?? null,
       diagnostic: reportField(block, 'Diagnostic-Code'),
     });
   }
   return { originalMessageId: returnedMessageIdsOf(attachments)[0] ?? null, recipients };
+}
+
+/**
+ * RFC 3464 separates per-recipient blocks with blank lines; some MTAs (seen: AOL) run them
+ * together, so a block naming several Final-Recipients is cut before each one after the first.
+ */
+function recipientBlocks(text: string): string[] {
+  return text.split(/\r?\n\s*\r?\n/).flatMap((block) => {
+    const starts = [...block.matchAll(/^Final-Recipient:/gim)].map((m) => m.index);
+    if (starts.length < 2) return [block];
+    return starts.map((at, i) => block.slice(i === 0 ? 0 : at, starts[i + 1] ?? block.length));
+  });
 }
 
 /** One field of a report block (RFC 3464/5965/8098 share RFC 822 field syntax), unfolded. */

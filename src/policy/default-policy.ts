@@ -101,7 +101,7 @@ export const DEFAULT_POLICY: Policy = {
       keywords: ['deliverability', 'emails not sent', 'email not received', 'spam folder', 'mail gitmiyor', 'e-posta gitmiyor', 'eposta gitmiyor', 'mail gelmiyor',
         // A person telling of mail that does not arrive, or forwarding the bounce they got.
         'bounce', 'bounced', 'bounces', 'returned mail', 'undelivered', 'undeliverable', 'delivery failed', 'mail delivery failed',
-        'delivery status notification', 'not delivered', 'going to spam', 'lands in spam', 'ends up in spam', 'marked as spam', 'emails not delivered',
+        'delivery status notification', 'not delivered', 'failure notice', 'could not be delivered', 'user unknown', 'mailbox full', 'permanent error', 'going to spam', 'lands in spam', 'ends up in spam', 'marked as spam', 'emails not delivered',
         'ulaşmıyor', 'ulasmiyor', 'müşterilere ulaşmıyor', 'e-postalar ulaşmıyor', 'teslim edilemedi', 'iletilemedi', 'geri dönüyor', 'geri donuyor',
         "spam'e düşüyor", "spama düşüyor", 'spam klasörüne', 'gereksiz klasörüne', 'mail gitmiyor', 'mailler gitmiyor', 'e-postalar gitmiyor'] },
     { slug: 'website', name: 'Website Issue', priorities: ['high', 'medium'], defaultPriority: 'medium',
