@@ -203,9 +203,11 @@ export function classifyMachineMail(mail: ParsedMail, ctx: MachineMailContext): 
   // sender at all), never from a person, so a client pasting a bounce into a request stays a client.
   // Read only for mail from a mail system or a noreply sender: a person's text is never searched.
   const bounceSubject = BOUNCE_SUBJECTS.some((p) => p.test(subject)) || BOUNCE_SUBJECTS.some((p) => p.test(subject.replace(/^\S+ /, '')));
-  const bounceText = () => FAILURE_PHRASES.test(reportText()) || DELAY_PHRASES.test(reportText())
+  const bounceText = () => FAILURE_PHRASES.test(reportText()) || FINAL_PHRASES.test(reportText()) || DELAY_PHRASES.test(reportText())
     || statusCodesIn(reportText()).some((c) => /^[45]/.test(c));
-  if (mailSystem || noSender) {
+  // No From at all is no mail system by itself (broken clients write such mail too); with a
+  // returned message or a report structure it is.
+  if (mailSystem || (noSender && (returnedPart || reportType !== null))) {
     if (bounceSubject || returnedPart || reportType !== null || bounceText()) return proseBounce(bounceSubject);
   } else if (noreply && (returnedPart || quotedHeaders()) && !automaticForward(subject) && bounceText()) {
     // A noreply address returning a mail with failure wording is a mail system by another name.
