@@ -20,7 +20,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (opts: { limit: string; verdict?: string; json?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-noise', async (db) => {
         const { listMachineMail } = await import('../db/repositories/machine-mail-repository.js');
-        const { formatInstant } = await import('./format-ticket.js');
+        const { formatTerminalInstant } = await import('./format-ticket.js');
         const rows = await listMachineMail(db, { limit: Number(opts.limit) || 100, verdict: opts.verdict });
         if (opts.json) {
           for (const row of rows) ctx.out.write(`${JSON.stringify({ ...row, verdict: verdictOf(row.reason) })}\n`);
@@ -29,7 +29,7 @@ export const register: RegisterCommand = (program, ctx) => {
         if (rows.length === 0) ctx.out.write('no machine mail recorded\n');
         const zone = ctx.config().zone;
         for (const r of rows) {
-          ctx.out.write(`${String(r.id).padStart(6)}  ${formatInstant(r.receivedAt, zone)}  ${r.mailbox.padEnd(10)} ${r.decision.padEnd(10)} `
+          ctx.out.write(`${String(r.id).padStart(6)}  ${formatTerminalInstant(r.receivedAt, zone)}  ${r.mailbox.padEnd(10)} ${r.decision.padEnd(10)} `
             + `${(verdictOf(r.reason) ?? '-').padEnd(18)} ${r.messageId}\n        ${r.reason ?? ''}\n`);
         }
       });

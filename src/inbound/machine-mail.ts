@@ -1,5 +1,5 @@
 import { failedRecipientsInText, reportPart, statusCodesIn, type FailedRecipient } from './bounce-text.js';
-import { asciiLowerAddress, foldToken } from './fold.js';
+import { asciiLowerAddress, caseFold } from './case-fold.js';
 import type { ParsedMail } from './parsed-mail.js';
 
 /**
@@ -89,7 +89,7 @@ export function classifyMachineMail(mail: ParsedMail, ctx: MachineMailContext): 
   const signals: string[] = [];
   const own = new Set(ctx.ownAddresses.map(asciiLowerAddress));
   const ourDomain = asciiLowerAddress(ctx.messageIdDomain);
-  const subject = foldToken(mail.subject);
+  const subject = caseFold(mail.subject);
   const contentType = mail.contentType.toLowerCase();
   const reportType = contentType.startsWith('multipart/report') ? (/report-type="?([a-z0-9-]+)/.exec(contentType)?.[1] ?? '') : null;
   const partTypes = new Set(mail.attachments.map((a) => a.contentType.toLowerCase()));
