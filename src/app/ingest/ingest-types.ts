@@ -9,7 +9,7 @@ export interface IngestInput {
   mailbox: MailboxName;
   /** When the mail arrived: IMAP INTERNALDATE when there is one, else the time of ingestion. */
   receivedAt: Date;
-  source: 'imap' | 'cli' | 'smtp' | 'replay';
+  source: 'imap' | 'cli' | 'smtp' | 'lmtp' | 'replay';
   imap?: { uidvalidity: number; uid: number };
 }
 
