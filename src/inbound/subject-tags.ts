@@ -83,7 +83,8 @@ function stripKnownPrefixes(subject: string, known: ReadonlySet<string>): string
   }
 }
 
-const BRACKETED = /[[［]([^[\]［］]*)[\]］]/gu;
+/** One bracketed token of a subject, ASCII or fullwidth brackets; shared with decide-privacy. */
+export const BRACKETED = /[[［]([^[\]［］]*)[\]］]/gu;
 
 /**
  * Reads the tags of a subject after its reply prefixes are removed. Tokens are matched folded

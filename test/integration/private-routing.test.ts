@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eq, inArray } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBatch } from '../../src/app/ingest-batch.js';
+import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
+import { outbox } from '../../src/db/schema/outbox.js';
+import { messages, tickets } from '../../src/db/schema/tickets.js';
+import { testConfig } from '../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+// Monday 16 March 2026, 10:00 in Istanbul.
+const MONDAY_10 = new Date('2026-03-16T07:00:00Z');
+const FIXTURES = join(import.meta.dirname, '../fixtures/private');
+const fixture = (name: string) => readFileSync(join(FIXTURES, name));
+type Mailbox = 'support' | 'management';
+
+/**
+ * Issue 20's leak, reproduced: one client mail that reached the management mailbox (To, Cc, or a
+ * Bcc copy) arrives in both mailboxes, in either order, one at a time or in a batch. Whatever the
+ * order, it is one private ticket, one acknowledgement from management, and nothing for the team.
+ */
+describe('a mail that reached management never reaches the team', () => {
+  let database: TestDatabase;
+  let deps: IngestDeps;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    deps = { db: database.db, config: testConfig(database.url), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), clock: () => MONDAY_10 };
+  });
+  afterAll(async () => { await database.drop(); });
+
+  const arrive = async (raw: Buffer, order: Mailbox[], batch: boolean) => {
+    const outcomes = [];
+    for (const mailbox of order) {
+      const input = { raw, mailbox, receivedAt: MONDAY_10, source: 'imap' as const };
+      outcomes.push(batch ? (await ingestBatch(deps, [input])).outcomes[0]! : await ingestMessage(deps, input));
+    }
+    return outcomes;
+  };
+
+  const checkOnePrivateTicket = async (messageId: string, canary: string) => {
+    const withId = await database.db.select({ ticketId: messages.ticketId, direction: messages.direction }).from(messages).where(eq(messages.messageId, messageId));
+    const ids = [...new Set(withId.map((r) => r.ticketId))];
+    expect(ids, 'one ticket holds every copy').toHaveLength(1);
+    const rows = await database.db.select().from(tickets).where(inArray(tickets.id, ids));
+    expect(rows[0]).toMatchObject({ private: true, mailbox: 'management', type: 'complaint' });
+    const mails = await database.db.select().from(outbox).where(inArray(outbox.ticketId, ids));
+    const acks = mails.filter((r) => r.kind.startsWith('acknowledgement'));
+    expect(acks, 'one acknowledgement in total').toHaveLength(1);
+    expect(acks[0]).toMatchObject({ kind: 'acknowledgement-private' });
+    expect(acks[0]!.fromAddress.address).toBe('management@sanarise.example');
+    // Nothing anywhere in the outbox reaches a non-manager with the canary.
+    const staff = new Set(deps.config.people.filter((p) => p.role !== 'manager').map((p) => p.address));
+    const all = await database.db.select().from(outbox);
+    for (const row of all.filter((r) => [...r.to, ...r.cc].some((a) => staff.has(a.address)))) {
+      expect(JSON.stringify(row), row.kind).not.toContain(canary);
+      expect(ids).not.toContain(row.ticketId);
+    }
+    return { ticket: rows[0]!, copies: withId };
+  };
+
+  const cases: { name: string; file: string; messageId: string; canary: string; orders: Mailbox[][] }[] = [
+    { name: 'To management, Cc support', file: 'to-management-cc-support.eml', messageId: '<AM0PR10MB3011C0FFEE@AM0PR10MB3011.EURPRD10.PROD.OUTLOOK.COM>', canary: 'CANARY-FIXTURE-TO-CC',
+      orders: [['support', 'management'], ['management', 'support']] },
+    // A Bcc copy leaves no trace in the support copy: only the order management-first can be kept.
+    { name: 'To support, Bcc management (management copy first)', file: 'bcc-management.eml', messageId: '<CAJ+bcc.complaint.1@mail.gmail.com>', canary: 'CANARY-FIXTURE-BCC',
+      orders: [['management', 'support']] },
+    { name: 'a complaint tag in second position', file: 'complaint-tag-second.eml', messageId: '<CAJ+tag.second.1@mail.gmail.com>', canary: 'CANARY-FIXTURE-TAG', orders: [['support']] },
+    { name: 'a Şikayet: prefix', file: 'sikayet-prefix.eml', messageId: '<CAJ+prefix.1@mail.gmail.com>', canary: 'CANARY-FIXTURE-PREFIX', orders: [['support']] },
+  ];
+  for (const c of cases) {
+    for (const order of c.orders) {
+      for (const batch of [false, true]) {
+        it(`${c.name}: ${order.join(' then ')}${batch ? ' (batch)' : ''}`, async () => {
+          // Each run its own Message-ID, so the runs do not see each other's copies.
+          const tag = `${order.join('-')}-${batch ? 'b' : 'm'}`;
+          const messageId = c.messageId.replace('@', `.${tag}@`);
+          const raw = Buffer.from(fixture(c.file).toString('latin1').replace(c.messageId, messageId), 'latin1');
+          const outcomes = await arrive(raw, order, batch);
+          expect(outcomes[0]).toMatchObject({ decision: 'new-ticket', ticket: { private: true } });
+          if (outcomes[1]) expect(outcomes[1]).toMatchObject({ decision: 'duplicate', ticket: null });
+          // The duplicate's reason is shown by `ticket show <message-id>`: it names no private ticket.
+          if (outcomes[1]) expect(outcomes[1].reason).not.toMatch(/YN-|SR-/);
+          const { copies } = await checkOnePrivateTicket(messageId, c.canary);
+          expect(copies.map((r) => r.direction).sort()).toEqual(order.length === 2 ? ['inbound', 'internal'] : ['inbound']);
+        });
+      }
+    }
+  }
+});
