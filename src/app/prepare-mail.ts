@@ -36,7 +36,7 @@ export async function prepareMail(config: Config, raw: Buffer, mailbox: MailboxN
   });
   const classification = classify({
     subject: mail.subject, text: mail.text, mailbox, recipients: recipientsOf(mail), managementAddress: config.mailboxes.management.address,
-  }, config.policy, config.ticketPrefix);
+  }, config.policy, [config.ticketPrefix, config.privateTicketPrefix]);
   return { ok: true, mail, noise, classification };
 }
 

@@ -40,7 +40,7 @@ const BODY_CHARS = 4000;
  * Decides a new ticket's type, priority and privacy from its subject, body and mailbox
  * (SLA-POLICY.md, "Ticket types", "Subject tags", "Where mail arrives").
  */
-export function classify(input: ClassifyInput, policy: Policy, ticketPrefix: string): Classification {
+export function classify(input: ClassifyInput, policy: Policy, ticketPrefix: string | readonly string[]): Classification {
   const tags = readSubjectTags(input.subject, policy, ticketPrefix);
   const privacy = decidePrivacy({
     mailbox: input.mailbox, recipients: input.recipients ?? [], cleanSubject: tags.cleanSubject,

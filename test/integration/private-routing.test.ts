@@ -69,6 +69,23 @@ describe('a mail that reached management never reaches the team', () => {
     { name: 'a complaint tag in second position', file: 'complaint-tag-second.eml', messageId: '<CAJ+tag.second.1@mail.gmail.com>', canary: 'CANARY-FIXTURE-TAG', orders: [['support']] },
     { name: 'a Şikayet: prefix', file: 'sikayet-prefix.eml', messageId: '<CAJ+prefix.1@mail.gmail.com>', canary: 'CANARY-FIXTURE-PREFIX', orders: [['support']] },
   ];
+  it('numbers private tickets apart (YN-), so team numbers have no gaps; a reply naming YN- finds its ticket', async () => {
+    const { buildMail } = await import('../helpers/mail-builder.js');
+    const numbers = [];
+    for (const [i, subject] of ['[Soru] bir', '[Şikayet] iki', '[Soru] üç', 'Complaint: dört', '[Soru] beş'].entries()) {
+      const o = await ingestMessage(deps, { raw: buildMail({ from: `n${i}@numbers.example`, subject }), mailbox: 'support', receivedAt: MONDAY_10, source: 'cli' });
+      numbers.push({ private: o.ticket!.private, number: (await database.db.select().from(tickets).where(eq(tickets.id, o.ticket!.id)))[0]!.number });
+    }
+    const team = numbers.filter((n) => !n.private).map((n) => Number(n.number.slice(3)));
+    const hidden = numbers.filter((n) => n.private).map((n) => n.number);
+    expect(numbers.filter((n) => !n.private).every((n) => n.number.startsWith('SR-'))).toBe(true);
+    expect(team).toEqual([team[0], team[0]! + 1, team[0]! + 2]);
+    expect(hidden.every((n) => /^YN-\d+$/.test(n))).toBe(true);
+    // The complainant answers with the private token in the subject: it continues the private ticket.
+    const reply = await ingestMessage(deps, { raw: buildMail({ from: 'n1@numbers.example', to: 'management@sanarise.example', subject: `Re: [#${hidden[0]}] iki` }), mailbox: 'management', receivedAt: MONDAY_10, source: 'cli' });
+    expect(reply).toMatchObject({ decision: 'reply', ticket: { private: true } });
+  });
+
   for (const c of cases) {
     for (const order of c.orders) {
       for (const batch of [false, true]) {
