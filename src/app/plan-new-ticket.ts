@@ -12,6 +12,7 @@ import { holdForStaff } from '../sla/escalation-plan.js';
 import { dueWithPauses } from '../sla/paused-clock.js';
 import { planAcknowledgement, type AcknowledgementGate } from './enqueue-acknowledgement.js';
 import { planStaffNotification } from './enqueue-staff-notification.js';
+import { planManagerNotification } from './enqueue-manager-notification.js';
 import { planTeamNotification, type TeamAttachment } from './enqueue-team-notification.js';
 import type { IngestOutcome } from './ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
@@ -109,7 +110,8 @@ export function planTicket(config: Config, now: Date, m: RouteInput, requester: 
 
 /** Staff a new ticket may notify (the team; leads and managers under the special-circumstances rule): whose suppression to read. */
 export function staffToNotify(config: Config, plan: TicketPlan): string[] {
-  const team = plan.values.private ? [] : staffWithRole(config, 'agent');
+  // A private ticket goes to every manager at arrival (planManagerNotification); a team one to the agents.
+  const team = plan.values.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'agent');
   const review = !plan.slaReview ? [] : plan.values.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
   return [...team, ...review].map((p) => p.address);
 }
@@ -121,6 +123,8 @@ export interface RecipientFacts {
   suppressedStaff: ReadonlySet<string>;
   /** The client's own report for a Request a Report ticket (read from the database), else none. */
   reportAttachment: TeamAttachment | null;
+  /** A private ticket's requester's other open tickets (team and private), by number, for the managers. */
+  otherOpenTickets?: string[];
 }
 
 /** Everything a numbered new ticket writes besides its row, in the order it is written. */
@@ -199,6 +203,11 @@ export function planTicketWrites(
       message: { text: mail.text, fromAddress: requester.address, fromName: sender?.name ?? null },
     }, facts.suppressedStaff);
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));
+  }
+  if (ticket.private) {
+    mails.push(...planManagerNotification(config, now, random, {
+      ticket: view, mail, otherOpenTickets: facts.otherOpenTickets ?? [], suppressed: facts.suppressedStaff,
+    }).map((queued) => ({ mail: queued, notBefore: now })));
   }
   if (slaReview) {
     // Told once per client and day; a private ticket's existence is for managers only.

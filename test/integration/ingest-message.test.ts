@@ -107,7 +107,7 @@ describe('ingest', () => {
     expect(mgmt).toMatchObject({ decision: 'new-ticket', ticket: { private: true, type: 'complaint' } });
     expect(copy).toMatchObject({ decision: 'duplicate', ticket: null });
     const privateMails = await outboxOf(mgmt.ticket!.id);
-    expect(privateMails.map((m) => m.kind)).toEqual(['acknowledgement-private']);
+    expect(privateMails.map((m) => m.kind)).toEqual(['acknowledgement-private', 'private-new-ticket']);
     expect(privateMails[0]!.fromAddress.address).toBe('management@sanarise.example');
     // The complainant answers our private acknowledgement but sends it to support: the mail is
     // read as private and stays with the complaint; no team ticket carries its text.

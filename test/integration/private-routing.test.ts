@@ -50,6 +50,16 @@ describe('a mail that reached management never reaches the team', () => {
     expect(acks, 'one acknowledgement in total').toHaveLength(1);
     expect(acks[0]).toMatchObject({ kind: 'acknowledgement-private' });
     expect(acks[0]!.fromAddress.address).toBe('management@sanarise.example');
+    // Every manager is told at arrival, once, with the full text and a reply address of their own.
+    const managers = deps.config.people.filter((p) => p.role === 'manager');
+    expect(managers.length).toBeGreaterThan(0);
+    const told = mails.filter((r) => r.kind === 'private-new-ticket');
+    expect(told.map((r) => r.to[0]!.address).sort()).toEqual(managers.map((p) => p.address).sort());
+    for (const row of told) {
+      expect(row.text).toContain(canary);
+      expect(row.fromAddress.address).toBe('management@sanarise.example');
+      expect(row.replyTo!.address).toMatch(/^management\+[^@]+@sanarise\.example$/);
+    }
     // Nothing anywhere in the outbox reaches a non-manager with the canary.
     const staff = new Set(deps.config.people.filter((p) => p.role !== 'manager').map((p) => p.address));
     const all = await database.db.select().from(outbox);

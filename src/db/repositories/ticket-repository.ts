@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { TicketRef } from '../../inbound/decide-thread.js';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
@@ -85,6 +85,14 @@ export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise
     found.set(messageId, list);
   }
   return found;
+}
+
+/** Numbers of a requester's tickets not resolved or closed, team and private alike, oldest first (for managers only). */
+export async function openTicketNumbersOf(db: Db, requester: string): Promise<string[]> {
+  const rows = await db.select({ number: tickets.number }).from(tickets)
+    .where(and(eq(tickets.requesterAddress, requester), notInArray(tickets.status, ['resolved', 'closed'])))
+    .orderBy(tickets.id).limit(50);
+  return rows.map((r) => r.number);
 }
 
 /** Whether `address` is the requester of the ticket or wrote to, or was copied on, one of its mails. */
