@@ -115,4 +115,41 @@ describe('a mail that reached management never reaches the team', () => {
       }
     }
   }
+
+  it('a manager works the complaint by mail: reply relays from management, commands run, #ekip hands it to the team once', async () => {
+    const { buildMail } = await import('../helpers/mail-builder.js');
+    const raw = buildMail({ from: 'Deniz <deniz@hand.example>', to: 'management@sanarise.example', subject: 'Fatura ekranı yavaş CANARY-HAND', messageId: '<hand@hand.example>', body: 'Fatura ekranı çok yavaş açılıyor. CANARY-HAND-BODY' });
+    const opened = await ingestMessage(deps, { raw, mailbox: 'management', receivedAt: MONDAY_10, source: 'imap' });
+    const privateId = opened.ticket!.id;
+    const notice = (await database.db.select().from(outbox).where(eq(outbox.ticketId, privateId))).find((r) => r.kind === 'private-new-ticket')!;
+    const reply = (body: string, id: string) => ingestMessage(deps, { raw: buildMail({
+      from: 'Can Öztürk <manager@sanarise.example>', to: notice.replyTo!.address, subject: `Re: ${notice.subject}`, inReplyTo: notice.messageId, messageId: id, body,
+    }), mailbox: 'management', receivedAt: MONDAY_10, source: 'imap' });
+
+    await reply('#assign manager@sanarise.example\n#priority low\n\nSayın Deniz, konuyu inceliyoruz.', '<m1@sanarise.example>');
+    const relay = (await database.db.select().from(outbox).where(eq(outbox.ticketId, privateId))).find((r) => r.kind === 'agent-relay')!;
+    expect(relay.to[0]!.address).toBe('deniz@hand.example');
+    expect(relay.fromAddress.address).toBe('management@sanarise.example');
+    expect(relay.text).toContain('konuyu inceliyoruz');
+    expect((await database.db.select().from(tickets).where(eq(tickets.id, privateId)))[0]).toMatchObject({ assignee: 'manager@sanarise.example', private: true });
+
+    await reply('#ekip\n#note ekibe verildi', '<m2@sanarise.example>');
+    const teamRows = await database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz@hand.example'));
+    const team = teamRows.find((t) => !t.private)!;
+    expect(team).toMatchObject({ mailbox: 'support', type: expect.any(String) });
+    expect(team.number).toMatch(/^SR-/);
+    const teamMails = await database.db.select().from(outbox).where(eq(outbox.ticketId, team.id));
+    expect(teamMails.filter((r) => r.kind === 'team-new-ticket').length).toBeGreaterThan(0);
+    expect(teamMails.some((r) => r.kind.startsWith('acknowledgement')), 'the client is not acknowledged twice').toBe(false);
+    // The team sees the client's mail, and nothing of management's handling.
+    for (const row of teamMails) {
+      expect(JSON.stringify(row)).not.toMatch(/YN-|inceliyoruz|ekibe verildi/);
+    }
+    // Recorded on the private ticket with the actor; a second #team is refused.
+    await reply('#team', '<m3@sanarise.example>');
+    expect(teamRows.filter((t) => !t.private)).toHaveLength(1);
+    const results = (await database.db.select().from(outbox).where(eq(outbox.ticketId, privateId))).filter((r) => r.kind === 'command-result');
+    expect(results.some((r) => r.text.includes('already handed to the team'))).toBe(true);
+    expect((await database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz@hand.example'))).filter((t) => !t.private)).toHaveLength(1);
+  });
 });
