@@ -184,7 +184,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     await flush();
     writes.defer(setRawMailDecisions(tx, [...decided].map((i) => {
       const o = outcomes[i]!;
-      return { id: o.rawMailId!, decision: o.decision, reason: o.reason, acknowledge: o.acknowledge, ticketId: o.ticket?.id ?? null };
+      return { id: o.rawMailId!, decision: o.decision, reason: o.reason, acknowledge: o.acknowledge, ticketId: o.ticket?.id ?? o.recordedOn ?? null };
     })));
     return outcomes;
   }));

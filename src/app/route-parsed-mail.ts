@@ -111,7 +111,9 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
     ctx.logger.info({ mailbox: m.input.mailbox, rawMailId: m.rawMailId }, 'mail on a private thread kept private');
   }
   if (thread.ignored.length > 0) {
-    ctx.logger.info({ ignored: thread.ignored.map((i) => i.number), mailbox: m.input.mailbox }, 'thread candidates refused');
+    // How many, not which: a private number in the log would tell the team a complaint is there
+    // (the numbers and reasons are in the raw mail's decision, shown with --private).
+    ctx.logger.info({ ignored: thread.ignored.length, mailbox: m.input.mailbox }, 'thread candidates refused');
   }
   if (noise.kind === 'auto-reply') {
     if (thread.kind === 'reply' || thread.kind === 'reopen') {
@@ -153,7 +155,7 @@ async function findPrivateTwin(tx: Db, ctx: RouteContext, m: RouteInput): Promis
   await insertMessage(tx, { ...inboundMessageRow(twin.id, m, 'client'), direction: 'internal' });
   await deferOr(ctx.writes, appendEvents(tx, [{ ticketId: twin.id, at: ctx.now, actor: 'system', kind: 'copy-joined',
     reason: `the copy of the same mail read from ${m.input.mailbox} joined`, data: { rawMailId: m.rawMailId, mailbox: m.input.mailbox } }]));
-  return { decision: 'duplicate', acknowledge: false, reason: `the same mail already reached a private ticket through the other mailbox`, ticket: null };
+  return { decision: 'duplicate', acknowledge: false, reason: 'the same mail already reached a private ticket through the other mailbox', ticket: null, recordedOn: twin.id };
 }
 
 async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<ThreadDecision & { privateCandidate: boolean }> {

@@ -69,3 +69,15 @@ function splitAddress(address: string): SplitAddress | null {
 function sameMailbox(a: SplitAddress | null, b: SplitAddress): boolean {
   return a !== null && a.local === b.local && a.domain === b.domain;
 }
+
+/**
+ * Whether a stored mail's raw header block names the management address (any case, any
+ * sub-address): a quarantined mail could not be parsed, so the privacy of what the team may see of
+ * it is judged on its bytes. Errs towards private.
+ */
+export function headerBlockNamesAddress(headerBlock: string, address: string): boolean {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return false;
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w.+-])${escape(address.slice(0, at))}(?:\\+[^@\\s<>"]*)?@${escape(address.slice(at + 1))}(?![\\w-])`, 'i').test(headerBlock);
+}

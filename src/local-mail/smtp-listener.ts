@@ -82,7 +82,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
           ? smtpError(451, '4.3.0 the gateway cannot store mail right now; try again later')
           : smtpError(554, `5.3.0 ${(err as Error).message}`);
       }
-      logger.info({ mailbox, decision: outcome.decision, ticket: outcome.ticket?.number, rawMailId: outcome.rawMailId }, 'local mail ingested');
+      logger.info({ mailbox, decision: outcome.decision, ticket: outcome.ticket?.private ? 'private' : outcome.ticket?.number, rawMailId: outcome.rawMailId }, 'local mail ingested');
     }
   }
 

@@ -248,14 +248,28 @@ export async function ticketProgress(db: Db, ticketId: number) {
   return row ?? null;
 }
 
-export async function listOutbox(db: Db, options: { status?: string; limit?: number } = {}): Promise<OutboxRow[]> {
-  const query = db.select().from(outbox);
-  const filtered = options.status ? query.where(eq(outbox.status, options.status)) : query;
-  return filtered.orderBy(desc(outbox.id)).limit(options.limit ?? 50);
+/**
+ * Mail the team may see: none about a private ticket, and none sent from the management address
+ * (ticket-less notices about a complainant, the managers' digest). Operator surfaces show only
+ * these unless asked for private mail explicitly.
+ */
+export function teamVisibleOutbox(managementAddress: string) {
+  return sql`(not exists (select 1 from ${tickets} t where t.id = ${outbox.ticketId} and t.private)
+    and ${outbox.fromAddress}->>'address' <> ${managementAddress})`;
 }
 
-export async function getOutbox(db: Db, id: number): Promise<OutboxRow | null> {
-  const [row] = await db.select().from(outbox).where(eq(outbox.id, id));
+/** `teamOnly` (the management address) leaves out what teamVisibleOutbox leaves out. */
+export async function listOutbox(db: Db, options: { status?: string; limit?: number; teamOnly?: string } = {}): Promise<OutboxRow[]> {
+  const where = and(
+    options.status ? eq(outbox.status, options.status) : undefined,
+    options.teamOnly !== undefined ? teamVisibleOutbox(options.teamOnly) : undefined,
+  );
+  return db.select().from(outbox).where(where).orderBy(desc(outbox.id)).limit(options.limit ?? 50);
+}
+
+export async function getOutbox(db: Db, id: number, options: { teamOnly?: string } = {}): Promise<OutboxRow | null> {
+  const [row] = await db.select().from(outbox)
+    .where(and(eq(outbox.id, id), options.teamOnly !== undefined ? teamVisibleOutbox(options.teamOnly) : undefined));
   return row ?? null;
 }
 
