@@ -111,7 +111,7 @@ export async function openTicketsTogether(
   // Sent together (one round trip), run in this order.
   const [tickets, gates, suppressedStaff] = await sendTogether([
     createTickets(tx, { team: config.ticketPrefix, private: config.privateTicketPrefix }, plans.map((p) => p.values)),
-    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now)),
+    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now), plans.some((p) => p.values.private)),
     suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now),
   ]);
   const acknowledgedInRun = new Map<string, number>();

@@ -152,4 +152,22 @@ describe('a mail that reached management never reaches the team', () => {
     expect(results.some((r) => r.text.includes('already handed to the team'))).toBe(true);
     expect((await database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz@hand.example'))).filter((t) => !t.private)).toHaveLength(1);
   });
+
+  it('the team\'s acknowledgement cap counts team acknowledgements only; a capped complainant is told to managers only, from management', async () => {
+    const { buildMail } = await import('../helpers/mail-builder.js');
+    const capped: IngestDeps = { ...deps, config: testConfig(database.url, { limits: { ackPerSenderCap: 2 } }) };
+    const send = (subject: string) => ingestMessage(capped, { raw: buildMail({ from: 'cap@capped.example', subject }), mailbox: 'support', receivedAt: MONDAY_10, source: 'imap' });
+    await send('[Şikayet] bir CANARY-CAP');
+    await send('Şikayet: iki CANARY-CAP');
+    const team = await send('[Soru] takım');
+    const teamMails = await database.db.select().from(outbox).where(eq(outbox.ticketId, team.ticket!.id));
+    expect(teamMails.map((r) => r.kind)).toContain('acknowledgement');
+    await send('[Şikayet] üç CANARY-CAP');
+    const notices = (await database.db.select().from(outbox)).filter((r) => r.kind === 'sender-capped' && r.text.includes('cap@capped.example'));
+    expect(notices.length).toBeGreaterThan(0);
+    for (const n of notices) {
+      expect(n.to.map((a) => a.address)).toEqual(['manager@sanarise.example']);
+      expect(n.fromAddress.address).toBe('management@sanarise.example');
+    }
+  });
 });

@@ -214,15 +214,18 @@ export async function suppressedAmong(db: Db, addresses: string[], now: Date): P
  * each is suppressed, and how many acknowledgements went to it since `since` (the cap).
  */
 export async function acknowledgementGates(
-  db: Db, addresses: string[], now: Date, since: Date,
+  db: Db, addresses: string[], now: Date, since: Date, includePrivate = true,
 ): Promise<Map<string, { suppressed: boolean; sent: number }>> {
+  // A team ticket's cap counts the team's acknowledgements only: whether the client also wrote to
+  // management is not the team's to know (issue 20).
+  const kinds = includePrivate ? ['acknowledgement', 'acknowledgement-private'] : ['acknowledgement'];
   const distinct = [...new Set(addresses)];
   const gates = new Map<string, { suppressed: boolean; sent: number }>();
   if (distinct.length === 0) return gates;
   const rows = rowsOf<{ address: string; sent: number; suppressed: boolean }>(await db.execute(sql`
     select a.address,
       (select count(*)::int from ${outbox} o
-        where o.kind in ('acknowledgement', 'acknowledgement-private') and o.created_at >= ${since.toISOString()}::timestamptz
+        where o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${since.toISOString()}::timestamptz
           and o."to"->0->>'address' = a.address) as sent,
       exists (select 1 from ${suppressions} s where s.address = a.address and s.until > ${now.toISOString()}::timestamptz) as suppressed
     from unnest(${sql.param(distinct)}::text[]) as a(address)`));
