@@ -179,7 +179,10 @@ export function planTicketWrites(
   const view = ticketViewOf(config, ticket, { firstResponseDue: plan.firstResponseDue, resolutionDue });
   const mails: QueuedMail[] = [];
 
-  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address);
+  // A member of the team writing to management is not told a private number (issue 20); what else
+  // becomes of staff mail without a signed address is the identity rules' business.
+  const teamMember = ticket.private && (findPerson(config, requester.address)?.role ?? 'manager') !== 'manager';
+  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address) && !teamMember;
   let acknowledged = false;
   if (acknowledge) {
     const ack = planAcknowledgement(config, now, random, {
@@ -194,7 +197,8 @@ export function planTicketWrites(
     acknowledged = ack.enqueued;
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: ack.enqueued ? 'acknowledgement-queued' : 'acknowledgement-skipped', reason: ack.reason });
   } else {
-    const why = !requester.hasSender ? 'no usable sender address' : noise.reasons.join('; ') || 'sender is our own mailbox';
+    const why = !requester.hasSender ? 'no usable sender address' : teamMember ? 'a team member is not acknowledged a private ticket'
+      : noise.reasons.join('; ') || 'sender is our own mailbox';
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
   }
   if (!ticket.private) {
