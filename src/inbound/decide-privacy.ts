@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/default-policy.js';
 import type { MailboxName } from '../policy/priorities.js';
-import { asciiLowerAddress, foldToken } from './fold.js';
+import { asciiLowerAddress, caseFold } from './case-fold.js';
 import { aliasLookup, BRACKETED } from './subject-tags.js';
 
 /** What the privacy decision reads of a mail: where it came in, who it names, its subject. */
@@ -45,11 +45,11 @@ export function decidePrivacy(input: PrivacyInput, policy: Policy): PrivacyDecis
   const lookup = aliasLookup(policy);
   const privateSlugs = new Set(policy.types.filter((t) => t.private).map((t) => t.slug));
   for (const m of input.cleanSubject.matchAll(BRACKETED)) {
-    const slug = lookup.types.get(foldToken(m[1] ?? ''));
+    const slug = lookup.types.get(caseFold(m[1] ?? ''));
     if (slug && privateSlugs.has(slug)) return { private: true, reason: 'tag', type: slug };
   }
   const prefix = PREFIX.exec(input.cleanSubject);
-  const slug = prefix ? lookup.types.get(foldToken(prefix[1] ?? '')) : undefined;
+  const slug = prefix ? lookup.types.get(caseFold(prefix[1] ?? '')) : undefined;
   if (slug && privateSlugs.has(slug)) return { private: true, reason: 'prefix', type: slug };
   return { private: false, reason: null, type: null };
 }
