@@ -151,6 +151,11 @@ describe('a mail that reached management never reaches the team', () => {
     const results = (await database.db.select().from(outbox).where(eq(outbox.ticketId, privateId))).filter((r) => r.kind === 'command-result');
     expect(results.some((r) => r.text.includes('already handed to the team'))).toBe(true);
     expect((await database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz@hand.example'))).filter((t) => !t.private)).toHaveLength(1);
+    // To resolution and survey, by mail alone: the survey goes to the client from management.
+    await reply('#status resolved\n\nKonu çözüldü, teşekkürler.', '<m4@sanarise.example>');
+    const survey = (await database.db.select().from(outbox).where(eq(outbox.ticketId, privateId))).find((r) => r.kind === 'survey')!;
+    expect(survey.to[0]!.address).toBe('deniz@hand.example');
+    expect(survey.fromAddress.address).toBe('management@sanarise.example');
   });
 
   it('the team\'s acknowledgement cap counts team acknowledgements only; a capped complainant is told to managers only, from management', async () => {
