@@ -8,6 +8,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   instanceName: 'Names this process in leases and logs (default: host:pid). Give each instance its own.',
   messageIdDomain: 'Domain of the Message-IDs slagate generates; must be yours, so our own mail coming back is recognised as a loop.',
   ticketPrefix: 'Prefix of ticket numbers (`SR` gives SR-1042) and of the subject token `[#SR-1042]`.',
+  privateTicketPrefix: 'Prefix of private (management) ticket numbers (`YN` gives YN-1000), numbered apart from team tickets. Must differ from `ticketPrefix`.',
   defaultLanguage: 'Language (`tr` or `en`) of mail to people whose language is neither configured nor detected.',
   zone: 'IANA time zone of local days: special circumstances, digests, reports.',
   'database.url': 'PostgreSQL URL (or `DATABASE_URL`). Unset: the embedded PGlite database in `database.dataDir`.',

@@ -118,6 +118,8 @@ export const configSchema = z.object({
   /** Domain of the Message-IDs we generate; must be ours so loops can be recognised. */
   messageIdDomain: z.string().min(1).default('slagate.invalid'),
   ticketPrefix: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/).default('SR'),
+  /** Private (management) tickets are numbered apart, so team numbers show no gaps where complaints are. */
+  privateTicketPrefix: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/).default('YN'),
   defaultLanguage: z.enum(['tr', 'en']).default('tr'),
   zone: timeZone.default('Europe/Istanbul'),
   database: z.object({
@@ -312,6 +314,9 @@ function crossCheck(cfg: Config): string[] {
   const problems: string[] = [];
   if (cfg.mailboxes.support.address === cfg.mailboxes.management.address) {
     problems.push('mailboxes.management.address: must differ from mailboxes.support.address');
+  }
+  if (cfg.privateTicketPrefix === cfg.ticketPrefix) {
+    problems.push('privateTicketPrefix: must differ from ticketPrefix (private and team tickets are numbered apart)');
   }
   const seen = new Set<string>();
   cfg.people.forEach((p, i) => {

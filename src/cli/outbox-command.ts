@@ -1,3 +1,4 @@
+import type { Config } from '../config.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
 import { withAppDatabase } from './open-app-database.js';
 
@@ -13,10 +14,12 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--status <status>', 'pending | sending | sent | failed | bounced | suppressed')
     .option('--limit <n>', 'rows to show', '50')
     .option('--json', 'one JSON object per line')
-    .action(async (opts: { status?: string; limit: string; json?: boolean }) => {
+    .option('--private', 'include mail about private (management) tickets and from the management address')
+    .action(async (opts: { status?: string; limit: string; json?: boolean; private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
+        const config = ctx.config();
         const repo = await import('../db/repositories/outbox-repository.js');
-        const rows = await repo.listOutbox(db, { status: opts.status, limit: Number(opts.limit) || 50 });
+        const rows = await repo.listOutbox(db, { status: opts.status, limit: Number(opts.limit) || 50, ...teamOnly(config, opts) });
         if (opts.json) {
           for (const row of rows) ctx.out.write(`${JSON.stringify(summary(row))}\n`);
           return;
@@ -32,10 +35,12 @@ export const register: RegisterCommand = (program, ctx) => {
     .command('show')
     .argument('<id>', 'outbox row id')
     .description('show one outgoing mail with its headers, recipients and last error')
-    .action(async (id: string) => {
+    .option('--private', 'show it even when it is private (about a management ticket or from management)')
+    .action(async (id: string, opts: { private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
+        const config = ctx.config();
         const repo = await import('../db/repositories/outbox-repository.js');
-        const row = await repo.getOutbox(db, Number(id));
+        const row = await repo.getOutbox(db, Number(id), teamOnly(config, opts));
         if (!row) return notFound(ctx, id);
         ctx.out.write(`${JSON.stringify({ ...summary(row), headers: row.headers, recipients: row.recipients, text: row.text }, null, 2)}\n`);
       });
@@ -60,6 +65,11 @@ function summary(row: Row) {
     id: row.id, status: row.status, kind: row.kind, ticketId: row.ticketId, messageId: row.messageId, attempts: row.attempts,
     to: row.to, cc: row.cc, subject: row.subject, notBefore: row.notBefore, sentAt: row.sentAt, lastError: row.lastError,
   };
+}
+
+/** Private mail is shown only with --private; without it, it is as if it did not exist. */
+function teamOnly(config: Config, opts: { private?: boolean }): { teamOnly?: string } {
+  return opts.private ? {} : { teamOnly: config.mailboxes.management.address };
 }
 
 function notFound(ctx: CliContext, id: string, extra = ''): void {

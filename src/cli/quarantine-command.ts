@@ -1,5 +1,7 @@
 import type { RetryOutcome } from '../app/ingest/retry-quarantined.js';
+import type { Db } from '../db/client.js';
 import { isTransientError } from '../errors.js';
+import { headerBlockNamesAddress } from '../inbound/decide-privacy.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
 import { progressWriter } from './progress.js';
 import { withAppDatabase } from './open-app-database.js';
@@ -13,11 +15,14 @@ export const register: RegisterCommand = (program, ctx) => {
     .description('open quarantine entries, newest first')
     .option('--limit <n>', 'entries to show', '100')
     .option('--json', 'one JSON object per line')
-    .action(async (opts: { limit: string; json?: boolean }) => {
+    .option('--private', 'include mail that reached the management mailbox')
+    .action(async (opts: { limit: string; json?: boolean; private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { listOpenQuarantine } = await import('../db/repositories/quarantine-repository.js');
         const { formatTerminalInstant } = await import('./format-ticket.js');
-        const rows = await listOpenQuarantine(db, Number(opts.limit) || 100);
+        const all = await listOpenQuarantine(db, Number(opts.limit) || 100);
+        const rows = [];
+        for (const row of all) if (opts.private || !await isPrivateEntry(db, ctx, row)) rows.push(row);
         if (opts.json) {
           for (const row of rows) ctx.out.write(`${JSON.stringify(row)}\n`);
           return;
@@ -36,7 +41,8 @@ export const register: RegisterCommand = (program, ctx) => {
     .argument('<id>', 'quarantine id')
     .description('one entry: the reason, its sizes and the headers of the stored mail')
     .option('--json', 'print it as JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .option('--private', 'show it even when the mail reached the management mailbox')
+    .action(async (id: string, opts: { json?: boolean; private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { getQuarantine } = await import('../db/repositories/quarantine-repository.js');
         const { getRawMail, readRawMail } = await import('../db/repositories/raw-mail-repository.js');
@@ -44,6 +50,8 @@ export const register: RegisterCommand = (program, ctx) => {
         const raw = q ? await getRawMail(db, q.rawMailId) : null;
         if (!q || !raw) return notFound(ctx, id);
         const bytes = await readRawMail(db, raw.id);
+        // A private entry is, to the team, as if it did not exist.
+        if (!opts.private && privateMail(ctx, q.mailbox, bytes)) return notFound(ctx, id);
         const view = {
           id: q.id, mailbox: q.mailbox, reasonCode: q.reasonCode, reason: q.reason, retryCount: q.retryCount,
           createdAt: q.createdAt, lastTriedAt: q.lastTriedAt, resolvedAt: q.resolvedAt, resolution: q.resolution,
@@ -128,6 +136,17 @@ function headerBlock(raw: Buffer): string {
   const text = raw.subarray(0, 256 * 1024).toString('utf8');
   const end = text.search(/\r?\n\r?\n/);
   return (end === -1 ? text : text.slice(0, end)).trimEnd();
+}
+
+/** Mail that reached management: read from it, or its stored headers name it (see decidePrivacy). */
+function privateMail(ctx: CliContext, mailbox: string, bytes: Buffer): boolean {
+  return mailbox === 'management' || headerBlockNamesAddress(headerBlock(bytes), ctx.config().mailboxes.management.address);
+}
+
+async function isPrivateEntry(db: Db, ctx: CliContext, row: { mailbox: string; rawMailId: number }): Promise<boolean> {
+  if (row.mailbox === 'management') return true;
+  const { readRawMail } = await import('../db/repositories/raw-mail-repository.js');
+  return privateMail(ctx, row.mailbox, await readRawMail(db, row.rawMailId));
 }
 
 function notFound(ctx: CliContext, id: string): void {

@@ -15,7 +15,9 @@ export type AgentCommand =
   | { kind: 'qualified' }
   /** The reply is an internal note: it is not sent to the client. */
   | { kind: 'note' }
-  | { kind: 'escalate' };
+  | { kind: 'escalate' }
+  /** A manager hands a private ticket's mail to the team as a new team ticket. */
+  | { kind: 'team' };
 
 export interface CommandError {
   line: string;
@@ -40,6 +42,7 @@ const VERBS: Record<string, Verb> = {
   qualified: 'qualified', nitelendirildi: 'qualified',
   note: 'note', not: 'note',
   escalate: 'escalate', yukselt: 'escalate',
+  team: 'team', ekip: 'team',
 };
 
 const STATUSES: Record<string, CommandStatus> = {
@@ -113,6 +116,7 @@ function parseCommand(verbFolded: string, arg: string, policy: Policy): Parsed {
       return { command: { kind: 'note' }, ...(arg === '' ? {} : { text: arg }) };
     case 'qualified':
     case 'escalate':
+    case 'team':
       return arg === '' ? { command: { kind: verb } } : { reason: `#${verbFolded} takes no argument, got "${arg}"` };
   }
 }

@@ -22,4 +22,9 @@ export interface IngestOutcome {
   ticket: { id: number; number: string; type: string; priority: Priority; private: boolean } | null;
   /** The machine-mail verdict when the mail was machine mail (set only then). */
   verdict?: MachineKind;
+  /**
+   * The ticket the raw mail is recorded on when `ticket` is null: the private ticket a copy of the
+   * same mail was joined to, so tracing it by Message-ID hides it as private (show-ticket).
+   */
+  recordedOn?: number;
 }

@@ -9,6 +9,7 @@ export const MAIL_KINDS = [
   'acknowledgement',
   'acknowledgement-private',
   'team-new-ticket',
+  'private-new-ticket',
   'sla-reminder',
   'sla-breach',
   'sla-manager-escalation',

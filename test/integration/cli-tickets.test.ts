@@ -146,9 +146,10 @@ describe('slagate ticket show', () => {
     expect(json.records[0]).toMatchObject({ mailbox: 'support', decision: 'new-ticket', quarantine: null, ticket: { number: numbers.website } });
   });
 
-  it('traces a mail to a private ticket without naming it unless --private', async () => {
+  it('traces a mail to a private ticket only with --private (issue 20: without it, as if it did not exist)', async () => {
     const team = await run('ticket', 'show', '<complaint@client.example>');
-    expect(team.out).toContain('went to a private ticket');
+    expect(team.out).not.toContain('private');
+    expect(team.err).toContain('no ticket or mail');
     expect(team.out).not.toContain(numbers.complaint!);
     expect((await run('ticket', 'show', '<complaint@client.example>', '--private')).out).toContain(`ticket ${numbers.complaint}`);
   });

@@ -48,9 +48,11 @@ it.each([
     expect(demo.status, demo.stderr).toBe(0);
     console.log(demo.stdout);
     const ticketLines = demo.stdout.split('\n').filter((l) => /^\s+SR-\d+/.test(l));
-    expect(ticketLines.length).toBeGreaterThanOrEqual(5);
+    // The complaint is private: the API the demo reads never shows it (issue 20), it is only named.
+    expect(ticketLines.length).toBeGreaterThanOrEqual(4);
     expect(ticketLines.some((l) => /critical/.test(l))).toBe(true);
-    expect(ticketLines.some((l) => /complaint\s+low\s+private/.test(l))).toBe(true);
+    expect(ticketLines.some((l) => /complaint|private|YN-/.test(l))).toBe(false);
+    expect(demo.stdout).toContain('1 complaint to management: private');
     expect(demo.stdout).toMatch(/sent: client reply to SR-\d+/);
     const files = readdirSync(join(cwd, 'data/outgoing')).filter((f) => f.endsWith('.eml'));
     expect(files.length).toBeGreaterThanOrEqual(5);

@@ -44,8 +44,9 @@ function dayOfMail(): IngestInput[] {
   for (let i = 7; i <= 9; i++) add(buildMail({ from: 'Busy Client <busy@client.example>', subject: `[Soru] Soru ${i}`, messageId: `<busy${i}@client.example>` }));
   // Right behind new tickets not yet written in a batch: a reply to a thread we never saw (a
   // ticket of its own, numbered after theirs), and a token naming one of them by its number.
+  // The day's complaint is numbered apart (YN-), so the team numbers after it are one lower than before issue 20.
   add(buildMail({ from: 'Yeni Kişi <yeni@client.example>', subject: 'Re: Eski konu', inReplyTo: '<lost@elsewhere.example>', messageId: '<yeni@client.example>' }));
-  add(buildMail({ from: 'Busy Client <busy@client.example>', subject: 'Ek bilgi [#SR-1013]', messageId: '<busy9ek@client.example>' }));
+  add(buildMail({ from: 'Busy Client <busy@client.example>', subject: 'Ek bilgi [#SR-1012]', messageId: '<busy9ek@client.example>' }));
   // Read late from the mailbox: last month's, so the report right after it must count it.
   add(buildMail({ from: 'Veli Ali <veli@musteri.example>', subject: '[Hata] Şubat hatası', messageId: '<subat@musteri.example>' }), 'support', new Date('2026-02-27T09:00:00Z'));
   add(buildMail({ from: 'Rapor İsteyen <rapor2@musteri.example>', subject: '[Rapor] Site durumu raporu', messageId: '<rapor2@musteri.example>' }));
@@ -124,8 +125,8 @@ describe('ingesting a batch of mails together', () => {
     expect(text(expected.outbox)).not.toContain('"dedupe_key":"notify-new:1:mert@sanarise.example"');
     expect(text(expected.quarantine)).toContain('NOT_A_MAIL');
     expect(expected.outbox.filter((r) => JSON.stringify(r).includes('sla-report-musteri.example'))).toHaveLength(2);
-    expect(expectedOutcomes.map((o) => o.reason)).toContain('reply to SR-1013 (matched by token)');
-    expect(expected.tickets).toContainEqual(expect.objectContaining({ number: 'SR-1014', subject: 'Eski konu' }));
+    expect(expectedOutcomes.map((o) => o.reason)).toContain('reply to SR-1012 (matched by token)');
+    expect(expected.tickets).toContainEqual(expect.objectContaining({ number: 'SR-1013', subject: 'Eski konu' }));
 
     for (const size of sizes.map((n) => Math.min(n, mails.length))) {
       const together = await fresh(engine);

@@ -28,6 +28,7 @@ function person(lang: Language): Person {
 
 const staffData: Record<StaffMailKind, Record<string, unknown>> = {
   'team-new-ticket': { excerpt: 'Fatura ekranı <script> açılmıyor.', firstResponseDue: ticket.firstResponseDue, attachmentCount: 1 },
+  'private-new-ticket': { body: 'Temsilci <b>Mehmet</b> hiç dönmedi.', attachments: [{ filename: 'ekran.png', size: 48213 }, { filename: null, size: 12 }], otherTickets: ['SR-1040', 'YN-1003'] },
   'sla-reminder': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-breach': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-manager-escalation': { clock: 'resolution', deadline: ticket.resolutionDue },
@@ -78,6 +79,11 @@ function build(kind: (typeof MAIL_KINDS)[number], lang: Language): OutboundMail 
         : kind === 'survey' ? {} : { originalSubject: 'Büyük dosya', sizeMb: 31, maxMb: 25 },
       thread: { inReplyTo: '<client-1@client.example>', references: [] },
     });
+  }
+  if (kind === 'private-new-ticket') {
+    const manager: Person = { ...person(lang), role: 'manager' };
+    const privateTicket = { ...langTicket, number: 'YN-1001', private: true, mailbox: 'management' as const, type: 'complaint', priority: 'low' as const, requestedPriority: null };
+    return buildStaffMail(config, { kind, ticket: privateTicket, person: manager, dedupeKey: `${kind}:7`, data: staffData[kind], random });
   }
   if (kind === 'manager-digest' || kind === 'monthly-report') {
     const manager: Person = { ...person(lang), role: 'manager' };

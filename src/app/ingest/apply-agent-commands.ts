@@ -7,6 +7,7 @@ import { grantPriority } from '../../inbound/classify.js';
 import { asciiLowerAddress, caseFold } from '../../inbound/case-fold.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { enqueueSurvey } from '../notify/enqueue-survey.js';
+import { handToTeam } from './hand-to-team.js';
 import type { RouteContext } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../../tickets/ticket-view-of.js';
@@ -111,6 +112,12 @@ async function applyOne(
       if ('reason' in person) return { ok: false, message: person.reason };
       if (ticket.private && person.role !== 'manager') return { ok: false, message: `${ticket.number} is private: only a manager can be assigned` };
       return { ok: true, message: `assigned to ${person.name} <${person.address}>`, patch: { assignee: person.address }, data: { from: ticket.assignee, to: person.address } };
+    }
+    case 'team': {
+      const handed = await handToTeam(tx, ctx, ticket, agent);
+      if (!handed.ok) return { ok: false, message: handed.reason };
+      return { ok: true, message: `handed to the team as ${handed.number}: the team is notified; nothing else of this ticket is shown to them`,
+        data: { teamTicket: handed.number, teamTicketId: handed.ticketId } };
     }
     case 'qualified':
       if (ticket.qualifiedAt) return { ok: false, message: `already qualified at ${ticket.qualifiedAt.toISOString()}` };

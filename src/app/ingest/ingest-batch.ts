@@ -1,6 +1,6 @@
 import { insertQuarantine } from '../../db/repositories/quarantine-repository.js';
 import { insertRawMails, setRawMailDecisions } from '../../db/repositories/raw-mail-repository.js';
-import { lockForKeys } from '../../db/repositories/ticket-repository.js';
+import { findThreadRefsByMessageIds, lockForKeys } from '../../db/repositories/ticket-repository.js';
 import { withWriteBehind } from '../../db/write-behind.js';
 import { syntheticMessageId, type MailIdentity } from '../../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
@@ -138,8 +138,12 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       const key = m && requesterOf(config, m).lockKey;
       return key ? [key] : [];
     })));
+    // Copies of mails that already reached a private ticket through the other mailbox, read for the
+    // whole batch at once: such a copy is joined to it (routeParsedMail), never opens a ticket.
+    const copies = await findThreadRefsByMessageIds(tx, routeInputs.flatMap((m) => (m ? [m.messageId] : [])));
+    const privateCopies = new Map([...copies].filter(([, refs]) => refs.some((r) => r.private)));
     // Every write whose answer nothing waits for goes behind: the batch waits for its reads alone.
-    const ctx = { config, now, logger: deps.logger, writes };
+    const ctx = { config, now, logger: deps.logger, writes, privateCopies };
     const outcomes: (IngestOutcome | null)[] = new Array(items.length).fill(null);
     const decided = new Set<number>();
     let run: { i: number; m: NewTicketMail }[] = [];
@@ -162,7 +166,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       const m = routeInputs[i]!;
       decided.add(i);
       const carriesToken = carriesReplyToken(config, m.mail, m.input.mailbox);
-      if (opensTicketAlone(m, carriesToken)) {
+      if (opensTicketAlone(m, carriesToken) && !privateCopies.has(m.messageId)) {
         if (!readsClientFigures(config, m)) {
           run.push({ i, m });
           continue;
@@ -179,7 +183,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     await flush();
     writes.defer(setRawMailDecisions(tx, [...decided].map((i) => {
       const o = outcomes[i]!;
-      return { id: o.rawMailId!, decision: o.decision, reason: o.reason, acknowledge: o.acknowledge, ticketId: o.ticket?.id ?? null };
+      return { id: o.rawMailId!, decision: o.decision, reason: o.reason, acknowledge: o.acknowledge, ticketId: o.ticket?.id ?? o.recordedOn ?? null };
     })));
     return outcomes;
   }));

@@ -60,7 +60,7 @@ async function commitParsed(
       input, mail, messageId, rawMailId, noise, classification,
     });
     writes.defer(setRawMailDecision(tx, rawMailId, {
-      decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? null,
+      decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? routed.recordedOn ?? null,
     }));
     return { ...routed, rawMailId };
   }));

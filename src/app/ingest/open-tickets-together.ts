@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
 import { insertMessages } from '../../db/repositories/message-repository.js';
 import { acknowledgementGates, enqueueMany, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
-import { countTicketsOpenedByMany, createTickets, lockForKeys, type TicketThreadRef } from '../../db/repositories/ticket-repository.js';
+import { countTicketsOpenedByMany, createTickets, lockForKeys, openTicketNumbersOf, type TicketThreadRef } from '../../db/repositories/ticket-repository.js';
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
 import { acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
@@ -102,10 +102,16 @@ export async function openTicketsTogether(
     const report = m.report !== undefined ? m.report : await clientReportOf(tx, ctx, m);
     if (report) reports.set(i, report);
   }
+  // A private ticket's managers are told the requester's other open tickets; private mail is
+  // routed one at a time, so this is one read for the rare run that has one.
+  const otherOpen = new Map<number, string[]>();
+  for (const [i, plan] of plans.entries()) {
+    if (plan.values.private && requesters[i]!.hasSender) otherOpen.set(i, await openTicketNumbersOf(tx, requesters[i]!.address));
+  }
   // Sent together (one round trip), run in this order.
   const [tickets, gates, suppressedStaff] = await pipelineStatements([
-    createTickets(tx, config.ticketPrefix, plans.map((p) => p.values)),
-    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now)),
+    createTickets(tx, { team: config.ticketPrefix, private: config.privateTicketPrefix }, plans.map((p) => p.values)),
+    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now), plans.some((p) => p.values.private)),
     suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now),
   ]);
   const acknowledgedInRun = new Map<string, number>();
@@ -116,6 +122,7 @@ export async function openTicketsTogether(
       acknowledgement: { suppressed: gate.suppressed, sent: gate.sent + (acknowledgedInRun.get(address) ?? 0) },
       suppressedStaff,
       reportAttachment: reports.get(i) ?? null,
+      otherOpenTickets: otherOpen.get(i) ?? [],
     });
     // As the gate counts them: acknowledgements whose To holds the address.
     for (const { mail } of w.mails) {

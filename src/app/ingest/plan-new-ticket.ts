@@ -11,6 +11,7 @@ import { priorityRule } from '../../sla/deadlines.js';
 import { dueWithPauses } from '../../sla/paused-clock.js';
 import { planAcknowledgement, type AcknowledgementGate } from '../notify/enqueue-acknowledgement.js';
 import { planStaffNotification } from '../notify/enqueue-staff-notification.js';
+import { planManagerNotification } from '../notify/enqueue-manager-notification.js';
 import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-team-notification.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
@@ -114,7 +115,8 @@ export function planTicket(config: Config, now: Date, m: RouteInput, requester: 
 
 /** Staff a new ticket may notify (the team; leads and managers under the special-circumstances rule): whose suppression to read. */
 export function staffToNotify(config: Config, plan: TicketPlan): string[] {
-  const team = plan.values.private ? [] : staffWithRole(config, 'agent');
+  // A private ticket goes to every manager at arrival (planManagerNotification); a team one to the agents.
+  const team = plan.values.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'agent');
   const review = !plan.slaReview ? [] : plan.values.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
   return [...team, ...review].map((p) => p.address);
 }
@@ -126,6 +128,8 @@ export interface RecipientFacts {
   suppressedStaff: ReadonlySet<string>;
   /** The client's own report for a Request a Report ticket (read from the database), else none. */
   reportAttachment: TeamAttachment | null;
+  /** A private ticket's requester's other open tickets (team and private), by number, for the managers. */
+  otherOpenTickets?: string[];
 }
 
 /** Everything a numbered new ticket writes besides its row, in the order it is written. */
@@ -180,7 +184,10 @@ export function planTicketWrites(
   const view = ticketViewOf(config, ticket, { firstResponseDue: plan.firstResponseDue, resolutionDue });
   const mails: QueuedMail[] = [];
 
-  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address);
+  // A member of the team writing to management is not told a private number (issue 20); what else
+  // becomes of staff mail without a signed address is the identity rules' business.
+  const teamMember = ticket.private && (findPerson(config, requester.address)?.role ?? 'manager') !== 'manager';
+  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address) && !teamMember;
   let acknowledged = false;
   if (acknowledge) {
     const ack = planAcknowledgement(config, now, random, {
@@ -195,7 +202,8 @@ export function planTicketWrites(
     acknowledged = ack.enqueued;
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: ack.enqueued ? 'acknowledgement-queued' : 'acknowledgement-skipped', reason: ack.reason });
   } else {
-    const why = !requester.hasSender ? 'no usable sender address' : noise.reasons.join('; ') || 'sender is our own mailbox';
+    const why = !requester.hasSender ? 'no usable sender address' : teamMember ? 'a team member is not acknowledged a private ticket'
+      : noise.reasons.join('; ') || 'sender is our own mailbox';
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
   }
   if (!ticket.private) {
@@ -204,6 +212,11 @@ export function planTicketWrites(
       message: { text: mail.text, fromAddress: requester.address, fromName: sender?.name ?? null },
     }, facts.suppressedStaff);
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));
+  }
+  if (ticket.private) {
+    mails.push(...planManagerNotification(config, now, random, {
+      ticket: view, mail, otherOpenTickets: facts.otherOpenTickets ?? [], suppressed: facts.suppressedStaff,
+    }).map((queued) => ({ mail: queued, notBefore: now })));
   }
   if (slaReview) {
     // Told once per client (organisation) and day, and at once: "opened 4 requests today" the

@@ -34,7 +34,8 @@ export async function refuseStaffMail(
       dedupeKey: `staff-mail-refused:${m.rawMailId}`,
       data: {
         code: refusal.code, senderAddress: agent.address, receivedAt: m.input.receivedAt,
-        subject: safeHeaderValue(m.mail.subject, 120), ttlDays: config.replyTokenTtlDays, windowMinutes,
+        // A mail that reached management is private: not even its subject goes back to the team.
+        subject: m.classification.private ? null : safeHeaderValue(m.mail.subject, 120), ttlDays: config.replyTokenTtlDays, windowMinutes,
       },
       random: randomUUID(),
     }), { now });

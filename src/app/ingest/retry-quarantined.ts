@@ -57,7 +57,7 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
         input, mail, messageId: raw.messageId, rawMailId: raw.id, noise, classification,
       });
       await setRawMailDecision(tx, raw.id, {
-        decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? null,
+        decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? routed.recordedOn ?? null,
       });
       await markQuarantineRetried(tx, id, now, `retried: ${routed.decision}${routed.ticket ? ` ${routed.ticket.number}` : ''}`);
       return { status: 'resolved', id, rawMailId: raw.id, decision: routed.decision, reason: routed.reason, ticket: routed.ticket };

@@ -55,6 +55,12 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
     }
   }
 
+  // One mail that reached both mailboxes arrives twice, in either order; once one copy opened a
+  // private ticket, the other is joined to it whatever it looks like (a Bcc copy to management
+  // leaves no trace in the support copy's headers), so it never opens a team ticket.
+  const twin = await findPrivateTwin(tx, ctx, m);
+  if (twin) return twin;
+
   let thread = await findThread(tx, ctx, m);
   if (thread.kind === 'new' && !m.classification.private && thread.privateCandidate) {
     // A mail on a private (management) thread that came to support, e.g. a complainant who
@@ -65,7 +71,9 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
     ctx.logger.info({ mailbox: m.input.mailbox, rawMailId: m.rawMailId }, 'mail on a private thread kept private');
   }
   if (thread.ignored.length > 0) {
-    ctx.logger.info({ ignored: thread.ignored.map((i) => i.number), mailbox: m.input.mailbox }, 'thread candidates refused');
+    // How many, not which: a private number in the log would tell the team a complaint is there
+    // (the numbers and reasons are in the raw mail's decision, shown with --private).
+    ctx.logger.info({ ignored: thread.ignored.length, mailbox: m.input.mailbox }, 'thread candidates refused');
   }
   if (noise.kind === 'auto-reply') {
     if (thread.kind === 'reply' || thread.kind === 'reopen') {
@@ -82,25 +90,32 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
   }
   if (thread.kind === 'reply' || thread.kind === 'reopen') {
     const ticket = await applyClientReply(tx, ctx, m, thread.ticket.id, { reopen: thread.kind === 'reopen', via: thread.via });
+    if (ticket.private) ctx.privateCopies?.set(m.messageId, [{ id: ticket.id, private: true }]);
     return { decision: 'reply', acknowledge: false, reason: `reply to ${ticket.number} (matched by ${thread.via})`, ticket };
-  }
-  if (m.classification.private) {
-    // One private mail sent to both mailboxes ([Complaint] to support, Cc management) arrives
-    // twice; the team copy must not open a second private ticket with a second acknowledgement.
-    // The requester's lock first (openTicket takes it anyway): the other mailbox's copy may be
-    // opening its ticket right now, and is seen only once it commits.
-    const { lockKey } = requesterOf(ctx.config, m);
-    if (lockKey) await lockForKey(tx, lockKey);
-    const copies = (await findThreadRefsByMessageIds(tx, [m.messageId])).get(m.messageId) ?? [];
-    const twin = copies.find((t) => t.private);
-    if (twin) {
-      await insertMessage(tx, { ...inboundMessageRow(twin.id, m, 'client'), direction: 'internal' });
-      return { decision: 'duplicate', acknowledge: false, reason: `the same mail already opened private ticket ${twin.number} through the other mailbox`, ticket: null };
-    }
   }
   const linkedTo = thread.kind === 'new-linked' ? thread.linkedTo : null;
   await ctx.pendingTickets?.write();
-  return openTicket(tx, ctx, m, linkedTo);
+  const opened = await openTicket(tx, ctx, m, linkedTo);
+  if (opened.ticket?.private) ctx.privateCopies?.set(m.messageId, [{ id: opened.ticket.id, private: true }]);
+  return opened;
+}
+
+/**
+ * The private ticket this very mail (same Message-ID) already opened or joined through the other
+ * mailbox; the copy is recorded on it as an internal message. The requester's lock first
+ * (openTicket takes it anyway): the other copy may be opening its ticket right now, and is seen
+ * only once it commits.
+ */
+async function findPrivateTwin(tx: Db, ctx: RouteContext, m: RouteInput): Promise<Routed | null> {
+  const { lockKey } = requesterOf(ctx.config, m);
+  if (lockKey && m.classification.private) await lockForKey(tx, lockKey);
+  const copies = (ctx.privateCopies ?? await findThreadRefsByMessageIds(tx, [m.messageId])).get(m.messageId) ?? [];
+  const twin = copies.find((t) => t.private);
+  if (!twin) return null;
+  await insertMessage(tx, { ...inboundMessageRow(twin.id, m, 'client'), direction: 'internal' });
+  await deferOr(ctx.writes, appendEvents(tx, [{ ticketId: twin.id, at: ctx.now, actor: 'system', kind: 'copy-joined',
+    reason: `the copy of the same mail read from ${m.input.mailbox} joined`, data: { rawMailId: m.rawMailId, mailbox: m.input.mailbox } }]));
+  return { decision: 'duplicate', acknowledge: false, reason: 'the same mail already reached a private ticket through the other mailbox', ticket: null, recordedOn: twin.id };
 }
 
 async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<ThreadDecision & { privateCandidate: boolean }> {

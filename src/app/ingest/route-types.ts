@@ -23,6 +23,12 @@ export interface RouteContext {
    * names no ticket yet (it may be the number one of them is about to get).
    */
   pendingTickets?: { write(): Promise<void> };
+  /**
+   * Private tickets by the Message-ID of a mail they already hold, read ahead for a whole batch
+   * (ingest-batch); when given, routing reads them here instead of asking the database per mail,
+   * and adds the private tickets it opens, so the other mailbox's copy later in the batch finds them.
+   */
+  privateCopies?: Map<string, { id: number; private: boolean }[]>;
 }
 
 export interface RouteInput {

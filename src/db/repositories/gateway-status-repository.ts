@@ -2,6 +2,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
 import { tickets } from '../schema/tickets.js';
+import { teamVisibleOutbox } from './outbox-repository.js';
 
 /**
  * Read-only queries behind the running gateway's metrics and its loopback JSON endpoints. Each is
@@ -51,7 +52,8 @@ export async function listRecentTickets(db: Db, limit: number): Promise<RecentTi
     id: tickets.id, number: tickets.number, mailbox: tickets.mailbox, type: tickets.type, priority: tickets.priority,
     status: tickets.status, private: tickets.private, requester: tickets.requesterAddress, subject: tickets.subject,
     receivedAt: tickets.receivedAt, firstResponseDue: tickets.firstResponseDue, resolutionDue: tickets.resolutionDue,
-  }).from(tickets).orderBy(desc(tickets.id)).limit(limit);
+  }).from(tickets).where(eq(tickets.private, false)).orderBy(desc(tickets.id)).limit(limit);
+  // The API never shows a private ticket, not even that one exists (issue 20).
   return rows.map((r) => ({ ...r, requester: r.private ? null : r.requester, subject: r.private ? null : r.subject }));
 }
 
@@ -75,7 +77,8 @@ export async function listRecentOutbox(db: Db, limit: number, managementAddress:
     id: outbox.id, kind: outbox.kind, status: outbox.status, ticket: tickets.number, private: tickets.private, from: outbox.fromAddress,
     to: outbox.to, subject: outbox.subject, messageId: outbox.messageId, createdAt: outbox.createdAt,
     sentAt: outbox.sentAt, recipients: outbox.recipients,
-  }).from(outbox).leftJoin(tickets, eq(tickets.id, outbox.ticketId)).orderBy(desc(outbox.id)).limit(limit);
+  }).from(outbox).leftJoin(tickets, eq(tickets.id, outbox.ticketId)).where(teamVisibleOutbox(managementAddress))
+    .orderBy(desc(outbox.id)).limit(limit);
   // Mail about a private ticket, and ticket-less mail sent from the management address (a notice
   // to a complainant), show neither recipients nor subject.
   return rows.map(({ private: isPrivate, from, ...r }) => {

@@ -1,5 +1,5 @@
 import type { TicketThreadRef } from '../../inbound/decide-thread.js';
-import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
 import { messages, ticketPauses, tickets } from '../schema/tickets.js';
@@ -17,13 +17,27 @@ const threadRefColumns = {
   status: tickets.status, closedAt: tickets.closedAt, resolvedAt: tickets.resolvedAt,
 };
 
+/** Number prefixes: team tickets (SR) and private ones (YN). */
+export interface TicketPrefixes { team: string; private: string }
+
 /**
  * New tickets in one statement; rows come back in the order of `values`. The human number comes
  * from a sequence inside the insert, in that order: concurrent ingests never collide.
  */
-export async function createTickets(db: Db, prefix: string, values: NewTicket[]): Promise<TicketRow[]> {
+export async function createTickets(db: Db, prefixes: TicketPrefixes, values: NewTicket[]): Promise<TicketRow[]> {
+  // Private tickets draw from their own sequence with their own prefix. A run is in practice all
+  // team tickets (private mail is routed one at a time), so the split is for correctness only.
+  const privateRows = values.filter((v) => v.private === true);
+  if (privateRows.length === 0) return insertNumbered(db, prefixes.team, 'ticket_number_seq', values);
+  if (privateRows.length === values.length) return insertNumbered(db, prefixes.private, 'private_ticket_number_seq', values);
+  const team = await insertNumbered(db, prefixes.team, 'ticket_number_seq', values.filter((v) => v.private !== true));
+  const hidden = await insertNumbered(db, prefixes.private, 'private_ticket_number_seq', privateRows);
+  return values.map((v) => (v.private === true ? hidden.shift()! : team.shift()!));
+}
+
+async function insertNumbered(db: Db, prefix: string, sequence: 'ticket_number_seq' | 'private_ticket_number_seq', values: NewTicket[]): Promise<TicketRow[]> {
   return insertRows(db, tickets, values as (typeof tickets.$inferInsert)[], {
-    computed: { number: sql`${prefix} || '-' || nextval('ticket_number_seq')::text` },
+    computed: { number: sql`${prefix} || '-' || nextval('${sql.raw(sequence)}')::text` },
     returning: 'all',
   });
 }
@@ -71,6 +85,14 @@ export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise
     found.set(messageId, list);
   }
   return found;
+}
+
+/** Numbers of a requester's tickets not resolved or closed, team and private alike, oldest first (for managers only). */
+export async function openTicketNumbersOf(db: Db, requester: string): Promise<string[]> {
+  const rows = await db.select({ number: tickets.number }).from(tickets)
+    .where(and(eq(tickets.requesterAddress, requester), notInArray(tickets.status, ['resolved', 'closed'])))
+    .orderBy(tickets.id).limit(50);
+  return rows.map((r) => r.number);
 }
 
 /** Whether `address` is the requester of the ticket or wrote to, or was copied on, one of its mails. */
