@@ -111,15 +111,15 @@ export const configSchema = z.object({
   defaultLanguage: z.enum(['tr', 'en']).default('tr'),
   zone: timeZone.default('Europe/Istanbul'),
   database: z.object({
-    /** postgres:// URL; unset means the embedded PGlite database in `dataDir`. */
+    /** postgres:// URL; unset means the embedded PostgreSQL that slagate runs itself in `dataDir`. */
     url: z.string().optional(),
-    dataDir: z.string().default('./data/pglite'),
+    dataDir: z.string().default('./data/postgres'),
     poolMax: z.number().int().min(1).max(100).default(10), // connections
     statementTimeoutMs: z.number().int().min(100).default(30_000), // 30 seconds
     lockTimeoutMs: z.number().int().min(100).default(5_000), // 5 seconds
     idleInTransactionTimeoutMs: z.number().int().min(100).default(60_000), // 1 minute
   }).default({
-    dataDir: './data/pglite', poolMax: 10, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 60_000,
+    dataDir: './data/postgres', poolMax: 10, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 60_000,
   }),
   mailboxes: z.object({
     support: mailboxSchema,

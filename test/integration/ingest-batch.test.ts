@@ -79,8 +79,8 @@ async function dump(db: Db) {
 
 interface World { db: Db; url: string; drop(): Promise<void> }
 
-/** The real PostgreSQL, or the embedded PGlite of the default setup, migrated either way. */
-async function openWorld(engine: 'postgres' | 'pglite'): Promise<World> {
+/** The real PostgreSQL, or the embedded PostgreSQL of the default setup (a throwaway one), migrated either way. */
+async function openWorld(engine: 'postgres' | 'embedded'): Promise<World> {
   if (engine === 'postgres') return createTestDatabase({ poolMax: 2 });
   const database = await openDatabase({ ...testConfig('postgres://unused').database, url: undefined }, { dataDir: 'memory://' });
   await migrate(database);
@@ -95,7 +95,7 @@ describe('ingesting a batch of mails together', () => {
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     clock: () => MONDAY_10,
   });
-  const fresh = async (engine: 'postgres' | 'pglite' = 'postgres') => {
+  const fresh = async (engine: 'postgres' | 'embedded' = 'postgres') => {
     const database = await openWorld(engine);
     databases.push(database);
     // A client whose mail bounced, and an agent whose mailbox did, in both worlds alike.
@@ -107,7 +107,7 @@ describe('ingesting a batch of mails together', () => {
 
   it.each([
     { engine: 'postgres' as const, sizes: [Number.POSITIVE_INFINITY, 7, 1] },
-    { engine: 'pglite' as const, sizes: [Number.POSITIVE_INFINITY, 7] },
+    { engine: 'embedded' as const, sizes: [Number.POSITIVE_INFINITY, 7] },
   ])('writes exactly what ingesting the same mails one at a time writes, whatever the batch size ($engine)', async ({ engine, sizes }) => {
     const mails = dayOfMail();
     const oneByOne = await fresh(engine);
