@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_POLICY, type Policy } from './policy/default-policy.js';
 import { MAILBOXES, PRIORITIES } from './policy/priorities.js';
 import { validatePolicy } from './policy/validate-policy.js';
+import { unknownKeys } from './config-unknown-keys.js';
 
 /**
  * The only reader of process.env and of the config file. Everything is parsed and validated
@@ -262,8 +263,10 @@ function applyEnv(input: unknown, env: NodeJS.ProcessEnv): unknown {
 
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  // Unknown keys are errors too (a misspelt key would otherwise leave its default in force silently).
+  const unknown = unknownKeys(configSchema, input);
+  if (!result.success || unknown.length > 0) {
+    throw new ConfigError([...unknown, ...(result.error?.issues ?? []).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)]);
   }
   const cfg = result.data;
   // Zod's inferred policy type is structurally the Policy interface; the cast only names it.
