@@ -1,4 +1,5 @@
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
+import { rowId } from './argument-parsers.js';
 import { withAppDatabase } from './open-app-database.js';
 
 type Row = Awaited<ReturnType<typeof import('../db/repositories/outbox-repository.js').listOutbox>>[number];
@@ -30,12 +31,12 @@ export const register: RegisterCommand = (program, ctx) => {
 
   outbox
     .command('show')
-    .argument('<id>', 'outbox row id')
+    .argument('<id>', 'outbox row id', rowId)
     .description('show one outgoing mail with its headers, recipients and last error')
-    .action(async (id: string) => {
+    .action(async (id: number) => {
       await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
         const repo = await import('../db/repositories/outbox-repository.js');
-        const row = await repo.getOutbox(db, Number(id));
+        const row = await repo.getOutbox(db, id);
         if (!row) return notFound(ctx, id);
         ctx.out.write(`${JSON.stringify({ ...summary(row), headers: row.headers, recipients: row.recipients, text: row.text }, null, 2)}\n`);
       });
@@ -43,12 +44,12 @@ export const register: RegisterCommand = (program, ctx) => {
 
   outbox
     .command('retry')
-    .argument('<id>', 'outbox row id')
+    .argument('<id>', 'outbox row id', rowId)
     .description('send a failed, bounced or suppressed mail again (never one already sent)')
-    .action(async (id: string) => {
+    .action(async (id: number) => {
       await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
         const repo = await import('../db/repositories/outbox-repository.js');
-        const ok = await repo.retryNow(db, Number(id), new Date());
+        const ok = await repo.retryNow(db, id, new Date());
         if (!ok) return notFound(ctx, id, 'or already sent or being sent');
         ctx.out.write(`outbox ${id} queued for a new attempt\n`);
       });
@@ -62,7 +63,7 @@ function summary(row: Row) {
   };
 }
 
-function notFound(ctx: CliContext, id: string, extra = ''): void {
+function notFound(ctx: CliContext, id: string | number, extra = ''): void {
   ctx.err.write(`slagate outbox: no such mail ${id}${extra ? ` ${extra}` : ''}\n`);
   ctx.exitCode = EXIT.DATAERR;
 }
