@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { createPrepareAhead } from './app/prepare-ahead.js';
+import { createParseAhead } from './app/ingest/parse-ahead.js';
 import { checkHolidays } from './doctor/check-holidays.js';
 import { withLocalTokenSecret } from './local-token-secret.js';
-import { ingestBatch } from './app/ingest-batch.js';
-import { ingestMessage, type IngestDeps } from './app/ingest-message.js';
-import type { IngestInput, IngestOutcome } from './app/ingest-types.js';
-import { mailKind, outboxSlaNotify } from './app/notify-sla-event.js';
-import { quarantineOversized } from './app/quarantine-oversized.js';
-import type { SlaNotify } from './app/sweep-sla.js';
+import { ingestBatch } from './app/ingest/ingest-batch.js';
+import { ingestMessage, type IngestDeps } from './app/ingest/ingest-message.js';
+import type { IngestInput, IngestOutcome } from './app/ingest/ingest-types.js';
+import { mailKind, outboxSlaNotify } from './app/jobs/notify-sla-event.js';
+import { quarantineOversized } from './app/ingest/quarantine-oversized.js';
+import type { SlaNotify } from './app/jobs/sweep-sla.js';
 import { MAILBOXES } from './policy/priorities.js';
 import type { Config } from './config.js';
 import { createCrashPoint } from './crash-points.js';
@@ -18,12 +18,12 @@ import { migrate } from './db/migrate.js';
 import { ping } from './db/repositories/applied-migrations-repository.js';
 import { listRecentOutbox, listRecentTickets, outboxDepth } from './db/repositories/gateway-status-repository.js';
 import { createHttpServer, type ReadinessCheck } from './http/http-server.js';
-import { createSmtpListener } from './local-mail/smtp-listener.js';
-import { writeRunningGateway } from './local-mail/running-gateway-file.js';
+import { createSmtpListener } from './mail-listeners/smtp-listener.js';
+import { writeRunningGateway } from './mail-listeners/running-gateway-file.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import type { Policy } from './policy/default-policy.js';
 import { createFileSender } from './smtp/create-file-sender.js';
-import { createThreadedSmtpSender } from './smtp/create-threaded-smtp-sender.js';
+import { createOffloadedSmtpSender } from './smtp/create-offloaded-smtp-sender.js';
 import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
 import { createOutboxWorker } from './workers/outbox-worker.js';
@@ -90,7 +90,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     return outcome;
   }, metrics, clock);
   // One for the process: both mailboxes' workers prepare their next batch through it.
-  const ahead = createPrepareAhead(config);
+  const ahead = createParseAhead(config);
   const ingestTogether = async (inputs: IngestInput[]) => {
     const batch = await ingestBatch({ ...app, ahead }, inputs);
     for (const [i, outcome] of batch.outcomes.entries()) if (outcome) countOutcome(metrics, clock, inputs[i]!, outcome);
@@ -100,7 +100,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 
-  const sender = config.smtp ? createThreadedSmtpSender(config.smtp, { logLevel: logger.level }) : createFileSender(config.localMail.outDir, { clock });
+  const sender = config.smtp ? createOffloadedSmtpSender(config.smtp, { logLevel: logger.level }) : createFileSender(config.localMail.outDir, { clock });
   const outbox = createOutboxWorker({ db, config, sender, clock, logger, owner, crashPoint });
   workers.push({
     name: 'outbox',
@@ -128,7 +128,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
       db, config, mailbox, logger, clock, owner,
       ingest,
       ingestBatch: ingestTogether,
-      prepareAhead: (raws, mailbox) => ahead.start(raws, mailbox),
+      parseAhead: (raws, mailbox) => ahead.start(raws, mailbox),
       quarantineOversized: (input) => quarantineOversized(app, input),
       crashPoint,
       onRestart: () => metrics.workerRestarts.inc({ worker: `mailbox:${mailbox}` }),
@@ -295,7 +295,7 @@ async function openMigratedDatabase(config: Config, logger: Logger): Promise<Dat
 
 /**
  * Runs the gateway until SIGTERM or SIGINT, then closes it. An uncaught exception is logged and
- * ends the process: postgres.js can throw from inside a killed transaction (PITFALLS.md) and
+ * ends the process: postgres.js can throw from inside a killed transaction (docs/PITFALLS.md) and
  * the state after that is unknown, while a restart is harmless by design.
  */
 export async function runUntilSignalled(gateway: Gateway, logger: Logger): Promise<void> {

@@ -15,7 +15,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const { withLocalTokenSecret } = await import('../local-token-secret.js');
       const config = withLocalTokenSecret(ctx.config());
       const { createLogger } = await import('../logger.js');
-      const { ingestMessage } = await import('../app/ingest-message.js');
+      const { ingestMessage } = await import('../app/ingest/ingest-message.js');
       const { readMailSources, readStdin } = await import('./mail-sources.js');
       const logger = createLogger({ level: 'warn' });
       let database;

@@ -29,7 +29,7 @@ export const register: RegisterCommand = (program, ctx) => {
         if (!priority) return usage(ctx, `--priority: "${opts.priority}" is not a priority (${PRIORITIES.join(', ')}, or one of their aliases)`);
       }
       await withAppDatabase(ctx, 'slagate-tickets', async (db) => {
-        const { listTickets } = await import('../app/list-tickets.js');
+        const { listTickets } = await import('./list-tickets.js');
         const { formatTicketList } = await import('./format-ticket.js');
         const items = await listTickets(db, config.policy, {
           status: opts.status, priority, breached: opts.breached === true,
@@ -50,7 +50,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (ref: string, opts: { private?: boolean; json?: boolean }) => {
       const config = ctx.config();
       await withAppDatabase(ctx, 'slagate-ticket', async (db) => {
-        const { showTicket } = await import('../app/show-ticket.js');
+        const { showTicket } = await import('./show-ticket.js');
         const { formatMailTrace, formatTicketView } = await import('./format-ticket.js');
         const result = await showTicket(db, ref, {
           policy: config.policy, ticketPrefix: config.ticketPrefix, includePrivate: opts.private === true, now: new Date(),

@@ -48,7 +48,7 @@ export async function openDatabase(database: Config['database'], options: OpenDa
   const server = await ensureEmbeddedServer(dataDir);
   const migrator = await connect(server, database, { max: 1, applicationName: 'slagate-migrate' });
   try {
-    const { migrateLocked } = await import('./migrate.js');
+    const { migrateLocked } = await import('./migrate-locked.js');
     await migrateLocked(migrator.db);
   } finally {
     await migrator.end();
@@ -87,7 +87,7 @@ async function connect(target: Target, database: Config['database'], options: Op
     max: options.max ?? database.poolMax,
     onnotice: () => {},
     // Server-side limits: a stuck statement or an abandoned transaction is ended by the server,
-    // not left holding locks (PITFALLS.md: no IO inside transactions, server-side timeouts).
+    // not left holding locks (docs/PITFALLS.md: no IO inside transactions, server-side timeouts).
     connection: {
       application_name: options.applicationName ?? 'slagate',
       statement_timeout: database.statementTimeoutMs,
