@@ -35,7 +35,7 @@ export async function openDatabase(database: Config['database'], options: OpenDa
     const { db, end } = await connect({ url: database.url }, database, options);
     return { db, kind: 'postgres', close: end };
   }
-  const { ensureEmbeddedServer, stopEmbeddedServer } = await import('./embedded-postgres.js');
+  const { stopEmbeddedServer } = await import('./embedded-postgres.js');
   let dataDir = options.dataDir ?? database.dataDir;
   let throwaway: string | null = null;
   if (dataDir.startsWith('memory://')) {
@@ -45,14 +45,7 @@ export async function openDatabase(database: Config['database'], options: OpenDa
     throwaway = mkdtempSync(join(tmpdir(), 'slagate-throwaway-'));
     dataDir = join(throwaway, 'postgres');
   }
-  const server = await ensureEmbeddedServer(dataDir);
-  const migrator = await connect(server, database, { max: 1, applicationName: 'slagate-migrate' });
-  try {
-    const { migrateLocked } = await import('./migrate-locked.js');
-    await migrateLocked(migrator.db);
-  } finally {
-    await migrator.end();
-  }
+  const server = await openMigrated(dataDir, database);
   const { db, end } = await connect(server, database, options);
   const close = async () => {
     await end();
@@ -77,6 +70,37 @@ export async function openDatabase(database: Config['database'], options: OpenDa
     if (others === 0) await stopEmbeddedServer(dataDir, 'smart', 0);
   };
   return { db, kind: 'embedded', close };
+}
+
+/**
+ * The folder's server, running and migrated. A server whose last user has just asked it to stop
+ * may still say "ready" for a moment and then refuse us (57P03, or its socket gone): we look again
+ * and start it anew rather than fail a command or a gateway start on that timing.
+ */
+async function openMigrated(dataDir: string, database: Config['database']) {
+  const { ensureEmbeddedServer } = await import('./embedded-postgres.js');
+  const { migrateLocked } = await import('./migrate-locked.js');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const server = await ensureEmbeddedServer(dataDir);
+    const migrator = await connect(server, database, { max: 1, applicationName: 'slagate-migrate' });
+    try {
+      await migrateLocked(migrator.db);
+      return server;
+    } catch (err) {
+      if (!serverGoingAway(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await migrator.end();
+    }
+  }
+}
+
+function serverGoingAway(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === '57P03' || e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'CONNECTION_CLOSED') return true;
+  }
+  return false;
 }
 
 async function connect(target: Target, database: Config['database'], options: OpenDatabaseOptions) {
