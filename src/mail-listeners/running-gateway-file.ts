@@ -15,11 +15,22 @@ export interface RunningGateway {
   smtp: { host: string; port: number } | null;
   /** Absolute folder of the .eml files in local mail mode; null when mail goes to an SMTP server. */
   outDir: string | null;
+  /**
+   * The pipe's socket: `slagate ingest` hands mail to the gateway here (LMTP) instead of opening
+   * the database itself, if `database` (mail-listeners/database-key.ts) is the one its own config
+   * names; the addresses are what it puts in RCPT TO for `--mailbox`.
+   */
+  ingest?: { socket: string; database: string; support: string; management: string } | null;
 }
 
 /** Beside the embedded database folder (./data by default), whichever database is in use. */
 export function runningGatewayPath(config: Config): string {
   return join(dirname(resolve(config.database.dataDir)), 'gateway.json');
+}
+
+/** The pipe's LMTP socket, in a run/ folder beside gateway.json (`ingest-socket-path.ts` reads it without the config). */
+export function ingestSocketPath(config: Config): string {
+  return join(dirname(resolve(config.database.dataDir)), 'run', 'ingest.sock');
 }
 
 export function writeRunningGateway(config: Config, info: RunningGateway): () => void {

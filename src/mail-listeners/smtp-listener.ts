@@ -1,9 +1,10 @@
 import type { AddressInfo, Server } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import type { Config } from '../config.js';
-import { SlagateError, isTransientError } from '../errors.js';
+import { SlagateError } from '../errors.js';
+import { handOver, smtpError, withReturnPath } from './hand-over.js';
 import { MAILBOXES, type MailboxName } from '../policy/priorities.js';
 
 export interface SmtpListenerOptions {
@@ -72,17 +73,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     // a 451 is harmless: the mailbox that already committed answers `duplicate`.
     for (const mailbox of MAILBOXES) {
       if (!targets.has(mailbox)) continue;
-      let outcome: IngestOutcome;
-      try {
-        outcome = await options.ingest({ raw, mailbox, receivedAt, source: 'smtp' });
-      } catch (err) {
-        const retryable = isTransientError(err) || !(err instanceof SlagateError);
-        logger.error({ err, mailbox, code: (err as SlagateError).code ?? 'INTERNAL' }, 'local mail not ingested');
-        throw retryable
-          ? smtpError(451, '4.3.0 the gateway cannot store mail right now; try again later')
-          : smtpError(554, `5.3.0 ${(err as Error).message}`);
-      }
-      logger.info({ mailbox, decision: outcome.decision, ticket: outcome.ticket?.number, rawMailId: outcome.rawMailId }, 'local mail ingested');
+      await handOver(options.ingest, logger, { raw, mailbox, receivedAt, source: 'smtp' });
     }
   }
 
@@ -131,17 +122,4 @@ export function mailboxOf(config: Config, recipient: string): MailboxName | null
     if (config.mailboxes[mailbox].address === base) return mailbox;
   }
   return null;
-}
-
-/**
- * The envelope sender as a delivering MTA records it: bounce detection relies on a null return
- * path, which exists only in the envelope. An upstream Return-Path is not trusted, so ours goes first.
- */
-function withReturnPath(raw: Buffer, mailFrom: string): Buffer {
-  const safe = mailFrom.replace(/[\r\n<>]/g, '');
-  return Buffer.concat([Buffer.from(`Return-Path: <${safe}>\r\n`, 'latin1'), raw]);
-}
-
-function smtpError(code: number, message: string): Error {
-  return Object.assign(new Error(message), { responseCode: code });
 }

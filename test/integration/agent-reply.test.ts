@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
-import { slaStateOf, storedSlaOf } from '../../src/app/ingest/recompute-ticket-sla.js';
+import { slaStateOf, storedSlaOf } from '../../src/tickets/stored-sla.js';
 import { getSlaInputs } from '../../src/db/repositories/sla-repository.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { messages, ticketEvents, ticketPauses, tickets } from '../../src/db/schema/tickets.js';

@@ -9,7 +9,7 @@ import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.j
 import { enqueueSurvey } from '../notify/enqueue-survey.js';
 import type { RouteContext } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /** The agreement's ladder: the assigned agent, then the team lead, then the manager. */
 const LADDER = ['agent', 'lead', 'manager'] as const;

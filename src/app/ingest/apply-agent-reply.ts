@@ -16,10 +16,10 @@ import { arrivalTime } from '../../tickets/arrival-time.js';
 import { clientThread } from '../notify/client-thread.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import type { RouteContext, RouteInput } from './route-types.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 type Routed = Omit<IngestOutcome, 'rawMailId'>;
 

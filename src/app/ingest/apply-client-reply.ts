@@ -11,10 +11,10 @@ import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.j
 import { arrivalTime } from '../../tickets/arrival-time.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /** The agreement's ladder: the assigned agent, then the team lead, then the manager. */
 const LADDER = ['agent', 'lead', 'manager'] as const;

@@ -8,7 +8,7 @@ import { countTicketsOpenedByMany, createTickets, lockForKeys, type TicketThread
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
 import { acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
 import { clientReportAttachment } from '../jobs/client-report-attachment.js';
 import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';

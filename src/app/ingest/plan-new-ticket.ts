@@ -13,12 +13,12 @@ import { dueWithPauses } from '../../sla/paused-clock.js';
 import { planAcknowledgement, type AcknowledgementGate } from '../notify/enqueue-acknowledgement.js';
 import { planStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-team-notification.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { storedSlaOf } from './recompute-ticket-sla.js';
 import type { RouteInput } from './route-types.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /**
  * Who opened a ticket and the day their special-circumstances count runs on: the local calendar

@@ -5,11 +5,11 @@ import { lockTicket, updateTicket } from '../../db/repositories/ticket-repositor
 import { extractNewText } from '../../inbound/reply-text.js';
 import type { Priority } from '../../policy/priorities.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 import { staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 export interface SurveyAnswer {
   score: 1 | 2 | 3 | 4 | 5;

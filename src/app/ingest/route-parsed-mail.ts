@@ -11,7 +11,7 @@ import { applyAgentReply } from './apply-agent-reply.js';
 import { applyClientReply } from './apply-client-reply.js';
 import { identifyAgentMail } from './identify-agent-mail.js';
 import { recordSurveyAnswer } from './record-survey-answer.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';

@@ -1,4 +1,4 @@
-import type { MailboxName, Priority } from '../../policy/priorities.js';
+import type { MailboxName, Priority } from '../policy/priorities.js';
 
 export const INGEST_DECISIONS = ['new-ticket', 'reply', 'bounce', 'auto-reply', 'loop', 'duplicate', 'quarantined'] as const;
 export type IngestDecision = (typeof INGEST_DECISIONS)[number];
@@ -8,7 +8,7 @@ export interface IngestInput {
   mailbox: MailboxName;
   /** When the mail arrived: IMAP INTERNALDATE when there is one, else the time of ingestion. */
   receivedAt: Date;
-  source: 'imap' | 'cli' | 'smtp' | 'replay';
+  source: 'imap' | 'cli' | 'smtp' | 'lmtp' | 'replay';
   imap?: { uidvalidity: number; uid: number };
 }
 
