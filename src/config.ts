@@ -5,6 +5,7 @@ import { DEFAULT_POLICY, type Policy } from './policy/default-policy.js';
 import { MAILBOXES, PRIORITIES } from './policy/priorities.js';
 import { validatePolicy } from './policy/validate-policy.js';
 import { PUBLIC_MAIL_DOMAINS } from './tickets/client-of.js';
+import { unknownKeys } from './config-unknown-keys.js';
 
 /**
  * The only reader of process.env and of the config file. Everything is parsed and validated
@@ -123,15 +124,15 @@ export const configSchema = z.object({
   defaultLanguage: z.enum(['tr', 'en']).default('tr'),
   zone: timeZone.default('Europe/Istanbul'),
   database: z.object({
-    /** postgres:// URL; unset means the embedded PGlite database in `dataDir`. */
+    /** postgres:// URL; unset means the embedded PostgreSQL that slagate runs itself in `dataDir`. */
     url: z.string().optional(),
-    dataDir: z.string().default('./data/pglite'),
+    dataDir: z.string().default('./data/postgres'),
     poolMax: z.number().int().min(1).max(100).default(10), // connections
     statementTimeoutMs: z.number().int().min(100).default(30_000), // 30 seconds
     lockTimeoutMs: z.number().int().min(100).default(5_000), // 5 seconds
     idleInTransactionTimeoutMs: z.number().int().min(100).default(60_000), // 1 minute
   }).default({
-    dataDir: './data/pglite', poolMax: 10, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 60_000,
+    dataDir: './data/postgres', poolMax: 10, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 60_000,
   }),
   mailboxes: z.object({
     support: mailboxSchema,
@@ -300,8 +301,10 @@ function applyEnv(input: unknown, env: NodeJS.ProcessEnv): unknown {
 
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  // Unknown keys are errors too (a misspelt key would otherwise leave its default in force silently).
+  const unknown = unknownKeys(configSchema, input);
+  if (!result.success || unknown.length > 0) {
+    throw new ConfigError([...unknown, ...(result.error?.issues ?? []).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)]);
   }
   const cfg = result.data;
   // Zod's inferred policy type is structurally the Policy interface; the cast only names it.

@@ -77,7 +77,7 @@ export function parsePipeArgs(args: string[]): PipeArgs | null {
 }
 
 /** The default of `database.dataDir` in config.ts (a unit test keeps the two equal). */
-export const DEFAULT_DATA_DIR = './data/pglite';
+export const DEFAULT_DATA_DIR = './data/postgres';
 
 /**
  * `database` of the config file as loadConfig would see it (DATABASE_URL wins over the file),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isProcessAlive } from '../db/embedded-lock.js';
+import { isProcessAlive } from '../db/process-alive.js';
 import { databaseKey } from '../mail-listeners/database-key.js';
 import { openIngestSession, type IngestSession } from '../mail-listeners/ingest-protocol.js';
 import type { IngestOutcome } from '../inbound/ingest-types.js';

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
+import { rowId } from './argument-parsers.js';
 import { withAppDatabase } from './open-app-database.js';
 
 type Row = Awaited<ReturnType<typeof import('../db/repositories/outbox-repository.js').listOutbox>>[number];
@@ -33,14 +34,14 @@ export const register: RegisterCommand = (program, ctx) => {
 
   outbox
     .command('show')
-    .argument('<id>', 'outbox row id')
+    .argument('<id>', 'outbox row id', rowId)
     .description('show one outgoing mail with its headers, recipients and last error')
     .option('--private', 'show it even when it is private (about a management ticket or from management)')
-    .action(async (id: string, opts: { private?: boolean }) => {
+    .action(async (id: number, opts: { private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
         const config = ctx.config();
         const repo = await import('../db/repositories/outbox-repository.js');
-        const row = await repo.getOutbox(db, Number(id), teamOnly(config, opts));
+        const row = await repo.getOutbox(db, id, teamOnly(config, opts));
         if (!row) return notFound(ctx, id);
         ctx.out.write(`${JSON.stringify({ ...summary(row), headers: row.headers, recipients: row.recipients, text: row.text }, null, 2)}\n`);
       });
@@ -48,12 +49,12 @@ export const register: RegisterCommand = (program, ctx) => {
 
   outbox
     .command('retry')
-    .argument('<id>', 'outbox row id')
+    .argument('<id>', 'outbox row id', rowId)
     .description('send a failed, bounced or suppressed mail again (never one already sent)')
-    .action(async (id: string) => {
+    .action(async (id: number) => {
       await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
         const repo = await import('../db/repositories/outbox-repository.js');
-        const ok = await repo.retryNow(db, Number(id), new Date());
+        const ok = await repo.retryNow(db, id, new Date());
         if (!ok) return notFound(ctx, id, 'or already sent or being sent');
         ctx.out.write(`outbox ${id} queued for a new attempt\n`);
       });
@@ -72,7 +73,7 @@ function teamOnly(config: Config, opts: { private?: boolean }): { teamOnly?: str
   return opts.private ? {} : { teamOnly: config.mailboxes.management.address };
 }
 
-function notFound(ctx: CliContext, id: string, extra = ''): void {
+function notFound(ctx: CliContext, id: string | number, extra = ''): void {
   ctx.err.write(`slagate outbox: no such mail ${id}${extra ? ` ${extra}` : ''}\n`);
   ctx.exitCode = EXIT.DATAERR;
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { isTransientError } from '../errors.js';
 import { headerBlockNamesAddress } from '../inbound/decide-privacy.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
+import { rowId } from './argument-parsers.js';
 import { progressWriter } from './progress.js';
 import { withAppDatabase } from './open-app-database.js';
 
@@ -38,15 +39,15 @@ export const register: RegisterCommand = (program, ctx) => {
 
   quarantine
     .command('show')
-    .argument('<id>', 'quarantine id')
+    .argument('<id>', 'quarantine id', rowId)
     .description('one entry: the reason, its sizes and the headers of the stored mail')
     .option('--json', 'print it as JSON')
     .option('--private', 'show it even when the mail reached the management mailbox')
-    .action(async (id: string, opts: { json?: boolean; private?: boolean }) => {
+    .action(async (id: number, opts: { json?: boolean; private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { getQuarantine } = await import('../db/repositories/quarantine-repository.js');
         const { getRawMail, readRawMail } = await import('../db/repositories/raw-mail-repository.js');
-        const q = await getQuarantine(db, Number(id));
+        const q = await getQuarantine(db, id);
         const raw = q ? await getRawMail(db, q.rawMailId) : null;
         if (!q || !raw) return notFound(ctx, id);
         const bytes = await readRawMail(db, raw.id);
@@ -76,10 +77,10 @@ export const register: RegisterCommand = (program, ctx) => {
 
   quarantine
     .command('retry')
-    .argument('[id]', 'quarantine id')
+    .argument('[id]', 'quarantine id', rowId)
     .option('--all', 'retry every open entry, oldest first')
     .description('run the inbound pipeline again on the stored mail; on success it becomes a ticket (or reply) like any mail')
-    .action(async (id: string | undefined, opts: { all?: boolean }) => {
+    .action(async (id: number | undefined, opts: { all?: boolean }) => {
       if ((id === undefined) === (opts.all !== true)) {
         ctx.err.write('slagate quarantine retry: give one id or --all\n');
         ctx.exitCode = EXIT.USAGE;
@@ -92,7 +93,7 @@ export const register: RegisterCommand = (program, ctx) => {
         const { listOpenQuarantineIds } = await import('../db/repositories/ticket-query-repository.js');
         const { createLogger } = await import('../logger.js');
         const deps = { db, config, logger: createLogger({ level: 'error' }), clock: () => new Date() };
-        const ids = opts.all ? await listOpenQuarantineIds(db) : [Number(id)];
+        const ids = opts.all ? await listOpenQuarantineIds(db) : [id!];
         if (opts.all && ids.length === 0) ctx.out.write('nothing in quarantine\n');
         const progress = progressWriter(ctx.err);
         let failed = 0;
@@ -149,7 +150,7 @@ async function isPrivateEntry(db: Db, ctx: CliContext, row: { mailbox: string; r
   return privateMail(ctx, row.mailbox, await readRawMail(db, row.rawMailId));
 }
 
-function notFound(ctx: CliContext, id: string): void {
+function notFound(ctx: CliContext, id: string | number): void {
   ctx.err.write(`slagate quarantine: no such entry ${id}\n`);
   ctx.exitCode = EXIT.DATAERR;
 }

@@ -4,10 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 
 /**
  * The embedded database's folder holds every complaint's text (tables, WAL): only the user the
- * gateway runs as may read it. The folder is 0700, which alone keeps everyone else out of what is
- * inside; the files are narrowed to 0600 too: PGlite's file system sets 0666 on what it creates
- * (chmod, so the umask does not help), hence narrowPrivateTree after it opens and when it closes.
- * The umask is narrowed for whatever the process writes beside it.
+ * gateway runs as may read it. PostgreSQL keeps its own cluster 0700/0600; this narrows what an
+ * older version or an operator left open, the folder around it (token secret, outgoing mail), and
+ * the umask for whatever the process writes beside it.
  */
 export function keepEmbeddedDataPrivate(dataDir: string): void {
   try {

@@ -145,3 +145,11 @@ function removeSpans(text: string, spans: [number, number][]): string {
   }
   return (out + text.slice(at)).replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * The priority a person means by a word: its name or any alias of the policy (`urgent`, `acil`,
+ * `p1`, `Kritik`, `YÜKSEK`...), Turkish letters folded as in subjects. Null for none.
+ */
+export function priorityNamed(word: string, policy: Policy): Priority | null {
+  return aliasLookup(policy).priorities.get(caseFold(word.trim())) ?? null;
+}

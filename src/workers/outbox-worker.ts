@@ -67,6 +67,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   // next poll when the pass claimed just before it committed.
   let woken = false;
   let interrupt: (() => void) | null = null;
+  // Rows this worker holds (sending, or recording what the server said) and rows the server took
+  // whose record failed. A lease is short on purpose (a dead process's mail goes out again soon),
+  // so on a busy machine it can run out while this very worker still has the mail in hand; its
+  // next claim then hands the row back to it. Sending it again would be a duplicate nobody had to
+  // risk (issue 25: chaos-faults saw a second copy with no process end or dropped DATA to explain it).
+  const inHand = new Set<number>();
+  const sentUnrecorded = new Map<number, Record<string, string>>();
   // Sends that finish together are recorded in one statement.
   const sentRecorder = createSentRecorder(
     (batch) => persist(() => markSentMany(db, owner, batch), { outboxIds: batch.map((b) => b.id) }),
@@ -142,7 +149,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     // unsent (the lease would run out and the mail go out again): retry the record for a while.
     // Some recipients accepted: a retry would send them a duplicate, so the refusals are
     // recorded per recipient and the mail counts as sent.
-    const recorded = await sentRecorder.record({ id: row.id, now: clock(), recipients });
+    let recorded: boolean;
+    try {
+      recorded = await sentRecorder.record({ id: row.id, now: clock(), recipients });
+    } catch (err) {
+      sentUnrecorded.set(row.id, recipients); // when the row comes back to us, record, do not send
+      throw err;
+    }
+    sentUnrecorded.delete(row.id);
     if (!recorded) log.warn('mail sent after its lease passed to another sender: it may be sent twice');
     log.info({ accepted: result.accepted.length, rejected: result.rejected.length }, 'mail sent');
   }
@@ -212,10 +226,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const rows = await claimDue(db, { owner, leaseMs: config.outbox.leaseMs, now, limit });
     if (rows.length > 0) crashPoint('after-outbox-claim');
     for (const row of rows) {
-      const sending: Promise<void> = handle(row, probe)
+      if (inHand.has(row.id)) {
+        logger.warn({ outboxId: row.id, messageId: row.messageId }, 'lease ran out while this worker still had the mail; not sending it twice');
+        continue;
+      }
+      const accepted = sentUnrecorded.get(row.id);
+      inHand.add(row.id);
+      const work = accepted
+        ? sentRecorder.record({ id: row.id, now: clock(), recipients: accepted }).then(() => { sentUnrecorded.delete(row.id); })
+        : handle(row, probe);
+      const sending: Promise<void> = work
         // The row stays leased and is claimed again when the lease runs out.
         .catch((err: unknown) => logger.error({ err }, 'recording an outbox outcome failed'))
-        .finally(() => inFlight.delete(sending));
+        .finally(() => { inFlight.delete(sending); inHand.delete(row.id); });
       inFlight.add(sending);
     }
     return rows.length;

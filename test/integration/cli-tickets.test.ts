@@ -88,6 +88,13 @@ describe('slagate tickets list', () => {
 
   it('filters by priority, status and breach, and honours the limit', async () => {
     expect(listed((await run('tickets', 'list', '--priority', 'critical', '--json')).out).map((t) => t.number)).toEqual([numbers.late]);
+    // Any alias of a priority names it, as in subjects (issue 25): English, Turkish, P-numbers, any case.
+    for (const alias of ['urgent', 'acil', 'P1', 'KRİTİK']) {
+      expect(listed((await run('tickets', 'list', '--priority', alias, '--json')).out).map((t) => t.number)).toEqual([numbers.late]);
+    }
+    const bogus = await run('tickets', 'list', '--priority', 'whenever');
+    expect(bogus.code).toBe(64);
+    expect(bogus.err).toMatch(/"whenever" is not a priority/);
     expect(listed((await run('tickets', 'list', '--status', 'open', '--json')).out).map((t) => t.number)).toEqual([numbers.past]);
     const breached = listed((await run('tickets', 'list', '--breached', '--json')).out);
     expect(breached.map((t) => t.number).sort()).toEqual([numbers.late, numbers.past].sort());

@@ -1,4 +1,4 @@
-import { lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -33,11 +33,10 @@ describe('data at rest is for the gateway\'s user only', () => {
   it('database files, data folder, token secret and outgoing .eml are 0600/0700, even under umask 0', async () => {
     const previous = process.umask(0);
     try {
-      // An older version left the folder and a file open to all: they are narrowed at open.
-      const dataDir = join(root, 'data', 'pglite');
-      mkdirSync(dataDir, { recursive: true, mode: 0o777 });
+      // An older version left the data folder open to all: it is narrowed at open.
+      const dataDir = join(root, 'data', 'postgres');
+      mkdirSync(join(root, 'data'), { recursive: true, mode: 0o777 });
       chmodSync(join(root, 'data'), 0o777);
-      writeFileSync(join(dataDir, 'left-behind'), 'x', { mode: 0o666 });
       const database = await openDatabase({ ...testConfig('postgres://unused').database, url: undefined, dataDir });
       await database.db.execute(sql`create table complaint (body text)`);
       await database.db.execute(sql`insert into complaint values ('canary-complaint-text')`);

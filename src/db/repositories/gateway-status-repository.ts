@@ -12,6 +12,10 @@ import { teamVisibleOutbox } from './outbox-repository.js';
 export interface OutboxDepth {
   depth: number;
   oldestAgeSeconds: number | null;
+  /** Unsent mail held back (not due yet: staff mail until business hours, a backoff), counted in depth. */
+  held: number;
+  /** Age of the oldest held mail; null when none is held. */
+  oldestHeldAgeSeconds: number | null;
 }
 
 /**
@@ -22,11 +26,15 @@ export async function outboxDepth(db: Db, now: Date): Promise<OutboxDepth> {
   const [row] = await db.select({
     depth: sql<number>`count(*)::int`,
     oldest: sql<string | null>`min(${outbox.createdAt}) filter (where ${outbox.notBefore} <= ${now.toISOString()}::timestamptz)`,
+    held: sql<number>`count(*) filter (where ${outbox.notBefore} > ${now.toISOString()}::timestamptz)::int`,
+    oldestHeld: sql<string | null>`min(${outbox.createdAt}) filter (where ${outbox.notBefore} > ${now.toISOString()}::timestamptz)`,
   }).from(outbox).where(sql`${outbox.status} in ('pending', 'sending')`);
-  const oldest = row?.oldest ? new Date(row.oldest) : null;
+  const age = (at: string | null | undefined) => (at ? Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000) : null);
   return {
     depth: Number(row?.depth ?? 0),
-    oldestAgeSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : null,
+    oldestAgeSeconds: age(row?.oldest),
+    held: Number(row?.held ?? 0),
+    oldestHeldAgeSeconds: age(row?.oldestHeld),
   };
 }
 
