@@ -15,6 +15,7 @@ const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./cli/sla-command.js'),
   () => import('./cli/outbox-command.js'),
   () => import('./cli/tickets-command.js'),
+  () => import('./cli/attachment-command.js'),
   () => import('./cli/quarantine-command.js'),
   () => import('./cli/doctor-command.js'),
   () => import('./cli/start-command.js'),

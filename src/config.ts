@@ -145,9 +145,12 @@ export const configSchema = z.object({
     ackPerSenderCap: z.number().int().min(1).default(10), // acknowledgements per sender per window
     ackPerSenderWindowMinutes: z.number().int().min(1).default(180), // 3 hours
     bounceSuppressionDays: z.number().int().min(0).default(7), // days a hard-bounced address gets no mail
+    // Total of the files a forward carries (client's files to staff, agent's to the client);
+    // larger ones are listed by name and size, and `slagate attachment get` gives them.
+    forwardAttachmentsMaxBytes: z.number().int().min(0).default(10_485_760), // 10 MiB
   }).default({
     maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
-    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7,
+    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760,
   }),
   outbox: z.object({
     maxAttempts: z.number().int().min(1).default(12),

@@ -18,6 +18,7 @@ import { enqueueStaffNotification } from './enqueue-staff-notification.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import type { IngestOutcome } from './ingest-types.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
+import { forwardPlanOfMail } from './stored-attachments.js';
 import type { RouteContext, RouteInput } from './route-parsed-mail.js';
 import { ticketViewOf } from './ticket-view-of.js';
 
@@ -65,7 +66,7 @@ export async function applyAgentReply(
   const events: NewEvent[] = [];
 
   if (relay) {
-    const relayed = await relayToClient(tx, ctx, ticket, agent, parsed.rest, m.rawMailId);
+    const relayed = await relayToClient(tx, ctx, ticket, agent, parsed.rest, m);
     const patch: Parameters<typeof updateTicket>[2] = {};
     if (ticket.firstResponseAt === null) patch.firstResponseAt = arrivedAt;
     if (ticket.status === 'new') patch.status = 'open';
@@ -101,22 +102,26 @@ export async function applyAgentReply(
 }
 
 async function relayToClient(
-  tx: Db, ctx: RouteContext, ticket: TicketRow, agent: Person, body: string, rawMailId: number,
+  tx: Db, ctx: RouteContext, ticket: TicketRow, agent: Person, body: string, m: RouteInput,
 ): Promise<{ reason: string }> {
+  const { rawMailId } = m;
   const { config, now } = ctx;
   if (await isSuppressed(tx, ticket.requesterAddress, now)) {
     return { reason: `not relayed: ${ticket.requesterAddress} is suppressed after a hard bounce` };
   }
+  // The agent's files (a PDF, a fixed export) go to the client with the text.
+  const forwarded = forwardPlanOfMail(config, rawMailId, m.mail.attachments);
   const mail = buildClientMail(config, {
     kind: 'agent-relay',
     ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
     to: { name: ticket.requesterName ?? '', address: ticket.requesterAddress },
     lang: (ticket.requesterLanguage as Language | null) ?? config.defaultLanguage,
     dedupeKey: `relay:${rawMailId}`,
-    data: { body, agentName: agent.name },
+    data: { body, agentName: agent.name, files: forwarded.files },
     thread: await clientThread(tx, ticket.id),
     random: randomUUID(),
   });
+  if (forwarded.attach.length > 0) mail.attachments = forwarded.attach;
   await enqueue(tx, mail, { now });
   return { reason: `relayed to ${ticket.requesterAddress} as ${mail.messageId}` };
 }

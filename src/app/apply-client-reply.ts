@@ -11,6 +11,7 @@ import { enqueueStaffNotification } from './enqueue-staff-notification.js';
 import { arrivalTime } from './arrival-time.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
+import { forwardPlanOfMail } from './stored-attachments.js';
 import type { IngestOutcome } from './ingest-types.js';
 import type { RouteContext, RouteInput } from './route-parsed-mail.js';
 import { findPerson, staffWithRole } from './staff-directory.js';
@@ -74,10 +75,14 @@ export async function applyClientReply(
   // forward carries their signed reply address.
   const handlers = ticket.private ? staffWithRole(config, 'manager')
     : ((assignee) => (assignee ? [assignee] : staffWithRole(config, 'agent')))(findPerson(config, ticket.assignee));
+  // The client's files go with the forward, to whoever handles it (managers alone on a private ticket).
+  const forwarded = forwardPlanOfMail(config, m.rawMailId, m.mail.attachments);
   await enqueueStaffNotification(tx, { config, clock: () => now }, {
     ticket: ticketViewOf(config, { ...ticket, ...patch }, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
     kind: 'client-reply-forward', recipients: handlers, notBefore: holdForStaff(now, ticket.priority as Priority, config.policy),
-    dedupeKey: `client-reply:${ticket.id}:${m.rawMailId}`, data: { body: extractNewText(m.mail.text).body || m.mail.text.trim() },
+    dedupeKey: `client-reply:${ticket.id}:${m.rawMailId}`,
+    data: { body: extractNewText(m.mail.text).body || m.mail.text.trim(), files: forwarded.files },
+    attachments: forwarded.attach,
   });
   await deferOr(ctx.writes, appendEvents(tx, events));
   // The stored deadlines and next look are a function of the clock inputs alone (not of now:

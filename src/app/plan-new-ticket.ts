@@ -15,6 +15,7 @@ import { planStaffNotification } from './enqueue-staff-notification.js';
 import { planTeamNotification, type TeamAttachment } from './enqueue-team-notification.js';
 import type { IngestOutcome } from './ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
+import { forwardPlanOfMail } from './stored-attachments.js';
 import { storedSlaOf } from './recompute-ticket-sla.js';
 import type { RouteInput } from './route-parsed-mail.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from './staff-directory.js';
@@ -194,8 +195,11 @@ export function planTicketWrites(
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
   }
   if (!ticket.private) {
+    // The client's own files go with it (screenshots, logs), within the forwarding limit.
+    const forwarded = forwardPlanOfMail(config, m.rawMailId, mail.attachments);
     const team = planTeamNotification(config, now, random, {
-      ticket: view, attachments: facts.reportAttachment ? [facts.reportAttachment] : [],
+      ticket: view, attachments: [...(facts.reportAttachment ? [facts.reportAttachment] : []), ...forwarded.attach],
+      files: forwarded.files,
       message: { text: mail.text, fromAddress: requester.address, fromName: sender?.name ?? null },
     }, facts.suppressedStaff);
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));

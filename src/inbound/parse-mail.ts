@@ -42,6 +42,38 @@ interface StreamedAttachment {
   meta: AttachmentStream;
   /** The first REPORT_PART_BYTES of a delivery-report part; null for every other attachment. */
   kept: Buffer | null;
+  /** The whole decoded content, for the attachments asked for by `extractAttachments` only. */
+  content: Buffer | null;
+}
+
+/** One attachment's bytes, by its position among the mail's attachments (the order parseMail lists them). */
+export interface ExtractedAttachment {
+  index: number;
+  filename: string | null;
+  contentType: string;
+  content: Buffer;
+  sha256: string;
+}
+
+/**
+ * The decoded bytes of the attachments at `indexes` (positions in ParsedMail.attachments), read
+ * from the raw mail again: ingest keeps no attachment bytes, so a mail that forwards a client's
+ * files rebuilds them from raw_mail when it is sent. Only the wanted parts are held.
+ */
+export async function extractAttachments(raw: Buffer, indexes: ReadonlySet<number>): Promise<ExtractedAttachment[]> {
+  let mp: StreamedMail;
+  try {
+    mp = await streamParse(raw, indexes);
+  } catch (err) {
+    throw new SlagateError('PARSE_FAILED', `mail could not be parsed: ${(err as Error).message}`, { cause: err });
+  }
+  const out: ExtractedAttachment[] = [];
+  mp.attachments.forEach((a, index) => {
+    if (!a.content) return;
+    const meta = attachmentMeta(a.meta);
+    out.push({ index, filename: meta.filename, contentType: meta.contentType, content: a.content, sha256: meta.sha256 });
+  });
+  return out;
 }
 
 export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<ParsedMail> {
@@ -86,7 +118,7 @@ export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<Parse
  * delivery report is read from are kept, bounded. simpleParser held every attachment whole, about
  * 80 MB extra for a 34 MB mail. The same options, so the same text, HTML and limits (EMAXLEN).
  */
-function streamParse(raw: Buffer): Promise<StreamedMail> {
+function streamParse(raw: Buffer, wanted: ReadonlySet<number> = new Set()): Promise<StreamedMail> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser({
       // cid: images stay links (never inlined as data URIs): that is simpleParser's updateImageLinks, not called here
@@ -110,9 +142,13 @@ function streamParse(raw: Buffer): Promise<StreamedMail> {
 
     const take = (a: AttachmentStream, next: () => void) => {
       const keep = REPORT_PARTS.has(a.contentType);
+      // Attachments are taken one at a time (the parser waits for each release): this is its position.
+      const whole = wanted.has(attachments.length);
       const chunks: Buffer[] = [];
+      const wholeChunks: Buffer[] = [];
       let kept = 0;
       a.content.on('data', (chunk: Buffer) => {
+        if (whole) wholeChunks.push(chunk);
         const room = Math.min(REPORT_PART_BYTES - kept, REPORT_TOTAL_BYTES - reportBytes);
         if (!keep || room <= 0) return;
         const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
@@ -122,7 +158,7 @@ function streamParse(raw: Buffer): Promise<StreamedMail> {
       });
       a.content.once('error', fail);
       a.content.once('end', () => {
-        attachments.push({ meta: a, kept: keep ? Buffer.concat(chunks, kept) : null });
+        attachments.push({ meta: a, kept: keep ? Buffer.concat(chunks, kept) : null, content: whole ? Buffer.concat(wholeChunks) : null });
         a.release?.();
         next();
       });

@@ -6,7 +6,8 @@ import { appendEvents } from '../db/repositories/event-repository.js';
 import {
   claimDue, markFailed, markRetry, markSentMany, markSuppressed, releaseClaim, ticketProgress, type OutboxRow,
 } from '../db/repositories/outbox-repository.js';
-import { SlagateError, isTransientError } from '../errors.js';
+import { SlagateError, describeError, isTransientError } from '../errors.js';
+import { resolveOutboxAttachments } from '../app/stored-attachments.js';
 import { SLA_MAIL_KINDS, type MailKind } from '../outbound/outbound-mail.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../smtp/circuit-breaker.js';
 import { classifySmtpError, isPermanentResponse } from '../smtp/classify-smtp-error.js';
@@ -95,9 +96,18 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       log.info({ reason: stale }, 'reminder no longer applies');
       return;
     }
+    let attachments: OutboxRow['attachments'];
+    try {
+      attachments = await resolveOutboxAttachments(db, row.attachments);
+    } catch (err) {
+      const failure = err instanceof SlagateError ? err
+        : new SlagateError('ATTACHMENT_UNAVAILABLE', `reading the attachments back failed: ${describeError(err)}`, { cause: err, retryable: isTransientError(err) });
+      await giveUpOrRetry(row, failure, undefined, log);
+      return;
+    }
     let result: Awaited<ReturnType<MailSender['send']>>;
     try {
-      result = await sender.send({ ...row, maxWaitMs: maxHoldMs });
+      result = await sender.send({ ...row, attachments, maxWaitMs: maxHoldMs });
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.code === 'SMTP_NOT_STARTED') {
