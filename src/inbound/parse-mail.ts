@@ -84,6 +84,11 @@ export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<Parse
     throw new SlagateError('PARSE_FAILED', `mail could not be parsed: ${(err as Error).message}`, { cause: err });
   }
   const warnings: string[] = [];
+  const relabelled = await mislabelledTurkish(raw, mp);
+  if (relabelled) {
+    mp = { ...mp, text: relabelled.text, html: relabelled.html };
+    warnings.push('body labelled UTF-8 is not UTF-8: decoded as windows-1254 (Turkish)');
+  }
   const headers = collectHeaders(mp.headerLines);
   const text = cleanText(mp.text ?? (mp.html ? htmlToPlain(mp.html) : ''), limits.maxTextChars, warnings, 'text');
   const html = mp.html ? sanitize(cleanText(mp.html, limits.maxTextChars, warnings, 'html')) : null;
@@ -189,6 +194,37 @@ function streamParse(raw: Buffer, wanted: ReadonlySet<number> = new Set()): Prom
     // entire message ahead of the reader and holds it (about 120 MB for a 34 MB mail).
     Readable.from(slices(raw, FEED_BYTES), { objectMode: false }).pipe(parser);
   });
+}
+
+/** What mailparser puts where bytes are not UTF-8. */
+const REPLACEMENT = '\uFFFD';
+const CONTENT_TYPE_UTF8 = /^(content-type:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*?charset\s*=\s*"?)utf-?8("?)/gim;
+// UTF-8 Turkish read as windows-1254 (Ã¼ for ü, Ä± for ı, Å for ş): the part was UTF-8 after all.
+const UTF8_AS_1254 = /Ã[\u0080-\u00ff]|Ä[\u0080-\u00ff±°]|Å[\u0080-\u00ff]/;
+const TURKISH_ONLY = /[ığşİĞŞ]/;
+
+/**
+ * Old Outlook and Turkish webmail send windows-1254 bytes under a UTF-8 label: read as UTF-8 they
+ * become "Etiket yaz�c�s�" in the ticket and in the acknowledgement quoting it. When the
+ * text or HTML has replacement characters, the mail is read again with its UTF-8 labels read as
+ * windows-1254, and that reading is taken only when it is whole (no replacement character), is
+ * not UTF-8 Turkish misread (Ã¼), and has a letter only Turkish has. The raw bytes are not changed.
+ */
+async function mislabelledTurkish(raw: Buffer, mp: StreamedMail): Promise<{ text: string | undefined; html: string | undefined } | null> {
+  const broken = (mp.text ?? '').includes(REPLACEMENT) || (mp.html ?? '').includes(REPLACEMENT);
+  if (!broken) return null;
+  // Headers only are relabelled: the bodies are binary-safe latin1 on both sides of the replace.
+  const relabelled = Buffer.from(raw.toString('latin1').replace(CONTENT_TYPE_UTF8, '$1windows-1254$2'), 'latin1');
+  if (relabelled.equals(raw)) return null;
+  let again: StreamedMail;
+  try {
+    again = await streamParse(relabelled);
+  } catch {
+    return null;
+  }
+  const both = `${again.text ?? ''}\n${again.html ?? ''}`;
+  if (both.includes(REPLACEMENT) || UTF8_AS_1254.test(both) || !TURKISH_ONLY.test(both)) return null;
+  return { text: again.text, html: again.html };
 }
 
 function* slices(raw: Buffer, size: number): Generator<Buffer> {
