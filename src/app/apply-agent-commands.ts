@@ -10,6 +10,7 @@ import { enqueueSurvey } from './enqueue-survey.js';
 import type { RouteContext } from './route-parsed-mail.js';
 import { findPerson, staffWithRole } from './staff-directory.js';
 import { ticketViewOf } from './ticket-view-of.js';
+import { isOursOrStaff, ticketParticipants } from './ticket-participants.js';
 
 /** The agreement's ladder: the assigned agent, then the team lead, then the manager. */
 const LADDER = ['agent', 'lead', 'manager'] as const;
@@ -137,6 +138,19 @@ async function applyOne(
         },
       };
     }
+    case 'cc': {
+      const { address, action } = command;
+      if (address === ticket.requesterAddress) return { ok: false, message: `${address} is the requester: every reply goes to them` };
+      if (isOursOrStaff(config, address)) return { ok: false, message: `${address} is our own address or staff: only people on the client's side can be on Cc` };
+      const current = await ticketParticipants(tx, config, ticket);
+      const on = current.some((p) => p.address === address);
+      if (action === 'add') {
+        return on ? { ok: true, message: `${address} already receives the replies (Cc)` }
+          : { ok: true, message: `${address} added: the replies sent to the client go to them too (Cc), and they may write on the ticket`, data: { action, address } };
+      }
+      return on ? { ok: true, message: `${address} removed: the replies sent to the client no longer go to them`, data: { action, address } }
+        : { ok: false, message: `${address} is not on the ticket's Cc (${current.map((p) => p.address).join(', ') || 'nobody is'})` };
+    }
   }
 }
 
@@ -189,6 +203,7 @@ export function commandText(command: AgentCommand): string {
     case 'priority': return `#priority ${command.priority}`;
     case 'type': return `#type ${command.type}`;
     case 'assign': return `#assign ${command.agent}`;
+    case 'cc': return `#cc ${command.action} ${command.address}`;
     default: return `#${command.kind}`;
   }
 }

@@ -3,7 +3,7 @@ import type { Person } from '../config.js';
 import type { Db } from '../db/client.js';
 import { appendEvents, type NewEvent } from '../db/repositories/event-repository.js';
 import { insertMessage } from '../db/repositories/message-repository.js';
-import { enqueue, isSuppressed } from '../db/repositories/outbox-repository.js';
+import { enqueue, isSuppressed, suppressedAmong } from '../db/repositories/outbox-repository.js';
 import { lockTicket, updateTicket, type TicketRow } from '../db/repositories/ticket-repository.js';
 import { SlagateError } from '../errors.js';
 import { parseAgentCommands, type CommandError, type ParsedCommands } from '../inbound/agent-commands.js';
@@ -19,6 +19,8 @@ import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import type { IngestOutcome } from './ingest-types.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import { forwardPlanOfMail } from './stored-attachments.js';
+import { ticketParticipants } from './ticket-participants.js';
+import type { ParticipantFact } from '../tickets/participants.js';
 import type { RouteContext, RouteInput } from './route-parsed-mail.js';
 import { ticketViewOf } from './ticket-view-of.js';
 
@@ -66,7 +68,7 @@ export async function applyAgentReply(
   const events: NewEvent[] = [];
 
   if (relay) {
-    const relayed = await relayToClient(tx, ctx, ticket, agent, parsed.rest, m);
+    const relayed = await relayToClient(tx, ctx, ticket, agent, parsed.rest, m, ccChanges(parsed, now));
     const patch: Parameters<typeof updateTicket>[2] = {};
     if (ticket.firstResponseAt === null) patch.firstResponseAt = arrivedAt;
     if (ticket.status === 'new') patch.status = 'open';
@@ -102,19 +104,25 @@ export async function applyAgentReply(
 }
 
 async function relayToClient(
-  tx: Db, ctx: RouteContext, ticket: TicketRow, agent: Person, body: string, m: RouteInput,
+  tx: Db, ctx: RouteContext, ticket: TicketRow, agent: Person, body: string, m: RouteInput, pending: ParticipantFact[],
 ): Promise<{ reason: string }> {
   const { rawMailId } = m;
   const { config, now } = ctx;
   if (await isSuppressed(tx, ticket.requesterAddress, now)) {
     return { reason: `not relayed: ${ticket.requesterAddress} is suppressed after a hard bounce` };
   }
+  // The client's colleagues on the thread get the answer too (Cc), as the `#cc` lines of this
+  // very mail leave them; an address that hard-bounced is left out.
+  const participants = await ticketParticipants(tx, config, ticket, pending);
+  const bounced = participants.length > 0 ? await suppressedAmong(tx, participants.map((p) => p.address), now) : new Set<string>();
+  const cc = participants.filter((p) => !bounced.has(p.address));
   // The agent's files (a PDF, a fixed export) go to the client with the text.
   const forwarded = forwardPlanOfMail(config, rawMailId, m.mail.attachments);
   const mail = buildClientMail(config, {
     kind: 'agent-relay',
     ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
     to: { name: ticket.requesterName ?? '', address: ticket.requesterAddress },
+    cc,
     lang: (ticket.requesterLanguage as Language | null) ?? config.defaultLanguage,
     dedupeKey: `relay:${rawMailId}`,
     data: { body, agentName: agent.name, files: forwarded.files },
@@ -123,7 +131,7 @@ async function relayToClient(
   });
   if (forwarded.attach.length > 0) mail.attachments = forwarded.attach;
   await enqueue(tx, mail, { now });
-  return { reason: `relayed to ${ticket.requesterAddress} as ${mail.messageId}` };
+  return { reason: `relayed to ${[ticket.requesterAddress, ...cc.map((p) => p.address)].join(', ')} as ${mail.messageId}` };
 }
 
 /** One confirmation per command, in the agent's language, sent at once (they just wrote). */
@@ -153,6 +161,11 @@ function withholdReason(parsed: ParsedCommands): string | null {
   const first = parsed.rest.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
   if (first.startsWith('#')) return `its first line "${first.slice(0, 80)}" starts with # but is not a command`;
   return null;
+}
+
+/** The `#cc` lines of the mail being applied, as facts the relay of that same mail already honours. */
+function ccChanges(parsed: ParsedCommands, now: Date): ParticipantFact[] {
+  return parsed.commands.flatMap((c) => (c.kind === 'cc' ? [{ kind: 'cc' as const, at: now, action: c.action, address: c.address }] : []));
 }
 
 function errorOutcome(e: CommandError): CommandOutcome {
