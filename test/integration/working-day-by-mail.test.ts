@@ -153,4 +153,50 @@ describe('a working day by mail', () => {
     expect(forward.files[0]!.content.equals(installer)).toBe(true);
     expect(forward.mail.text).toContain('- setup.exe (20 KB)');
   }, 120_000);
+
+  it('keeps a Cc\'d colleague in the thread: they get the answers, may reply, and #cc / #bilgi change who does', async () => {
+    const colleague = 'emre@anadolu.example';
+    const consultant = 'danisman@partner-firma.example';
+    await dovecot.append('support', 'INBOX', buildMail({
+      from: 'Deniz Arslan <deniz.arslan@anadolu.example>', to: 'support@sanarise.example',
+      cc: `Emre Kaya <${colleague}>, Ayşe Yılmaz <${AGENT}>`,
+      subject: '[Kritik][Erişim] Odoo girişte hata veriyor', messageId: '<cc-1@anadolu.example>',
+      body: 'Merhaba,\n\nOdoo\'ya giriş yapamıyoruz. Emre Bey de takipte.\n\nDeniz',
+    }));
+    const notice = await waitFor(AGENT, 'the team notification', (m) => m.mail.subject.includes('Odoo girişte'));
+    const answer = async (body: string, parent: ReadMail) => dovecot.append('support', 'INBOX', buildMail({
+      from: `Ayşe Yılmaz <${AGENT}>`, to: parent.mail.replyTo[0]!.address, subject: `YNT: ${parent.mail.subject}`,
+      inReplyTo: parent.mail.messageId!, references: parent.mail.messageId!, body,
+    }));
+
+    await answer('Merhaba,\n\nŞifre sıfırlama bağlantısını gönderdik.\n\nAyşe', notice);
+    const relayed = await waitFor('deniz.arslan@anadolu.example', 'the first answer', (m) => m.mail.text.includes('Şifre sıfırlama'));
+    // The colleague got the same answer, on Cc; staff on the client's Cc are not copied again.
+    expect(relayed.mail.cc.map((a) => a.address)).toEqual([colleague]);
+    expect(sink.accepted.find((m) => m.messageId === relayed.mail.messageId)!.to.sort()).toEqual(['deniz.arslan@anadolu.example', colleague]);
+
+    // The colleague answers with Reply All: it lands on the ticket and reaches the agent.
+    await dovecot.append('support', 'INBOX', buildMail({
+      from: `Emre Kaya <${colleague}>`, to: 'support@sanarise.example', cc: 'deniz.arslan@anadolu.example',
+      subject: `YNT: ${relayed.mail.subject}`, inReplyTo: relayed.mail.messageId!, references: `<cc-1@anadolu.example> ${relayed.mail.messageId!}`,
+      body: 'Bağlantı bende de açılmıyor, süresi dolmuş diyor.\n\nEmre',
+    }));
+    const forward = await waitFor(AGENT, 'the colleague\'s reply', (m) => m.mail.text.includes('süresi dolmuş'));
+    const [ticket] = await database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz.arslan@anadolu.example'));
+    expect(forward.mail.subject).toContain(`[#${ticket!.number}]`);
+
+    // The agent takes the colleague off and puts the client's consultant on, in Turkish.
+    await answer(`#cc remove ${colleague}\n#bilgi ekle ${consultant}\n\nYeni bağlantı gönderdik, 24 saat geçerli.\n\nAyşe`, forward);
+    const second = await waitFor('deniz.arslan@anadolu.example', 'the second answer', (m) => m.mail.text.includes('24 saat geçerli'));
+    expect(second.mail.cc.map((a) => a.address)).toEqual([consultant]);
+    await waitFor(AGENT, 'the #bilgi confirmation', (m) => m.mail.text.includes(`${consultant} added`));
+
+    // The consultant, never on a mail of the client's, writes with the token alone: still the same ticket.
+    await dovecot.append('support', 'INBOX', buildMail({
+      from: `Danışman <${consultant}>`, subject: `[#${ticket!.number}] giriş sorunu`, messageId: '<cc-3@partner-firma.example>',
+      body: 'Sunucu saatini kontrol ettim, doğru.\n',
+    }));
+    await waitFor(AGENT, 'the consultant\'s reply', (m) => m.mail.text.includes('Sunucu saatini'));
+    expect(await database.db.select().from(tickets).where(eq(tickets.requesterAddress, consultant))).toEqual([]);
+  }, 120_000);
 });
