@@ -8,6 +8,7 @@ import { holdForStaff } from '../sla/escalation-plan.js';
 import { extractNewText } from '../inbound/reply-text.js';
 import type { Priority } from '../policy/priorities.js';
 import { enqueueStaffNotification } from './enqueue-staff-notification.js';
+import { applyClientCorrection } from './apply-client-correction.js';
 import { arrivalTime } from './arrival-time.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
@@ -71,6 +72,9 @@ export async function applyClientReply(
     });
   }
   if (Object.keys(patch).length > 0) await deferOr(ctx.writes, updateTicket(tx, ticket.id, patch, now));
+  // Tags that correct the type or priority re-classify the ticket (and recompute its clocks).
+  const corrected = await applyClientCorrection(tx, ctx, m, { ...ticket, ...patch } as TicketRow);
+  Object.assign(patch, { type: corrected.type, priority: corrected.priority, requestedPriority: corrected.requestedPriority, priorityReason: corrected.priorityReason });
   // Whoever handles the ticket reads the reply in their mailbox and answers it from there: the
   // forward carries their signed reply address.
   const handlers = ticket.private ? staffWithRole(config, 'manager')
@@ -90,7 +94,7 @@ export async function applyClientReply(
   // same values: a round trip and a row version for nothing, on the commonest mail there is. The
   // only clock inputs a client reply changes are the status and, with it, the pauses.
   if (patch.status !== undefined) await recomputeTicketSla(tx, ticket.id, config.policy, now, ctx.writes);
-  return { id: ticket.id, number: ticket.number, type: ticket.type, priority: ticket.priority as Priority, private: ticket.private };
+  return { id: ticket.id, number: ticket.number, type: corrected.type, priority: corrected.priority as Priority, private: ticket.private };
 }
 
 function escalationRecipients(ctx: RouteContext, ticket: TicketRow, step: (typeof LADDER)[number]) {

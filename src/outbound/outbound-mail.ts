@@ -16,6 +16,7 @@ export const MAIL_KINDS = [
   'client-escalation',
   'special-circumstances',
   'agent-relay',
+  'classification-corrected',
   'client-reply-forward',
   'command-result',
   'survey',

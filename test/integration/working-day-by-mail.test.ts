@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tickets } from '../../src/db/schema/tickets.js';
+import { ticketEvents, tickets } from '../../src/db/schema/tickets.js';
 import { extractAttachments, parseMail } from '../../src/inbound/parse-mail.js';
 import type { ParsedMail } from '../../src/inbound/parsed-mail.js';
 import { startGateway, type Gateway } from '../../src/main.js';
@@ -198,5 +198,33 @@ describe('a working day by mail', () => {
     }));
     await waitFor(AGENT, 'the consultant\'s reply', (m) => m.mail.text.includes('Sunucu saatini'));
     expect(await database.db.select().from(tickets).where(eq(tickets.requesterAddress, consultant))).toEqual([]);
+  }, 120_000);
+
+  it('takes a client\'s correction by tags in a reply: re-classified, clocks recomputed, confirmed in Turkish, recorded', async () => {
+    const client = 'selin@mavi-tekstil.example';
+    await dovecot.append('support', 'INBOX', buildMail({
+      from: `Selin Aydın <${client}>`, subject: '[Diğer] Rapor ekranı boş geliyor', messageId: '<fix-1@mavi-tekstil.example>',
+      body: 'Merhaba,\n\nSatış raporu ekranı boş geliyor, hiçbir satır görünmüyor.\n\nSelin',
+    }));
+    const ack = await waitFor(client, 'the acknowledgement', (m) => m.mail.subject.includes('Talebiniz alındı'));
+    const [before] = await database.db.select().from(tickets).where(eq(tickets.requesterAddress, client));
+    expect(before).toMatchObject({ type: 'other', priority: 'low' });
+
+    // As the acknowledgement invites: reply with the right tags (added after the quoted old ones).
+    await dovecot.append('support', 'INBOX', buildMail({
+      from: `Selin Aydın <${client}>`, subject: `YNT: ${ack.mail.subject} [Hata] [Kritik]`, messageId: '<fix-2@mavi-tekstil.example>',
+      inReplyTo: ack.mail.messageId!, references: `<fix-1@mavi-tekstil.example> ${ack.mail.messageId!}`,
+      body: 'Aslında bu bir hata ve tüm satış ekibi bekliyor.\n\nSelin',
+    }));
+    const confirmation = await waitFor(client, 'the confirmation', (m) => m.mail.subject.includes('Talebiniz güncellendi'));
+    expect(confirmation.mail.subject).toBe(`[#${before!.number}] Talebiniz güncellendi: [Diğer] Rapor ekranı boş geliyor`);
+    expect(confirmation.mail.text).toContain('Öncelik: Kritik (önceki: Düşük)');
+    expect(confirmation.mail.text).toContain('İlk yanıt en geç:');
+    const [after] = await database.db.select().from(tickets).where(eq(tickets.id, before!.id));
+    expect(after).toMatchObject({ type: 'problem', priority: 'critical', requestedPriority: 'critical' });
+    // Critical runs round the clock: first response within an hour of the first mail's arrival.
+    expect(after!.firstResponseDue!.getTime() - after!.receivedAt.getTime()).toBe(60 * 60_000);
+    const events = await database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, before!.id));
+    expect(events.find((e) => e.kind === 'client-corrected')?.reason).toBe('type other → problem, priority low → critical (client corrected: requested critical)');
   }, 120_000);
 });
