@@ -10,10 +10,10 @@ import { enqueueSurvey } from './enqueue-survey.js';
 import type { RouteContext } from './route-parsed-mail.js';
 import { findPerson, staffWithRole } from './staff-directory.js';
 import { ticketViewOf } from './ticket-view-of.js';
+import { escalationFacts } from './escalation-facts.js';
+import { TOP_LEVEL, currentLevel, levelAfterEscalation, stepOf } from '../tickets/escalation-ladder.js';
 import { isOursOrStaff, ticketParticipants } from './ticket-participants.js';
 
-/** The agreement's ladder: the assigned agent, then the team lead, then the manager. */
-const LADDER = ['agent', 'lead', 'manager'] as const;
 
 export interface CommandOutcome {
   /** The command as the agent would write it (`#status resolved`). */
@@ -117,9 +117,9 @@ async function applyOne(
       if (ticket.qualifiedAt) return { ok: false, message: `already qualified at ${ticket.qualifiedAt.toISOString()}` };
       return { ok: true, message: 'qualified: the resolution clock starts when your mail arrived', patch: { qualifiedAt: arrivedAt } };
     case 'escalate': {
-      if (ticket.escalationLevel >= LADDER.length) return { ok: false, message: 'already escalated to the manager, the top of the ladder' };
-      const level = ticket.escalationLevel + 1;
-      const step = LADDER[level - 1]!;
+      if (currentLevel(ticket.escalationLevel) >= TOP_LEVEL) return { ok: false, message: 'already escalated to the manager, the top of the ladder' };
+      const level = levelAfterEscalation(ticket.escalationLevel);
+      const step = stepOf(level);
       const recipients = ticket.private || step === 'manager' ? staffWithRole(config, 'manager')
         : step === 'lead' ? staffWithRole(config, 'lead')
           : ((p) => (p ? [p] : staffWithRole(config, 'agent')))(findPerson(config, ticket.assignee));
@@ -133,7 +133,7 @@ async function applyOne(
             kind: 'client-escalation', recipients, notBefore: now,
             dedupeKey: `agent-escalation:${ticket.id}:${rawMailId}`,
             // Said by name: the mail is the client-escalation one, and it must not blame the client.
-            data: { level, step, escalatedBy: `${agent.name} <${agent.address}>` },
+            data: { level, step, escalatedBy: `${agent.name} <${agent.address}>`, escalation: await escalationFacts(tx, config, ticket, null) },
           });
         },
       };

@@ -10,6 +10,9 @@ import type { Priority } from '../policy/priorities.js';
 import { enqueueStaffNotification } from './enqueue-staff-notification.js';
 import { applyClientCorrection } from './apply-client-correction.js';
 import { arrivalTime } from './arrival-time.js';
+import { confirmEscalation } from './confirm-escalation.js';
+import { escalationFacts } from './escalation-facts.js';
+import { levelAfterEscalation, stepOf, type LadderStep } from '../tickets/escalation-ladder.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import { forwardPlanOfMail } from './stored-attachments.js';
@@ -18,8 +21,6 @@ import type { RouteContext, RouteInput } from './route-parsed-mail.js';
 import { findPerson, staffWithRole } from './staff-directory.js';
 import { ticketViewOf } from './ticket-view-of.js';
 
-/** The agreement's ladder: the assigned agent, then the team lead, then the manager. */
-const LADDER = ['agent', 'lead', 'manager'] as const;
 
 /**
  * A client's mail on an existing ticket: stored, the ticket resumed or reopened, an
@@ -59,17 +60,21 @@ export async function applyClientReply(
   }
 
   if (m.classification.tags.escalate) {
-    const level = Math.min(ticket.escalationLevel + 1, LADDER.length);
+    // One step above where the ticket stands (a breach may have moved it already); an
+    // unassigned ticket goes to the lead like an assigned one.
+    const level = levelAfterEscalation(ticket.escalationLevel);
     patch.escalationLevel = level;
-    const step = LADDER[level - 1]!;
+    const step = stepOf(level);
     const recipients = escalationRecipients(ctx, ticket, step);
     events.push({ ticketId: ticket.id, at: now, actor: 'client', kind: 'client-escalated',
       reason: `client asked to escalate: level ${level} (${step})`, data: { level, step, recipients: recipients.map((r) => r.address) } });
     await enqueueStaffNotification(tx, { config, clock: () => now }, {
       ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
       kind: 'client-escalation', recipients, notBefore: holdForStaff(now, ticket.priority as Priority, config.policy),
-      dedupeKey: `client-escalation:${ticket.id}:${m.rawMailId}`, data: { level, step, escalatedBy: null },
+      dedupeKey: `client-escalation:${ticket.id}:${m.rawMailId}`,
+      data: { level, step, escalatedBy: null, escalation: await escalationFacts(tx, config, ticket, null) },
     });
+    await confirmEscalation(tx, ctx, ticket, m, level);
   }
   if (Object.keys(patch).length > 0) await deferOr(ctx.writes, updateTicket(tx, ticket.id, patch, now));
   // Tags that correct the type or priority re-classify the ticket (and recompute its clocks).
@@ -97,7 +102,7 @@ export async function applyClientReply(
   return { id: ticket.id, number: ticket.number, type: corrected.type, priority: corrected.priority as Priority, private: ticket.private };
 }
 
-function escalationRecipients(ctx: RouteContext, ticket: TicketRow, step: (typeof LADDER)[number]) {
+function escalationRecipients(ctx: RouteContext, ticket: TicketRow, step: LadderStep) {
   const { config } = ctx;
   // Private tickets are handled by managers alone, at every step.
   if (ticket.private || step === 'manager') return staffWithRole(config, 'manager');

@@ -7,6 +7,7 @@ import { enqueueStaffNotification } from './enqueue-staff-notification.js';
 import type { SlaNotify } from './sweep-sla.js';
 import { findPerson, staffWithRole } from './staff-directory.js';
 import { ticketViewOf } from './ticket-view-of.js';
+import { escalationFacts } from './escalation-facts.js';
 
 /** The staff mail kind of an SLA step; also the label of the notifications metric. */
 export function mailKind(event: SlaEvent): StaffMailKind {
@@ -37,7 +38,12 @@ export function outboxSlaNotify(config: Config, clock: () => Date): SlaNotify {
       recipients,
       notBefore: n.notBefore,
       dedupeKey: `sla:${ticket.id}:${n.event.key}`,
-      data: { clock: n.event.clock, deadline: n.event.deadline, level: n.event.level },
+      data: {
+        clock: n.event.clock, deadline: n.event.deadline, level: n.event.level,
+        ...(n.event.level === 'reminder' ? {} : {
+          escalation: await escalationFacts(tx, config, ticket, { clock: n.event.clock, deadline: n.event.deadline, now: clock() }),
+        }),
+      },
     });
   };
 }

@@ -5,7 +5,7 @@ import type { Language, MailAddress, OutboundMail } from './outbound-mail.js';
 import type { TicketView } from './ticket-view.js';
 
 /** Kinds that go to a client other than the acknowledgement. */
-export type ClientMailKind = 'agent-relay' | 'survey' | 'oversized-rejected' | 'classification-corrected';
+export type ClientMailKind = 'agent-relay' | 'survey' | 'oversized-rejected' | 'classification-corrected' | 'escalation-confirmed';
 
 /**
  * A mail to a client in their language and our zone. An agent's relayed reply is human mail and

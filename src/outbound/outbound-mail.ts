@@ -17,6 +17,7 @@ export const MAIL_KINDS = [
   'special-circumstances',
   'agent-relay',
   'classification-corrected',
+  'escalation-confirmed',
   'client-reply-forward',
   'command-result',
   'survey',

@@ -111,6 +111,17 @@ function registerHelpers(hb: typeof Handlebars): void {
     const files = (rootOf(options) as { files?: unknown }).files;
     return Array.isArray(files) ? files : [];
   });
+  // "2 sa 5 dk" / "2 h 5 min": how late a deadline is (escalation mails).
+  hb.registerHelper('duration', function (minutes: number, options: Handlebars.HelperOptions) {
+    const whole = Math.max(0, Math.floor(Number(minutes)));
+    const [h, m] = [Math.floor(whole / 60), whole % 60];
+    const [hu, mu] = rootOf(options).lang === 'tr' ? ['sa', 'dk'] : ['h', 'min'];
+    return h > 0 ? `${h} ${hu}${m > 0 ? ` ${m} ${mu}` : ''}` : `${m} ${mu}`;
+  });
+  // A template variable only some callers give (a block of facts), read leniently under strict mode.
+  hb.registerHelper('optional', function (name: string, options: Handlebars.HelperOptions) {
+    return (rootOf(options) as Record<string, unknown>)[name] ?? null;
+  });
   hb.registerHelper('fileSize', function (bytes: number, options: Handlebars.HelperOptions) {
     return formatSize(bytes, rootOf(options).lang);
   });

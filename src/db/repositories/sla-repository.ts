@@ -14,6 +14,8 @@ export interface SlaTicketRow {
   firstResponseAt: Date | null;
   qualifiedAt: Date | null;
   resolvedAt: Date | null;
+  /** Where the ticket stands on the escalation ladder (tickets/escalation-ladder.ts). */
+  escalationLevel: number;
 }
 
 export interface SlaAlertRow {
@@ -33,6 +35,7 @@ const slaColumns = {
   firstResponseAt: tickets.firstResponseAt,
   qualifiedAt: tickets.qualifiedAt,
   resolvedAt: tickets.resolvedAt,
+  escalationLevel: tickets.escalationLevel,
 };
 
 export interface SlaPauseRow {
@@ -146,4 +149,12 @@ export async function storeDeadlines(
   await tx.update(tickets).set({
     firstResponseDue: d.firstResponseDue, resolutionDue: d.resolutionDue, nextSlaAt: d.nextSlaAt,
   }).where(eq(tickets.id, ticketId));
+}
+
+/** A breach moved tickets up the escalation ladder; a level is only ever raised here, never lowered. */
+export async function raiseEscalationLevels(tx: Db, raised: { ticketId: number; level: number }[], now: Date): Promise<void> {
+  for (const r of raised) {
+    await tx.update(tickets).set({ escalationLevel: sql`greatest(${tickets.escalationLevel}, ${r.level})`, updatedAt: now })
+      .where(eq(tickets.id, r.ticketId));
+  }
 }
