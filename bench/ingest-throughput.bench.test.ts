@@ -241,12 +241,12 @@ describe('end-to-end ingest throughput', () => {
           + `all. One mail per transaction, slagate's ingest sends ${core.statementsPerNewTicket.toFixed(1)} statements per new ticket (BEGIN, the raw mail, the `
           + 'special-circumstances lock and count, the ticket, its message, the acknowledgement gate and row, its events, the decision, COMMIT); '
           + `decisions of that run: ${JSON.stringify(core.decisions)}. The mailbox worker ingests the mails of one FETCH in one transaction `
-          + `(src/app/ingest-batch.ts, ${core.batched.statementsPerMail.toFixed(1)} statements per mail: its new tickets written together in runs that a reply `
+          + `(src/app/ingest/ingest-batch.ts, ${core.batched.statementsPerMail.toFixed(1)} statements per mail: its new tickets written together in runs that a reply `
           + 'goes ahead of rather than ends) and waits only for its reads: writes go behind on the '
           + "same connection (src/db/write-behind.ts), so a reply costs two round trips (its thread, its ticket's lock), and a third (its clock "
           + 'inputs) only when it resumes or reopens the ticket; a report request reads its client\'s figures only when an agent is on staff to get them. The next FETCH '
-          + 'is fetched and parsed while one commits (app/prepare-ahead.ts); outbound mail is composed by slagate (smtp/compose-raw-message.ts) and sent from '
-          + `a worker thread (smtp/create-threaded-smtp-sender.ts). What is left of the gap is CPU: the machine has ${CORES} cores for the bench process `
+          + 'is fetched and parsed while one commits (app/ingest/parse-ahead.ts); outbound mail is composed by slagate (smtp/compose-raw-message.ts) and sent from '
+          + `a worker thread (smtp/create-offloaded-smtp-sender.ts). What is left of the gap is CPU: the machine has ${CORES} cores for the bench process `
           + '(slagate, the baseline and the SMTP sink share its main thread), PostgreSQL and Dovecot, and on this virtual machine every round trip to '
           + `PostgreSQL costs the bench process 100-150 µs of CPU whatever the statement does. Per mail slagate uses ${totalCpu(slagateRuns).toFixed(2)} ms `
           + `of the ${CORES} cores and the baseline ${totalCpu(baselineRuns).toFixed(2)} ms; at their rates slagate kept the cores ${busy(slagateRuns)} % busy `

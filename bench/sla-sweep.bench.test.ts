@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingNotify, sweepSla } from '../src/app/sweep-sla.js';
+import { recordingNotify, sweepSla } from '../src/app/jobs/sweep-sla.js';
 import type { Config } from '../src/config.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/test-database.js';
 import { testConfig } from '../test/helpers/test-config.js';

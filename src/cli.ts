@@ -1,5 +1,4 @@
-import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import type { Config } from './config.js';
 import { EXIT, type CliContext, type RegisterCommand } from './cli/context.js';
 
 /**
@@ -23,6 +22,16 @@ const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
 ];
 
 export async function main(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream; in?: NodeJS.ReadableStream } = {}): Promise<number> {
+  // An MTA's pipe runs `slagate ingest` once per mail: with a gateway running it hands the mail
+  // over before commander and the config (zod) are even loaded (src/cli/ingest-fast-path.ts).
+  if (argv.slice(2, 5).includes('ingest')) {
+    const { ingestFastPath } = await import('./cli/ingest-fast-path.js');
+    const code = await ingestFastPath(argv.slice(2), {
+      out: io.out ?? process.stdout, err: io.err ?? process.stderr, in: io.in ?? process.stdin,
+    }, process.env);
+    if (code !== null) return code;
+  }
+  const [{ Command, CommanderError }, { ConfigError, loadConfig }] = await Promise.all([import('commander'), import('./config.js')]);
   const program = new Command('slagate')
     .description('Email-driven ticketing gateway that runs the SLA clocks of a support agreement')
     .option('-c, --config <file>', 'JSON config file (default: $SLAGATE_CONFIG, else the built-in local setup)')

@@ -134,6 +134,14 @@ export const configSchema = z.object({
     /** Outgoing mail is written here as .eml files when no SMTP server is configured. */
     outDir: z.string().default('./data/outgoing'),
   }).default({ host: '127.0.0.1', port: 2525, outDir: './data/outgoing' }),
+  lmtp: z.object({
+    /** Loopback unless the MTA runs on another host; only with `port`. */
+    host: z.string().default('127.0.0.1'),
+    /** TCP port of the LMTP listener for the local MTA; unset: no TCP listener. */
+    port: z.number().int().min(0).max(65535).optional(),
+    /** Unix socket path of the LMTP listener for the local MTA; unset: none. */
+    socket: z.string().min(1).optional(),
+  }).default({ host: '127.0.0.1' }),
   http: z.object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8025),

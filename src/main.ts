@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { createPrepareAhead } from './app/prepare-ahead.js';
+import { createParseAhead } from './app/ingest/parse-ahead.js';
 import { checkHolidays } from './doctor/check-holidays.js';
 import { withLocalTokenSecret } from './local-token-secret.js';
-import { ingestBatch } from './app/ingest-batch.js';
-import { ingestMessage, type IngestDeps } from './app/ingest-message.js';
-import type { IngestInput, IngestOutcome } from './app/ingest-types.js';
-import { mailKind, outboxSlaNotify } from './app/notify-sla-event.js';
-import { quarantineOversized } from './app/quarantine-oversized.js';
-import type { SlaNotify } from './app/sweep-sla.js';
+import { ingestBatch } from './app/ingest/ingest-batch.js';
+import { ingestMessage, type IngestDeps } from './app/ingest/ingest-message.js';
+import type { IngestInput, IngestOutcome } from './app/ingest/ingest-types.js';
+import { mailKind, outboxSlaNotify } from './app/jobs/notify-sla-event.js';
+import { quarantineOversized } from './app/ingest/quarantine-oversized.js';
+import type { SlaNotify } from './app/jobs/sweep-sla.js';
 import { MAILBOXES } from './policy/priorities.js';
 import type { Config } from './config.js';
 import { createCrashPoint } from './crash-points.js';
@@ -18,12 +18,15 @@ import { migrate } from './db/migrate.js';
 import { ping } from './db/repositories/applied-migrations-repository.js';
 import { listRecentOutbox, listRecentTickets, outboxDepth } from './db/repositories/gateway-status-repository.js';
 import { createHttpServer, type ReadinessCheck } from './http/http-server.js';
-import { createSmtpListener } from './local-mail/smtp-listener.js';
-import { writeRunningGateway } from './local-mail/running-gateway-file.js';
+import { createSmtpListener } from './mail-listeners/smtp-listener.js';
+import { ingestSocketPath, writeRunningGateway } from './mail-listeners/running-gateway-file.js';
+import { databaseKey } from './mail-listeners/database-key.js';
+import { createIngestSocket } from './mail-listeners/ingest-socket.js';
+import { createLmtpListener, type LmtpAddress, type LmtpListener } from './mail-listeners/lmtp-listener.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import type { Policy } from './policy/default-policy.js';
 import { createFileSender } from './smtp/create-file-sender.js';
-import { createThreadedSmtpSender } from './smtp/create-threaded-smtp-sender.js';
+import { createOffloadedSmtpSender } from './smtp/create-offloaded-smtp-sender.js';
 import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
 import { createOutboxWorker } from './workers/outbox-worker.js';
@@ -44,6 +47,8 @@ export interface GatewayEndpoints {
   http: { host: string; port: number } | null;
   /** The local SMTP listener; null when the mailboxes are read over IMAP. */
   smtp: { host: string; port: number } | null;
+  /** The LMTP listeners for the local MTA (`lmtp.port`, `lmtp.socket`). */
+  lmtp: LmtpAddress[];
 }
 
 export interface Gateway {
@@ -61,6 +66,11 @@ export interface GatewayOptions {
   clock?: () => Date;
   /** Writes ./data/gateway.json for `slagate demo` (the CLI does; in-process tests need not). */
   announce?: boolean;
+  /**
+   * Where `slagate ingest` hands mail over (a Unix socket); the CLI's start uses the run/
+   * folder beside gateway.json, in-process tests a path of their own, unset means none.
+   */
+  ingestSocket?: string;
 }
 
 /** What the worker factories get; add new long-running jobs in `composeWorkers`. */
@@ -71,6 +81,7 @@ interface WorkerContext {
   clock: () => Date;
   owner: string;
   metrics: Metrics;
+  ingestSocket?: string;
 }
 
 /**
@@ -90,7 +101,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     return outcome;
   }, metrics, clock);
   // One for the process: both mailboxes' workers prepare their next batch through it.
-  const ahead = createPrepareAhead(config);
+  const ahead = createParseAhead(config);
   const ingestTogether = async (inputs: IngestInput[]) => {
     const batch = await ingestBatch({ ...app, ahead }, inputs);
     for (const [i, outcome] of batch.outcomes.entries()) if (outcome) countOutcome(metrics, clock, inputs[i]!, outcome);
@@ -100,7 +111,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 
-  const sender = config.smtp ? createThreadedSmtpSender(config.smtp, { logLevel: logger.level }) : createFileSender(config.localMail.outDir, { clock });
+  const sender = config.smtp ? createOffloadedSmtpSender(config.smtp, { logLevel: logger.level }) : createFileSender(config.localMail.outDir, { clock });
   const outbox = createOutboxWorker({ db, config, sender, clock, logger, owner, crashPoint });
   workers.push({
     name: 'outbox',
@@ -128,7 +139,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
       db, config, mailbox, logger, clock, owner,
       ingest,
       ingestBatch: ingestTogether,
-      prepareAhead: (raws, mailbox) => ahead.start(raws, mailbox),
+      parseAhead: (raws, mailbox) => ahead.start(raws, mailbox),
       quarantineOversized: (input) => quarantineOversized(app, input),
       crashPoint,
       onRestart: () => metrics.workerRestarts.inc({ worker: `mailbox:${mailbox}` }),
@@ -138,6 +149,18 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     }));
   }
   if (imapMailboxes === 0) workers.push(createSmtpListener({ config, ingest, clock, logger }));
+  // The local MTA's LMTP listeners run whatever the mailboxes' source (IMAP too): the admin
+  // configured them on purpose. Loopback TCP or a socket the MTA's delivery agent must reach.
+  if (config.lmtp.port !== undefined) {
+    workers.push(createLmtpListener({ config, ingest, clock, logger, name: 'lmtp', listen: { host: config.lmtp.host, port: config.lmtp.port } }));
+  }
+  if (config.lmtp.socket) {
+    workers.push(createLmtpListener({ config, ingest, clock, logger, name: 'lmtp-socket', listen: { socket: config.lmtp.socket }, socketMode: 0o666 }));
+  }
+  if (ctx.ingestSocket) {
+    const socket = createIngestSocket({ path: ctx.ingestSocket, ingest, clock, logger });
+    workers.push(Object.assign(socket, { state: () => ({ ok: true, detail: socket.listening() ? 'listening' : 'served by another instance' }) }));
+  }
   return workers;
 }
 
@@ -236,14 +259,16 @@ export async function startGateway(configured: Config, options: GatewayOptions):
     onCollectError: (err) => logger.warn({ err, code: 'DB_UNAVAILABLE' }, 'outbox metrics could not be read'),
     processMetrics: true,
   });
-  const ctx: WorkerContext = { config, database, logger, clock, owner, metrics };
+  const ingestSocket = options.ingestSocket ?? (options.announce ? ingestSocketPath(config) : undefined);
+  const ctx: WorkerContext = { config, database, logger, clock, owner, metrics, ingestSocket };
   const started = new Set<GatewayWorker>();
   const order: GatewayWorker[] = [];
   const http = createHttpWorker(ctx, () => order, () => started);
   const workers = [http, ...composeWorkers(ctx)];
   order.push(...workers);
   const smtp = workers.find((w): w is ReturnType<typeof createSmtpListener> => w.name === 'local-smtp');
-  const endpoints = (): GatewayEndpoints => ({ http: http.address(), smtp: smtp ? smtp.address() : null });
+  const lmtp = workers.filter((w): w is LmtpListener & GatewayWorker => w.name.startsWith('lmtp'));
+  const endpoints = (): GatewayEndpoints => ({ http: http.address(), smtp: smtp ? smtp.address() : null, lmtp: lmtp.map((l) => l.address()) });
 
   let unannounce = () => {};
   const close = async () => {
@@ -271,7 +296,11 @@ export async function startGateway(configured: Config, options: GatewayOptions):
   }
   if (options.announce) {
     unannounce = writeRunningGateway(config, {
-      pid: process.pid, ...endpoints(), outDir: config.smtp ? null : resolve(config.localMail.outDir),
+      pid: process.pid, http: http.address(), smtp: smtp ? smtp.address() : null,
+      outDir: config.smtp ? null : resolve(config.localMail.outDir),
+      ingest: ingestSocket
+        ? { socket: resolve(ingestSocket), database: databaseKey(config.database), support: config.mailboxes.support.address, management: config.mailboxes.management.address }
+        : null,
     });
   }
   return { workers, database, metrics, endpoints, close };
@@ -295,7 +324,7 @@ async function openMigratedDatabase(config: Config, logger: Logger): Promise<Dat
 
 /**
  * Runs the gateway until SIGTERM or SIGINT, then closes it. An uncaught exception is logged and
- * ends the process: postgres.js can throw from inside a killed transaction (PITFALLS.md) and
+ * ends the process: postgres.js can throw from inside a killed transaction (docs/PITFALLS.md) and
  * the state after that is unknown, while a restart is harmless by design.
  */
 export async function runUntilSignalled(gateway: Gateway, logger: Logger): Promise<void> {

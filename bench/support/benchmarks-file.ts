@@ -32,7 +32,7 @@ export interface BenchSection {
   notes: string[];
 }
 
-const ORDER = ['ingest-throughput', 'ack-latency', 'sla-sweep', 'peak-rss'];
+const ORDER = ['ingest-throughput', 'ack-latency', 'mta-paths', 'sla-sweep', 'peak-rss'];
 
 /** Prints the figures the way they go into the file, so the console shows the same thing. */
 export function printSection(section: BenchSection): void {

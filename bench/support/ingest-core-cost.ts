@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import type { Config } from '../../src/config.js';
-import { ingestBatch } from '../../src/app/ingest-batch.js';
-import { ingestMessage } from '../../src/app/ingest-message.js';
+import { ingestBatch } from '../../src/app/ingest/ingest-batch.js';
+import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
 import { openDatabase } from '../../src/db/client.js';
 import { postgresJsOf } from '../../src/db/repositories/copy-raw-chunks.js';
 import { rawMail } from '../../src/db/schema/raw-mail.js';

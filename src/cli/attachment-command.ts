@@ -17,7 +17,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (ref: string, opts: { private?: boolean; json?: boolean }) => {
       const config = ctx.config();
       await withAppDatabase(ctx, 'slagate-attachment', async (db) => {
-        const { listTicketFiles } = await import('../app/ticket-attachments.js');
+        const { listTicketFiles } = await import('./ticket-attachments.js');
         const result = await listTicketFiles(db, ref, { ticketPrefix: config.ticketPrefix, includePrivate: opts.private === true });
         if (result.kind === 'not-found') return notFound(ctx, result.ref);
         if (!opts.json && result.files.length === 0) ctx.out.write(`${result.number} has no attachments\n`);
@@ -38,7 +38,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (ref: string, which: string, opts: { out?: string; private?: boolean }) => {
       const config = ctx.config();
       await withAppDatabase(ctx, 'slagate-attachment', async (db) => {
-        const { listTicketFiles, readTicketFile } = await import('../app/ticket-attachments.js');
+        const { listTicketFiles, readTicketFile } = await import('./ticket-attachments.js');
         const result = await listTicketFiles(db, ref, { ticketPrefix: config.ticketPrefix, includePrivate: opts.private === true });
         if (result.kind === 'not-found') return notFound(ctx, result.ref);
         const found = await readTicketFile(db, result.files, which);

@@ -22,8 +22,8 @@ the gateway's local listener and reads the results from its loopback HTTP endpoi
 (/api/tickets and /api/outbox): the embedded database belongs to the running gateway alone, so
 the demo never opens it.`)
     .action(async () => {
-      const { readRunningGateway } = await import('../local-mail/running-gateway-file.js');
-      const { demoMails, demoReply } = await import('../app/demo-mails.js');
+      const { readRunningGateway } = await import('../mail-listeners/running-gateway-file.js');
+      const { demoMails, demoReply } = await import('./demo-mails.js');
       const { createRawMailClient } = await import('../smtp/send-raw.js');
       const { DateTime } = await import('luxon');
       const config = ctx.config();

@@ -8,7 +8,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .command('doctor')
     .description('check the configuration, database, IMAP mailboxes and SMTP; exit 0 when all pass, 1 otherwise')
     .action(async () => {
-      const { runDoctor } = await import('../app/run-doctor.js');
+      const { runDoctor } = await import('../doctor/run-doctor.js');
       const { verifyImapMailbox } = await import('../imap/verify-mailbox.js');
       const { verifySmtp } = await import('../smtp/verify-smtp.js');
       const { createLogger } = await import('../logger.js');

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
-import type { TicketListItem } from '../app/list-tickets.js';
-import type { MailRecord, TicketView } from '../app/show-ticket.js';
+import type { TicketListItem } from './list-tickets.js';
+import type { MailRecord, TicketDetail } from './show-ticket.js';
 
 /** Plain-text views for a person at a terminal; `--json` prints the same objects instead. */
 
-export function formatInstant(t: Date | null, zone: string): string {
+export function formatTerminalInstant(t: Date | null, zone: string): string {
   if (!t) return '-';
   return DateTime.fromJSDate(t, { zone }).setLocale('en').toFormat('yyyy-MM-dd HH:mm');
 }
@@ -23,14 +23,14 @@ export function formatTicketList(items: TicketListItem[], zone: string): string 
     t.type,
     t.requester,
     t.assignee ?? '-',
-    formatInstant(t.receivedAt, zone),
-    t.nextDeadline ? `${formatInstant(t.nextDeadline.due, zone)} ${t.nextDeadline.clock}` : '-',
+    formatTerminalInstant(t.receivedAt, zone),
+    t.nextDeadline ? `${formatTerminalInstant(t.nextDeadline.due, zone)} ${t.nextDeadline.clock}` : '-',
     t.breached ? 'BREACHED' : '-',
   ]);
   return table([header, ...rows]);
 }
 
-export function formatTicketView(v: TicketView, zone: string): string {
+export function formatTicketView(v: TicketDetail, zone: string): string {
   const t = v.ticket;
   const out: string[] = [];
   out.push(`${t.number}${t.private ? ' (private, management only)' : ''}  ${t.subject}`);
@@ -40,21 +40,21 @@ export function formatTicketView(v: TicketView, zone: string): string {
   out.push(`  requester  ${t.requesterName ? `${t.requesterName} <${t.requester}>` : t.requester}`);
   out.push(`  assignee   ${t.assignee ?? '-'}   escalation level ${t.escalationLevel}${t.slaReview ? '   flagged for SLA review' : ''}`);
   out.push(`  mailbox    ${t.mailbox}`);
-  out.push(`  received   ${formatInstant(t.receivedAt, zone)}   first response ${formatInstant(t.firstResponseAt, zone)}   qualified ${formatInstant(t.qualifiedAt, zone)}   resolved ${formatInstant(t.resolvedAt, zone)}   closed ${formatInstant(t.closedAt, zone)}`);
+  out.push(`  received   ${formatTerminalInstant(t.receivedAt, zone)}   first response ${formatTerminalInstant(t.firstResponseAt, zone)}   qualified ${formatTerminalInstant(t.qualifiedAt, zone)}   resolved ${formatTerminalInstant(t.resolvedAt, zone)}   closed ${formatTerminalInstant(t.closedAt, zone)}`);
   if (t.unknownTags.length) out.push(`  other tags ${t.unknownTags.join(' ')}`);
 
   out.push('', 'Deadlines');
   for (const d of v.deadlines) out.push(`  ${d.clock}: ${d.text}`);
   if (v.deadlines.length === 0) out.push('  none');
-  out.push(`  next: ${v.nextDeadline ? `${v.nextDeadline.clock} due ${formatInstant(v.nextDeadline.due, zone)}` : 'nothing running'}`);
+  out.push(`  next: ${v.nextDeadline ? `${v.nextDeadline.clock} due ${formatTerminalInstant(v.nextDeadline.due, zone)}` : 'nothing running'}`);
 
   out.push('', 'Pauses (waiting on the client)');
-  for (const p of v.pauses) out.push(`  ${formatInstant(p.start, zone)} to ${p.end ? formatInstant(p.end, zone) : 'now (still waiting)'}`);
+  for (const p of v.pauses) out.push(`  ${formatTerminalInstant(p.start, zone)} to ${p.end ? formatTerminalInstant(p.end, zone) : 'now (still waiting)'}`);
   if (v.pauses.length === 0) out.push('  none');
 
   out.push('', `Messages (${v.messages.length})`);
   for (const m of v.messages) {
-    out.push(`  ${formatInstant(m.date, zone)}  ${m.direction} ${m.authorKind}  ${m.fromName ? `${m.fromName} <${m.from}>` : m.from}`);
+    out.push(`  ${formatTerminalInstant(m.date, zone)}  ${m.direction} ${m.authorKind}  ${m.fromName ? `${m.fromName} <${m.from}>` : m.from}`);
     out.push(`    subject: ${m.subject}`);
     for (const line of m.firstLines) out.push(`    | ${line}`);
     for (const a of m.attachments) {
@@ -63,16 +63,16 @@ export function formatTicketView(v: TicketView, zone: string): string {
   }
 
   out.push('', 'Events');
-  for (const e of v.events) out.push(`  ${formatInstant(e.at, zone)}  ${e.actor}  ${e.kind}${e.reason ? `: ${e.reason}` : ''}`);
+  for (const e of v.events) out.push(`  ${formatTerminalInstant(e.at, zone)}  ${e.actor}  ${e.kind}${e.reason ? `: ${e.reason}` : ''}`);
   if (v.events.length === 0) out.push('  none');
 
   out.push('', 'SLA alerts fired');
-  for (const a of v.alerts) out.push(`  ${formatInstant(a.firedAt, zone)}  ${a.clock} ${a.level} (deadline ${formatInstant(a.deadline, zone)})`);
+  for (const a of v.alerts) out.push(`  ${formatTerminalInstant(a.firedAt, zone)}  ${a.clock} ${a.level} (deadline ${formatTerminalInstant(a.deadline, zone)})`);
   if (v.alerts.length === 0) out.push('  none');
 
   out.push('', 'Outgoing mail');
   for (const m of v.outbox) {
-    out.push(`  #${m.id}  ${m.kind}  to ${m.to.join(', ')}  ${m.status}${m.sentAt ? ` ${formatInstant(m.sentAt, zone)}` : ''}${m.lastError ? `  last error: ${m.lastError}` : ''}`);
+    out.push(`  #${m.id}  ${m.kind}  to ${m.to.join(', ')}  ${m.status}${m.sentAt ? ` ${formatTerminalInstant(m.sentAt, zone)}` : ''}${m.lastError ? `  last error: ${m.lastError}` : ''}`);
   }
   if (v.outbox.length === 0) out.push('  none');
   return `${out.join('\n')}\n`;
@@ -82,12 +82,12 @@ export function formatMailTrace(messageId: string, records: MailRecord[], zone: 
   const out: string[] = [`Mail ${messageId}`];
   for (const r of records) {
     out.push(`  raw mail ${r.rawMailId} in mailbox ${r.mailbox} (via ${r.source})`);
-    out.push(`    arrived ${formatInstant(r.receivedAt, zone)}, ingested ${formatInstant(r.ingestedAt, zone)}, ${r.size} bytes`);
+    out.push(`    arrived ${formatTerminalInstant(r.receivedAt, zone)}, ingested ${formatTerminalInstant(r.ingestedAt, zone)}, ${r.size} bytes`);
     out.push(`    decision ${r.decision}${r.reason ? `: ${r.reason}` : ''}`);
     if (r.quarantine) {
       const q = r.quarantine;
       out.push(q.resolvedAt
-        ? `    quarantine ${q.id}: was ${q.reasonCode}; resolved ${formatInstant(q.resolvedAt, zone)} (${q.resolution ?? ''}) after ${q.retryCount} retr${q.retryCount === 1 ? 'y' : 'ies'}`
+        ? `    quarantine ${q.id}: was ${q.reasonCode}; resolved ${formatTerminalInstant(q.resolvedAt, zone)} (${q.resolution ?? ''}) after ${q.retryCount} retr${q.retryCount === 1 ? 'y' : 'ies'}`
         : `    quarantine ${q.id}: ${q.reasonCode}: ${q.reason} (retried ${q.retryCount} times; see slagate quarantine show ${q.id})`);
     }
     if (r.ticket) out.push(`    ticket ${r.ticket.number} (${r.ticket.status}, ${r.ticket.type}, ${r.ticket.priority})`);

@@ -8,15 +8,33 @@ export const register: RegisterCommand = (program, ctx) => {
     .command('ingest')
     .description('ingest raw mail from files or standard input, as an MTA pipe would (exit 75 = try again later)')
     .addOption(new Option('-m, --mailbox <mailbox>', 'the mailbox the mail arrived at').choices(['support', 'management']).default('support'))
+    .option('-f, --sender <address>', 'the envelope sender, recorded as Return-Path (an MTA pipe passes it: Postfix ${sender}; "" for a bounce)')
     .option('--json', 'one JSON object per message')
     .argument('[files...]', '.eml files, folders or mbox files (standard input when none)')
-    .action(async (files: string[], opts: { mailbox: MailboxName; json?: boolean }) => {
+    .action(async (files: string[], opts: { mailbox: MailboxName; sender?: string; json?: boolean }) => {
+      const { readMailSources, readStdin } = await import('./mail-sources.js');
+      const sourcesOf = () => files.length > 0 ? readMailSources(files) : (async function* () {
+        yield { name: '-', raw: await readStdin(ctx.in) };
+      })();
+      // A running gateway takes the mail over its socket and answers after its commit; the
+      // database is opened here only when none runs (src/cli/ingest-via-gateway.ts).
+      const via = await import('./ingest-via-gateway.js');
+      const target = via.gatewayIngestTarget(ctx.config().database);
+      const session = target ? await via.connectToGateway(target) : null;
+      if (target && session) {
+        try {
+          ctx.exitCode = await via.ingestThroughGateway(session, sourcesOf(), opts, ctx);
+        } catch (err) {
+          ctx.err.write(`slagate ingest: ${(err as Error).message}\n`);
+          ctx.exitCode = (err as NodeJS.ErrnoException).code === 'ENOENT' ? EXIT.NOINPUT : EXIT.SOFTWARE;
+        }
+        return;
+      }
       // The embedded database's own secret, as the gateway uses it: an agent's reply fed in here is judged alike.
       const { withLocalTokenSecret } = await import('../local-token-secret.js');
       const config = withLocalTokenSecret(ctx.config());
       const { createLogger } = await import('../logger.js');
-      const { ingestMessage } = await import('../app/ingest-message.js');
-      const { readMailSources, readStdin } = await import('./mail-sources.js');
+      const { ingestMessage } = await import('../app/ingest/ingest-message.js');
       const logger = createLogger({ level: 'warn' });
       let database;
       try {
@@ -29,15 +47,11 @@ export const register: RegisterCommand = (program, ctx) => {
       }
       const deps = { db: database.db, config, logger, clock: () => new Date() };
       try {
-        const sources = files.length > 0 ? readMailSources(files) : (async function* () {
-          yield { name: '-', raw: await readStdin(ctx.in) };
-        })();
-        for await (const source of sources) {
+        for await (const source of sourcesOf()) {
           try {
-            const outcome = await ingestMessage(deps, { raw: source.raw, mailbox: opts.mailbox, receivedAt: new Date(), source: 'cli' });
-            ctx.out.write(opts.json
-              ? `${JSON.stringify({ file: source.name, ...outcome })}\n`
-              : `${source.name}: ${outcome.decision}${outcome.ticket ? ` ${outcome.ticket.number} (${outcome.ticket.type}, ${outcome.ticket.priority})` : ''} - ${outcome.reason}\n`);
+            const raw = via.withSender(source.raw, opts.sender);
+            const outcome = await ingestMessage(deps, { raw, mailbox: opts.mailbox, receivedAt: new Date(), source: 'cli' });
+            ctx.out.write(via.formatOutcome(source.name, outcome, opts.json));
           } catch (err) {
             // Like a delivery agent: a temporary failure asks the MTA to retry the whole delivery.
             ctx.err.write(`${source.name}: ${(err as Error).message}\n`);

@@ -1,4 +1,4 @@
-import type { RetryOutcome } from '../app/retry-quarantined.js';
+import type { RetryOutcome } from '../app/ingest/retry-quarantined.js';
 import { isTransientError } from '../errors.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
 import { progressWriter } from './progress.js';
@@ -16,7 +16,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (opts: { limit: string; json?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { listOpenQuarantine } = await import('../db/repositories/quarantine-repository.js');
-        const { formatInstant } = await import('./format-ticket.js');
+        const { formatTerminalInstant } = await import('./format-ticket.js');
         const rows = await listOpenQuarantine(db, Number(opts.limit) || 100);
         if (opts.json) {
           for (const row of rows) ctx.out.write(`${JSON.stringify(row)}\n`);
@@ -25,7 +25,7 @@ export const register: RegisterCommand = (program, ctx) => {
         if (rows.length === 0) ctx.out.write('nothing in quarantine\n');
         const zone = ctx.config().zone;
         for (const r of rows) {
-          ctx.out.write(`${String(r.id).padStart(6)}  ${formatInstant(r.createdAt, zone)}  ${r.mailbox.padEnd(10)} ${r.reasonCode.padEnd(18)} `
+          ctx.out.write(`${String(r.id).padStart(6)}  ${formatTerminalInstant(r.createdAt, zone)}  ${r.mailbox.padEnd(10)} ${r.reasonCode.padEnd(18)} `
             + `${String(r.size).padStart(9)} bytes  retries ${r.retryCount}  ${r.messageId}\n        ${r.reason}\n`);
         }
       });
@@ -80,7 +80,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const { withLocalTokenSecret } = await import('../local-token-secret.js');
       const config = withLocalTokenSecret(ctx.config());
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
-        const { retryQuarantined } = await import('../app/retry-quarantined.js');
+        const { retryQuarantined } = await import('../app/ingest/retry-quarantined.js');
         const { listOpenQuarantineIds } = await import('../db/repositories/ticket-query-repository.js');
         const { createLogger } = await import('../logger.js');
         const deps = { db, config, logger: createLogger({ level: 'error' }), clock: () => new Date() };

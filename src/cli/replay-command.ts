@@ -21,7 +21,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (paths: string[], opts: { mailbox: MailboxName; json?: boolean }) => {
       const config = ctx.config();
       const { createLogger } = await import('../logger.js');
-      const { ingestMessage } = await import('../app/ingest-message.js');
+      const { ingestMessage } = await import('../app/ingest/ingest-message.js');
       const { readMailSources } = await import('./mail-sources.js');
       const { openDatabase } = await import('../db/client.js');
       const { migrate } = await import('../db/migrate.js');

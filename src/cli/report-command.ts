@@ -78,7 +78,7 @@ async function render(report: Report, format: Format): Promise<string> {
   return (await import('../reports/render-markdown.js')).renderMarkdown(report);
 }
 
-/** undefined: no filter; null: not understood. Addresses are lowercased ASCII-only (PITFALLS.md). */
+/** undefined: no filter; null: not understood. Addresses are lowercased ASCII-only (docs/PITFALLS.md). */
 function parseClient(text: string | undefined): { address: string } | { domain: string } | null | undefined {
   if (text === undefined) return undefined;
   const value = text.trim().replace(/[A-Z]/g, (c) => c.toLowerCase());

@@ -22,7 +22,7 @@ export const register: RegisterCommand = (program, ctx) => {
       if (!Number.isInteger(limit) || limit < 1) return usage(ctx, `--limit must be a positive whole number, not "${opts.limit}"`);
       const config = ctx.config();
       await withAppDatabase(ctx, 'slagate-tickets', async (db) => {
-        const { listTickets } = await import('../app/list-tickets.js');
+        const { listTickets } = await import('./list-tickets.js');
         const { formatTicketList } = await import('./format-ticket.js');
         const items = await listTickets(db, config.policy, {
           status: opts.status, priority: opts.priority, breached: opts.breached === true,
@@ -43,7 +43,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (ref: string, opts: { private?: boolean; json?: boolean }) => {
       const config = ctx.config();
       await withAppDatabase(ctx, 'slagate-ticket', async (db) => {
-        const { showTicket } = await import('../app/show-ticket.js');
+        const { showTicket } = await import('./show-ticket.js');
         const { formatMailTrace, formatTicketView } = await import('./format-ticket.js');
         const result = await showTicket(db, ref, {
           policy: config.policy, ticketPrefix: config.ticketPrefix, includePrivate: opts.private === true, now: new Date(),

@@ -35,7 +35,7 @@ export async function openDatabase(database: Config['database'], options: OpenDa
       max: options.max ?? database.poolMax,
       onnotice: () => {},
       // Server-side limits: a stuck statement or an abandoned transaction is ended by the server,
-      // not left holding locks (PITFALLS.md: no IO inside transactions, server-side timeouts).
+      // not left holding locks (docs/PITFALLS.md: no IO inside transactions, server-side timeouts).
       connection: {
         application_name: options.applicationName ?? 'slagate',
         statement_timeout: database.statementTimeoutMs,

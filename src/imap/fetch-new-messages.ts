@@ -2,7 +2,7 @@ import { SlagateError } from '../errors.js';
 import type { ImapSession } from './open-session.js';
 
 /** What is known about a message before its body is downloaded. */
-export interface NewMessage {
+export interface ListedMessage {
   uid: number;
   size: number;
   internalDate: Date | null;
@@ -27,7 +27,7 @@ export async function listNewUids(client: ImapSession, afterUid: number): Promis
  * oversized mail is never pulled into memory. Collected with fetchAll: no other command may run
  * while a FETCH is being iterated.
  */
-export async function fetchEnvelopes(client: ImapSession, uids: number[]): Promise<NewMessage[]> {
+export async function fetchEnvelopes(client: ImapSession, uids: number[]): Promise<ListedMessage[]> {
   if (uids.length === 0) return [];
   const wanted = new Set(uids);
   const rows = await client.fetchAll(uids.join(','), { uid: true, size: true, internalDate: true, envelope: true }, { uid: true });

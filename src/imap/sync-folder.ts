@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
-import type { BatchResult } from '../app/ingest-batch.js';
-import type { IngestInput, IngestOutcome } from '../app/ingest-types.js';
+import type { BatchResult } from '../app/ingest/ingest-batch.js';
+import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
 import type { CrashPoint } from '../crash-points.js';
 import { SlagateError } from '../errors.js';
 import type { MailboxName } from '../policy/priorities.js';
 import {
   STREAMED_DOWNLOAD_BYTES, downloadHeaders, downloadLargeSource, downloadSources, fetchEnvelopes, listNewUids, uidExists,
-  type NewMessage,
+  type ListedMessage,
 } from './fetch-new-messages.js';
 import { ensureFolder, moveProcessed } from './move-processed.js';
 import type { ImapSession } from './open-session.js';
-import type { OversizedInput } from '../app/quarantine-oversized.js';
+import type { OversizedInput } from '../app/ingest/quarantine-oversized.js';
 
 /** Bytes of mail one FETCH may bring in (by the sizes the server announced). */
 const MAX_FETCH_BYTES = 20 * 1024 * 1024;
@@ -38,16 +38,16 @@ export interface SyncDeps {
   clock: () => Date;
   ingest: (input: IngestInput) => Promise<IngestOutcome>;
   /**
-   * Ingests the mails fetched together (one transaction for the lot; see app/ingest-batch.ts).
+   * Ingests the mails fetched together (one transaction for the lot; see app/ingest/ingest-batch.ts).
    * Without it each mail goes through `ingest` on its own.
    */
   ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
   /**
    * Starts preparing (parsing, classifying) mails of the next batch, fetched while this batch
-   * commits; `ingestBatch` then finds them ready (see app/prepare-ahead.ts). Without it nothing is
+   * commits; `ingestBatch` then finds them ready (see app/ingest/parse-ahead.ts). Without it nothing is
    * fetched ahead.
    */
-  prepareAhead?: (raws: Buffer[]) => void;
+  parseAhead?: (raws: Buffer[]) => void;
   quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
   checkpoints: CheckpointStore;
   crashPoint: CrashPoint;
@@ -94,7 +94,7 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
     const open = async (listed: number[]): Promise<BatchSources> => {
       const envelopes = new Map((await fetchEnvelopes(client, listed)).map((m) => [m.uid, m]));
       const sources = sourcePrefetch(client, listed.map((uid) => envelopes.get(uid))
-        .filter((m): m is NewMessage => m !== undefined && fetchedWhole(m, deps)));
+        .filter((m): m is ListedMessage => m !== undefined && fetchedWhole(m, deps)));
       return { envelopes, sources };
     };
     for (let i = 0; i < uids.length; i += batchSize) {
@@ -162,10 +162,10 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
         // this one commits: the IMAP round trips and the parsing overlap the database's. Nothing
         // of it is moved or checkpointed before its own turn, after this batch's.
         const nextListed = uids.slice(i + batchSize, i + 2 * batchSize);
-        if (deps.prepareAhead && unavailable === undefined && nextListed.length > 0 && !deps.signal?.aborted) {
-          const prepareAhead = deps.prepareAhead;
+        if (deps.parseAhead && unavailable === undefined && nextListed.length > 0 && !deps.signal?.aborted) {
+          const parseAhead = deps.parseAhead;
           ahead = open(nextListed).then(async (next) => {
-            prepareAhead(await next.sources.warm());
+            parseAhead(await next.sources.warm());
             return next;
           });
           ahead.catch(() => {}); // awaited by the next batch, or at the end of the pass
@@ -215,7 +215,7 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
 
 /** A batch's envelopes, and its sources downloaded as ingest reaches them. */
 interface BatchSources {
-  envelopes: Map<number, NewMessage>;
+  envelopes: Map<number, ListedMessage>;
   sources: SourcePrefetch;
 }
 
@@ -263,7 +263,7 @@ interface SourcePrefetch {
   warm(): Promise<Buffer[]>;
 }
 
-function sourcePrefetch(client: ImapSession, wanted: NewMessage[]): SourcePrefetch {
+function sourcePrefetch(client: ImapSession, wanted: ListedMessage[]): SourcePrefetch {
   let fetched = new Map<number, Buffer>();
   let next = 0;
   const take = async (uid: number) => {
@@ -292,7 +292,7 @@ function sourcePrefetch(client: ImapSession, wanted: NewMessage[]): SourcePrefet
 }
 
 /** A mail small enough to come in the batch's FETCHes and be ingested with the others. */
-function fetchedWhole(msg: NewMessage, deps: SyncDeps): boolean {
+function fetchedWhole(msg: ListedMessage, deps: SyncDeps): boolean {
   return msg.size <= Math.min(deps.maxMessageBytes, STREAMED_DOWNLOAD_BYTES);
 }
 
@@ -310,7 +310,7 @@ async function ingestMany(deps: SyncDeps, inputs: IngestInput[]): Promise<BatchR
 }
 
 /** An oversized mail (quarantined from its headers) or a large one (streamed), on its own. */
-async function handleOne(client: ImapSession, deps: SyncDeps, msg: NewMessage, uidvalidity: number): Promise<IngestOutcome | null> {
+async function handleOne(client: ImapSession, deps: SyncDeps, msg: ListedMessage, uidvalidity: number): Promise<IngestOutcome | null> {
   const receivedAt = msg.internalDate ?? deps.clock();
   const imap = { uidvalidity, uid: msg.uid };
   if (msg.size > deps.maxMessageBytes) {

@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/default-policy.js';
 import type { Priority } from '../policy/priorities.js';
-import { foldToken } from './fold.js';
+import { caseFold } from './case-fold.js';
 import { aliasLookup } from './subject-tags.js';
 
 export type CommandStatus = 'open' | 'waiting' | 'resolved' | 'closed';
@@ -77,7 +77,7 @@ export function parseAgentCommands(body: string, policy: Policy): ParsedCommands
     if (line === '') continue;
     const m = COMMAND_LINE.exec(line);
     if (!m) break;
-    const parsed = parseCommand(foldToken(m[1] ?? ''), (m[2] ?? '').trim(), policy);
+    const parsed = parseCommand(caseFold(m[1] ?? ''), (m[2] ?? '').trim(), policy);
     if ('reason' in parsed) {
       errors.push({ line, reason: parsed.reason });
       continue;
@@ -97,7 +97,7 @@ type Parsed = { command: AgentCommand; text?: string } | { reason: string };
 function parseCommand(verbFolded: string, arg: string, policy: Policy): Parsed {
   const verb = VERBS[verbFolded];
   if (!verb) return { reason: `unknown command #${verbFolded}` };
-  const value = foldToken(arg);
+  const value = caseFold(arg);
   switch (verb) {
     case 'status': {
       if (value === '') return { reason: 'missing status (open, waiting, resolved or closed)' };
@@ -123,7 +123,7 @@ function parseCommand(verbFolded: string, arg: string, policy: Policy): Parsed {
       return { command: { kind: 'note' }, ...(arg === '' ? {} : { text: arg }) };
     case 'cc': {
       const [word = '', written = '', ...more] = arg.split(/\s+/).filter((w) => w !== '');
-      const action = CC_ACTIONS[foldToken(word)];
+      const action = CC_ACTIONS[caseFold(word)];
       if (!action) return { reason: `expected #${verbFolded} add ADDRESS or #${verbFolded} remove ADDRESS (ekle / çıkar), got "${arg}"` };
       const address = written.replace(/^<|>$/g, '').replace(/[A-Z]+/g, (m) => m.toLowerCase());
       if (!ADDRESS.test(address) || more.length > 0) return { reason: `expected one mail address after "${word}", got "${arg.slice(word.length).trim()}"` };

@@ -1,6 +1,6 @@
 import type { Policy, TicketTypeRule } from '../policy/default-policy.js';
 import { priorityRank, type MailboxName, type Priority } from '../policy/priorities.js';
-import { foldToken } from './fold.js';
+import { caseFold } from './case-fold.js';
 import { readSubjectTags, type SubjectTags } from './subject-tags.js';
 
 export interface ClassifyInput {
@@ -81,7 +81,7 @@ function keywordPatterns(rule: TicketTypeRule): Keyword[] {
   let list = patterns.get(rule);
   if (!list) {
     // Policies list both spellings ("şifre", "sifre"); folded they are one keyword, counted once.
-    list = [...new Set(rule.keywords.map((k) => foldForMatching(k)))]
+    list = [...new Set(rule.keywords.map((k) => caseFoldForMatching(k)))]
       .filter((k) => k !== '')
       .map((k) => ({ folded: k, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(k)}(?![\\p{L}\\p{N}])`, 'gu') }));
     patterns.set(rule, list);
@@ -91,8 +91,8 @@ function keywordPatterns(rule: TicketTypeRule): Keyword[] {
 
 /** The type whose keywords score highest; null when none matched. Ties go to policy order. */
 function bestKeywordMatch(subject: string, text: string, policy: Policy): TicketTypeRule | null {
-  const foldedSubject = foldForMatching(subject);
-  const foldedBody = foldForMatching(text.slice(0, BODY_CHARS));
+  const foldedSubject = caseFoldForMatching(subject);
+  const foldedBody = caseFoldForMatching(text.slice(0, BODY_CHARS));
   let best: TicketTypeRule | null = null;
   let bestScore = 0;
   for (const rule of policy.types) {
@@ -109,8 +109,8 @@ function bestKeywordMatch(subject: string, text: string, policy: Policy): Ticket
 }
 
 // Typographic apostrophes would otherwise keep "can’t access" from matching "can't access".
-function foldForMatching(s: string): string {
-  return foldToken(s.replace(/[’‘`´]/g, "'"));
+function caseFoldForMatching(s: string): string {
+  return caseFold(s.replace(/[’‘`´]/g, "'"));
 }
 
 function countMatches({ folded, pattern }: Keyword, text: string): number {

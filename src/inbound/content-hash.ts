@@ -20,7 +20,7 @@ export function mailIdentity(raw: Buffer): MailIdentity {
   const split = findHeaderEnd(raw);
   const head = raw.subarray(0, split.headerEnd).toString('latin1');
   const body = raw.subarray(split.bodyStart);
-  const fields = unfold(head)
+  const fields = unfoldHeaderLines(head)
     .map((line) => {
       const idx = line.indexOf(':');
       return idx > 0 ? [line.slice(0, idx).trim().toLowerCase(), line.slice(idx + 1).replace(/\s+/g, ' ').trim()] as const : null;
@@ -69,6 +69,6 @@ function findHeaderEnd(raw: Buffer): { headerEnd: number; bodyStart: number } {
   return { headerEnd: raw.length, bodyStart: raw.length };
 }
 
-function unfold(head: string): string[] {
+function unfoldHeaderLines(head: string): string[] {
   return head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/);
 }

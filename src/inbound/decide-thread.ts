@@ -1,7 +1,7 @@
 import type { MailboxName, TicketStatus } from '../policy/priorities.js';
 
 /** A ticket the repository found for one of the mail's threading hints. */
-export interface TicketRef {
+export interface TicketThreadRef {
   id: number;
   number: string;
   mailbox: MailboxName;
@@ -16,10 +16,10 @@ export interface ThreadInput {
   privateMail: boolean;
   mailbox: MailboxName;
   /** The ticket whose number matched the subject's thread token. */
-  token: TicketRef | null;
-  inReplyTo: TicketRef | null;
+  token: TicketThreadRef | null;
+  inReplyTo: TicketThreadRef | null;
   /** Tickets found from References, the most recent reference first. */
-  references: TicketRef[];
+  references: TicketThreadRef[];
   now: Date;
   reopenWindowDays: number;
 }
@@ -33,9 +33,9 @@ export interface RefusedCandidate {
 
 export type ThreadDecision = (
   | { kind: 'new' }
-  | { kind: 'reply'; ticket: TicketRef; via: ThreadVia }
-  | { kind: 'reopen'; ticket: TicketRef; via: ThreadVia }
-  | { kind: 'new-linked'; linkedTo: TicketRef; via: ThreadVia }
+  | { kind: 'reply'; ticket: TicketThreadRef; via: ThreadVia }
+  | { kind: 'reopen'; ticket: TicketThreadRef; via: ThreadVia }
+  | { kind: 'new-linked'; linkedTo: TicketThreadRef; via: ThreadVia }
 ) & { ignored: RefusedCandidate[] };
 
 const DAY_MS = 86_400_000;
@@ -49,10 +49,10 @@ const DAY_MS = 86_400_000;
 export function decideThread(input: ThreadInput): ThreadDecision {
   const ignored: RefusedCandidate[] = [];
   const seen = new Set<number>();
-  const candidates: [TicketRef, ThreadVia][] = [
-    ...(input.token ? [[input.token, 'token'] as [TicketRef, ThreadVia]] : []),
-    ...(input.inReplyTo ? [[input.inReplyTo, 'in-reply-to'] as [TicketRef, ThreadVia]] : []),
-    ...input.references.map((t) => [t, 'references'] as [TicketRef, ThreadVia]),
+  const candidates: [TicketThreadRef, ThreadVia][] = [
+    ...(input.token ? [[input.token, 'token'] as [TicketThreadRef, ThreadVia]] : []),
+    ...(input.inReplyTo ? [[input.inReplyTo, 'in-reply-to'] as [TicketThreadRef, ThreadVia]] : []),
+    ...input.references.map((t) => [t, 'references'] as [TicketThreadRef, ThreadVia]),
   ];
 
   for (const [ticket, via] of candidates) {
@@ -71,14 +71,14 @@ export function decideThread(input: ThreadInput): ThreadDecision {
   return { kind: 'new', ignored };
 }
 
-function refusal(ticket: TicketRef, input: ThreadInput): string | null {
+function refusal(ticket: TicketThreadRef, input: ThreadInput): string | null {
   if (ticket.private && !input.privateMail) return 'private ticket is never joined by team mail';
   if (!ticket.private && input.privateMail) return 'team ticket is never joined by private mail';
   if (ticket.mailbox !== input.mailbox) return `ticket belongs to the ${ticket.mailbox} mailbox`;
   return null;
 }
 
-function withinReopenWindow(ticket: TicketRef, input: ThreadInput): boolean {
+function withinReopenWindow(ticket: TicketThreadRef, input: ThreadInput): boolean {
   const endedAt = ticket.closedAt ?? ticket.resolvedAt;
   // A resolved ticket without a timestamp is a data fault; keeping the conversation together is
   // the smaller harm than splitting it.

@@ -1,4 +1,4 @@
-import { asciiLowerAddress, foldToken } from './fold.js';
+import { asciiLowerAddress, caseFold } from './case-fold.js';
 import type { ParsedMail } from './parsed-mail.js';
 
 /** What kind of machine mail this is, if any, and whether an automatic reply to it is allowed. */
@@ -52,7 +52,7 @@ const AUTO_REPLY_SUBJECTS = [
 
 /**
  * Recognises mail that must not be acknowledged and mail that is not a person writing: bounces,
- * auto-replies and our own mail coming back (RFC 3834; PITFALLS.md, "Mail semantics").
+ * auto-replies and our own mail coming back (RFC 3834; docs/PITFALLS.md, "Mail semantics").
  * Bulk, list and other auto-generated mail gets kind null (it may still be a ticket) but no
  * acknowledgement.
  */
@@ -94,7 +94,7 @@ export function detectNoise(mail: ParsedMail, ours: OwnIdentity): NoiseVerdict {
     reasons.push('read receipt');
     autoReply = true;
   }
-  const subject = foldToken(mail.subject);
+  const subject = caseFold(mail.subject);
   if ((fromMailerDaemon || fromPostmaster) && BOUNCE_SUBJECTS.some((p) => p.test(subject))) {
     reasons.push('bounce subject');
     bounce = true;

@@ -262,7 +262,7 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
   return out;
 }
 
-/** Addresses compare with ASCII-only lowercasing: locale rules would turn I into ı (PITFALLS.md). */
+/** Addresses compare with ASCII-only lowercasing: locale rules would turn I into ı (docs/PITFALLS.md). */
 function asciiLower(s: string): string {
   return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }

@@ -5,7 +5,7 @@
 export interface MailAddress {
   /** Display name, decoded; '' when none. */
   name: string;
-  /** ASCII-lowercased address (never locale-lowercased: see PITFALLS.md). */
+  /** ASCII-lowercased address (never locale-lowercased: see docs/PITFALLS.md). */
   address: string;
 }
 

@@ -1,4 +1,4 @@
-import { foldToken } from './fold.js';
+import { caseFold } from './case-fold.js';
 
 /** A reply split into what was newly written and what it carried along. */
 export interface ExtractedText {
@@ -41,7 +41,7 @@ const MOBILE_SIGNATURE = /^(sent from my \S+|get outlook for \S+|iphone['’]umd
  */
 export function extractNewText(text: string): ExtractedText {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const folded = lines.map((l) => foldToken(l));
+  const folded = lines.map((l) => caseFold(l));
   const cut = historyStart(lines, folded);
 
   const kept: string[] = [];
@@ -71,7 +71,7 @@ function historyStart(lines: string[], folded: string[]): number {
 
 function isOriginalMessageRule(line: string): boolean {
   const m = ORIGINAL_MESSAGE.exec(line);
-  return m !== null && ORIGINAL_MESSAGE_WORDS.has(foldToken(m[1] ?? ''));
+  return m !== null && ORIGINAL_MESSAGE_WORDS.has(caseFold(m[1] ?? ''));
 }
 
 /** The first line of an attribution that ends on line `end` (wrapped over a few lines), or null. */
@@ -117,7 +117,7 @@ function splitSignature(lines: string[]): { body: string[]; signature: string[] 
   if (delimiter >= 0) return { body: lines.slice(0, delimiter), signature: lines.slice(delimiter + 1) };
   const trimmed = trimBlankLines(lines);
   const last = trimmed[trimmed.length - 1];
-  if (last !== undefined && trimmed.length > 1 && MOBILE_SIGNATURE.test(foldToken(last))) {
+  if (last !== undefined && trimmed.length > 1 && MOBILE_SIGNATURE.test(caseFold(last))) {
     return { body: trimmed.slice(0, -1), signature: [last] };
   }
   return { body: lines, signature: [] };

@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/default-policy.js';
 import type { Priority } from '../policy/priorities.js';
-import { foldToken } from './fold.js';
+import { caseFold } from './case-fold.js';
 
 /** What the bracketed tokens of a subject ask for (SLA-POLICY.md, "Subject tags"). */
 export interface SubjectTags {
@@ -44,17 +44,17 @@ export function aliasLookup(policy: Policy): AliasLookup {
 function buildLookup(policy: Policy): AliasLookup {
   const priorities = new Map<string, Priority>();
   for (const rule of policy.priorities) {
-    for (const alias of [rule.priority, ...rule.aliases]) setFirst(priorities, foldToken(alias), rule.priority);
+    for (const alias of [rule.priority, ...rule.aliases]) setFirst(priorities, caseFold(alias), rule.priority);
   }
   const types = new Map<string, string>();
   for (const rule of policy.types) {
-    for (const alias of [rule.slug, ...rule.aliases]) setFirst(types, foldToken(alias), rule.slug);
+    for (const alias of [rule.slug, ...rule.aliases]) setFirst(types, caseFold(alias), rule.slug);
   }
   return {
     priorities,
     types,
-    escalate: new Set(policy.escalateAliases.map(foldToken)),
-    replyPrefixes: new Set(policy.replyPrefixes.map(foldToken)),
+    escalate: new Set(policy.escalateAliases.map(caseFold)),
+    replyPrefixes: new Set(policy.replyPrefixes.map(caseFold)),
   };
 }
 
@@ -70,7 +70,7 @@ const PREFIX = /^\s*([^\s:：[\]()［］（）]{1,12})\s*(?:[[［(（]\s*\d{1,4}
  * each prefix word folded against `prefixes`. Prefixes after the start are left alone.
  */
 export function stripReplyPrefixes(subject: string, prefixes: readonly string[]): string {
-  const known = prefixes.length > 0 ? new Set(prefixes.map(foldToken)) : new Set<string>();
+  const known = prefixes.length > 0 ? new Set(prefixes.map(caseFold)) : new Set<string>();
   return stripKnownPrefixes(subject, known);
 }
 
@@ -78,7 +78,7 @@ function stripKnownPrefixes(subject: string, known: ReadonlySet<string>): string
   let rest = subject;
   for (;;) {
     const m = PREFIX.exec(rest);
-    if (!m || !known.has(foldToken(m[1] ?? ''))) return rest.trim();
+    if (!m || !known.has(caseFold(m[1] ?? ''))) return rest.trim();
     rest = rest.slice(m[0].length);
   }
 }
@@ -109,7 +109,7 @@ export function readSubjectTags(subject: string, policy: Policy, ticketPrefix: s
       understood.push(span);
       continue;
     }
-    const folded = foldToken(raw);
+    const folded = caseFold(raw);
     const priority = lookup.priorities.get(folded);
     const type = lookup.types.get(folded);
     if (priority) {
@@ -154,7 +154,7 @@ export function tagsInSubject(subject: string, policy: Policy): { types: string[
   const types: string[] = [];
   const priorities: Priority[] = [];
   for (const m of subject.matchAll(BRACKETED)) {
-    const folded = foldToken((m[1] ?? '').trim());
+    const folded = caseFold((m[1] ?? '').trim());
     const priority = lookup.priorities.get(folded);
     const type = lookup.types.get(folded);
     if (priority) priorities.push(priority);

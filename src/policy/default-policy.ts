@@ -1,7 +1,7 @@
 import type { Priority } from './priorities.js';
 
 /**
- * The default policy, read from the agreement as `shared/design/SLA-POLICY.md` fixes it.
+ * The default policy, read from the agreement as `docs/SLA-POLICY.md` fixes it.
  * Operators override any part of it in the config file; `policy-schema.ts` validates the result.
  */
 export interface TicketTypeRule {

@@ -188,7 +188,7 @@ function priorityCounts(tickets: readonly ReportTicketRow[]): Record<Priority, n
   return counts;
 }
 
-/** Addresses are compared ASCII-lowercased (PITFALLS.md: never locale-lowercase an address). */
+/** Addresses are compared ASCII-lowercased (docs/PITFALLS.md: never locale-lowercase an address). */
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return (at < 0 ? address : address.slice(at + 1)).replace(/[A-Z]/g, (c) => c.toLowerCase());

@@ -4,9 +4,10 @@ import { calendarFor, type Calendar } from './calendar.js';
 import { priorityRule } from './deadlines.js';
 import type { SlaClock } from './explain-deadline.js';
 import { dueWithPauses, type Pause } from './paused-clock.js';
+import { slaStepKey, type SlaLevel } from './sla-step-key.js';
 import { nextOpening } from './working-time.js';
 
-export type SlaLevel = 'reminder' | 'breach' | 'manager';
+export type { SlaLevel };
 
 /** One step of the escalation ladder for one clock and one deadline. */
 export interface SlaEvent {
@@ -16,7 +17,7 @@ export interface SlaEvent {
   deadline: Date;
   /** When the step is due (its threshold instant). */
   at: Date;
-  /** `${clock}:${level}:${deadline ISO}`: a new deadline (priority change, pause) is a new step. */
+  /** `${clock}:${level}:${deadline ISO}` (sla-step-key.ts): a new deadline (priority change, pause) is a new step. */
   key: string;
 }
 
@@ -42,10 +43,6 @@ export interface SlaPlan {
 
 export type SlaRecipients = 'assignee-or-team' | 'lead' | 'manager';
 
-export function eventKey(clock: SlaClock, level: SlaLevel, deadline: Date): string {
-  return `${clock}:${level}:${deadline.toISOString()}`;
-}
-
 function ladder(
   clock: SlaClock, start: Date, target: number, pauses: readonly Pause[], cal: Calendar,
   steps: [SlaLevel, number][],
@@ -55,7 +52,7 @@ function ladder(
   const events: SlaEvent[] = [];
   for (const [level, fraction] of steps) {
     const at = fraction === 1 ? deadline : dueWithPauses(start, target * fraction, pauses, cal).due;
-    if (at) events.push({ clock, level, deadline, at, key: eventKey(clock, level, deadline) });
+    if (at) events.push({ clock, level, deadline, at, key: slaStepKey(clock, level, deadline) });
   }
   return events;
 }

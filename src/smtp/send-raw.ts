@@ -15,7 +15,7 @@ export interface RawMailClient {
 /**
  * Hands ready-made RFC 5322 bytes to an SMTP server unchanged: `slagate demo` delivering its mails
  * to the local listener. Plain SMTP on loopback; pooled, because smtp-server pauses before each
- * greeting (PITFALLS.md).
+ * greeting (docs/PITFALLS.md).
  */
 export function createRawMailClient(server: { host: string; port: number }): RawMailClient {
   const transport = nodemailer.createTransport({

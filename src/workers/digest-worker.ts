@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { digestSchedule, sendManagerDigest, type DigestDeps, type DigestOutcome } from '../app/send-manager-digest.js';
+import { digestSchedule, sendManagerDigest, type DigestDeps, type DigestOutcome } from '../app/jobs/send-manager-digest.js';
 import { createScheduledWorker, type ScheduledWorker, type ScheduledWorkerDeps } from './scheduled-worker.js';
 
 export interface DigestWorkerDeps extends DigestDeps, Omit<ScheduledWorkerDeps, 'clock'> {

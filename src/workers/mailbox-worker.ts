@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { BatchResult } from '../app/ingest-batch.js';
-import type { IngestInput, IngestOutcome } from '../app/ingest-types.js';
+import type { BatchResult } from '../app/ingest/ingest-batch.js';
+import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
 import type { Config, ImapSettings } from '../config.js';
 import type { CrashPoint } from '../crash-points.js';
 import type { Db } from '../db/client.js';
@@ -9,7 +9,7 @@ import {
 } from '../db/repositories/mailbox-state-repository.js';
 import type { MailboxName } from '../policy/priorities.js';
 import { createMailboxSupervisor } from '../imap/mailbox-supervisor.js';
-import type { OversizedInput } from '../app/quarantine-oversized.js';
+import type { OversizedInput } from '../app/ingest/quarantine-oversized.js';
 import { syncFolder } from '../imap/sync-folder.js';
 import { abortableSleep } from './abortable-sleep.js';
 
@@ -22,10 +22,10 @@ export interface MailboxWorkerDeps {
   /** Names this process in the lease table (host:pid by default in main). */
   owner: string;
   ingest: (input: IngestInput) => Promise<IngestOutcome>;
-  /** The mails one FETCH brought, in one transaction (app/ingest-batch.ts); without it, `ingest` one at a time. */
+  /** The mails one FETCH brought, in one transaction (app/ingest/ingest-batch.ts); without it, `ingest` one at a time. */
   ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
   /** Mails of the next batch to prepare while this one commits (sync-folder.ts); `ingestBatch` takes them ready. */
-  prepareAhead?: (raws: Buffer[], mailbox: MailboxName) => void;
+  parseAhead?: (raws: Buffer[], mailbox: MailboxName) => void;
   quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
   crashPoint?: CrashPoint;
   leaseTtlMs?: number;
@@ -83,7 +83,7 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
       for (const outcome of batch.outcomes) if (outcome?.ticket) deps.crashPoint?.('after-ticket-commit');
       return batch;
     }),
-    prepareAhead: deps.prepareAhead && ((raws) => deps.prepareAhead!(raws, deps.mailbox)),
+    parseAhead: deps.parseAhead && ((raws) => deps.parseAhead!(raws, deps.mailbox)),
     quarantineOversized: deps.quarantineOversized,
     crashPoint: deps.crashPoint ?? (() => {}),
     checkpoints: {

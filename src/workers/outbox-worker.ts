@@ -7,8 +7,9 @@ import {
   claimDue, markFailed, markRetry, markSentMany, markSuppressed, releaseClaim, ticketProgress, type OutboxRow,
 } from '../db/repositories/outbox-repository.js';
 import { SlagateError, describeError, isTransientError } from '../errors.js';
-import { resolveOutboxAttachments } from '../app/stored-attachments.js';
+import { resolveOutboxAttachments } from '../app/notify/stored-attachments.js';
 import { SLA_MAIL_KINDS, type MailKind } from '../outbound/outbound-mail.js';
+import { parseSlaStepDedupeKey } from '../sla/sla-step-key.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../smtp/circuit-breaker.js';
 import { classifySmtpError, isPermanentResponse } from '../smtp/classify-smtp-error.js';
 import type { MailSender } from '../smtp/mail-sender.js';
@@ -191,15 +192,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const t = await ticketProgress(db, row.ticketId);
     if (!t) return 'ticket no longer exists';
     if (t.status === 'resolved' || t.status === 'closed' || t.resolvedAt || t.closedAt) return `ticket is ${t.status}`;
-    // sla:<ticket>:<clock>:<level>:<deadline ISO>[:<recipient>]
-    const key = /^sla:[^:]+:([a-z-]+):[a-z]+:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)/.exec(row.dedupeKey);
-    const clockName = key?.[1] ?? (row.kind === 'qualification-reminder' ? 'qualification' : null);
+    const key = parseSlaStepDedupeKey(row.dedupeKey);
+    const clockName = key?.clock ?? (row.kind === 'qualification-reminder' ? 'qualification' : null);
     if (clockName === 'first-response' && t.firstResponseAt) return 'ticket was answered';
     if (clockName === 'qualification' && t.qualifiedAt) return 'ticket was qualified';
     if (clockName === 'resolution' && t.status === 'waiting') return 'ticket is waiting on the client: its resolution clock is paused';
     // A step about a deadline that has since moved (priority changed, a pause) is about nothing.
     const current = clockName === 'first-response' ? t.firstResponseDue : clockName === 'resolution' ? t.resolutionDue : undefined;
-    if (key && current !== undefined && current?.toISOString() !== key[2]) return 'the deadline it was about has moved';
+    if (key && current !== undefined && current?.toISOString() !== key.deadlineIso) return 'the deadline it was about has moved';
     return null;
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import {
   monthlySchedule, sendMonthlyReports, type MonthlyReportDeps, type MonthlyReportOutcome,
-} from '../app/send-monthly-reports.js';
+} from '../app/jobs/send-monthly-reports.js';
 import { createScheduledWorker, type ScheduledWorker, type ScheduledWorkerDeps } from './scheduled-worker.js';
 
 export interface ReportMailWorkerDeps extends MonthlyReportDeps, Omit<ScheduledWorkerDeps, 'clock'> {

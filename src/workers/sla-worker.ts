@@ -1,4 +1,4 @@
-import { sweepSla, type SweepSlaDeps } from '../app/sweep-sla.js';
+import { sweepSla, type SweepSlaDeps } from '../app/jobs/sweep-sla.js';
 import { abortableSleep } from './abortable-sleep.js';
 
 export interface SlaWorkerDeps extends SweepSlaDeps {

@@ -11,7 +11,7 @@ import { spawnTied } from './spawn-tied.js';
 /**
  * A private Dovecot per test file: its own config, sockets, state and mail in a temporary folder,
  * listening on a free loopback port. Mail processes run as `mail` because Dovecot refuses root
- * (PITFALLS.md, "Dovecot as a test fixture"); login processes keep the package defaults.
+ * (docs/PITFALLS.md, "Dovecot as a test fixture"); login processes keep the package defaults.
  */
 
 const DOVECOT = process.env.SLAGATE_TEST_DOVECOT ?? '/usr/sbin/dovecot';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
 import type { Db } from '../../src/db/client.js';
-import type { OversizedInput } from '../../src/app/quarantine-oversized.js';
+import type { OversizedInput } from '../../src/app/ingest/quarantine-oversized.js';
 
 /**
  * A small real implementation of the ingest contract for IMAP tests: one insert into raw_mail,

@@ -13,6 +13,8 @@ export interface TcpProxy {
   resetAll(): void;
   /** Silences the connections open now (new ones still work, as after a NAT entry expired). */
   blackhole(on: boolean): void;
+  /** While on, new connections are reset at once (a server restarting); resetAll() the open ones too. */
+  refuse(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -20,8 +22,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const pairs = new Set<[Socket, Socket]>();
   const silenced = new WeakSet<Socket>();
   let accepted = 0;
+  let refusing = false;
 
   const server = createServer((client) => {
+    if (refusing) {
+      client.on('error', () => {});
+      client.resetAndDestroy();
+      return;
+    }
     accepted += 1;
     const upstream = createConnection(target);
     const pair: [Socket, Socket] = [client, upstream];
@@ -56,6 +64,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         upstream.destroy();
       }
       pairs.clear();
+    },
+    refuse(on) {
+      refusing = on;
     },
     blackhole(on) {
       for (const [client, upstream] of pairs) {

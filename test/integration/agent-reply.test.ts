@@ -1,8 +1,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
-import { slaStateOf, storedSlaOf } from '../../src/app/recompute-ticket-sla.js';
+import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
+import { slaStateOf, storedSlaOf } from '../../src/app/ingest/recompute-ticket-sla.js';
 import { getSlaInputs } from '../../src/db/repositories/sla-repository.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { messages, ticketEvents, ticketPauses, tickets } from '../../src/db/schema/tickets.js';

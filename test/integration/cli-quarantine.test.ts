@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quarantineOversized } from '../../src/app/quarantine-oversized.js';
+import { quarantineOversized } from '../../src/app/ingest/quarantine-oversized.js';
 import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
 import { quarantine } from '../../src/db/schema/quarantine.js';
 import { rawMail } from '../../src/db/schema/raw-mail.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
+import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
 import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
 import { closePause, openPause, updateTicket } from '../../src/db/repositories/ticket-repository.js';
 import { buildMail } from '../helpers/mail-builder.js';

@@ -1,7 +1,7 @@
 import { and, asc, eq, like } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendManagerDigest } from '../../src/app/send-manager-digest.js';
+import { sendManagerDigest } from '../../src/app/jobs/send-manager-digest.js';
 import { DEFAULT_CONFIG_INPUT, type Config } from '../../src/config.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { slaAlerts, ticketEvents, tickets } from '../../src/db/schema/tickets.js';

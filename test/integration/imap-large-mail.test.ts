@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
 import { syncFolder, type SyncDeps } from '../../src/imap/sync-folder.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { makeMail, withImap } from '../helpers/imap-client.js';

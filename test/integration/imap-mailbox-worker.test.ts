@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestMessage } from '../../src/app/ingest-message.js';
-import { quarantineOversized } from '../../src/app/quarantine-oversized.js';
+import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
+import { quarantineOversized } from '../../src/app/ingest/quarantine-oversized.js';
 import { parseConfig } from '../../src/config.js';
 import { getCheckpoint } from '../../src/db/repositories/mailbox-state-repository.js';
 import { createMailboxWorker, type MailboxWorker } from '../../src/workers/mailbox-worker.js';

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
 import { syncFolder, type SyncDeps } from '../../src/imap/sync-folder.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { listUids, makeMail, withImap, type ImapAccount } from '../helpers/imap-client.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
+import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { quarantine } from '../../src/db/schema/quarantine.js';
 import { rawMail } from '../../src/db/schema/raw-mail.js';

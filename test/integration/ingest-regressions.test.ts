@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestMessage } from '../../src/app/ingest-message.js';
+import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
 import { attachments, messages } from '../../src/db/schema/tickets.js';
 import { describeError } from '../../src/errors.js';
 import { serializeError } from '../../src/logger.js';

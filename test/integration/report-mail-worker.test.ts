@@ -1,7 +1,7 @@
 import { asc, eq, like } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monthlySchedule, sendMonthlyReports } from '../../src/app/send-monthly-reports.js';
+import { monthlySchedule, sendMonthlyReports } from '../../src/app/jobs/send-monthly-reports.js';
 import type { Config } from '../../src/config.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { tickets } from '../../src/db/schema/tickets.js';

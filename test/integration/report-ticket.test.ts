@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { ingestMessage } from '../../src/app/ingest-message.js';
+import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
 import { openDatabase } from '../../src/db/client.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { createFileSender } from '../../src/smtp/create-file-sender.js';

@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { ingestMessage } from '../../src/app/ingest-message.js';
-import { outboxSlaNotify } from '../../src/app/notify-sla-event.js';
-import { sweepSla } from '../../src/app/sweep-sla.js';
+import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
+import { outboxSlaNotify } from '../../src/app/jobs/notify-sla-event.js';
+import { sweepSla } from '../../src/app/jobs/sweep-sla.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recomputeTicketSla } from '../../src/app/recompute-ticket-sla.js';
+import { recomputeTicketSla } from '../../src/app/ingest/recompute-ticket-sla.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { tickets } from '../../src/db/schema/tickets.js';
 import { createFileSender } from '../../src/smtp/create-file-sender.js';

@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recomputeTicketSla } from '../../src/app/recompute-ticket-sla.js';
-import { recordingNotify, sweepSla, type SweepSlaDeps } from '../../src/app/sweep-sla.js';
+import { recomputeTicketSla } from '../../src/app/ingest/recompute-ticket-sla.js';
+import { recordingNotify, sweepSla, type SweepSlaDeps } from '../../src/app/jobs/sweep-sla.js';
 import type { Config } from '../../src/config.js';
 import { slaAlerts, ticketEvents, ticketPauses, tickets } from '../../src/db/schema/tickets.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recomputeTicketSla } from '../../src/app/recompute-ticket-sla.js';
-import { recordingNotify } from '../../src/app/sweep-sla.js';
+import { recomputeTicketSla } from '../../src/app/ingest/recompute-ticket-sla.js';
+import { recordingNotify } from '../../src/app/jobs/sweep-sla.js';
 import { tickets } from '../../src/db/schema/tickets.js';
 import { createSlaWorker } from '../../src/workers/sla-worker.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';

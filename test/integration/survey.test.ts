@@ -1,8 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestMessage, type IngestDeps } from '../../src/app/ingest-message.js';
-import { readSurveyAnswer } from '../../src/app/record-survey-answer.js';
+import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
+import { readSurveyAnswer } from '../../src/app/ingest/record-survey-answer.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { ticketEvents, tickets } from '../../src/db/schema/tickets.js';
 import { buildMail } from '../helpers/mail-builder.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decideThread, type ThreadInput, type TicketRef } from '../../src/inbound/decide-thread.js';
+import { decideThread, type ThreadInput, type TicketThreadRef } from '../../src/inbound/decide-thread.js';
 
 const now = new Date('2026-03-20T12:00:00Z');
 const DAY = 86_400_000;
 
 let nextId = 1;
-function ticket(overrides: Partial<TicketRef> = {}): TicketRef {
+function ticket(overrides: Partial<TicketThreadRef> = {}): TicketThreadRef {
   const id = nextId++;
   return { id, number: `SR-${1000 + id}`, mailbox: 'support', private: false, status: 'open', closedAt: null, resolvedAt: null, ...overrides };
 }

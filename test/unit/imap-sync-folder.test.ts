@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
 import { fetchEnvelopes } from '../../src/imap/fetch-new-messages.js';
 import type { ImapSession } from '../../src/imap/open-session.js';
 import { syncFolder, type SyncDeps } from '../../src/imap/sync-folder.js';
@@ -217,7 +217,7 @@ describe('ingesting the mails of a fetch together', () => {
 describe('fetching and preparing the next batch while one commits', () => {
   const committed = (uid: number): IngestOutcome => ({ decision: 'new-ticket', acknowledge: true, reason: 'test', rawMailId: uid, ticket: null });
 
-  it('hands the next batch\'s very sources to prepareAhead before this batch\'s commit ends, and moves each batch only after its own commit', async () => {
+  it('hands the next batch\'s very sources to parseAhead before this batch\'s commit ends, and moves each batch only after its own commit', async () => {
     const folder = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3 }, { uid: 4 }, { uid: 5 }]);
     const events: string[] = [];
     const messageMove = folder.session.messageMove.bind(folder.session);
@@ -230,7 +230,7 @@ describe('fetching and preparing the next batch while one commits', () => {
     const handed: Buffer[] = [];
     await syncFolder(folder.session, {
       ...deps, batchSize: 2,
-      prepareAhead: (raws) => {
+      parseAhead: (raws) => {
         preparedAhead.push(...raws);
         events.push(`prepare ${raws.map((r) => r.toString()).join(',')}`);
       },
@@ -270,7 +270,7 @@ describe('fetching and preparing the next batch while one commits', () => {
     const failure = Object.assign(new Error('database went away'), { code: 'DB_UNAVAILABLE' });
     const pass = syncFolder(folder.session, {
       ...deps, batchSize: 2,
-      prepareAhead: () => {},
+      parseAhead: () => {},
       ingestBatch: async () => ({ outcomes: [committed(1), undefined], failure }),
     });
     await expect(pass).rejects.toBe(failure);

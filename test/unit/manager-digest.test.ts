@@ -2,9 +2,9 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
   buildManagerDigest, isEmptyDigest, type DigestInput, type DigestOpenTicket,
-} from '../../src/app/build-manager-digest.js';
-import { digestSchedule } from '../../src/app/send-manager-digest.js';
-import { monthlySchedule } from '../../src/app/send-monthly-reports.js';
+} from '../../src/tickets/build-manager-digest.js';
+import { digestSchedule } from '../../src/app/jobs/send-manager-digest.js';
+import { monthlySchedule } from '../../src/app/jobs/send-monthly-reports.js';
 import { DEFAULT_CONFIG_INPUT, parseConfig } from '../../src/config.js';
 import { buildStaffMail } from '../../src/outbound/build-staff-mail.js';
 import { createScheduledWorker } from '../../src/workers/scheduled-worker.js';

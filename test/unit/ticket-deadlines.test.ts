@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTicketRef } from '../../src/app/show-ticket.js';
-import { deadlinesOf, isBreached, nextDeadline, type TicketClockRow } from '../../src/app/ticket-deadlines.js';
+import { parseTicketLookup } from '../../src/cli/show-ticket.js';
+import { deadlinesOf, isBreached, nextDeadline, type TicketClockRow } from '../../src/tickets/ticket-deadlines.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 
 // Critical runs 24/7: one hour to first response, seven to resolution.
@@ -38,6 +38,6 @@ describe('what `slagate ticket show` takes as a reference', () => {
     ['<abc@client.example>', { kind: 'message-id', messageId: '<abc@client.example>' }],
     ['abc@client.example', { kind: 'message-id', messageId: '<abc@client.example>' }],
   ])('%s', (ref, expected) => {
-    expect(parseTicketRef(ref, 'SR')).toEqual(expected);
+    expect(parseTicketLookup(ref, 'SR')).toEqual(expected);
   });
 });

@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, inArray, lt, max, notInArray } from 'drizzle-orm';
 import type {
   DigestClientEscalation, DigestOpenTicket, DigestSlaEscalation, DigestSpecialFlag,
-} from '../../app/build-manager-digest.js';
+} from '../../tickets/build-manager-digest.js';
 import type { Priority } from '../../policy/priorities.js';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';

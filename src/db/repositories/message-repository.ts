@@ -3,16 +3,16 @@ import type { Db } from '../client.js';
 import { insertRows } from './insert-rows.js';
 import { attachments, messages } from '../schema/tickets.js';
 
-export type NewMessage = typeof messages.$inferInsert;
+export type NewMessageRow = typeof messages.$inferInsert;
 export type NewAttachment = Omit<typeof attachments.$inferInsert, 'messageId'>;
 
-export async function insertMessage(db: Db, message: NewMessage, files: NewAttachment[] = []): Promise<number> {
+export async function insertMessage(db: Db, message: NewMessageRow, files: NewAttachment[] = []): Promise<number> {
   const [id] = await insertMessages(db, [{ message, files }]);
   return id!;
 }
 
 /** Several messages with their attachments in two statements; returns their ids in the order given. */
-export async function insertMessages(db: Db, items: { message: NewMessage; files: NewAttachment[] }[]): Promise<number[]> {
+export async function insertMessages(db: Db, items: { message: NewMessageRow; files: NewAttachment[] }[]): Promise<number[]> {
   if (items.length === 0) return [];
   const rows = await insertRows(db, messages, items.map((i) => i.message), { returning: ['id'] });
   const ids = rows.map((r) => r.id);

@@ -249,7 +249,8 @@ export async function ticketProgress(db: Db, ticketId: number) {
 }
 
 export async function listOutbox(db: Db, options: { status?: string; limit?: number } = {}): Promise<OutboxRow[]> {
-  const query = db.select().from(outbox);
+  // $dynamic(): a conditional .where on the plain builder cost tsc 2 s of every run (docs/PITFALLS.md).
+  const query = db.select().from(outbox).$dynamic();
   const filtered = options.status ? query.where(eq(outbox.status, options.status)) : query;
   return filtered.orderBy(desc(outbox.id)).limit(options.limit ?? 50);
 }

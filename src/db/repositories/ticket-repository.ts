@@ -1,5 +1,5 @@
+import type { TicketThreadRef } from '../../inbound/decide-thread.js';
 import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
-import type { TicketRef } from '../../inbound/decide-thread.js';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
 import { messages, ticketEvents, ticketPauses, tickets } from '../schema/tickets.js';
@@ -9,8 +9,8 @@ import { insertRows } from './insert-rows.js';
 export type TicketRow = typeof tickets.$inferSelect;
 export type NewTicket = Omit<typeof tickets.$inferInsert, 'number' | 'id'>;
 
-/** What threading needs to know of a candidate ticket (the pure decision's TicketRef). */
-export type TicketThreadRef = TicketRef;
+/** What threading needs to know of a candidate ticket (defined by the pure decision). */
+export type { TicketThreadRef };
 
 const threadRefColumns = {
   id: tickets.id, number: tickets.number, mailbox: tickets.mailbox, private: tickets.private,

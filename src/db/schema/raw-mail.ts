@@ -25,7 +25,7 @@ export const rawMail = pgTable('raw_mail', {
   size: integer('size').notNull(),
   receivedAt: timestamptz('received_at').notNull(),
   ingestedAt: timestamptz('ingested_at').notNull().default(sql`now()`),
-  /** 'imap' | 'cli' | 'smtp' | 'replay' */
+  /** 'imap' | 'cli' | 'smtp' | 'lmtp' | 'replay' */
   source: text('source').notNull(),
   imapUidvalidity: bigint('imap_uidvalidity', { mode: 'number' }),
   imapUid: bigint('imap_uid', { mode: 'number' }),

@@ -1,0 +1,68 @@
+/**
+ * The arrows of ARCHITECTURE.md, checked in `npm test` (npm run deps:check). Type-only imports are
+ * seen (tsPreCompilationDeps) and count for cycles and for the pure folders; a library's types
+ * may be named anywhere, but its code is called from one folder only.
+ */
+const PURE = '^src/(tickets|sla|inbound|outbound|policy)/';
+/** Each IO library, and the one place allowed to call it. */
+const IO = [
+  { lib: 'postgres', home: '^src/db/' },
+  { lib: 'drizzle-orm', home: '^src/db/' },
+  { lib: '@electric-sql/pglite', home: '^src/db/' },
+  { lib: 'imapflow', home: '^src/imap/' },
+  { lib: 'nodemailer', home: '^src/smtp/' },
+  { lib: 'smtp-server', home: '^src/mail-listeners/' },
+  { lib: 'mailparser', home: '^src/inbound/parse-mail[.]ts$' },
+  { lib: 'prom-client', home: '^src/metrics/' },
+  { lib: 'pino', home: '^src/logger[.]ts$' },
+  { lib: 'worker_threads', home: '^src/offload/' },
+];
+const libPath = (lib) => `(^|/)node_modules/${lib.replace(/[.]/g, '[.]')}/|^${lib}$|^node:${lib}$`;
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'An import cycle: pull the shared types or rules into a module both sides import.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'pure-imports-no-io-layer',
+      severity: 'error',
+      comment: 'tickets/, sla/, inbound/, outbound/ and policy/ are pure: no db/, app/, cli/ or IO folder.',
+      from: { path: PURE },
+      to: { path: '^src/(db|app|cli|imap|smtp|mail-listeners|workers|http|metrics|offload|doctor|reports)/|^src/(main|cli|logger)[.]ts$' },
+    },
+    {
+      name: 'pure-imports-no-io-library',
+      severity: 'error',
+      comment: 'tickets/, sla/, inbound/, outbound/ and policy/ are pure: no IO library (parse-mail.ts is the one mailparser import).',
+      from: { path: PURE, pathNot: '^src/inbound/parse-mail[.]ts$' },
+      to: { path: IO.map((i) => libPath(i.lib)).join('|') },
+    },
+    {
+      name: 'only-cli-imports-cli',
+      severity: 'error',
+      comment: 'cli/ holds what a person at a terminal runs; nothing else depends on it.',
+      from: { path: '^src/', pathNot: '^src/cli/|^src/cli[.]ts$' },
+      to: { path: '^src/cli/' },
+    },
+    ...IO.map(({ lib, home }) => ({
+      name: `io-library-home:${lib}`,
+      severity: 'error',
+      comment: `${lib} is called from ${home} only (its types may be named elsewhere).`,
+      from: { path: '^src/', pathNot: home },
+      to: { path: libPath(lib), dependencyTypesNot: ['type-only'] },
+    })),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.d.ts'] },
+    includeOnly: '^src/|node_modules|^node:|^(worker_threads|fs|path)$',
+    exclude: { path: '^dist/' },
+  },
+};

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/client.js';
+import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
+import { insertMessages } from '../../db/repositories/message-repository.js';
+import { acknowledgementGates, enqueueMany, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
+import { countTicketsOpenedByMany, createTickets, lockForKeys, type TicketThreadRef } from '../../db/repositories/ticket-repository.js';
+import { pipelineStatements } from '../../db/pipeline-statements.js';
+import { deferOr } from '../../db/write-behind.js';
+import { acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
+import type { IngestOutcome } from './ingest-types.js';
+import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
+import { clientReportAttachment } from '../jobs/client-report-attachment.js';
+import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
+import { staffWithRole } from '../../tickets/staff-directory.js';
+import type { RouteContext, RouteInput } from './route-types.js';
+
+/**
+ * Whether a mail can only open a new ticket, whatever the database holds, so that it may be
+ * written together with others: an ordinary client mail (no bounce, loop or auto-reply), answering
+ * nothing (no In-Reply-To, References or ticket token), carrying no reply token, and not private.
+ * Every other mail is routed one at a time.
+ */
+export function opensTicketAlone(m: Pick<RouteInput, 'mail' | 'noise' | 'classification'>, carriesReplyToken: boolean): boolean {
+  const { mail, noise, classification: c } = m;
+  return noise.kind === null && !c.private && c.tags.threadToken === null
+    && mail.inReplyTo === null && mail.references.length === 0 && !carriesReplyToken;
+}
+
+/**
+ * A Request a Report ticket attaches the client's figures of last month, read from the tickets as
+ * they stand: it must read what every mail before it wrote and nothing of the mails after it, as
+ * it would one at a time. A batch reads them when the mail's turn comes (clientReportOf), writing
+ * first any earlier mail of the same client still waiting in its run.
+ */
+export function readsClientFigures(config: Config, m: Pick<RouteInput, 'classification'>): boolean {
+  // Only the agents' notification carries the figures: with no agent on staff nobody would get them.
+  return m.classification.type === 'report' && staffWithRole(config, 'agent').length > 0;
+}
+
+/**
+ * The report a new ticket's team notification carries, read now: null for any mail but a report
+ * request with a sender (a private ticket's notification goes to management, who need none).
+ */
+export async function clientReportOf(tx: Db, ctx: Pick<RouteContext, 'config' | 'now'>, m: RouteInput): Promise<TeamAttachment | null> {
+  if (!readsClientFigures(ctx.config, m) || m.classification.private) return null;
+  const r = requesterOf(ctx.config, m);
+  return r.hasSender ? clientReportAttachment(tx, ctx.config, r.address, m.input.receivedAt, ctx.now) : null;
+}
+
+/**
+ * A mail that opens a ticket; `linkedTo` is the closed ticket it answers, too old to reopen.
+ * `report`, when given, is its clientReportOf read earlier; otherwise it is read at the start of
+ * the run, before any of the run's tickets exist.
+ */
+export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null; report?: TeamAttachment | null };
+
+export interface OpenTogetherOptions {
+  /** Random part of Message-IDs; tests fix it. */
+  random?: () => string;
+  /** The transaction already holds every requester's lock (ingest-batch takes them all first). */
+  locksHeld?: boolean;
+}
+
+/**
+ * New tickets for a run of mails (one, from openTicket; or a batch's run, see opensTicketAlone),
+ * with statements that span the run: the decisions are plan-new-ticket's, and the rows, in their
+ * order, are those of opening the tickets one after the other, in seven to nine statements for the
+ * run. What a later mail would read from rows an earlier mail of the run wrote (the requester's
+ * tickets that day, acknowledgements to them in the window) is counted in memory.
+ */
+export async function openTicketsTogether(
+  tx: Db, ctx: RouteContext, run: NewTicketMail[], options: OpenTogetherOptions = {},
+): Promise<Omit<IngestOutcome, 'rawMailId'>[]> {
+  if (run.length === 0) return [];
+  const { config, now } = ctx;
+  const random = options.random ?? randomUUID;
+  const requesters = run.map((m) => requesterOf(config, m));
+  if (!options.locksHeld) await lockForKeys(tx, requesters.flatMap((r) => (r.lockKey ? [r.lockKey] : [])));
+  const counted = requesters.map((r, i) => ({ r, i })).filter(({ r }) => r.hasSender);
+  const counts = await countTicketsOpenedByMany(tx, counted.map(({ r }) => {
+    const [from, to] = dayWindow(r);
+    return { requester: r.address, from, to, includePrivate: r.includePrivate };
+  }));
+  const earlierInDb = new Map(counted.map(({ i }, k) => [i, counts[k]!]));
+
+  // Earlier tickets of the run by requester and day: all of them, and the team's alone (what a team ticket counts).
+  const openedToday = { all: new Map<string, number>(), team: new Map<string, number>() };
+  const plans = run.map((m, i) => {
+    const r = requesters[i]!;
+    if (!r.lockKey) return planTicket(config, now, m, r, 0, m.linkedTo ?? null);
+    const inRun = (r.includePrivate ? openedToday.all : openedToday.team).get(r.lockKey) ?? 0;
+    const plan = planTicket(config, now, m, r, earlierInDb.get(i)! + inRun, m.linkedTo ?? null);
+    for (const scope of plan.values.private ? [openedToday.all] : [openedToday.all, openedToday.team]) {
+      scope.set(r.lockKey, (scope.get(r.lockKey) ?? 0) + 1);
+    }
+    return plan;
+  });
+  // Read before the run's tickets exist, unless read earlier (see readsClientFigures).
+  const reports = new Map<number, TeamAttachment>();
+  for (const [i, m] of run.entries()) {
+    const report = m.report !== undefined ? m.report : await clientReportOf(tx, ctx, m);
+    if (report) reports.set(i, report);
+  }
+  // Sent together (one round trip), run in this order.
+  const [tickets, gates, suppressedStaff] = await pipelineStatements([
+    createTickets(tx, config.ticketPrefix, plans.map((p) => p.values)),
+    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now)),
+    suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now),
+  ]);
+  const acknowledgedInRun = new Map<string, number>();
+  const writes: TicketWrites[] = run.map((m, i) => {
+    const address = requesters[i]!.address;
+    const gate = gates.get(address) ?? { suppressed: false, sent: 0 };
+    const w = planTicketWrites(config, now, random, m, plans[i]!, tickets[i]!, m.linkedTo ?? null, {
+      acknowledgement: { suppressed: gate.suppressed, sent: gate.sent + (acknowledgedInRun.get(address) ?? 0) },
+      suppressedStaff,
+      reportAttachment: reports.get(i) ?? null,
+    });
+    // As the gate counts them: acknowledgements whose To holds the address.
+    for (const { mail } of w.mails) {
+      if (mail.kind !== 'acknowledgement' && mail.kind !== 'acknowledgement-private') continue;
+      for (const to of mail.to) acknowledgedInRun.set(to.address, (acknowledgedInRun.get(to.address) ?? 0) + 1);
+    }
+    return w;
+  });
+  await deferOr(ctx.writes, pipelineStatements([
+    insertMessages(tx, writes.map((w) => ({ message: w.message, files: w.files }))),
+    enqueueMany(tx, writes.flatMap((w): QueuedMail[] => w.mails), now),
+    appendEvents(tx, writes.flatMap((w): NewEvent[] => w.events)),
+  ]));
+  return writes.map((w) => w.outcome);
+}

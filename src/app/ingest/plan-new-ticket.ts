@@ -1,0 +1,231 @@
+import { DateTime } from 'luxon';
+import { cachedZone } from '../../sla/cached-zone.js';
+import type { Config } from '../../config.js';
+import type { NewEvent } from '../../db/repositories/event-repository.js';
+import type { NewAttachment, NewMessageRow } from '../../db/repositories/message-repository.js';
+import type { QueuedMail } from '../../db/repositories/outbox-repository.js';
+import type { NewTicket, TicketRow, TicketThreadRef } from '../../db/repositories/ticket-repository.js';
+import { detectLanguage } from '../../outbound/detect-language.js';
+import { calendarFor } from '../../sla/calendar.js';
+import { priorityRule } from '../../sla/deadlines.js';
+import { holdForStaff } from '../../sla/escalation-plan.js';
+import { dueWithPauses } from '../../sla/paused-clock.js';
+import { planAcknowledgement, type AcknowledgementGate } from '../notify/enqueue-acknowledgement.js';
+import { planStaffNotification } from '../notify/enqueue-staff-notification.js';
+import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-team-notification.js';
+import type { IngestOutcome } from './ingest-types.js';
+import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
+import { forwardPlanOfMail } from '../notify/stored-attachments.js';
+import { storedSlaOf } from './recompute-ticket-sla.js';
+import type { RouteInput } from './route-types.js';
+import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';
+import { ticketViewOf } from '../notify/ticket-view-of.js';
+
+/**
+ * Who opened a ticket and the day their special-circumstances count runs on: the local calendar
+ * day of arrival. `lockKey` serialises that count across transactions; without a usable sender
+ * there is nothing to count.
+ */
+export interface Requester {
+  address: string;
+  hasSender: boolean;
+  day: DateTime;
+  lockKey: string | null;
+  /** Team tickets count only team tickets: whether a client also complained to management is not the team's to know. */
+  includePrivate: boolean;
+}
+
+/** Who a mail is from, as a ticket's requester: its From, else its Return-Path; '' when neither. */
+export function requesterAddressOf(m: Pick<RouteInput, 'mail'>): string {
+  return m.mail.from[0]?.address ?? m.mail.returnPath ?? '';
+}
+
+export function requesterOf(config: Config, m: RouteInput): Requester {
+  const { input, classification } = m;
+  const address = requesterAddressOf(m);
+  const hasSender = /^[^@\s]+@[^@\s]+$/.test(address);
+  const day = DateTime.fromJSDate(input.receivedAt, { zone: cachedZone(config.zone) }).startOf('day');
+  return {
+    address, hasSender, day, includePrivate: classification.private,
+    lockKey: hasSender ? `special-circumstances:${address}:${day.toISODate()}` : null,
+  };
+}
+
+/** The local day a requester's tickets are counted on, as [start, end). */
+export function dayWindow(requester: Requester): [Date, Date] {
+  return [requester.day.toJSDate(), requester.day.plus({ days: 1 }).toJSDate()];
+}
+
+/** The ticket row a new mail opens, before the database numbers it. */
+export interface TicketPlan {
+  requester: Requester;
+  /** Tickets the requester opened earlier that day (this one is `earlier + 1`). */
+  earlier: number;
+  slaReview: boolean;
+  values: NewTicket;
+  firstResponseDue: Date | null;
+}
+
+/**
+ * A new ticket from a mail: classified, its clocks started, and the special-circumstances rule
+ * applied to the count of the requester's earlier tickets that day. A new ticket's clocks depend
+ * only on what it is created with (no pause, nothing fired yet), so its deadlines are part of the
+ * row instead of being read back and written again. Pure.
+ */
+export function planTicket(config: Config, now: Date, m: RouteInput, requester: Requester, earlier: number, linkedTo: TicketThreadRef | null): TicketPlan {
+  const { mail, classification: c, input } = m;
+  const sender = mail.from[0] ?? null;
+  const slaReview = earlier >= config.policy.specialCircumstancesPerDay;
+  const person = findPerson(config, requester.address);
+  const language = person?.language ?? detectLanguage(`${mail.subject}\n${mail.text.slice(0, 4000)}`, config.defaultLanguage);
+  const sla = storedSlaOf({
+    priority: c.priority, status: 'new', assignee: null, receivedAt: input.receivedAt,
+    firstResponseAt: null, qualifiedAt: null, resolvedAt: null, pauses: [], firedKeys: new Set(),
+  }, config.policy, now);
+  return {
+    requester, earlier, slaReview, firstResponseDue: sla.firstResponseDue,
+    values: {
+      mailbox: c.private ? 'management' : input.mailbox,
+      private: c.private,
+      type: c.type,
+      typeSource: c.typeSource,
+      requestedPriority: c.requestedPriority,
+      priority: c.priority,
+      priorityReason: c.priorityReason,
+      status: 'new',
+      requesterAddress: requester.address,
+      requesterName: sender?.name || null,
+      requesterLanguage: language,
+      subject: c.tags.cleanSubject || mail.subject || '(no subject)',
+      unknownTags: c.tags.unknown,
+      linkedTicketId: linkedTo?.id ?? null,
+      slaReview,
+      receivedAt: input.receivedAt,
+      createdAt: now,
+      updatedAt: now,
+      ...sla,
+    },
+  };
+}
+
+/** Staff a new ticket may notify (the team; leads and managers under the special-circumstances rule): whose suppression to read. */
+export function staffToNotify(config: Config, plan: TicketPlan): string[] {
+  const team = plan.values.private ? [] : staffWithRole(config, 'agent');
+  const review = !plan.slaReview ? [] : plan.values.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
+  return [...team, ...review].map((p) => p.address);
+}
+
+/** What the database said about the people a new ticket's mails go to. */
+export interface RecipientFacts {
+  acknowledgement: AcknowledgementGate;
+  /** Staff addresses under suppression now. */
+  suppressedStaff: ReadonlySet<string>;
+  /** The client's own report for a Request a Report ticket (read from the database), else none. */
+  reportAttachment: TeamAttachment | null;
+}
+
+/** Everything a numbered new ticket writes besides its row, in the order it is written. */
+export interface TicketWrites {
+  message: NewMessageRow;
+  files: NewAttachment[];
+  /** Acknowledgement (or the sender-capped notices), team notification, special-circumstances notice. */
+  mails: QueuedMail[];
+  /** The ticket's whole story of this mail, in the order it happened. */
+  events: NewEvent[];
+  /** Whether an acknowledgement is among `mails`. */
+  acknowledged: boolean;
+  outcome: Omit<IngestOutcome, 'rawMailId'>;
+}
+
+/**
+ * The message, mails and events of a ticket the database has just numbered: the acknowledgement
+ * (gated), the team's notification, and the staff notice when the special-circumstances rule hit.
+ * Pure; `random` makes the Message-IDs.
+ */
+export function planTicketWrites(
+  config: Config, now: Date, random: () => string, m: RouteInput, plan: TicketPlan, ticket: TicketRow,
+  linkedTo: TicketThreadRef | null, facts: RecipientFacts,
+): TicketWrites {
+  const { mail, classification: c, input, noise } = m;
+  const { requester, earlier, slaReview } = plan;
+  const sender = mail.from[0] ?? null;
+  const day = requester.day.toISODate();
+  const events: NewEvent[] = [{
+    ticketId: ticket.id, at: now, actor: 'system', kind: 'created',
+    reason: `new mail to ${input.mailbox}`,
+    data: {
+      mailbox: input.mailbox, messageId: m.messageId, rawMailId: m.rawMailId, type: c.type, typeSource: c.typeSource,
+      requestedPriority: c.requestedPriority, priority: c.priority, priorityReason: c.priorityReason, private: c.private,
+      tags: { type: c.tags.type?.raw ?? null, priority: c.tags.priority?.raw ?? null, unknown: c.tags.unknown },
+      noise: noise.reasons, parserWarnings: mail.warnings,
+    },
+  }];
+  if (linkedTo) {
+    events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'linked', reason: `reply to ${linkedTo.number}, closed too long ago to reopen`, data: { linkedTicket: linkedTo.number } });
+  }
+  if (slaReview) {
+    events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'special-circumstances',
+      reason: `ticket ${earlier + 1} from ${requester.address} on ${day}: SLA times and priority to be reviewed`,
+      data: { count: earlier + 1, day } });
+  }
+
+  const rule = priorityRule(c.priority, config.policy);
+  // Resolution is counted from qualification; the acknowledgement shows the earliest it can be.
+  const resolutionDue = rule.resolutionMinutes === null ? null
+    : dueWithPauses(input.receivedAt, rule.resolutionMinutes, [], calendarFor(c.priority, config.policy)).due;
+  const view = ticketViewOf(config, ticket, { firstResponseDue: plan.firstResponseDue, resolutionDue });
+  const mails: QueuedMail[] = [];
+
+  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address);
+  let acknowledged = false;
+  if (acknowledge) {
+    const ack = planAcknowledgement(config, now, random, {
+      ticket: view,
+      mail: {
+        messageId: m.messageId, references: mail.references, subject: mail.subject, fromAddress: requester.address,
+        fromName: sender?.name ?? null, toAddress: config.mailboxes[input.mailbox].address, text: mail.text,
+        attachmentCount: mail.attachments.filter((a) => !a.inline).length,
+      },
+    }, facts.acknowledgement);
+    mails.push(...ack.mails.map((queued) => ({ mail: queued, notBefore: now })));
+    acknowledged = ack.enqueued;
+    events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: ack.enqueued ? 'acknowledgement-queued' : 'acknowledgement-skipped', reason: ack.reason });
+  } else {
+    const why = !requester.hasSender ? 'no usable sender address' : noise.reasons.join('; ') || 'sender is our own mailbox';
+    events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
+  }
+  if (!ticket.private) {
+    // The client's own files go with it (screenshots, logs), within the forwarding limit.
+    const forwarded = forwardPlanOfMail(config, m.rawMailId, mail.attachments);
+    const team = planTeamNotification(config, now, random, {
+      ticket: view, attachments: [...(facts.reportAttachment ? [facts.reportAttachment] : []), ...forwarded.attach],
+      files: forwarded.files,
+      message: { text: mail.text, fromAddress: requester.address, fromName: sender?.name ?? null },
+    }, facts.suppressedStaff);
+    mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));
+  }
+  if (slaReview) {
+    // Told once per client and day; a private ticket's existence is for managers only.
+    const recipients = ticket.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
+    const notBefore = holdForStaff(now, c.priority, config.policy);
+    const notices = planStaffNotification(config, now, random, {
+      ticket: view, kind: 'special-circumstances', recipients, notBefore,
+      dedupeKey: `special:${ticket.private ? 'private:' : ''}${requester.address}:${day}`,
+      data: { count: earlier + 1, day },
+    }, facts.suppressedStaff);
+    mails.push(...notices.map((queued) => ({ mail: queued, notBefore })));
+  }
+  return {
+    message: inboundMessageRow(ticket.id, m, 'client'),
+    files: attachmentRows(m),
+    mails,
+    events,
+    acknowledged,
+    outcome: {
+      decision: 'new-ticket',
+      acknowledge,
+      reason: `${c.type} (${c.typeSource}), ${c.priority}${linkedTo ? `, linked to ${linkedTo.number}` : ''}`,
+      ticket: { id: ticket.id, number: ticket.number, type: ticket.type, priority: c.priority, private: ticket.private },
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import type { Db } from '../../db/client.js';
+import { deferOr } from '../../db/write-behind.js';
+import { appendEvents } from '../../db/repositories/event-repository.js';
+import { insertMessage } from '../../db/repositories/message-repository.js';
+import {
+  findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey, type TicketThreadRef,
+} from '../../db/repositories/ticket-repository.js';
+import { decideThread, type ThreadDecision } from '../../inbound/decide-thread.js';
+import { sameOrganisation } from '../../inbound/same-organisation.js';
+import { applyAgentReply } from './apply-agent-reply.js';
+import { applyClientReply } from './apply-client-reply.js';
+import { identifyAgentMail } from './identify-agent-mail.js';
+import { recordSurveyAnswer } from './record-survey-answer.js';
+import type { IngestOutcome } from './ingest-types.js';
+import type { RouteContext, RouteInput } from './route-types.js';
+import { inboundMessageRow } from './inbound-message-row.js';
+import { openTicket } from './open-ticket.js';
+import { requesterOf } from './plan-new-ticket.js';
+import { recordBounce } from './record-bounce.js';
+
+type Routed = Omit<IngestOutcome, 'rawMailId'>;
+
+/**
+ * Decides what a stored mail is (our own mail back, a bounce, an out-of-office, a reply, a new
+ * ticket) and writes the consequences. Runs inside the ingest transaction: database only.
+ */
+export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInput): Promise<Routed> {
+  let m = input;
+  const { noise, mail } = m;
+  const why = noise.reasons.join('; ');
+  if (noise.kind === 'loop') {
+    return { decision: 'loop', acknowledge: false, reason: `our own mail came back (${why})`, ticket: null };
+  }
+  if (noise.kind === 'bounce') {
+    const report = mail.deliveryReport;
+    // Only the returned headers inside the report name the bounced mail; In-Reply-To is whatever
+    // the sender wrote and proves nothing.
+    const original = report?.originalMessageId ?? null;
+    let outcome = 'it names none of our mails';
+    if (original) {
+      const bounced = await recordBounce(tx, { config: ctx.config, clock: () => ctx.now }, {
+        originalMessageId: original,
+        recipients: (report?.recipients ?? []).map((r) => ({ address: r.address, status: r.status })),
+      });
+      outcome = !bounced.matched ? `${original} is not one of our mails`
+        : `outbox row ${bounced.outboxId} marked bounced${bounced.suppressed.length ? `; suppressed ${bounced.suppressed.join(', ')}` : ''}`;
+    }
+    return { decision: 'bounce', acknowledge: false, reason: `delivery report (${why}); ${outcome}`, ticket: null };
+  }
+
+  // Staff act on a ticket only through a signed reply address and their own From; anything less
+  // (a forged From, a tampered or foreign token) falls through and is read as a client's mail.
+  // An out-of-office answering our notification must never act as its agent.
+  if (noise.kind !== 'auto-reply') {
+    const agentMail = await identifyAgentMail(tx, ctx, m);
+    if (agentMail.kind === 'agent' || agentMail.kind === 'unauthenticated') {
+      return applyAgentReply(tx, ctx, m, {
+        agent: agentMail.agent, ticketId: agentMail.ticket.id,
+        unauthenticated: agentMail.kind === 'unauthenticated' ? agentMail.reason : undefined,
+      });
+    }
+  }
+
+  let thread = await findThread(tx, ctx, m);
+  if (thread.kind === 'new' && !m.classification.private && thread.privateCandidate) {
+    // A mail on a private (management) thread that came to support, e.g. a complainant who
+    // answered to the wrong address: it must not become a team ticket carrying the complaint.
+    // It is read as private mail, so it joins the private thread and the team never sees it.
+    m = { ...m, classification: { ...m.classification, private: true } };
+    thread = await findThread(tx, ctx, m);
+    ctx.logger.info({ mailbox: m.input.mailbox, rawMailId: m.rawMailId }, 'mail on a private thread kept private');
+  }
+  if (thread.ignored.length > 0) {
+    ctx.logger.info({ ignored: thread.ignored.map((i) => i.number), mailbox: m.input.mailbox }, 'thread candidates refused');
+  }
+  if (noise.kind === 'auto-reply') {
+    if (thread.kind === 'reply' || thread.kind === 'reopen') {
+      // An out-of-office on a ticket is kept for the agent but changes no status and no clock.
+      await deferOr(ctx.writes, insertMessage(tx, inboundMessageRow(thread.ticket.id, m, 'client')));
+      await deferOr(ctx.writes, appendEvents(tx, [{ ticketId: thread.ticket.id, at: ctx.now, actor: 'client', kind: 'auto-reply-received', reason: why }]));
+      return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}) kept on ${thread.ticket.number}`, ticket: null };
+    }
+    return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}); no ticket it belongs to`, ticket: null };
+  }
+  if (thread.kind === 'reopen' && thread.ticket.status === 'resolved') {
+    const answered = await recordSurveyAnswer(tx, ctx, m, thread.ticket.id);
+    if (answered) return answered;
+  }
+  if (thread.kind === 'reply' || thread.kind === 'reopen') {
+    const ticket = await applyClientReply(tx, ctx, m, thread.ticket.id, { reopen: thread.kind === 'reopen', via: thread.via });
+    return { decision: 'reply', acknowledge: false, reason: `reply to ${ticket.number} (matched by ${thread.via})`, ticket };
+  }
+  if (m.classification.private) {
+    // One private mail sent to both mailboxes ([Complaint] to support, Cc management) arrives
+    // twice; the team copy must not open a second private ticket with a second acknowledgement.
+    // The requester's lock first (openTicket takes it anyway): the other mailbox's copy may be
+    // opening its ticket right now, and is seen only once it commits.
+    const { lockKey } = requesterOf(ctx.config, m);
+    if (lockKey) await lockForKey(tx, lockKey);
+    const copies = (await findThreadRefsByMessageIds(tx, [m.messageId])).get(m.messageId) ?? [];
+    const twin = copies.find((t) => t.private);
+    if (twin) {
+      await insertMessage(tx, { ...inboundMessageRow(twin.id, m, 'client'), direction: 'internal' });
+      return { decision: 'duplicate', acknowledge: false, reason: `the same mail already opened private ticket ${twin.number} through the other mailbox`, ticket: null };
+    }
+  }
+  const linkedTo = thread.kind === 'new-linked' ? thread.linkedTo : null;
+  await ctx.pendingTickets?.write();
+  return openTicket(tx, ctx, m, linkedTo);
+}
+
+async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<ThreadDecision & { privateCandidate: boolean }> {
+  const { mail, classification } = m;
+  const privateMail = classification.private;
+  // A private ticket belongs to management whichever address it first came to.
+  const mailbox = privateMail ? 'management' : m.input.mailbox;
+  const tag = classification.tags.threadToken;
+  let token = tag ? await findThreadRefByNumber(tx, tag) : null;
+  if (tag && !token && ctx.pendingTickets) {
+    await ctx.pendingTickets.write();
+    token = await findThreadRefByNumber(tx, tag);
+  }
+  const ids = [...new Set([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references])];
+  const byId = await findThreadRefsByMessageIds(tx, ids);
+  // Of several tickets sharing one Message-ID, the one of the mail's own scope is the candidate.
+  const pick = (id: string): TicketThreadRef | null => {
+    const refs = byId.get(id) ?? [];
+    return refs.find((r) => r.private === privateMail && r.mailbox === mailbox) ?? refs[0] ?? null;
+  };
+  const inReplyTo = mail.inReplyTo ? pick(mail.inReplyTo) : null;
+  const references = [...mail.references].reverse().map(pick).filter((t): t is TicketThreadRef => t !== null);
+  let decision = decideThread({
+    privateMail, mailbox, token, inReplyTo, references, now: ctx.now, reopenWindowDays: ctx.config.limits.reopenWindowDays,
+  });
+  // Ticket numbers are sequential, so a subject token alone proves nothing: a stranger writing
+  // "[#SR-1042] [Escalate]" must not reopen, resume or escalate someone else's ticket. A token
+  // match counts for the ticket's participants and their colleagues; anyone else gets a new
+  // ticket linked to it.
+  if ((decision.kind === 'reply' || decision.kind === 'reopen') && decision.via === 'token') {
+    const sender = mail.from[0]?.address ?? '';
+    const known = sender !== '' && (await isTicketParticipant(tx, decision.ticket.id, sender)
+      || sameOrganisation(sender, (await findTicketByNumber(tx, decision.ticket.number))?.requesterAddress ?? ''));
+    if (!known) {
+      decision = { kind: 'new-linked', linkedTo: decision.ticket, via: 'token', ignored: [...decision.ignored, { number: decision.ticket.number, why: `${sender || 'the sender'} is not a participant` }] };
+    }
+  }
+  const privateCandidate = [token, inReplyTo, ...references].some((t) => t !== null && t.private);
+  return { ...decision, privateCandidate };
+}

@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import type { WriteBehind } from '../../db/write-behind.js';
+import type { Classification } from '../../inbound/classify.js';
+import type { NoiseVerdict } from '../../inbound/detect-noise.js';
+import type { ParsedMail } from '../../inbound/parsed-mail.js';
+import type { IngestInput } from './ingest-types.js';
+
+/**
+ * What the router (route-parsed-mail.ts) hands each of its handlers. In a module of its own so
+ * that the handlers do not import the router that imports them (that was an import cycle).
+ */
+export interface RouteContext {
+  config: Config;
+  now: Date;
+  logger: Logger;
+  /** The transaction's write-behind: writes whose answers are not needed go through it (deferOr). */
+  writes?: WriteBehind;
+  /**
+   * Earlier mails of the batch whose new tickets are not written yet (ingest-batch lets a reply go
+   * ahead of them when it cannot see them). Routing writes them before anything that could: a
+   * ticket of its own (numbers and the requester's counts follow arrival), or a subject token that
+   * names no ticket yet (it may be the number one of them is about to get).
+   */
+  pendingTickets?: { write(): Promise<void> };
+}
+
+export interface RouteInput {
+  input: IngestInput;
+  mail: ParsedMail;
+  messageId: string;
+  rawMailId: number;
+  noise: NoiseVerdict;
+  classification: Classification;
+}
