@@ -200,6 +200,7 @@ export function planTicketWrites(
     const team = planTeamNotification(config, now, random, {
       ticket: view, attachments: [...(facts.reportAttachment ? [facts.reportAttachment] : []), ...forwarded.attach],
       files: forwarded.files,
+      ...(facts.reportAttachment ? { reportFile: facts.reportAttachment.filename } : {}),
       message: { text: mail.text, fromAddress: requester.address, fromName: sender?.name ?? null },
     }, facts.suppressedStaff);
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));

@@ -33,6 +33,8 @@ export interface TeamNotificationInput {
   attachments?: OutboxAttachment[];
   /** The client's files as the mail lists them (sent, or too large and named). */
   files?: ListedFile[];
+  /** The name of the client's own report attached for a report request, which the mail names. */
+  reportFile?: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export function planTeamNotification(
         firstResponseDue: ticket.firstResponseDue,
         attachmentCount: message.attachmentCount ?? 0,
         files: input.files ?? [],
+        ...(input.reportFile ? { reportFile: input.reportFile } : {}),
       },
       thread: message.messageId ? { inReplyTo: message.messageId, references: message.references ?? [] } : undefined,
       random: random(),
