@@ -49,6 +49,36 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/cli/|^src/cli[.]ts$' },
       to: { path: '^src/cli/' },
     },
+    {
+      name: 'io-edges-import-no-use-case',
+      severity: 'error',
+      comment: 'IO folders are called by the use cases, never call them: a reader hands mail over through a port '
+        + '(inbound/mail-intake.ts) that main.ts wires to app/ingest; db/ maps rows to the pure types.',
+      from: { path: '^src/(db|imap|smtp|mail-listeners|http|metrics|offload)/' },
+      to: { path: '^src/(app|workers|cli|doctor)/|^src/main[.]ts$' },
+    },
+    {
+      name: 'jobs-do-not-import-ingest',
+      severity: 'error',
+      comment: 'app/jobs (scheduled work) and app/ingest (a mail in) share only app/notify and the pure rules.',
+      from: { path: '^src/app/jobs/' },
+      to: { path: '^src/app/ingest/' },
+    },
+    {
+      name: 'ingest-does-not-import-jobs',
+      severity: 'error',
+      comment: 'app/ingest and app/jobs share only app/notify and the pure rules. The one exception left: a report '
+        + 'request renders its report inside ingest (issue 26: render it when its mail is sent, then drop pathNot).',
+      from: { path: '^src/app/ingest/' },
+      to: { path: '^src/app/jobs/', pathNot: '^src/app/jobs/client-report-attachment[.]ts$' },
+    },
+    {
+      name: 'notify-serves-ingest-and-jobs',
+      severity: 'error',
+      comment: 'app/notify queues the mails a ticket causes for both ingest and jobs: it imports neither.',
+      from: { path: '^src/app/notify/' },
+      to: { path: '^src/app/(ingest|jobs)/' },
+    },
     ...IO.map(({ lib, home }) => ({
       name: `io-library-home:${lib}`,
       severity: 'error',

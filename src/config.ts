@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_POLICY, type Policy } from './policy/default-policy.js';
 import { MAILBOXES, PRIORITIES } from './policy/priorities.js';
 import { validatePolicy } from './policy/validate-policy.js';
+import { PUBLIC_MAIL_DOMAINS } from './tickets/client-of.js';
 
 /**
  * The only reader of process.env and of the config file. Everything is parsed and validated
@@ -65,6 +66,13 @@ const smtpSchema = z.object({
   maxConnections: z.number().int().min(1).default(4),
   connectionTimeoutMs: z.number().int().min(1000).default(30_000), // 30 seconds
   tlsRejectUnauthorized: z.boolean().default(true),
+  /** DKIM-signs every outgoing mail when set (nodemailer's signer), so receivers can verify it is ours. */
+  dkim: z.object({
+    domainName: z.string().min(1),
+    keySelector: z.string().min(1),
+    /** PEM private key; prefer the environment or a secrets manager over the config file. */
+    privateKey: z.string().min(1),
+  }).strict().optional(),
 });
 
 const prioritySchema = z.enum(PRIORITIES);
@@ -91,6 +99,7 @@ const policySchema = z.object({
     zone: timeZone,
     always: z.boolean().default(false),
     hours: z.partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.object({ open: hhmm, close: hhmm })).default({}),
+    publicHolidays: z.string().regex(/^[A-Z]{2}$/).optional(), // country code, e.g. TR
     holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
     halfDays: z.array(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), until: hhmm })).default([]),
   })).min(1).default(() => structuredClone(DEFAULT_POLICY.calendars)),
@@ -156,9 +165,10 @@ export const configSchema = z.object({
     // Total of the files a forward carries (client's files to staff, agent's to the client);
     // larger ones are listed by name and size, and `slagate attachment get` gives them.
     forwardAttachmentsMaxBytes: z.number().int().min(0).default(10_485_760), // 10 MiB
+    staffRefusalNoticeMinutes: z.number().int().min(1).default(60), // at most one refused-mail notice per staff member per window
   }).default({
     maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
-    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760,
+    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
   }),
   outbox: z.object({
     maxAttempts: z.number().int().min(1).default(12),
@@ -189,6 +199,23 @@ export const configSchema = z.object({
       language: z.enum(['tr', 'en']).default('tr'),
     })).default([]),
   }).default({ monthlyMailTime: '09:00', clientReports: [] }),
+  /**
+   * Clients as organisations: the special-circumstances rule, the reports and their mailing count
+   * per client. Unknown senders are grouped by domain, public mail providers by address.
+   */
+  clients: z.array(z.strictObject({
+    name: z.string().trim().min(1),
+    /** Every address at these domains is this client. */
+    domains: z.array(z.string().trim().transform((s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase()))
+      .refine((s) => /^[^@\s]+\.[^@\s]+$/.test(s), 'expected a domain such as acme.com.tr')).default([]),
+    /** Single addresses (e.g. at a public mail provider) that are this client. */
+    addresses: z.array(address).default([]),
+    language: z.enum(['tr', 'en']).default('tr'),
+    /** Who gets the client's monthly report; none: no report is mailed. */
+    reportRecipients: z.array(address).default([]),
+    /** A policy calendar whose zone is the client's day for "the same day"; default: config.zone. */
+    calendar: z.string().min(1).optional(),
+  })).default([]),
   /** Secret for signed reply tokens; per-agent keys are derived from it and the agent's keyVersion. */
   tokenSecret: z.string().min(16).optional(),
   replyTokenTtlDays: z.number().int().min(1).default(30), // days a signed reply address stays valid
@@ -292,6 +319,35 @@ function crossCheck(cfg: Config): string[] {
   cfg.people.forEach((p, i) => {
     if (seen.has(p.address)) problems.push(`people.${i}.address: ${p.address} is listed twice`);
     seen.add(p.address);
+  });
+  problems.push(...checkClients(cfg));
+  return problems;
+}
+
+/** Each domain and address belongs to one client; a public mail provider is nobody's domain. */
+function checkClients(cfg: Config): string[] {
+  const problems: string[] = [];
+  const owner = new Map<string, string>();
+  const names = new Set<string>();
+  const calendars = new Set(cfg.policy.calendars.map((c) => c.name));
+  cfg.clients.forEach((c, i) => {
+    if (names.has(c.name)) problems.push(`clients.${i}.name: "${c.name}" is listed twice`);
+    names.add(c.name);
+    if (c.domains.length === 0 && c.addresses.length === 0) problems.push(`clients.${i}: give the client's domains or addresses`);
+    c.domains.forEach((d, j) => {
+      if (PUBLIC_MAIL_DOMAINS.has(d)) {
+        problems.push(`clients.${i}.domains.${j}: ${d} is a public mail provider; list the client's addresses there under clients.${i}.addresses`);
+      }
+      if (owner.has(`d:${d}`)) problems.push(`clients.${i}.domains.${j}: ${d} already belongs to client "${owner.get(`d:${d}`)}"`);
+      owner.set(`d:${d}`, c.name);
+    });
+    c.addresses.forEach((a, j) => {
+      if (owner.has(`a:${a}`)) problems.push(`clients.${i}.addresses.${j}: ${a} already belongs to client "${owner.get(`a:${a}`)}"`);
+      owner.set(`a:${a}`, c.name);
+    });
+    if (c.calendar !== undefined && !calendars.has(c.calendar)) {
+      problems.push(`clients.${i}.calendar: no calendar named "${c.calendar}" in policy.calendars`);
+    }
   });
   return problems;
 }

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isProcessAlive } from '../db/embedded-lock.js';
 import { databaseKey } from '../mail-listeners/database-key.js';
 import { openIngestSession, type IngestSession } from '../mail-listeners/ingest-protocol.js';
-import type { IngestOutcome } from '../app/ingest/ingest-types.js';
+import type { IngestOutcome } from '../inbound/ingest-types.js';
 import { EXIT } from './context.js';
 
 /**

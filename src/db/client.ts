@@ -57,15 +57,19 @@ export async function openDatabase(database: Config['database'], options: OpenDa
   const dataDir = options.dataDir ?? database.dataDir;
   let unlock = () => {};
   if (!dataDir.startsWith('memory://')) {
-    const { mkdirSync } = await import('node:fs');
+    const { keepEmbeddedDataPrivate } = await import('./private-files.js');
     const { lockEmbeddedDatabase } = await import('./embedded-lock.js');
-    mkdirSync(dataDir, { recursive: true });
+    keepEmbeddedDataPrivate(dataDir);
     unlock = lockEmbeddedDatabase(dataDir);
   }
   try {
     const client = await PGlite.create(dataDir);
     const db = drizzle(client) as unknown as Db;
-    return { db, kind: 'pglite', close: async () => { try { await client.close(); } finally { unlock(); } } };
+    const narrow = async () => {
+      if (!dataDir.startsWith('memory://')) (await import('./private-files.js')).narrowPrivateTree(dataDir);
+    };
+    await narrow();
+    return { db, kind: 'pglite', close: async () => { try { await client.close(); await narrow(); } finally { unlock(); } } };
   } catch (err) {
     unlock();
     throw err;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import { SlagateError, isTransientError } from '../errors.js';
 
 /**

@@ -22,6 +22,7 @@ export const MAIL_KINDS = [
   'command-result',
   'survey',
   'sender-capped',
+  'staff-mail-refused',
   'oversized-rejected',
   'manager-digest',
   'monthly-report',

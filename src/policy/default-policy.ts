@@ -39,6 +39,11 @@ export interface CalendarRule {
   always: boolean;
   /** ISO weekday (1 = Monday) to [open, close) local times. */
   hours: Record<string, { open: string; close: string }>;
+  /**
+   * A country (ISO 3166-1 alpha-2, e.g. "TR") whose public holidays and half days count for every
+   * year (src/policy/public-holidays.ts); `holidays` and `halfDays` add to them.
+   */
+  publicHolidays?: string;
   holidays: string[]; // YYYY-MM-DD full days off
   halfDays: HalfDay[];
 }
@@ -62,23 +67,6 @@ export interface Policy {
 const WEEKDAYS_9_TO_18 = Object.fromEntries(
   ['1', '2', '3', '4', '5'].map((d) => [d, { open: '09:00', close: '18:00' }]),
 );
-
-/** Turkish official holidays 2026-2027 (SLA-POLICY.md). */
-const TR_HOLIDAYS = [
-  '2026-01-01', '2026-03-20', '2026-03-21', '2026-03-22', '2026-04-23', '2026-05-01', '2026-05-19',
-  '2026-05-27', '2026-05-28', '2026-05-29', '2026-05-30', '2026-07-15', '2026-08-30', '2026-10-29',
-  '2027-01-01', '2027-03-09', '2027-03-10', '2027-03-11', '2027-04-23', '2027-05-01', '2027-05-19',
-  '2027-05-16', '2027-05-17', '2027-05-18', '2027-07-15', '2027-08-30', '2027-10-29',
-];
-
-const TR_HALF_DAYS: HalfDay[] = [
-  { date: '2026-03-19', until: '13:00' },
-  { date: '2026-05-26', until: '13:00' },
-  { date: '2026-10-28', until: '13:00' },
-  { date: '2027-03-08', until: '13:00' },
-  { date: '2027-05-15', until: '13:00' },
-  { date: '2027-10-28', until: '13:00' },
-];
 
 export const DEFAULT_POLICY: Policy = {
   types: [
@@ -131,8 +119,9 @@ export const DEFAULT_POLICY: Policy = {
       aliases: ['low', 'düşük', 'p4'] },
   ],
   calendars: [
+    // Turkish official holidays of every year, eves and 28 October as half days (SLA-POLICY.md).
     { name: 'business', zone: 'Europe/Istanbul', always: false, hours: WEEKDAYS_9_TO_18,
-      holidays: TR_HOLIDAYS, halfDays: TR_HALF_DAYS },
+      publicHolidays: 'TR', holidays: [], halfDays: [] },
     { name: '24x7', zone: 'Europe/Istanbul', always: true, hours: {}, holidays: [], halfDays: [] },
   ],
   escalateAliases: ['escalate', 'yükselt'],

@@ -68,7 +68,7 @@ export function composeRawMessage(mail: SendableMail, options: ComposeRawOptions
   const recipients = [...new Set([...mail.to, ...mail.cc].map((a) => normaliseAddress(a.address)).filter((a) => a !== ''))];
   return {
     raw: Buffer.from(message, 'utf8'),
-    envelope: { from: normaliseAddress(mail.fromAddress.address), to: recipients },
+    envelope: { from: normaliseAddress(mail.envelopeFrom ?? mail.fromAddress.address), to: recipients },
   };
 }
 

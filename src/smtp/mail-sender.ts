@@ -13,6 +13,8 @@ export interface SendableMail {
   headers: Record<string, string>;
   /** Stored references must have been resolved to their bytes (resolveOutboxAttachments) first. */
   attachments?: OutboxAttachment[];
+  /** SMTP MAIL FROM when it is not the From address: our signed bounce address (bounce-address.ts). */
+  envelopeFrom?: string;
   /**
    * How long the mail may wait for a connection, from the call. A sender that holds mails waiting
    * for one (`holdsOneMore`) fails a mail that waited longer with SMTP_NOT_STARTED, before any

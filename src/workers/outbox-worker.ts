@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { bounceAddress } from '../security/bounce-address.js';
 import type { CrashPoint } from '../crash-points.js';
 import type { Db } from '../db/client.js';
 import { appendEvents } from '../db/repositories/event-repository.js';
@@ -108,7 +109,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
     let result: Awaited<ReturnType<MailSender['send']>>;
     try {
-      result = await sender.send({ ...row, attachments, maxWaitMs: maxHoldMs });
+      // Bounces come back to a signed address only our own mail carries (bounce-address.ts).
+      const envelopeFrom = config.tokenSecret ? bounceAddress(config.tokenSecret, row.fromAddress.address, row.messageId) : undefined;
+      result = await sender.send({ ...row, attachments, maxWaitMs: maxHoldMs, envelopeFrom });
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.code === 'SMTP_NOT_STARTED') {

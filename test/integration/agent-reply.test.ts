@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
-import { slaStateOf, storedSlaOf } from '../../src/app/ingest/recompute-ticket-sla.js';
+import { slaStateOf, storedSlaOf } from '../../src/tickets/stored-sla.js';
 import { getSlaInputs } from '../../src/db/repositories/sla-repository.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { messages, ticketEvents, ticketPauses, tickets } from '../../src/db/schema/tickets.js';
@@ -50,13 +50,15 @@ describe('agent replies by email', () => {
   });
   afterAll(async () => { await database.drop(); });
 
-  it('gives each agent their own signed reply address and the token in our Message-ID', async () => {
+  // Issue 21: the token is in the Reply-To only; Message-IDs are logged, listed and quoted.
+  it('gives each agent their own signed reply address, and a Message-ID without the token', async () => {
     const { notice } = await clientTicket();
     const ayse = await notice(AYSE);
     const mert = await notice(MERT);
     expect(ayse.replyTo!.address).toMatch(/^support\+[a-z2-7]{34}@sanarise\.example$/);
     expect(mert.replyTo!.address).not.toBe(ayse.replyTo!.address);
-    expect(ayse.messageId).toContain(`.rt-${ayse.replyTo!.address.slice(8, 42)}@`);
+    expect(ayse.messageId).not.toContain(ayse.replyTo!.address.slice(8, 42));
+    expect(ayse.messageId).not.toContain('.rt-');
   });
 
   it('relays the new text to the client in their thread and records the first response', async () => {
@@ -81,12 +83,16 @@ describe('agent replies by email', () => {
     expect(events.find((e) => e.kind === 'agent-replied')).toMatchObject({ actor: AYSE });
   });
 
-  it('still knows the agent when the plus tag was stripped, through our Message-ID in In-Reply-To', async () => {
+  // Issue 21: In-Reply-To/References authorise nothing; the agent is told how to reply instead.
+  it('refuses an agent reply whose plus tag was stripped, and tells the agent, although it answers our Message-ID', async () => {
     const { ticket, notice } = await clientTicket();
     const staffMail = await notice(AYSE);
-    await ingest(replyTo(staffMail, { to: 'support@sanarise.example', body: 'Kontrol ediyoruz.' }));
-    expect((await outboxOf(ticket.id)).some((r) => r.kind === 'agent-relay')).toBe(true);
-    expect((await ticketRow(ticket.id)).firstResponseAt).toEqual(now);
+    const outcome = await ingest(replyTo(staffMail, { to: 'support@sanarise.example', body: 'Kontrol ediyoruz.' }));
+    expect(outcome).toMatchObject({ decision: 'refused', ticket: null, acknowledge: false });
+    expect((await outboxOf(ticket.id)).some((r) => r.kind === 'agent-relay')).toBe(false);
+    expect((await ticketRow(ticket.id)).firstResponseAt).toBeNull();
+    const notices = await database.db.select().from(outbox).where(eq(outbox.kind, 'staff-mail-refused'));
+    expect(notices.filter((n) => n.to[0]!.address === AYSE)).toHaveLength(1);
   });
 
   it('keeps a #note internal: nothing to the client, the agent gets a confirmation', async () => {

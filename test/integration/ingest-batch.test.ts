@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../src/app/ingest/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
-import type { IngestInput } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput } from '../../src/inbound/ingest-types.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { rowsOf } from '../../src/db/rows-of.js';

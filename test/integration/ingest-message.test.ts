@@ -101,7 +101,8 @@ describe('ingest', () => {
   });
 
   it('keeps management mail private and never joins it to the team ticket of the same Message-ID', async () => {
-    const raw = buildMail({ from: 'Unhappy <unhappy@client.example>', subject: 'Destek ekibinden memnun değilim', cc: 'management@sanarise.example', messageId: '<cc-both@client.example>' });
+    // Its own company: client.example opened enough tickets today to trip the per-client rule (issue 24).
+    const raw = buildMail({ from: 'Unhappy <unhappy@unhappy-client.example>', subject: 'Destek ekibinden memnun değilim', cc: 'management@sanarise.example', messageId: '<cc-both@client.example>' });
     const team = await ingest(raw, 'support');
     const mgmt = await ingest(raw, 'management');
     expect(team).toMatchObject({ decision: 'new-ticket', ticket: { private: false } });
@@ -112,7 +113,7 @@ describe('ingest', () => {
     expect(privateMails[0]!.fromAddress.address).toBe('management@sanarise.example');
     // The complainant answers our private acknowledgement but sends it to support: the mail is
     // read as private and stays with the complaint; no team ticket carries its text.
-    const misdirected = await ingest(buildMail({ from: 'Unhappy <unhappy@client.example>', subject: `Re: [#${mgmt.ticket!.number}] ek bilgi`, inReplyTo: privateMails[0]!.messageId }), 'support');
+    const misdirected = await ingest(buildMail({ from: 'Unhappy <unhappy@unhappy-client.example>', subject: `Re: [#${mgmt.ticket!.number}] ek bilgi`, inReplyTo: privateMails[0]!.messageId }), 'support');
     expect(misdirected).toMatchObject({ decision: 'reply', ticket: { id: mgmt.ticket!.id, private: true } });
     expect((await outboxOf(mgmt.ticket!.id)).some((m) => m.to.some((a) => a.address.endsWith('@sanarise.example') && !a.address.startsWith('manager')))).toBe(false);
   });
@@ -153,14 +154,15 @@ describe('ingest', () => {
   });
 
   it('flags the fourth ticket of a client on one day for SLA review and tells lead and managers once', async () => {
-    const sender = 'Busy Client <busy@client.example>';
+    // Its own domain: the rule counts per organisation (issue 24), and client.example opened tickets above.
+    const sender = 'Busy Client <busy@busy-client.example>';
     const outcomes = [];
     for (let i = 1; i <= 5; i++) outcomes.push(await ingest(buildMail({ from: sender, subject: `[Soru] Soru ${i}` })));
     const flags = await Promise.all(outcomes.map(async (o) => (await ticketRow(o.ticket!.id)).slaReview));
     expect(flags).toEqual([false, false, false, true, true]);
     expect(await eventKinds(outcomes[3]!.ticket!.id)).toContain('special-circumstances');
     const notices = (await database.db.select().from(outbox).where(eq(outbox.kind, 'special-circumstances')))
-      .filter((n) => n.dedupeKey.includes('busy@client.example'));
+      .filter((n) => n.dedupeKey.includes('busy-client.example'));
     // One mail per person (each in their own language), and only once although two tickets were flagged.
     expect(notices.flatMap((n) => n.to.map((a) => a.address)).sort()).toEqual(['lead@sanarise.example', 'manager@sanarise.example']);
   });

@@ -34,9 +34,10 @@ const staffData: Record<StaffMailKind, Record<string, unknown>> = {
   'qualification-reminder': { clock: 'qualification', deadline: ticket.firstResponseDue },
   'client-escalation': { level: 2, step: 'lead', escalatedBy: null },
   'special-circumstances': { count: 4, day: '2026-03-13' },
-  'client-reply-forward': { body: 'Hâlâ açılmıyor.\nEkran görüntüsü ekte.' },
+  'client-reply-forward': { body: 'Hâlâ açılmıyor.\nEkran görüntüsü ekte.', sender: 'Deniz Arslan <deniz@client.example>' },
   'command-result': { command: '#priority high', ok: true, message: 'Öncelik Yüksek yapıldı.' },
   'sender-capped': { senderAddress: 'robot@client.example', cap: 10, windowMinutes: 180, until: new Date('2026-03-13T18:00:00Z') },
+  'staff-mail-refused': { code: 'token-expired', senderAddress: 'agent@sanarise.example', receivedAt: received, subject: 'Re: [#SR-1042] <b>x</b>', ttlDays: 30, windowMinutes: 60 },
   'manager-digest': {
     date: '2026-03-16', since: new Date('2026-03-13T06:00:00Z'), until: new Date('2026-03-16T06:00:00Z'), breachedCount: 1, atRiskCount: 1,
     members: [

@@ -9,7 +9,7 @@ import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.j
 import { enqueueSurvey } from '../notify/enqueue-survey.js';
 import type { RouteContext } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 import { escalationFacts } from '../notify/escalation-facts.js';
 import { TOP_LEVEL, currentLevel, levelAfterEscalation, stepOf } from '../../tickets/escalation-ladder.js';
 import { isOursOrStaff, ticketParticipants } from './ticket-participants.js';

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Person } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
-import { insertMessage } from '../../db/repositories/message-repository.js';
+import { findAppliedStaffMail, insertMessage } from '../../db/repositories/message-repository.js';
 import { enqueue, isSuppressed, suppressedAmong } from '../../db/repositories/outbox-repository.js';
-import { lockTicket, updateTicket, type TicketRow } from '../../db/repositories/ticket-repository.js';
+import { lockForKey, lockTicket, updateTicket, type TicketRow } from '../../db/repositories/ticket-repository.js';
 import { SlagateError } from '../../errors.js';
 import { parseAgentCommands, type CommandError, type ParsedCommands } from '../../inbound/agent-commands.js';
 import { extractNewText } from '../../inbound/reply-text.js';
@@ -19,10 +19,10 @@ import { arrivalTime } from '../../tickets/arrival-time.js';
 import { clientThread } from '../notify/client-thread.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import type { RouteContext, RouteInput } from './route-types.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 type Routed = Omit<IngestOutcome, 'rawMailId'>;
 
@@ -40,6 +40,15 @@ export async function applyAgentReply(
 ): Promise<Routed> {
   const { config, now } = ctx;
   const { agent } = who;
+  // Exactly once per command mail: a copy with the same Message-ID but another Date or an appended
+  // footer is a new raw mail, never a second application (nor a second relay to the client). The
+  // key lock makes two copies arriving at once wait for each other, even with tokens of two tickets.
+  await lockForKey(tx, `staff-mail:${m.messageId}`);
+  const applied = await findAppliedStaffMail(tx, m.messageId);
+  if (applied) {
+    return { decision: 'duplicate', acknowledge: false, ticket: null,
+      reason: `staff mail ${m.messageId} from ${agent.address} already applied (raw mail ${applied.rawMailId ?? '?'}, ticket id ${applied.ticketId}); not applied again` };
+  }
   const locked = await lockTicket(tx, who.ticketId);
   if (!locked) throw new SlagateError('INTERNAL', `ticket ${who.ticketId} vanished while applying an agent reply`);
   let ticket: TicketRow = locked;
@@ -60,7 +69,11 @@ export async function applyAgentReply(
   const parsed = parseAgentCommands(newText, config.policy);
   const note = parsed.commands.some((c) => c.kind === 'note');
   const withheld = note || parsed.rest.trim() === '' ? null : withholdReason(parsed);
-  const relay = !note && withheld === null && parsed.rest.trim() !== '';
+  const wantsRelay = !note && withheld === null && parsed.rest.trim() !== '';
+  // A client under suppression (a verified hard bounce) gets nothing: the text stays internal,
+  // is never recorded as relayed nor as a first response, and the agent is told.
+  const suppressed = wantsRelay && await isSuppressed(tx, ticket.requesterAddress, now);
+  const relay = wantsRelay && !suppressed;
   const arrivedAt = arrivalTime(m.input.receivedAt, now);
   await insertMessage(tx, {
     ...inboundMessageRow(ticket.id, m, authorKind), direction: relay ? 'outbound' : 'internal', text: relay ? parsed.rest : newText,
@@ -78,6 +91,9 @@ export async function applyAgentReply(
     }
     events.push({ ticketId: ticket.id, at: now, actor: agent.address, kind: 'agent-replied', reason: relayed.reason,
       data: { rawMailId: m.rawMailId, firstResponse: patch.firstResponseAt !== undefined, arrivedAt: arrivedAt.toISOString() } });
+  } else if (suppressed) {
+    events.push({ ticketId: ticket.id, at: now, actor: agent.address, kind: 'agent-reply-not-sent',
+      reason: `kept internal, nothing sent: ${ticket.requesterAddress} is suppressed after a hard bounce`, data: { rawMailId: m.rawMailId } });
   } else if (withheld) {
     events.push({ ticketId: ticket.id, at: now, actor: agent.address, kind: 'agent-reply-withheld',
       reason: `kept internal, nothing sent to the client: ${withheld}`, data: { rawMailId: m.rawMailId } });
@@ -87,10 +103,15 @@ export async function applyAgentReply(
   }
   await appendEvents(tx, events);
 
-  const applied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, rawMailId: m.rawMailId, arrivedAt });
-  ticket = applied.ticket;
+  const commandsApplied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, rawMailId: m.rawMailId, arrivedAt });
+  ticket = commandsApplied.ticket;
   await recomputeTicketSla(tx, ticket.id, config.policy, now);
-  const outcomes = [...applied.outcomes, ...parsed.errors.map(errorOutcome)];
+  const outcomes = [...commandsApplied.outcomes, ...parsed.errors.map(errorOutcome)];
+  if (suppressed) {
+    outcomes.push({ command: 'reply', ok: false, message:
+      `Your text was kept on the ticket as an internal message and was NOT sent, because mail to ${ticket.requesterAddress} `
+      + 'bounced permanently and the address is suppressed for now. Reach the client another way (phone, another address).' });
+  }
   if (withheld) {
     outcomes.push({ command: 'reply', ok: false, message:
       `Your text was kept on the ticket as an internal message and was NOT sent to the client, because ${withheld}. `
@@ -98,7 +119,7 @@ export async function applyAgentReply(
   }
   if (outcomes.length > 0) await confirm(tx, ctx, ticket, agent, m.rawMailId, outcomes);
 
-  const summary = [relay ? 'relayed to the client' : note ? 'internal note' : withheld ? `withheld: ${withheld}` : 'kept',
+  const summary = [relay ? 'relayed to the client' : suppressed ? 'not sent: client suppressed' : note ? 'internal note' : withheld ? `withheld: ${withheld}` : 'kept',
     ...outcomes.map((o) => `${o.command} ${o.ok ? 'applied' : 'refused'}`)].join('; ');
   return outcome(ticket, `agent reply from ${agent.address} on ${ticket.number}: ${summary}`);
 }

@@ -13,9 +13,10 @@ import type { Language } from '../../outbound/outbound-mail.js';
 import type { Priority } from '../../policy/priorities.js';
 import { clientCorrection } from '../../tickets/client-correction.js';
 import { clientThread } from '../notify/client-thread.js';
-import { recomputeTicketSla, slaStateOf, storedSlaOf } from './recompute-ticket-sla.js';
+import { recomputeTicketSla } from './recompute-ticket-sla.js';
+import { slaStateOf, storedSlaOf } from '../../tickets/stored-sla.js';
 import type { RouteContext, RouteInput } from './route-types.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /**
  * A client's reply whose subject corrects the type or priority (clientCorrection): the ticket is

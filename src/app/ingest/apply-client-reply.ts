@@ -9,17 +9,17 @@ import { extractNewText } from '../../inbound/reply-text.js';
 import type { Priority } from '../../policy/priorities.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { arrivalTime } from '../../tickets/arrival-time.js';
+import { attachmentRows, inboundMessageRow, senderOf } from './inbound-message-row.js';
+import { recomputeTicketSla } from './recompute-ticket-sla.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { applyClientCorrection } from './apply-client-correction.js';
 import { confirmEscalation } from './confirm-escalation.js';
 import { escalationFacts } from '../notify/escalation-facts.js';
 import { levelAfterEscalation, stepOf, type LadderStep } from '../../tickets/escalation-ladder.js';
-import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
-import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import { forwardPlanOfMail } from '../notify/stored-attachments.js';
-import type { IngestOutcome } from './ingest-types.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 
 /**
@@ -90,7 +90,7 @@ export async function applyClientReply(
     ticket: ticketViewOf(config, { ...ticket, ...patch }, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
     kind: 'client-reply-forward', recipients: handlers, notBefore: holdForStaff(now, ticket.priority as Priority, config.policy),
     dedupeKey: `client-reply:${ticket.id}:${m.rawMailId}`,
-    data: { body: extractNewText(m.mail.text).body || m.mail.text.trim(), files: forwarded.files },
+    data: { body: extractNewText(m.mail.text).body || m.mail.text.trim(), sender: senderOf(m), files: forwarded.files },
     attachments: forwarded.attach,
   });
   await deferOr(ctx.writes, appendEvents(tx, events));

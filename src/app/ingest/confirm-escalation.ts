@@ -7,7 +7,7 @@ import type { Language } from '../../outbound/outbound-mail.js';
 import { stepOf } from '../../tickets/escalation-ladder.js';
 import { clientThread } from '../notify/client-thread.js';
 import type { RouteContext, RouteInput } from './route-types.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /** The client who asked for `[Escalate]` is told, in their language, whom the ticket is with now. */
 export async function confirmEscalation(tx: Db, ctx: RouteContext, ticket: TicketRow, m: RouteInput, level: number): Promise<void> {

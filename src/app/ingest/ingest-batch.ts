@@ -6,7 +6,8 @@ import { syntheticMessageId, type MailIdentity } from '../../inbound/content-has
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
 import { carriesReplyToken } from './identify-agent-mail.js';
 import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
-import type { IngestInput, IngestOutcome } from './ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
+import type { IntakeResult } from '../../inbound/mail-intake.js';
 import { clientReportOf, openTicketsTogether, opensTicketAlone, readsClientFigures, type NewTicketMail } from './open-tickets-together.js';
 import { readyMail, type ParseAhead } from './parse-ahead.js';
 import type { ClassifiedMail } from './parse-and-classify.js';
@@ -14,11 +15,8 @@ import { requesterAddressOf, requesterOf } from './plan-new-ticket.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 import type { RouteInput } from './route-types.js';
 
-export interface BatchResult {
-  /** Per input, in order: its committed outcome, or undefined when it was not committed (see `failure`). */
-  outcomes: (IngestOutcome | undefined)[];
-  /** Why the batch stopped (a retryable DB_UNAVAILABLE, mostly). Inputs without an outcome are to be ingested again. */
-  failure?: unknown;
+/** Per input, its committed outcome or undefined, and why the batch stopped (IntakeResult). */
+export interface BatchResult extends IntakeResult {
   /** Set when the batch's transaction failed and its mails were ingested one at a time instead. */
   oneByOne?: boolean;
 }

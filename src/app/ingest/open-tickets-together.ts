@@ -8,7 +8,7 @@ import { countTicketsOpenedByMany, createTickets, lockForKeys, type TicketThread
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
 import { acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
 import { clientReportAttachment } from '../jobs/client-report-attachment.js';
 import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
@@ -80,7 +80,7 @@ export async function openTicketsTogether(
   const counted = requesters.map((r, i) => ({ r, i })).filter(({ r }) => r.hasSender);
   const counts = await countTicketsOpenedByMany(tx, counted.map(({ r }) => {
     const [from, to] = dayWindow(r);
-    return { requester: r.address, from, to, includePrivate: r.includePrivate };
+    return { addresses: r.client.addresses, domains: r.client.domains, from, to, includePrivate: r.includePrivate };
   }));
   const earlierInDb = new Map(counted.map(({ i }, k) => [i, counts[k]!]));
 

@@ -8,18 +8,18 @@ import type { NewTicket, TicketRow, TicketThreadRef } from '../../db/repositorie
 import { detectLanguage } from '../../outbound/detect-language.js';
 import { calendarFor } from '../../sla/calendar.js';
 import { priorityRule } from '../../sla/deadlines.js';
-import { holdForStaff } from '../../sla/escalation-plan.js';
 import { dueWithPauses } from '../../sla/paused-clock.js';
 import { planAcknowledgement, type AcknowledgementGate } from '../notify/enqueue-acknowledgement.js';
 import { planStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-team-notification.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { forwardPlanOfMail } from '../notify/stored-attachments.js';
 import { storedSlaOf } from './recompute-ticket-sla.js';
 import type { RouteInput } from './route-types.js';
+import { clientsOf, type ClientIdentity } from '../../tickets/client-of.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /**
  * Who opened a ticket and the day their special-circumstances count runs on: the local calendar
@@ -33,6 +33,8 @@ export interface Requester {
   lockKey: string | null;
   /** Team tickets count only team tickets: whether a client also complained to management is not the team's to know. */
   includePrivate: boolean;
+  /** The organisation the address belongs to: the rule counts per client, not per address. */
+  client: ClientIdentity;
 }
 
 /** Who a mail is from, as a ticket's requester: its From, else its Return-Path; '' when neither. */
@@ -44,10 +46,13 @@ export function requesterOf(config: Config, m: RouteInput): Requester {
   const { input, classification } = m;
   const address = requesterAddressOf(m);
   const hasSender = /^[^@\s]+@[^@\s]+$/.test(address);
-  const day = DateTime.fromJSDate(input.receivedAt, { zone: cachedZone(config.zone) }).startOf('day');
+  const client = clientsOf(config)(address);
+  // "The same day" is the client's: the zone of its own calendar when it has one.
+  const zone = config.policy.calendars.find((c) => c.name === client.rule?.calendar)?.zone ?? config.zone;
+  const day = DateTime.fromJSDate(input.receivedAt, { zone: cachedZone(zone) }).startOf('day');
   return {
-    address, hasSender, day, includePrivate: classification.private,
-    lockKey: hasSender ? `special-circumstances:${address}:${day.toISODate()}` : null,
+    address, hasSender, day, includePrivate: classification.private, client,
+    lockKey: hasSender ? `special-circumstances:${client.key}:${day.toISODate()}` : null,
   };
 }
 
@@ -165,8 +170,8 @@ export function planTicketWrites(
   }
   if (slaReview) {
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'special-circumstances',
-      reason: `ticket ${earlier + 1} from ${requester.address} on ${day}: SLA times and priority to be reviewed`,
-      data: { count: earlier + 1, day } });
+      reason: `ticket ${earlier + 1} from ${requester.client.name} (${requester.address}) on ${day}: SLA times and priority to be reviewed`,
+      data: { count: earlier + 1, day, client: requester.client.name } });
   }
 
   const rule = priorityRule(c.priority, config.policy);
@@ -206,13 +211,14 @@ export function planTicketWrites(
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));
   }
   if (slaReview) {
-    // Told once per client and day; a private ticket's existence is for managers only.
+    // Told once per client (organisation) and day, and at once: "opened 4 requests today" the
+    // next morning is no use. A private ticket's existence is for managers only.
     const recipients = ticket.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
-    const notBefore = holdForStaff(now, c.priority, config.policy);
+    const notBefore = now;
     const notices = planStaffNotification(config, now, random, {
       ticket: view, kind: 'special-circumstances', recipients, notBefore,
-      dedupeKey: `special:${ticket.private ? 'private:' : ''}${requester.address}:${day}`,
-      data: { count: earlier + 1, day },
+      dedupeKey: `special:${ticket.private ? 'private:' : ''}${requester.client.key}:${day}`,
+      data: { count: earlier + 1, day, client: requester.client.name },
     }, facts.suppressedStaff);
     mails.push(...notices.map((queued) => ({ mail: queued, notBefore })));
   }

@@ -5,7 +5,7 @@ import { getRawMail, readRawMail, setRawMailDecision } from '../../db/repositori
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
 import type { MailboxName } from '../../policy/priorities.js';
 import type { IngestDeps } from './ingest-message.js';
-import type { IngestInput, IngestOutcome } from './ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
 import { parseAndClassify } from './parse-and-classify.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 

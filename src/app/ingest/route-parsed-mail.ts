@@ -5,18 +5,22 @@ import { insertMessage } from '../../db/repositories/message-repository.js';
 import {
   findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey, type TicketThreadRef,
 } from '../../db/repositories/ticket-repository.js';
+import { judgeBounce } from '../../inbound/bounce-verdict.js';
 import { decideThread, type ThreadDecision } from '../../inbound/decide-thread.js';
 import { sameOrganisation } from '../../inbound/same-organisation.js';
+import { mayContinueThread } from '../../inbound/thread-membership.js';
 import { applyAgentReply } from './apply-agent-reply.js';
 import { applyClientReply } from './apply-client-reply.js';
 import { identifyAgentMail } from './identify-agent-mail.js';
 import { recordSurveyAnswer } from './record-survey-answer.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';
+import { findPerson } from '../../tickets/staff-directory.js';
 import { requesterOf } from './plan-new-ticket.js';
 import { recordBounce } from './record-bounce.js';
+import { refuseStaffMail } from './refuse-staff-mail.js';
 
 type Routed = Omit<IngestOutcome, 'rawMailId'>;
 
@@ -37,7 +41,16 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
     // the sender wrote and proves nothing.
     const original = report?.originalMessageId ?? null;
     let outcome = 'it names none of our mails';
-    if (original) {
+    const verdict = original ? judgeBounce({
+      secret: ctx.config.tokenSecret,
+      deliveredTo: [...['delivered-to', 'x-original-to'].flatMap((h) => mail.headers[h] ?? []).map((v) => v.replace(/^.*<|>.*$/g, '').trim()),
+        ...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address)],
+      mailboxAddresses: [ctx.config.mailboxes.support.address, ctx.config.mailboxes.management.address],
+      originalMessageId: original,
+    }) : null;
+    if (verdict && !verdict.trusted) {
+      outcome = `changes nothing: ${verdict.reason}`;
+    } else if (original) {
       const bounced = await recordBounce(tx, { config: ctx.config, clock: () => ctx.now }, {
         originalMessageId: original,
         recipients: (report?.recipients ?? []).map((r) => ({ address: r.address, status: r.status })),
@@ -48,9 +61,10 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
     return { decision: 'bounce', acknowledge: false, reason: `delivery report (${why}); ${outcome}`, ticket: null };
   }
 
-  // Staff act on a ticket only through a signed reply address and their own From; anything less
-  // (a forged From, a tampered or foreign token) falls through and is read as a client's mail.
-  // An out-of-office answering our notification must never act as its agent.
+  // Staff act on a ticket only through a signed reply address and their own From
+  // (judgeStaffMail); staff mail without one is refused, never read as a client's. A token used by
+  // anyone else falls through and is read as a client's mail. An out-of-office answering our
+  // notification must never act as its agent.
   if (noise.kind !== 'auto-reply') {
     const agentMail = await identifyAgentMail(tx, ctx, m);
     if (agentMail.kind === 'agent' || agentMail.kind === 'unauthenticated') {
@@ -58,6 +72,10 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
         agent: agentMail.agent, ticketId: agentMail.ticket.id,
         unauthenticated: agentMail.kind === 'unauthenticated' ? agentMail.reason : undefined,
       });
+    }
+    if (agentMail.kind === 'refused') return refuseStaffMail(tx, ctx, m, agentMail);
+    if (agentMail.kind === 'other-copy') {
+      return { decision: 'duplicate', acknowledge: false, reason: `staff mail from ${agentMail.agent.address}: ${agentMail.reason}`, ticket: null };
     }
   }
 
@@ -132,16 +150,20 @@ async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<Thr
   let decision = decideThread({
     privateMail, mailbox, token, inReplyTo, references, now: ctx.now, reopenWindowDays: ctx.config.limits.reopenWindowDays,
   });
-  // Ticket numbers are sequential, so a subject token alone proves nothing: a stranger writing
-  // "[#SR-1042] [Escalate]" must not reopen, resume or escalate someone else's ticket. A token
-  // match counts for the ticket's participants and their colleagues; anyone else gets a new
-  // ticket linked to it.
-  if ((decision.kind === 'reply' || decision.kind === 'reopen') && decision.via === 'token') {
+  // Headers and subject tokens prove nothing about the sender (mayContinueThread): a stranger
+  // answering a client's acknowledgement, or writing "[#SR-1042] [Escalate]", must not reopen,
+  // resume or escalate someone else's ticket; they get a new ticket linked to it.
+  if (decision.kind === 'reply' || decision.kind === 'reopen') {
     const sender = mail.from[0]?.address ?? '';
-    const known = sender !== '' && (await isTicketParticipant(tx, decision.ticket.id, sender)
-      || sameOrganisation(sender, (await findTicketByNumber(tx, decision.ticket.number))?.requesterAddress ?? ''));
-    if (!known) {
-      decision = { kind: 'new-linked', linkedTo: decision.ticket, via: 'token', ignored: [...decision.ignored, { number: decision.ticket.number, why: `${sender || 'the sender'} is not a participant` }] };
+    const participant = sender !== '' && await isTicketParticipant(tx, decision.ticket.id, sender);
+    // The requester is read only when it can change the answer (one query less on most replies).
+    const colleague = sender !== '' && !participant && decision.via === 'token'
+      && sameOrganisation(sender, (await findTicketByNumber(tx, decision.ticket.number))?.requesterAddress ?? '');
+    const member = sender !== '' && mayContinueThread({
+      via: decision.via, participant, staff: findPerson(ctx.config, sender) !== null, colleague,
+    });
+    if (!member) {
+      decision = { kind: 'new-linked', linkedTo: decision.ticket, via: decision.via, ignored: [...decision.ignored, { number: decision.ticket.number, why: `${sender || 'the sender'} is not a participant` }] };
     }
   }
   const privateCandidate = [token, inReplyTo, ...references].some((t) => t !== null && t.private);

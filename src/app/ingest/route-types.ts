@@ -4,7 +4,7 @@ import type { WriteBehind } from '../../db/write-behind.js';
 import type { Classification } from '../../inbound/classify.js';
 import type { NoiseVerdict } from '../../inbound/detect-noise.js';
 import type { ParsedMail } from '../../inbound/parsed-mail.js';
-import type { IngestInput } from './ingest-types.js';
+import type { IngestInput } from '../../inbound/ingest-types.js';
 
 /**
  * What the router (route-parsed-mail.ts) hands each of its handlers. In a module of its own so

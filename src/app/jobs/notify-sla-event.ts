@@ -7,7 +7,7 @@ import { slaStepDedupeKey } from '../../sla/sla-step-key.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import type { SlaNotify } from './sweep-sla.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 import { escalationFacts } from '../notify/escalation-facts.js';
 
 /** The staff mail kind of an SLA step; also the label of the notifications metric. */

@@ -275,3 +275,15 @@ export async function existingDedupeKeys(db: Db, keys: string[]): Promise<Set<st
   const rows = await db.select({ key: outbox.dedupeKey }).from(outbox).where(inArray(outbox.dedupeKey, keys));
   return new Set(rows.map((r) => r.key));
 }
+
+/**
+ * Whether a ticket-less mail of `kind` went to `address` since `since` (a sliding window; the
+ * caller holds a per-address lock so two transactions cannot both see none).
+ */
+export async function sentRecently(db: Db, kind: string, address: string, since: Date): Promise<boolean> {
+  const rows = await db.select({ id: outbox.id }).from(outbox).where(and(
+    sql`${outbox.ticketId} is null`, eq(outbox.kind, kind), sql`${outbox.createdAt} >= ${since.toISOString()}::timestamptz`,
+    sql`${outbox.to}->0->>'address' = ${address}`,
+  )).limit(1);
+  return rows.length > 0;
+}

@@ -2,9 +2,10 @@ import { and, asc, inArray, isNotNull, lte, sql, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { rowsOf } from '../rows-of.js';
 import { slaAlerts, ticketPauses, tickets } from '../schema/tickets.js';
+import type { FiredSlaStep, TicketSlaInputs } from '../../tickets/stored-sla.js';
 
-/** What the SLA clocks need of a ticket. */
-export interface SlaTicketRow {
+/** What the SLA clocks need of a ticket (tickets/stored-sla.ts), and which ticket it is. */
+export interface SlaTicketRow extends TicketSlaInputs {
   id: number;
   private: boolean;
   priority: string;
@@ -18,11 +19,9 @@ export interface SlaTicketRow {
   escalationLevel: number;
 }
 
-export interface SlaAlertRow {
+/** A fired step as stored (sla_alerts), of one ticket. */
+export interface SlaAlertRow extends FiredSlaStep {
   ticketId: number;
-  clock: string;
-  level: string;
-  deadline: Date;
 }
 
 const slaColumns = {

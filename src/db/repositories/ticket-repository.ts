@@ -93,23 +93,25 @@ export async function isTicketParticipant(db: Db, ticketId: number, address: str
 }
 
 /**
- * Tickets each requester opened in [from, to), for several at once, in their order. Team tickets
- * count only team tickets: whether a client also complained to management is not the team's to know.
- * Instants and booleans go as text: drizzle leaves timestamptz[] unserialised, and postgres.js
- * sends a boolean array as one boolean.
+ * Tickets each client opened in [from, to), for several at once, in their order: a client is its
+ * addresses and every address at its domains. Team tickets count only team tickets: whether a
+ * client also complained to management is not the team's to know. The queries go as one JSON
+ * parameter (arrays of arrays do not bind as parameters).
  */
 export async function countTicketsOpenedByMany(
-  db: Db, queries: { requester: string; from: Date; to: Date; includePrivate: boolean }[],
+  db: Db, queries: { addresses: readonly string[]; domains: readonly string[]; from: Date; to: Date; includePrivate: boolean }[],
 ): Promise<number[]> {
   if (queries.length === 0) return [];
+  const param = JSON.stringify(queries.map((q) => ({
+    addresses: q.addresses, domains: q.domains, from_at: q.from.toISOString(), to_at: q.to.toISOString(), include_private: q.includePrivate,
+  })));
   const rows = rowsOf<{ n: number }>(await db.execute(sql`
     select (select count(*)::int from ${tickets} t
-      where t.requester_address = q.requester and t.received_at >= q.from_at and t.received_at < q.to_at
+      where (t.requester_address = any(q.addresses) or lower(split_part(t.requester_address, '@', 2)) = any(q.domains))
+        and t.received_at >= q.from_at and t.received_at < q.to_at
         and (q.include_private or not t.private)) as n
-    from unnest(${sql.param(queries.map((q) => q.requester))}::text[],
-      ${sql.param(queries.map((q) => q.from.toISOString()))}::text[]::timestamptz[],
-      ${sql.param(queries.map((q) => q.to.toISOString()))}::text[]::timestamptz[],
-      ${sql.param(queries.map((q) => String(q.includePrivate)))}::text[]::boolean[]) with ordinality as q(requester, from_at, to_at, include_private, i)
+    from rows from (jsonb_to_recordset(${param}::jsonb) as (addresses text[], domains text[], from_at timestamptz, to_at timestamptz, include_private boolean))
+      with ordinality as q(addresses, domains, from_at, to_at, include_private, i)
     order by q.i`));
   return rows.map((r) => Number(r.n));
 }

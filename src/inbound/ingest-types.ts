@@ -1,6 +1,6 @@
-import type { MailboxName, Priority } from '../../policy/priorities.js';
+import type { MailboxName, Priority } from '../policy/priorities.js';
 
-export const INGEST_DECISIONS = ['new-ticket', 'reply', 'bounce', 'auto-reply', 'loop', 'duplicate', 'quarantined'] as const;
+export const INGEST_DECISIONS = ['new-ticket', 'reply', 'bounce', 'auto-reply', 'loop', 'duplicate', 'quarantined', 'refused'] as const;
 export type IngestDecision = (typeof INGEST_DECISIONS)[number];
 
 export interface IngestInput {
