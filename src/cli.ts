@@ -16,6 +16,7 @@ const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./cli/tickets-command.js'),
   () => import('./cli/attachment-command.js'),
   () => import('./cli/quarantine-command.js'),
+  () => import('./cli/noise-command.js'),
   () => import('./cli/doctor-command.js'),
   () => import('./cli/start-command.js'),
   () => import('./cli/demo-command.js'),

@@ -102,5 +102,6 @@ export const CONFIG_DOCS: Record<string, string> = {
   'policy.reminderAt': 'Fraction of a target at which the assignee (or team) is reminded.',
   'policy.breachAt': 'Fraction of a target at which the ticket is breached and the team lead told.',
   'policy.managerAt': 'Fraction of a target at which a manager is told.',
+  'policy.allowedLists': 'Mailing lists (List-Id label or list address) whose posts may become tickets; other list, bulk and noreply mail is recorded with no ticket (see slagate noise list). Never acknowledged.',
   'testing.crashAt': 'Test only (`SLAGATE_CRASH_AT`): kill the process at a named crash point.',
 };

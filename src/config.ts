@@ -109,6 +109,7 @@ const policySchema = z.object({
   reminderAt: z.number().gt(0).lt(1).default(DEFAULT_POLICY.reminderAt), // fraction of a target
   breachAt: z.number().positive().default(DEFAULT_POLICY.breachAt), // fraction of a target
   managerAt: z.number().positive().default(DEFAULT_POLICY.managerAt), // fraction of a target
+  allowedLists: z.array(z.string().min(1)).default(() => [...DEFAULT_POLICY.allowedLists]), // List-Id labels or list addresses
 });
 
 export const configSchema = z.object({

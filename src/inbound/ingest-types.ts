@@ -1,6 +1,7 @@
+import type { MachineKind } from './machine-mail.js';
 import type { MailboxName, Priority } from '../policy/priorities.js';
 
-export const INGEST_DECISIONS = ['new-ticket', 'reply', 'bounce', 'auto-reply', 'loop', 'duplicate', 'quarantined', 'refused'] as const;
+export const INGEST_DECISIONS = ['new-ticket', 'reply', 'bounce', 'auto-reply', 'loop', 'machine', 'duplicate', 'quarantined', 'refused'] as const;
 export type IngestDecision = (typeof INGEST_DECISIONS)[number];
 
 export interface IngestInput {
@@ -19,4 +20,6 @@ export interface IngestOutcome {
   reason: string;
   rawMailId: number | null;
   ticket: { id: number; number: string; type: string; priority: Priority; private: boolean } | null;
+  /** The machine-mail verdict when the mail was machine mail (set only then). */
+  verdict?: MachineKind;
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type HeaderLines, type Headers, type MessageText } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import { SlagateError } from '../errors.js';
-import type { DeliveryReport, MailAddress, ParsedAttachment, ParsedMail } from './parsed-mail.js';
+import type { DeliveryReport, DispositionNotification, FeedbackReport, MailAddress, ParsedAttachment, ParsedMail } from './parsed-mail.js';
 import { cleanText, cleanLine } from './clean-text.js';
 
 /**
@@ -16,9 +16,12 @@ export interface ParseLimits {
 }
 
 const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
+const MAIL_ADDRESS = /^[^\s@<>()|/]+@[^\s@<>()]+\.[^\s@<>()]+$/;
 
 /** The parts a delivery report is read from; every other attachment is hashed and dropped as it streams. */
-const REPORT_PARTS = new Set(['message/delivery-status', 'message/rfc822', 'text/rfc822-headers']);
+const REPORT_PARTS = new Set([
+  'message/delivery-status', 'message/rfc822', 'text/rfc822-headers', 'message/feedback-report', 'message/disposition-notification',
+]);
 /**
  * Bytes kept of each report part, and of all of them together: real reports are a few kilobytes,
  * and the returned mail is only searched for its Message-ID, which is in its headers. Without a
@@ -113,6 +116,9 @@ export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<Parse
     contentType: contentTypeOf(mp.headers),
     returnPath: returnPathOf(headers),
     deliveryReport: deliveryReportOf(mp.attachments),
+    feedbackReport: feedbackReportOf(mp.attachments),
+    dispositionNotification: dispositionNotificationOf(mp.attachments),
+    returnedMessageIds: returnedMessageIdsOf(mp.attachments),
     warnings,
   };
 }
@@ -312,20 +318,79 @@ function deliveryReportOf(attachments: StreamedAttachment[]): DeliveryReport | n
   const text = parts.map((p) => p.kept?.toString('utf8') ?? '').join('\n\n');
   const recipients: DeliveryReport['recipients'] = [];
   // RFC 3464: per-message fields, then one block of per-recipient fields each, blank-line separated.
-  for (const block of text.split(/\r?\n\s*\r?\n/)) {
-    const field = (name: string) => block.match(new RegExp(`^${name}:\\s*(.+(?:\\r?\\n[ \\t].*)*)`, 'im'))?.[1]?.replace(/\s+/g, ' ').trim() ?? null;
-    const recipient = field('Final-Recipient') ?? field('Original-Recipient');
-    if (!recipient) continue;
+  for (const block of recipientBlocks(text)) {
+    // The final recipient is the one that failed; when it is no mail address (a pipe, a mailbox
+    // file, an LMTP source route), the original recipient is the address the sender used.
+    const candidates = [reportField(block, 'Final-Recipient'), reportField(block, 'Original-Recipient')]
+      .filter((v): v is string => v !== null)
+      .map((v) => asciiLower(v.replace(/^[^;]*;\s*/, '').replace(/[<>]/g, '').trim()));
+    if (candidates.length === 0) continue;
     recipients.push({
-      address: asciiLower(recipient.replace(/^[^;]*;\s*/, '').replace(/[<>]/g, '').trim()),
-      status: field('Status'),
-      action: field('Action')?.toLowerCase() ?? null,
-      diagnostic: field('Diagnostic-Code'),
+      address: candidates.find((c) => MAIL_ADDRESS.test(c)) ?? candidates[0]!,
+      status: reportField(block, 'Status'),
+      action: reportField(block, 'Action')?.toLowerCase() ?? null,
+      diagnostic: reportField(block, 'Diagnostic-Code'),
     });
   }
-  const returned = attachments.find((a) => a.meta.contentType === 'message/rfc822' || a.meta.contentType === 'text/rfc822-headers');
-  const idMatch = returned?.kept?.toString('utf8').match(/^Message-ID:\s*(<[^>\r\n]+>)/im);
-  return { originalMessageId: normaliseMessageId(idMatch?.[1]), recipients };
+  return { originalMessageId: returnedMessageIdsOf(attachments)[0] ?? null, recipients };
+}
+
+/**
+ * RFC 3464 separates per-recipient blocks with blank lines; some MTAs (seen: AOL) run them
+ * together, so a block naming several Final-Recipients is cut before each one after the first.
+ */
+function recipientBlocks(text: string): string[] {
+  return text.split(/\r?\n\s*\r?\n/).flatMap((block) => {
+    const starts = [...block.matchAll(/^Final-Recipient:/gim)].map((m) => m.index);
+    if (starts.length < 2) return [block];
+    return starts.map((at, i) => block.slice(i === 0 ? 0 : at, starts[i + 1] ?? block.length));
+  });
+}
+
+/** One field of a report block (RFC 3464/5965/8098 share RFC 822 field syntax), unfolded. */
+function reportField(block: string, name: string): string | null {
+  return block.match(new RegExp(`^${name}:\\s*(.+(?:\\r?\\n[ \\t].*)*)`, 'im'))?.[1]?.replace(/\s+/g, ' ').trim() ?? null;
+}
+
+function reportFields(block: string, name: string): string[] {
+  return [...block.matchAll(new RegExp(`^${name}:\\s*(.+)`, 'gim'))].map((m) => m[1]!.trim());
+}
+
+function partText(attachments: StreamedAttachment[], contentType: string): string | null {
+  const parts = attachments.filter((a) => a.meta.contentType === contentType);
+  return parts.length === 0 ? null : parts.map((p) => p.kept?.toString('utf8') ?? '').join('\n\n');
+}
+
+function feedbackReportOf(attachments: StreamedAttachment[]): FeedbackReport | null {
+  const text = partText(attachments, 'message/feedback-report');
+  if (text === null) return null;
+  const address = (v: string) => asciiLower(cleanLine(v.replace(/^[^;]*;\s*/, '').replace(/[<>]/g, '').trim(), 320));
+  return {
+    feedbackType: reportField(text, 'Feedback-Type')?.toLowerCase() ?? null,
+    originalRcptTo: reportFields(text, 'Original-Rcpt-To').map(address).filter((a) => a.includes('@')),
+    originalMailFrom: (() => { const v = reportField(text, 'Original-Mail-From'); return v === null ? null : address(v); })(),
+  };
+}
+
+function dispositionNotificationOf(attachments: StreamedAttachment[]): DispositionNotification | null {
+  const text = partText(attachments, 'message/disposition-notification');
+  if (text === null) return null;
+  return {
+    disposition: reportField(text, 'Disposition')?.toLowerCase() ?? null,
+    originalMessageId: normaliseMessageId(reportField(text, 'Original-Message-ID')),
+  };
+}
+
+function returnedMessageIdsOf(attachments: StreamedAttachment[]): string[] {
+  const ids: string[] = [];
+  for (const a of attachments) {
+    if (a.meta.contentType !== 'message/rfc822' && a.meta.contentType !== 'text/rfc822-headers') continue;
+    // Only the returned mail's own header block: a Message-ID deeper down belongs to its body.
+    const head = (a.kept?.toString('utf8') ?? '').split(/\r?\n\r?\n/)[0] ?? '';
+    const id = normaliseMessageId(head.match(/^Message-ID:\s*(<[^>\r\n]+>)/im)?.[1]);
+    if (id !== null) ids.push(id);
+  }
+  return ids;
 }
 
 /** Sanitised for display: no scripts, no remote images (tracking), only cid: and data: sources. */

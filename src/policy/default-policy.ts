@@ -62,6 +62,11 @@ export interface Policy {
   reminderAt: number; // 0.75
   breachAt: number; // 1.0
   managerAt: number; // 1.5
+  /**
+   * Mailing lists whose posts may become tickets (never acknowledged), by List-Id label
+   * (`odoo-users.lists.example`) or list address; every other list or bulk mail is recorded, no ticket.
+   */
+  allowedLists: string[];
 }
 
 const WEEKDAYS_9_TO_18 = Object.fromEntries(
@@ -81,7 +86,12 @@ export const DEFAULT_POLICY: Policy = {
       keywords: ['cannot access', "can't access", 'cannot log in', "can't log in", 'login', 'password', 'erişemiyorum', 'erisemiyorum', 'giriş yapamıyorum', 'giris yapamiyorum', 'şifre', 'sifre'] },
     { slug: 'email-deliverability', name: 'Emails Deliverability Issue', priorities: ['critical', 'high', 'medium'], defaultPriority: 'medium',
       aliases: ['email', 'e-mail', 'deliverability', 'e-posta', 'eposta'],
-      keywords: ['deliverability', 'emails not sent', 'email not received', 'spam folder', 'mail gitmiyor', 'e-posta gitmiyor', 'eposta gitmiyor', 'mail gelmiyor'] },
+      keywords: ['deliverability', 'emails not sent', 'email not received', 'spam folder', 'mail gitmiyor', 'e-posta gitmiyor', 'eposta gitmiyor', 'mail gelmiyor',
+        // A person telling of mail that does not arrive, or forwarding the bounce they got.
+        'bounce', 'bounced', 'bounces', 'returned mail', 'undelivered', 'undeliverable', 'delivery failed', 'mail delivery failed',
+        'delivery status notification', 'not delivered', 'failure notice', 'could not be delivered', 'user unknown', 'mailbox full', 'permanent error', 'going to spam', 'lands in spam', 'ends up in spam', 'marked as spam', 'emails not delivered',
+        'ulaşmıyor', 'ulasmiyor', 'müşterilere ulaşmıyor', 'e-postalar ulaşmıyor', 'teslim edilemedi', 'iletilemedi', 'geri dönüyor', 'geri donuyor',
+        "spam'e düşüyor", "spama düşüyor", 'spam klasörüne', 'gereksiz klasörüne', 'mail gitmiyor', 'mailler gitmiyor', 'e-postalar gitmiyor'] },
     { slug: 'website', name: 'Website Issue', priorities: ['high', 'medium'], defaultPriority: 'medium',
       aliases: ['website', 'web', 'site', 'web sitesi'],
       keywords: ['website', 'web site', 'web sitesi', 'web sayfası', 'web sayfasi'] },
@@ -130,4 +140,5 @@ export const DEFAULT_POLICY: Policy = {
   reminderAt: 0.75,
   breachAt: 1.0,
   managerAt: 1.5,
+  allowedLists: [],
 };

@@ -137,10 +137,13 @@ describe('ingest', () => {
     expect(acks).toHaveLength(1);
   });
 
-  it('does not acknowledge bulk mail, and records our own mail coming back as a loop', async () => {
+  it('records list mail with no ticket and no acknowledgement, and our own mail coming back as a loop', async () => {
+    // Issue 22: list and bulk mail is machine mail, recorded (slagate noise list), never a ticket.
     const bulk = await ingest(buildMail({ subject: 'Newsletter', headers: { 'Precedence': 'bulk', 'List-Id': '<news.client.example>' } }));
-    expect(bulk).toMatchObject({ decision: 'new-ticket', acknowledge: false });
-    expect(await eventKinds(bulk.ticket!.id)).toContain('acknowledgement-skipped');
+    expect(bulk).toMatchObject({ decision: 'machine', acknowledge: false, ticket: null, verdict: 'list' });
+    const [row] = await database.db.select().from(rawMail).where(eq(rawMail.id, bulk.rawMailId!));
+    expect(row).toMatchObject({ decision: 'machine', acknowledge: false, ticketId: null });
+    expect(row!.reason).toContain('list (');
     const loop = await ingest(buildMail({ from: 'Support <support@sanarise.example>', subject: 'Re: something' }));
     expect(loop).toMatchObject({ decision: 'loop', acknowledge: false, ticket: null });
   });
@@ -204,7 +207,9 @@ describe('ingest', () => {
       // bounce2 is bounce1 with different trace headers: the same mail, so a duplicate.
       if (f.startsWith('multipart_report_emails__')) {
         expect(outcome.acknowledge, f).toBe(false);
-        expect(['bounce', 'duplicate'], f).toContain(outcome.decision);
+        // A delayed-delivery report is recorded as machine mail with nothing to do (issue 22).
+        expect(['bounce', 'machine', 'duplicate'], f).toContain(outcome.decision);
+        expect(outcome.ticket, f).toBeNull();
       }
     }
     console.log(`corpus: ${files.length} mails -> ${[...decisions].map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -33,6 +33,7 @@ export async function parseAndClassify(config: Config, raw: Buffer, mailbox: Mai
   const noise = detectNoise(mail, {
     addresses: [config.mailboxes.support.address, config.mailboxes.management.address],
     messageIdDomain: config.messageIdDomain,
+    allowedLists: config.policy.allowedLists,
   });
   const classification = classify({ subject: mail.subject, text: mail.text, mailbox }, config.policy, config.ticketPrefix);
   return { ok: true, mail, noise, classification };

@@ -5,7 +5,6 @@ import { insertMessage } from '../../db/repositories/message-repository.js';
 import {
   findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey, type TicketThreadRef,
 } from '../../db/repositories/ticket-repository.js';
-import { judgeBounce } from '../../inbound/bounce-verdict.js';
 import { decideThread, type ThreadDecision } from '../../inbound/decide-thread.js';
 import { sameOrganisation } from '../../inbound/same-organisation.js';
 import { mayContinueThread } from '../../inbound/thread-membership.js';
@@ -19,8 +18,8 @@ import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';
 import { findPerson } from '../../tickets/staff-directory.js';
 import { requesterOf } from './plan-new-ticket.js';
-import { recordBounce } from './record-bounce.js';
 import { refuseStaffMail } from './refuse-staff-mail.js';
+import { recordMachineMail } from './record-machine-mail.js';
 
 type Routed = Omit<IngestOutcome, 'rawMailId'>;
 
@@ -33,33 +32,10 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
   const { noise, mail } = m;
   const why = noise.reasons.join('; ');
   if (noise.kind === 'loop') {
-    return { decision: 'loop', acknowledge: false, reason: `our own mail came back (${why})`, ticket: null };
+    return { decision: 'loop', acknowledge: false, reason: `our own mail came back: loop (${why})`, ticket: null, verdict: 'loop' };
   }
-  if (noise.kind === 'bounce') {
-    const report = mail.deliveryReport;
-    // Only the returned headers inside the report name the bounced mail; In-Reply-To is whatever
-    // the sender wrote and proves nothing.
-    const original = report?.originalMessageId ?? null;
-    let outcome = 'it names none of our mails';
-    const verdict = original ? judgeBounce({
-      secret: ctx.config.tokenSecret,
-      deliveredTo: [...['delivered-to', 'x-original-to'].flatMap((h) => mail.headers[h] ?? []).map((v) => v.replace(/^.*<|>.*$/g, '').trim()),
-        ...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address)],
-      mailboxAddresses: [ctx.config.mailboxes.support.address, ctx.config.mailboxes.management.address],
-      originalMessageId: original,
-    }) : null;
-    if (verdict && !verdict.trusted) {
-      outcome = `changes nothing: ${verdict.reason}`;
-    } else if (original) {
-      const bounced = await recordBounce(tx, { config: ctx.config, clock: () => ctx.now }, {
-        originalMessageId: original,
-        recipients: (report?.recipients ?? []).map((r) => ({ address: r.address, status: r.status })),
-      });
-      outcome = !bounced.matched ? `${original} is not one of our mails`
-        : `outbox row ${bounced.outboxId} marked bounced${bounced.suppressed.length ? `; suppressed ${bounced.suppressed.join(', ')}` : ''}`;
-    }
-    return { decision: 'bounce', acknowledge: false, reason: `delivery report (${why}); ${outcome}`, ticket: null };
-  }
+  const machine = await recordMachineMail(tx, ctx, noise, mail);
+  if (machine) return machine;
 
   // Staff act on a ticket only through a signed reply address and their own From
   // (judgeStaffMail); staff mail without one is refused, never read as a client's. A token used by
@@ -96,9 +72,9 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
       // An out-of-office on a ticket is kept for the agent but changes no status and no clock.
       await deferOr(ctx.writes, insertMessage(tx, inboundMessageRow(thread.ticket.id, m, 'client')));
       await deferOr(ctx.writes, appendEvents(tx, [{ ticketId: thread.ticket.id, at: ctx.now, actor: 'client', kind: 'auto-reply-received', reason: why }]));
-      return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}) kept on ${thread.ticket.number}`, ticket: null };
+      return { decision: 'auto-reply', acknowledge: false, reason: `${noise.machine.kind} (${why}) kept on ${thread.ticket.number}`, ticket: null, verdict: noise.machine.kind };
     }
-    return { decision: 'auto-reply', acknowledge: false, reason: `automatic reply (${why}); no ticket it belongs to`, ticket: null };
+    return { decision: 'auto-reply', acknowledge: false, reason: `${noise.machine.kind} (${why}); no ticket it belongs to`, ticket: null, verdict: noise.machine.kind };
   }
   if (thread.kind === 'reopen' && thread.ticket.status === 'resolved') {
     const answered = await recordSurveyAnswer(tx, ctx, m, thread.ticket.id);
