@@ -13,7 +13,7 @@ import { attachmentRows, inboundMessageRow, senderOf } from './inbound-message-r
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { applyClientCorrection } from './apply-client-correction.js';
-import { confirmEscalation } from './confirm-escalation.js';
+import { confirmEscalation } from '../notify/confirm-escalation.js';
 import { escalationFacts } from '../notify/escalation-facts.js';
 import { levelAfterEscalation, stepOf, type LadderStep } from '../../tickets/escalation-ladder.js';
 import { forwardPlanOfMail } from '../notify/stored-attachments.js';

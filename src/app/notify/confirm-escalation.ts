@@ -5,12 +5,14 @@ import type { TicketRow } from '../../db/repositories/ticket-repository.js';
 import { buildClientMail } from '../../outbound/build-client-mail.js';
 import type { Language } from '../../outbound/outbound-mail.js';
 import { stepOf } from '../../tickets/escalation-ladder.js';
-import { clientThread } from '../notify/client-thread.js';
-import type { RouteContext, RouteInput } from './route-types.js';
+import { clientThread } from './client-thread.js';
+import type { Config } from '../../config.js';
 import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /** The client who asked for `[Escalate]` is told, in their language, whom the ticket is with now. */
-export async function confirmEscalation(tx: Db, ctx: RouteContext, ticket: TicketRow, m: RouteInput, level: number): Promise<void> {
+export async function confirmEscalation(
+  tx: Db, ctx: { config: Config; now: Date }, ticket: TicketRow, cause: { rawMailId: number }, level: number,
+): Promise<void> {
   const { config, now } = ctx;
   if (await isSuppressed(tx, ticket.requesterAddress, now)) return;
   const mail = buildClientMail(config, {
@@ -18,7 +20,7 @@ export async function confirmEscalation(tx: Db, ctx: RouteContext, ticket: Ticke
     ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
     to: { name: ticket.requesterName ?? '', address: ticket.requesterAddress },
     lang: (ticket.requesterLanguage as Language | null) ?? config.defaultLanguage,
-    dedupeKey: `escalation-confirmed:${ticket.id}:${m.rawMailId}`,
+    dedupeKey: `escalation-confirmed:${ticket.id}:${cause.rawMailId}`,
     data: { level, step: stepOf(level) },
     thread: await clientThread(tx, ticket.id),
     random: randomUUID(),
