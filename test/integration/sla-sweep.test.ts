@@ -60,10 +60,13 @@ describe('sweepSla on PostgreSQL', () => {
     now.at = ist('2026-03-16 13:00');
     expect(await s.tick()).toMatchObject({ fired: 1 });
     expect(await ticketRow(id)).toMatchObject({ breachedAt: ist('2026-03-16 13:00'), nextSlaAt: ist('2026-03-16 15:00') });
+    // The ladder moves with the clock (issue 23): the breach puts the ticket at the team lead.
+    expect((await ticketRow(id)).escalationLevel).toBe(2);
 
     now.at = ist('2026-03-16 15:00');
     expect(await s.tick()).toMatchObject({ fired: 1 });
     expect(await ticketRow(id)).toMatchObject({ nextSlaAt: null });
+    expect((await ticketRow(id)).escalationLevel).toBe(3); // 150 %: the manager
     now.at = ist('2026-03-20 15:00');
     expect(await s.tick()).toEqual({ claimed: 0, fired: 0 });
 
