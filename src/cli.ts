@@ -8,13 +8,14 @@ import { EXIT, type CliContext, type RegisterCommand } from './cli/context.js';
  */
 const COMMANDS: (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./cli/migrate-command.js'),
-  () => import('./cli/ingest-command.js'),
+  () => import('./cli/ingest/ingest-command.js'),
   () => import('./cli/replay-command.js'),
   () => import('./cli/classify-command.js'),
   () => import('./cli/report-command.js'),
   () => import('./cli/sla-command.js'),
   () => import('./cli/outbox-command.js'),
   () => import('./cli/tickets-command.js'),
+  () => import('./cli/attachment-command.js'),
   () => import('./cli/quarantine-command.js'),
   () => import('./cli/noise-command.js'),
   () => import('./cli/doctor-command.js'),
@@ -47,9 +48,9 @@ function packageVersion(): string {
 
 export async function main(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream; in?: NodeJS.ReadableStream } = {}): Promise<number> {
   // An MTA's pipe runs `slagate ingest` once per mail: with a gateway running it hands the mail
-  // over before commander and the config (zod) are even loaded (src/cli/ingest-fast-path.ts).
+  // over before commander and the config (zod) are even loaded (src/cli/ingest/ingest-fast-path.ts).
   if (argv.slice(2, 5).includes('ingest')) {
-    const { ingestFastPath } = await import('./cli/ingest-fast-path.js');
+    const { ingestFastPath } = await import('./cli/ingest/ingest-fast-path.js');
     const code = await ingestFastPath(argv.slice(2), {
       out: io.out ?? process.stdout, err: io.err ?? process.stderr, in: io.in ?? process.stdin,
     }, process.env);

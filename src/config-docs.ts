@@ -68,6 +68,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   'limits.ackPerSenderCap': 'Acknowledgements to one sender per window; past it they stop and the team is told.',
   'limits.ackPerSenderWindowMinutes': 'The acknowledgement cap window, in minutes.',
   'limits.bounceSuppressionDays': 'Days an address that hard-bounced (5.x.x) gets no mail.',
+  'limits.forwardAttachmentsMaxBytes': 'Total size, in bytes (10 MiB), of the files a forward carries: a client\'s files to the team or manager, an agent\'s to the client. Larger ones are listed by name and size; `slagate attachment get` gives them.',
   'limits.staffRefusalNoticeMinutes': 'Minutes in which a member of staff gets at most one notice that a mail from their address was refused (no valid reply token).',
   'outbox.maxAttempts': 'Send attempts before a mail is given up (temporary failures only).',
   'outbox.backoffInitialMs': 'First retry delay, in milliseconds (doubles, with jitter).',

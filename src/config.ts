@@ -166,10 +166,13 @@ export const configSchema = z.object({
     ackPerSenderCap: z.number().int().min(1).default(10), // acknowledgements per sender per window
     ackPerSenderWindowMinutes: z.number().int().min(1).default(180), // 3 hours
     bounceSuppressionDays: z.number().int().min(0).default(7), // days a hard-bounced address gets no mail
+    // Total of the files a forward carries (client's files to staff, agent's to the client);
+    // larger ones are listed by name and size, and `slagate attachment get` gives them.
+    forwardAttachmentsMaxBytes: z.number().int().min(0).default(10_485_760), // 10 MiB
     staffRefusalNoticeMinutes: z.number().int().min(1).default(60), // at most one refused-mail notice per staff member per window
   }).default({
     maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
-    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7, staffRefusalNoticeMinutes: 60,
+    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
   }),
   outbox: z.object({
     maxAttempts: z.number().int().min(1).default(12),

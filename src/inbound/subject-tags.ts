@@ -153,3 +153,22 @@ function removeSpans(text: string, spans: [number, number][]): string {
 export function priorityNamed(word: string, policy: Policy): Priority | null {
   return aliasLookup(policy).priorities.get(caseFold(word.trim())) ?? null;
 }
+
+/**
+ * Every type and priority tag of a subject in order, not only the first of each: a client who
+ * corrects a ticket by replying often adds the new tag after the old ones it quotes
+ * (`RE: Talebiniz alındı: [Diğer] Rapor [Hata]`).
+ */
+export function tagsInSubject(subject: string, policy: Policy): { types: string[]; priorities: Priority[] } {
+  const lookup = aliasLookup(policy);
+  const types: string[] = [];
+  const priorities: Priority[] = [];
+  for (const m of subject.matchAll(BRACKETED)) {
+    const folded = caseFold((m[1] ?? '').trim());
+    const priority = lookup.priorities.get(folded);
+    const type = lookup.types.get(folded);
+    if (priority) priorities.push(priority);
+    else if (type) types.push(type);
+  }
+  return { types, priorities };
+}

@@ -7,7 +7,8 @@ import { appendEvents } from '../db/repositories/event-repository.js';
 import {
   claimDue, markFailed, markRetry, markSentMany, markSuppressed, releaseClaim, ticketProgress, type OutboxRow,
 } from '../db/repositories/outbox-repository.js';
-import { SlagateError, isTransientError } from '../errors.js';
+import { SlagateError, describeError, isTransientError } from '../errors.js';
+import { resolveOutboxAttachments } from '../app/notify/stored-attachments.js';
 import { SLA_MAIL_KINDS, type MailKind } from '../outbound/outbound-mail.js';
 import { parseSlaStepDedupeKey } from '../sla/sla-step-key.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../smtp/circuit-breaker.js';
@@ -104,11 +105,20 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       log.info({ reason: stale }, 'reminder no longer applies');
       return;
     }
+    let attachments: OutboxRow['attachments'];
+    try {
+      attachments = await resolveOutboxAttachments(db, row.attachments);
+    } catch (err) {
+      const failure = err instanceof SlagateError ? err
+        : new SlagateError('ATTACHMENT_UNAVAILABLE', `reading the attachments back failed: ${describeError(err)}`, { cause: err, retryable: isTransientError(err) });
+      await giveUpOrRetry(row, failure, undefined, log);
+      return;
+    }
     let result: Awaited<ReturnType<MailSender['send']>>;
     try {
       // Bounces come back to a signed address only our own mail carries (bounce-address.ts).
       const envelopeFrom = config.tokenSecret ? bounceAddress(config.tokenSecret, row.fromAddress.address, row.messageId) : undefined;
-      result = await sender.send({ ...row, maxWaitMs: maxHoldMs, envelopeFrom });
+      result = await sender.send({ ...row, attachments, maxWaitMs: maxHoldMs, envelopeFrom });
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.code === 'SMTP_NOT_STARTED') {

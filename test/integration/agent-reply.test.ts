@@ -150,7 +150,8 @@ describe('agent replies by email', () => {
     }));
     const row = await ticketRow(ticket.id);
     // website allows high and medium: critical is clamped to high.
-    expect(row).toMatchObject({ priority: 'high', assignee: MERT, escalationLevel: 1, qualifiedAt: now });
+    // #escalate from the agent goes to the team lead (level 2), the ladder's next step.
+    expect(row).toMatchObject({ priority: 'high', assignee: MERT, escalationLevel: 2, qualifiedAt: now });
     expect(row.firstResponseDue!.getTime()).toBeLessThan(before.firstResponseDue!.getTime());
     const events = await eventsOf(ticket.id);
     for (const kind of ['command-priority', 'command-assign', 'command-qualified', 'command-escalate']) {
@@ -158,11 +159,12 @@ describe('agent replies by email', () => {
     }
     const rows = await outboxOf(ticket.id);
     expect(rows.filter((r) => r.kind === 'command-result')).toHaveLength(4);
-    // Level 1 of the ladder is the assigned agent; the mail names who escalated, never the client.
+    // One step above the assigned agent is the team lead (issue 23: it used to go to the agent
+    // who already had it); the mail names who escalated, never the client.
     const escalation = rows.find((r) => r.kind === 'client-escalation')!;
-    expect(escalation).toMatchObject({ to: [{ address: MERT }] });
+    expect(escalation).toMatchObject({ to: [{ address: 'lead@sanarise.example' }] });
     expect(escalation.subject).not.toMatch(/Müşteri yükseltmesi|Client escalation/);
-    expect(escalation.text).toContain(`<${AYSE}> escalated ticket ${ticket.number}.`); // Mert reads English
+    expect(escalation.text).toContain(`<${AYSE}> ${ticket.number} numaralı talebi yükseltti. Talep artık ekip lideri seviyesinde`); // Zeynep reads Turkish
     expect(escalation.text).not.toContain('The client escalated');
 
     await ingest(replyTo(await notice(AYSE), { body: '#type problem' }));
@@ -207,7 +209,7 @@ describe('agent replies by email', () => {
     await ingest(raw);
     expect((await ingest(raw)).decision).toBe('duplicate');
     expect((await eventsOf(ticket.id)).filter((e) => e.kind === 'command-escalate')).toHaveLength(1);
-    expect((await ticketRow(ticket.id)).escalationLevel).toBe(1);
+    expect((await ticketRow(ticket.id)).escalationLevel).toBe(2);
     expect((await outboxOf(ticket.id)).filter((r) => r.kind === 'agent-relay')).toHaveLength(1);
   });
 

@@ -210,13 +210,16 @@ describe('reply-by-email cannot be borrowed, replayed or abused', () => {
     const body = '#escalate\n\nMerhaba, raporu yeniden ürettik; gelen kutunuza bakar mısınız?';
     await append('support', reply(ayse, { messageId, body }));
     await settled(appended);
+    // One step up the ladder (issue 23: an agent's ticket goes to the lead); the copies add none.
+    const [once] = await database.db.select().from(tickets).where(eq(tickets.id, ticket.id));
+    expect(once!.escalationLevel).toBe(2);
     await append('support', [
       reply(ayse, { messageId, body, date: 'Mon, 16 Mar 2026 11:00:00 +0300' }),
       reply(ayse, { messageId, body: `${body}\n\n-- \nGönderen: iPhone` }),
     ]);
     await settled(appended);
     const [after] = await database.db.select().from(tickets).where(eq(tickets.id, ticket.id));
-    expect(after!.escalationLevel).toBe(1);
+    expect(after!.escalationLevel).toBe(2);
     expect(await mailTo('deniz@anadolu.example', (m) => m.text.includes('raporu yeniden ürettik'))).toHaveLength(1);
     const copies = (await rawRows()).filter((r) => r.messageId === messageId);
     expect(copies.map((r) => r.decision).sort()).toEqual(['duplicate', 'duplicate', 'reply']);

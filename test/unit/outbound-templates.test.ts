@@ -71,12 +71,18 @@ function build(kind: (typeof MAIL_KINDS)[number], lang: Language): OutboundMail 
       random,
     });
   }
-  if (kind === 'agent-relay' || kind === 'survey' || kind === 'oversized-rejected') {
+  if (kind === 'agent-relay' || kind === 'survey' || kind === 'oversized-rejected' || kind === 'classification-corrected' || kind === 'escalation-confirmed') {
     return buildClientMail(config, {
       kind, ticket: kind === 'oversized-rejected' ? null : langTicket, to: { name: 'Deniz Arslan', address: 'deniz@client.example' }, lang,
       dedupeKey: `${kind}:7`, random,
       data: kind === 'agent-relay' ? { agentName: 'Ayşe Yılmaz', body: 'Merhaba, sorunu giderdik. <b>Kontrol eder misiniz?</b>' }
-        : kind === 'survey' ? {} : { originalSubject: 'Büyük dosya', sizeMb: 31, maxMb: 25 },
+        : kind === 'survey' ? {}
+          : kind === 'escalation-confirmed' ? { level: 2, step: 'lead' }
+          : kind === 'classification-corrected' ? {
+            typeChanged: true, fromTypeName: 'Other', priorityMoved: true, fromPriority: 'low', priorityChanged: true,
+            allowedPriorities: lang === 'tr' ? 'Yüksek veya Orta' : 'High or Medium', firstResponseDue: ticket.firstResponseDue, resolutionDue: null,
+          }
+            : { originalSubject: 'Büyük dosya', sizeMb: 31, maxMb: 25 },
       thread: { inReplyTo: '<client-1@client.example>', references: [] },
     });
   }

@@ -4,7 +4,7 @@ import { findThreadRefsByMessageIds, lockForKeys } from '../../db/repositories/t
 import { withWriteBehind } from '../../db/write-behind.js';
 import { syntheticMessageId, type MailIdentity } from '../../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
-import { carriesReplyToken } from './identify-agent-mail.js';
+import { carriesReplyToken } from './staff-mail/identify-agent-mail.js';
 import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
 import type { IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
 import type { IntakeResult } from '../../inbound/mail-intake.js';

@@ -15,6 +15,7 @@ import { planManagerNotification } from '../notify/enqueue-manager-notification.
 import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-team-notification.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
+import { forwardPlanOfMail } from '../notify/stored-attachments.js';
 import { storedSlaOf } from './recompute-ticket-sla.js';
 import type { RouteInput } from './route-types.js';
 import { clientsOf, type ClientIdentity } from '../../tickets/client-of.js';
@@ -207,8 +208,12 @@ export function planTicketWrites(
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
   }
   if (!ticket.private) {
+    // The client's own files go with it (screenshots, logs), within the forwarding limit.
+    const forwarded = forwardPlanOfMail(config, m.rawMailId, mail.attachments);
     const team = planTeamNotification(config, now, random, {
-      ticket: view, attachments: facts.reportAttachment ? [facts.reportAttachment] : [],
+      ticket: view, attachments: [...(facts.reportAttachment ? [facts.reportAttachment] : []), ...forwarded.attach],
+      files: forwarded.files,
+      ...(facts.reportAttachment ? { reportFile: facts.reportAttachment.filename } : {}),
       message: { text: mail.text, fromAddress: requester.address, fromName: sender?.name ?? null },
     }, facts.suppressedStaff);
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));

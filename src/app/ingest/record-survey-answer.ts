@@ -56,7 +56,7 @@ export async function recordSurveyAnswer(
       ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
       kind: 'client-reply-forward', recipients: staffWithRole(config, 'manager'), notBefore: now,
       dedupeKey: `survey-low:${ticket.id}:${m.rawMailId}`,
-      data: { body: `${answer.score}/5${answer.comment ? `\n${answer.comment}` : ''}`, sender: senderOf(m) },
+      data: { body: `${answer.score}/5${answer.comment ? `\n${answer.comment}` : ''}`, sender: senderOf(m), surveyScore: answer.score },
     });
   }
   return {

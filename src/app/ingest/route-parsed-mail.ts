@@ -8,9 +8,9 @@ import {
 import { decideThread, type ThreadDecision } from '../../inbound/decide-thread.js';
 import { sameOrganisation } from '../../inbound/same-organisation.js';
 import { mayContinueThread } from '../../inbound/thread-membership.js';
-import { applyAgentReply } from './apply-agent-reply.js';
+import { applyAgentReply } from './staff-mail/apply-agent-reply.js';
 import { applyClientReply } from './apply-client-reply.js';
-import { identifyAgentMail } from './identify-agent-mail.js';
+import { identifyAgentMail } from './staff-mail/identify-agent-mail.js';
 import { recordSurveyAnswer } from './record-survey-answer.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { RouteContext, RouteInput } from './route-types.js';
@@ -18,7 +18,7 @@ import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';
 import { findPerson } from '../../tickets/staff-directory.js';
 import { requesterOf } from './plan-new-ticket.js';
-import { refuseStaffMail } from './refuse-staff-mail.js';
+import { refuseStaffMail } from './staff-mail/refuse-staff-mail.js';
 import { recordMachineMail } from './record-machine-mail.js';
 
 type Routed = Omit<IngestOutcome, 'rawMailId'>;

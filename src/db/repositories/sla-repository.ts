@@ -15,6 +15,8 @@ export interface SlaTicketRow extends TicketSlaInputs {
   firstResponseAt: Date | null;
   qualifiedAt: Date | null;
   resolvedAt: Date | null;
+  /** Where the ticket stands on the escalation ladder (tickets/escalation-ladder.ts). */
+  escalationLevel: number;
 }
 
 /** A fired step as stored (sla_alerts), of one ticket. */
@@ -32,6 +34,7 @@ const slaColumns = {
   firstResponseAt: tickets.firstResponseAt,
   qualifiedAt: tickets.qualifiedAt,
   resolvedAt: tickets.resolvedAt,
+  escalationLevel: tickets.escalationLevel,
 };
 
 export interface SlaPauseRow {
@@ -145,4 +148,12 @@ export async function storeDeadlines(
   await tx.update(tickets).set({
     firstResponseDue: d.firstResponseDue, resolutionDue: d.resolutionDue, nextSlaAt: d.nextSlaAt,
   }).where(eq(tickets.id, ticketId));
+}
+
+/** A breach moved tickets up the escalation ladder; a level is only ever raised here, never lowered. */
+export async function raiseEscalationLevels(tx: Db, raised: { ticketId: number; level: number }[], now: Date): Promise<void> {
+  for (const r of raised) {
+    await tx.update(tickets).set({ escalationLevel: sql`greatest(${tickets.escalationLevel}, ${r.level})`, updatedAt: now })
+      .where(eq(tickets.id, r.ticketId));
+  }
 }

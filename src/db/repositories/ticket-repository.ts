@@ -2,7 +2,7 @@ import type { TicketThreadRef } from '../../inbound/decide-thread.js';
 import { and, eq, inArray, isNotNull, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
-import { messages, ticketPauses, tickets } from '../schema/tickets.js';
+import { messages, ticketEvents, ticketPauses, tickets } from '../schema/tickets.js';
 import { rowsOf } from '../rows-of.js';
 import { insertRows } from './insert-rows.js';
 
@@ -104,6 +104,11 @@ export async function isTicketParticipant(db: Db, ticketId: number, address: str
       sql`${messages.cc} @> ${JSON.stringify([{ address }])}::jsonb`,
     ))).limit(1);
   if (rows.length > 0) return true;
+  // Someone an agent put on the ticket's Cc (`#cc add`) receives its replies and may answer them.
+  const added = await db.select({ id: ticketEvents.id }).from(ticketEvents)
+    .where(and(eq(ticketEvents.ticketId, ticketId), eq(ticketEvents.kind, 'command-cc'),
+      sql`${ticketEvents.data} @> ${JSON.stringify({ action: 'add', address })}::jsonb`)).limit(1);
+  if (added.length > 0) return true;
   const requester = await db.select({ id: tickets.id }).from(tickets)
     .where(and(eq(tickets.id, ticketId), eq(tickets.requesterAddress, address))).limit(1);
   return requester.length > 0;

@@ -1,12 +1,12 @@
-import type { Config, Person } from '../../config.js';
-import type { Db } from '../../db/client.js';
-import { getTicket, type TicketRow } from '../../db/repositories/ticket-repository.js';
-import { judgeAuthentication } from '../../inbound/authentication-results.js';
-import type { ParsedMail } from '../../inbound/parsed-mail.js';
-import { judgeStaffMail, type RefusalCode, type TokenCandidate } from '../../inbound/staff-mail-verdict.js';
-import { MAILBOXES, type MailboxName } from '../../policy/priorities.js';
-import { parseReplyToken, tokenFromAddress } from '../../security/reply-token.js';
-import type { RouteContext, RouteInput } from './route-types.js';
+import type { Config, Person } from '../../../config.js';
+import type { Db } from '../../../db/client.js';
+import { getTicket, type TicketRow } from '../../../db/repositories/ticket-repository.js';
+import { judgeAuthentication } from '../../../inbound/authentication-results.js';
+import type { ParsedMail } from '../../../inbound/parsed-mail.js';
+import { judgeStaffMail, type RefusalCode, type TokenCandidate } from '../../../inbound/staff-mail-verdict.js';
+import { MAILBOXES, type MailboxName } from '../../../policy/priorities.js';
+import { parseReplyToken, tokenFromAddress } from '../../../security/reply-token.js';
+import type { RouteContext, RouteInput } from '../route-types.js';
 
 /**
  * What a mail is to the agent-by-email channel (the rule is judgeStaffMail's; this is its IO):

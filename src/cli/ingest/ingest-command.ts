@@ -1,7 +1,7 @@
 import { Option } from 'commander';
-import { isTransientError } from '../errors.js';
-import type { MailboxName } from '../policy/priorities.js';
-import { EXIT, type RegisterCommand } from './context.js';
+import { isTransientError } from '../../errors.js';
+import type { MailboxName } from '../../policy/priorities.js';
+import { EXIT, type RegisterCommand } from '../context.js';
 
 export const register: RegisterCommand = (program, ctx) => {
   program
@@ -12,12 +12,12 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--json', 'one JSON object per message')
     .argument('[files...]', '.eml files, folders or mbox files (standard input when none)')
     .action(async (files: string[], opts: { mailbox: MailboxName; sender?: string; json?: boolean }) => {
-      const { readMailSources, readStdin } = await import('./mail-sources.js');
+      const { readMailSources, readStdin } = await import('../mail-sources.js');
       const sourcesOf = () => files.length > 0 ? readMailSources(files) : (async function* () {
         yield { name: '-', raw: await readStdin(ctx.in) };
       })();
       // A running gateway takes the mail over its socket and answers after its commit; the
-      // database is opened here only when none runs (src/cli/ingest-via-gateway.ts).
+      // database is opened here only when none runs (src/cli/ingest/ingest-via-gateway.ts).
       const via = await import('./ingest-via-gateway.js');
       const target = via.gatewayIngestTarget(ctx.config().database);
       const session = target ? await via.connectToGateway(target) : null;
@@ -31,14 +31,14 @@ export const register: RegisterCommand = (program, ctx) => {
         return;
       }
       // The embedded database's own secret, as the gateway uses it: an agent's reply fed in here is judged alike.
-      const { withLocalTokenSecret } = await import('../local-token-secret.js');
+      const { withLocalTokenSecret } = await import('../../local-token-secret.js');
       const config = withLocalTokenSecret(ctx.config());
-      const { createLogger } = await import('../logger.js');
-      const { ingestMessage } = await import('../app/ingest/ingest-message.js');
+      const { createLogger } = await import('../../logger.js');
+      const { ingestMessage } = await import('../../app/ingest/ingest-message.js');
       const logger = createLogger({ level: 'warn' });
       let database;
       try {
-        const { openAppDatabase } = await import('./open-app-database.js');
+        const { openAppDatabase } = await import('../open-app-database.js');
         database = await openAppDatabase(config, { applicationName: 'slagate-ingest' });
       } catch (err) {
         ctx.err.write(`slagate ingest: database unavailable: ${(err as Error).message}\n`);

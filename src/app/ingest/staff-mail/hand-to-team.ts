@@ -1,14 +1,14 @@
-import type { Person } from '../../config.js';
-import type { Db } from '../../db/client.js';
-import { appendEvents, listEvents } from '../../db/repositories/event-repository.js';
-import { firstClientMessage } from '../../db/repositories/message-repository.js';
-import { readRawMail } from '../../db/repositories/raw-mail-repository.js';
-import type { TicketRow } from '../../db/repositories/ticket-repository.js';
-import { classify, grantPriority, type Classification } from '../../inbound/classify.js';
-import type { Policy } from '../../policy/default-policy.js';
-import { openTicket } from './open-ticket.js';
-import { parseAndClassify } from './parse-and-classify.js';
-import type { RouteContext } from './route-types.js';
+import type { Person } from '../../../config.js';
+import type { Db } from '../../../db/client.js';
+import { appendEvents, listEvents } from '../../../db/repositories/event-repository.js';
+import { firstClientMessage } from '../../../db/repositories/message-repository.js';
+import { readRawMail } from '../../../db/repositories/raw-mail-repository.js';
+import type { TicketRow } from '../../../db/repositories/ticket-repository.js';
+import { classify, grantPriority, type Classification } from '../../../inbound/classify.js';
+import type { Policy } from '../../../policy/default-policy.js';
+import { openTicket } from '../open-ticket.js';
+import { parseAndClassify } from '../parse-and-classify.js';
+import type { RouteContext } from '../route-types.js';
 
 export type HandOver = { ok: true; number: string; ticketId: number } | { ok: false; reason: string };
 

@@ -1,25 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import type { Person } from '../../config.js';
-import type { Db } from '../../db/client.js';
-import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
-import { findAppliedStaffMail, insertMessage } from '../../db/repositories/message-repository.js';
-import { enqueue, isSuppressed } from '../../db/repositories/outbox-repository.js';
-import { lockForKey, lockTicket, updateTicket, type TicketRow } from '../../db/repositories/ticket-repository.js';
-import { SlagateError } from '../../errors.js';
-import { parseAgentCommands, type CommandError, type ParsedCommands } from '../../inbound/agent-commands.js';
-import { extractNewText } from '../../inbound/reply-text.js';
-import { buildClientMail } from '../../outbound/build-client-mail.js';
-import type { Language } from '../../outbound/outbound-mail.js';
-import type { Priority } from '../../policy/priorities.js';
+import type { Person } from '../../../config.js';
+import type { Db } from '../../../db/client.js';
+import { appendEvents, type NewEvent } from '../../../db/repositories/event-repository.js';
+import { findAppliedStaffMail, insertMessage } from '../../../db/repositories/message-repository.js';
+import { enqueue, isSuppressed, suppressedAmong } from '../../../db/repositories/outbox-repository.js';
+import { lockForKey, lockTicket, updateTicket, type TicketRow } from '../../../db/repositories/ticket-repository.js';
+import { SlagateError } from '../../../errors.js';
+import { parseAgentCommands, type CommandError, type ParsedCommands } from '../../../inbound/agent-commands.js';
+import { extractNewText } from '../../../inbound/reply-text.js';
+import { buildClientMail } from '../../../outbound/build-client-mail.js';
+import type { Language } from '../../../outbound/outbound-mail.js';
+import type { Priority } from '../../../policy/priorities.js';
+import { forwardPlanOfMail } from '../../notify/stored-attachments.js';
+import { ticketParticipants } from '../ticket-participants.js';
+import type { ParticipantFact } from '../../../tickets/participants.js';
 import { applyAgentCommands, type CommandOutcome } from './apply-agent-commands.js';
-import { arrivalTime } from '../../tickets/arrival-time.js';
-import { clientThread } from '../notify/client-thread.js';
-import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
-import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
-import type { IngestOutcome } from '../../inbound/ingest-types.js';
-import { recomputeTicketSla } from './recompute-ticket-sla.js';
-import type { RouteContext, RouteInput } from './route-types.js';
-import { ticketViewOf } from '../../tickets/ticket-view-of.js';
+import { arrivalTime } from '../../../tickets/arrival-time.js';
+import { clientThread } from '../../notify/client-thread.js';
+import { enqueueStaffNotification } from '../../notify/enqueue-staff-notification.js';
+import { attachmentRows, inboundMessageRow } from '../inbound-message-row.js';
+import type { IngestOutcome } from '../../../inbound/ingest-types.js';
+import { recomputeTicketSla } from '../recompute-ticket-sla.js';
+import type { RouteContext, RouteInput } from '../route-types.js';
+import { ticketViewOf } from '../../../tickets/ticket-view-of.js';
 
 type Routed = Omit<IngestOutcome, 'rawMailId'>;
 
@@ -78,7 +81,7 @@ export async function applyAgentReply(
   const events: NewEvent[] = [];
 
   if (relay) {
-    const relayed = await relayToClient(tx, ctx, ticket, agent, parsed.rest, m.rawMailId);
+    const relayed = await relayToClient(tx, ctx, ticket, agent, parsed.rest, m, ccChanges(parsed, now));
     const patch: Parameters<typeof updateTicket>[2] = {};
     if (ticket.firstResponseAt === null) patch.firstResponseAt = arrivedAt;
     if (ticket.status === 'new') patch.status = 'open';
@@ -122,24 +125,34 @@ export async function applyAgentReply(
 }
 
 async function relayToClient(
-  tx: Db, ctx: RouteContext, ticket: TicketRow, agent: Person, body: string, rawMailId: number,
+  tx: Db, ctx: RouteContext, ticket: TicketRow, agent: Person, body: string, m: RouteInput, pending: ParticipantFact[],
 ): Promise<{ reason: string }> {
+  const { rawMailId } = m;
   const { config, now } = ctx;
   if (await isSuppressed(tx, ticket.requesterAddress, now)) {
     return { reason: `not relayed: ${ticket.requesterAddress} is suppressed after a hard bounce` };
   }
+  // The client's colleagues on the thread get the answer too (Cc), as the `#cc` lines of this
+  // very mail leave them; an address that hard-bounced is left out.
+  const participants = await ticketParticipants(tx, config, ticket, pending);
+  const bounced = participants.length > 0 ? await suppressedAmong(tx, participants.map((p) => p.address), now) : new Set<string>();
+  const cc = participants.filter((p) => !bounced.has(p.address));
+  // The agent's files (a PDF, a fixed export) go to the client with the text.
+  const forwarded = forwardPlanOfMail(config, rawMailId, m.mail.attachments);
   const mail = buildClientMail(config, {
     kind: 'agent-relay',
     ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
     to: { name: ticket.requesterName ?? '', address: ticket.requesterAddress },
+    cc,
     lang: (ticket.requesterLanguage as Language | null) ?? config.defaultLanguage,
     dedupeKey: `relay:${rawMailId}`,
-    data: { body, agentName: agent.name },
+    data: { body, agentName: agent.name, files: forwarded.files },
     thread: await clientThread(tx, ticket.id),
     random: randomUUID(),
   });
+  if (forwarded.attach.length > 0) mail.attachments = forwarded.attach;
   await enqueue(tx, mail, { now });
-  return { reason: `relayed to ${ticket.requesterAddress} as ${mail.messageId}` };
+  return { reason: `relayed to ${[ticket.requesterAddress, ...cc.map((p) => p.address)].join(', ')} as ${mail.messageId}` };
 }
 
 /** One confirmation per command, in the agent's language, sent at once (they just wrote). */
@@ -169,6 +182,11 @@ function withholdReason(parsed: ParsedCommands): string | null {
   const first = parsed.rest.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
   if (first.startsWith('#')) return `its first line "${first.slice(0, 80)}" starts with # but is not a command`;
   return null;
+}
+
+/** The `#cc` lines of the mail being applied, as facts the relay of that same mail already honours. */
+function ccChanges(parsed: ParsedCommands, now: Date): ParticipantFact[] {
+  return parsed.commands.flatMap((c) => (c.kind === 'cc' ? [{ kind: 'cc' as const, at: now, action: c.action, address: c.address }] : []));
 }
 
 function errorOutcome(e: CommandError): CommandOutcome {

@@ -1,19 +1,20 @@
-import type { Person } from '../../config.js';
-import type { Db } from '../../db/client.js';
-import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
-import { closePause, openPause, updateTicket, type TicketRow } from '../../db/repositories/ticket-repository.js';
-import type { AgentCommand } from '../../inbound/agent-commands.js';
-import { grantPriority } from '../../inbound/classify.js';
-import { asciiLowerAddress, caseFold } from '../../inbound/case-fold.js';
-import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
-import { enqueueSurvey } from '../notify/enqueue-survey.js';
+import type { Person } from '../../../config.js';
+import type { Db } from '../../../db/client.js';
+import { appendEvents, type NewEvent } from '../../../db/repositories/event-repository.js';
+import { closePause, openPause, updateTicket, type TicketRow } from '../../../db/repositories/ticket-repository.js';
+import type { AgentCommand } from '../../../inbound/agent-commands.js';
+import { grantPriority } from '../../../inbound/classify.js';
+import { asciiLowerAddress, caseFold } from '../../../inbound/case-fold.js';
+import { enqueueStaffNotification } from '../../notify/enqueue-staff-notification.js';
+import { enqueueSurvey } from '../../notify/enqueue-survey.js';
 import { handToTeam } from './hand-to-team.js';
-import type { RouteContext } from './route-types.js';
-import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../../tickets/ticket-view-of.js';
+import type { RouteContext } from '../route-types.js';
+import { findPerson, staffWithRole } from '../../../tickets/staff-directory.js';
+import { ticketViewOf } from '../../../tickets/ticket-view-of.js';
+import { escalationFacts } from '../../notify/escalation-facts.js';
+import { TOP_LEVEL, currentLevel, levelAfterEscalation, stepOf } from '../../../tickets/escalation-ladder.js';
+import { isOursOrStaff, ticketParticipants } from '../ticket-participants.js';
 
-/** The agreement's ladder: the assigned agent, then the team lead, then the manager. */
-const LADDER = ['agent', 'lead', 'manager'] as const;
 
 export interface CommandOutcome {
   /** The command as the agent would write it (`#status resolved`). */
@@ -123,9 +124,9 @@ async function applyOne(
       if (ticket.qualifiedAt) return { ok: false, message: `already qualified at ${ticket.qualifiedAt.toISOString()}` };
       return { ok: true, message: 'qualified: the resolution clock starts when your mail arrived', patch: { qualifiedAt: arrivedAt } };
     case 'escalate': {
-      if (ticket.escalationLevel >= LADDER.length) return { ok: false, message: 'already escalated to the manager, the top of the ladder' };
-      const level = ticket.escalationLevel + 1;
-      const step = LADDER[level - 1]!;
+      if (currentLevel(ticket.escalationLevel) >= TOP_LEVEL) return { ok: false, message: 'already escalated to the manager, the top of the ladder' };
+      const level = levelAfterEscalation(ticket.escalationLevel);
+      const step = stepOf(level);
       const recipients = ticket.private || step === 'manager' ? staffWithRole(config, 'manager')
         : step === 'lead' ? staffWithRole(config, 'lead')
           : ((p) => (p ? [p] : staffWithRole(config, 'agent')))(findPerson(config, ticket.assignee));
@@ -139,10 +140,23 @@ async function applyOne(
             kind: 'client-escalation', recipients, notBefore: now,
             dedupeKey: `agent-escalation:${ticket.id}:${rawMailId}`,
             // Said by name: the mail is the client-escalation one, and it must not blame the client.
-            data: { level, step, escalatedBy: `${agent.name} <${agent.address}>` },
+            data: { level, step, escalatedBy: `${agent.name} <${agent.address}>`, escalation: await escalationFacts(tx, config, ticket, null) },
           });
         },
       };
+    }
+    case 'cc': {
+      const { address, action } = command;
+      if (address === ticket.requesterAddress) return { ok: false, message: `${address} is the requester: every reply goes to them` };
+      if (isOursOrStaff(config, address)) return { ok: false, message: `${address} is our own address or staff: only people on the client's side can be on Cc` };
+      const current = await ticketParticipants(tx, config, ticket);
+      const on = current.some((p) => p.address === address);
+      if (action === 'add') {
+        return on ? { ok: true, message: `${address} already receives the replies (Cc)` }
+          : { ok: true, message: `${address} added: the replies sent to the client go to them too (Cc), and they may write on the ticket`, data: { action, address } };
+      }
+      return on ? { ok: true, message: `${address} removed: the replies sent to the client no longer go to them`, data: { action, address } }
+        : { ok: false, message: `${address} is not on the ticket's Cc (${current.map((p) => p.address).join(', ') || 'nobody is'})` };
     }
   }
 }
@@ -196,6 +210,7 @@ export function commandText(command: AgentCommand): string {
     case 'priority': return `#priority ${command.priority}`;
     case 'type': return `#type ${command.type}`;
     case 'assign': return `#assign ${command.agent}`;
+    case 'cc': return `#cc ${command.action} ${command.address}`;
     default: return `#${command.kind}`;
   }
 }

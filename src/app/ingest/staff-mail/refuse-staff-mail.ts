@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Person } from '../../config.js';
-import type { Db } from '../../db/client.js';
-import { enqueue, isSuppressed, sentRecently } from '../../db/repositories/outbox-repository.js';
-import { lockForKey } from '../../db/repositories/ticket-repository.js';
-import type { RefusalCode } from '../../inbound/staff-mail-verdict.js';
-import { buildStaffMail } from '../../outbound/build-staff-mail.js';
-import { safeHeaderValue } from '../../outbound/message-headers.js';
-import type { IngestOutcome } from '../../inbound/ingest-types.js';
-import type { RouteContext, RouteInput } from './route-types.js';
+import type { Person } from '../../../config.js';
+import type { Db } from '../../../db/client.js';
+import { enqueue, isSuppressed, sentRecently } from '../../../db/repositories/outbox-repository.js';
+import { lockForKey } from '../../../db/repositories/ticket-repository.js';
+import type { RefusalCode } from '../../../inbound/staff-mail-verdict.js';
+import { buildStaffMail } from '../../../outbound/build-staff-mail.js';
+import { safeHeaderValue } from '../../../outbound/message-headers.js';
+import type { IngestOutcome } from '../../../inbound/ingest-types.js';
+import type { RouteContext, RouteInput } from '../route-types.js';
 
 /**
  * A mail From a member of staff without their valid reply token: it opens no ticket, is

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isProcessAlive } from '../db/process-alive.js';
-import { databaseKey } from '../mail-listeners/database-key.js';
-import { openIngestSession, type IngestSession } from '../mail-listeners/ingest-protocol.js';
-import type { IngestOutcome } from '../inbound/ingest-types.js';
-import { EXIT } from './context.js';
+import { isProcessAlive } from '../../db/process-alive.js';
+import { databaseKey } from '../../mail-listeners/database-key.js';
+import { openIngestSession, type IngestSession } from '../../mail-listeners/ingest-protocol.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
+import { EXIT } from '../context.js';
 
 /**
  * `slagate ingest` while a gateway runs: the bytes go to the gateway's own socket and the
