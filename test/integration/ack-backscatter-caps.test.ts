@@ -71,6 +71,13 @@ describe('acknowledgement caps against forged floods (real ingest, PostgreSQL)',
     expect(notices.every((n) => n.dedupeKey.startsWith('sender-capped:global:'))).toBe(true);
   });
 
+  it('does not cap a public mail provider as one domain: 40 Gmail users each get their acknowledgement', async () => {
+    const senders = Array.from({ length: 40 }, (_, i) => `musteri${i}@gmail.com`);
+    const { acks, notices } = await flood(depsWith(), 4, senders);
+    expect(acks).toHaveLength(40);
+    expect(notices).toEqual([]);
+  });
+
   it('rejects an unknown limits key (config strict)', () => {
     expect(() => testConfig(database.url, { limits: { ackPerDomainCapp: 3 } as never })).toThrow();
   });

@@ -1,3 +1,4 @@
+import { PUBLIC_MAIL_DOMAINS } from '../../tickets/client-of.js';
 import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { domainOfNormalised, normaliseAddress } from '../../inbound/normalise-address.js';
 import type { OutboundMail } from '../../outbound/outbound-mail.js';
@@ -46,7 +47,11 @@ function isAcknowledgement(mail: OutboundMail): boolean {
  */
 export function acknowledgementKey(address: string): { recipient: string; domain: string } {
   const recipient = normaliseAddress(address);
-  return { recipient, domain: domainOfNormalised(recipient) };
+  const domain = domainOfNormalised(recipient);
+  // At a public provider (gmail.com, outlook.com, yandex.com...) a domain is not an organisation:
+  // thirty real clients on Gmail must not silence each other, so each address is its own "domain",
+  // as clients are grouped (tickets/client-of.ts).
+  return { recipient, domain: PUBLIC_MAIL_DOMAINS.has(domain) ? recipient : domain };
 }
 
 function outboxRow(mail: OutboundMail, notBefore: Date, now: Date): typeof outbox.$inferInsert {
