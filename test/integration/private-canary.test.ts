@@ -234,7 +234,10 @@ describe('nothing of the management channel reaches the team (canary, end to end
 
     const http = gateway.endpoints().http!;
     for (const path of ['/api/tickets?limit=500', '/api/outbox?limit=500', '/metrics']) {
-      check(path, await (await fetch(`http://${http.host}:${http.port}${path}`)).text());
+      const body = await (await fetch(`http://${http.host}:${http.port}${path}`)).text();
+      check(path, body);
+      // A series of management's own would count the complaints for the team.
+      if (body.includes('mailbox="management"')) leaks.push(`${path}: a management mailbox series`);
     }
     expect(leaks).toEqual([]);
 
