@@ -79,8 +79,9 @@ export const register: RegisterCommand = (program, ctx) => {
     .command('retry')
     .argument('[id]', 'quarantine id', rowId)
     .option('--all', 'retry every open entry, oldest first')
+    .option('--private', 'name the private ticket a mail became (otherwise "a private ticket")')
     .description('run the inbound pipeline again on the stored mail; on success it becomes a ticket (or reply) like any mail')
-    .action(async (id: number | undefined, opts: { all?: boolean }) => {
+    .action(async (id: number | undefined, opts: { all?: boolean; private?: boolean }) => {
       if ((id === undefined) === (opts.all !== true)) {
         ctx.err.write('slagate quarantine retry: give one id or --all\n');
         ctx.exitCode = EXIT.USAGE;
@@ -110,16 +111,19 @@ export const register: RegisterCommand = (program, ctx) => {
           }
           progress(null);
           if (outcome.status !== 'resolved') failed += 1;
-          ctx.out.write(`${describe(outcome)}\n`);
+          ctx.out.write(`${describe(outcome, opts.private === true)}\n`);
         }
         if (failed > 0) ctx.exitCode = EXIT.DATAERR;
       });
     });
 };
 
-function describe(o: RetryOutcome): string {
+function describe(o: RetryOutcome, showPrivate: boolean): string {
   switch (o.status) {
     case 'resolved':
+      // A private ticket's number (and the reason, which may name it or its thread) is for
+      // management: the team's operator learns only that the mail went there.
+      if (o.ticket?.private && !showPrivate) return `quarantine ${o.id}: ${o.decision} - a private ticket (details with --private)`;
       return `quarantine ${o.id}: ${o.decision}${o.ticket ? ` ${o.ticket.number} (${o.ticket.type}, ${o.ticket.priority})` : ''} - ${o.reason}`;
     case 'still-quarantined':
       return `quarantine ${o.id}: still quarantined - ${o.reasonCode}: ${o.reason}`;

@@ -60,7 +60,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
   const metrics: Metrics = {
     registry,
     mailIngested: new Counter({
-      name: 'slagate_mail_ingested_total', help: 'Mails taken in, by ingestion decision and mailbox',
+      name: 'slagate_mail_ingested_total', help: 'Mails taken in, by ingestion decision and mailbox (management mail is counted as support)',
       labelNames: ['decision', 'mailbox'] as const, registers,
     }),
     ingestLagSeconds: new Histogram({

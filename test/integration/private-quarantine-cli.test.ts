@@ -19,6 +19,8 @@ describe('operator listings are private-safe by default', () => {
   let database: TestDatabase;
   let dir: string;
   let configPath: string;
+  /** The same gateway with the size limit raised, as an operator would before `quarantine retry`. */
+  let raisedConfigPath: string;
   const SECRET = 'CANARY-QUARANTINE-5521';
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -26,6 +28,8 @@ describe('operator listings are private-safe by default', () => {
     const limits = { maxMessageBytes: 1024 };
     configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify({ ...DEFAULT_CONFIG_INPUT, database: { url: database.url }, limits }));
+    raisedConfigPath = join(dir, 'raised.json');
+    writeFileSync(raisedConfigPath, JSON.stringify({ ...DEFAULT_CONFIG_INPUT, database: { url: database.url } }));
     const deps: IngestDeps = { db: database.db, config: testConfig(database.url, { limits }), logger: pino({ level: 'silent' }), clock: () => new Date() };
     const big = (extra: Parameters<typeof buildMail>[0]) => buildMail({ body: `${'x'.repeat(1200)}\n`, ...extra });
     const at = new Date();
@@ -45,7 +49,8 @@ describe('operator listings are private-safe by default', () => {
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
     err.on('data', (c: Buffer) => chunks.push(c));
-    await main(['node', 'slagate', '--config', configPath, ...args], { out, err });
+    const config = args[0] === '--raised' ? raisedConfigPath : configPath;
+    await main(['node', 'slagate', '--config', config, ...args.filter((a) => a !== '--raised')], { out, err });
     return Buffer.concat(chunks).toString('utf8');
   };
 
@@ -77,5 +82,19 @@ describe('operator listings are private-safe by default', () => {
       expect(await cli('outbox', 'show', String(r.id))).toContain(`no such mail ${r.id}`);
       expect(await cli('outbox', 'show', String(r.id), '--private')).toContain(SECRET);
     }
+  });
+
+  // Last: it resolves the private entries the tests above list.
+  it('quarantine retry of a mail that reached management says "a private ticket", its number only with --private', async () => {
+    const all = await cli('quarantine', 'list', '--private');
+    const idOf = (messageId: string) => all.split('\n').find((l) => l.includes(messageId))!.trim().split(/\s+/)[0]!;
+    const team = await cli('--raised', 'quarantine', 'retry', idOf('q1@client.example'));
+    expect(team).toContain('a private ticket');
+    expect(team).not.toMatch(/YN-|SR-|\d{4}/);
+    expect(team).not.toContain(SECRET);
+    const managers = await cli('--raised', 'quarantine', 'retry', idOf('q2@client.example'), '--private');
+    expect(managers).toMatch(/new-ticket YN-\d+/);
+    // A team mail's retry names its team ticket as before.
+    expect(await cli('--raised', 'quarantine', 'retry', idOf('q3@client.example'))).toMatch(/new-ticket SR-\d+/);
   });
 });

@@ -219,8 +219,9 @@ export function planTicketWrites(
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));
   }
   if (ticket.private) {
+    // The client's files go with it, as with the team's notice (the same forwarding limit).
     mails.push(...planManagerNotification(config, now, random, {
-      ticket: view, mail, otherOpenTickets: facts.otherOpenTickets ?? [], suppressed: facts.suppressedStaff,
+      ticket: view, mail, forwarded: forwardPlanOfMail(config, m.rawMailId, mail.attachments), otherOpenTickets: facts.otherOpenTickets ?? [], suppressed: facts.suppressedStaff,
     }).map((queued) => ({ mail: queued, notBefore: now })));
   }
   if (slaReview) {
