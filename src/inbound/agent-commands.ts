@@ -77,6 +77,8 @@ const SLA_TARGETS: Record<string, SlaTarget> = {
  * taken as 8 working hours: the extension is added to the target, which counts working minutes.
  */
 export function parseWorkingDuration(written: string): number | null {
+  // Digits first, as written: caseFold turns a hyphen into a space, so `-2h` would read as 2 hours.
+  if (!/^\d/.test(written)) return null;
   const m = /^(\d{1,4})\s*(m|min|dk|h|sa|d|g)$/.exec(caseFold(written));
   if (!m) return null;
   const n = Number(m[1]);
