@@ -19,7 +19,18 @@ export type AgentCommand =
   /** A manager hands a private ticket's mail to the team as a new team ticket. */
   | { kind: 'team' }
   /** `#cc add|remove ADDRESS` (`#bilgi ekle|çıkar`): who else receives the replies sent to the client. */
-  | { kind: 'cc'; action: 'add' | 'remove'; address: string };
+  | { kind: 'cc'; action: 'add' | 'remove'; address: string }
+  /**
+   * `#sla pause REASON` / `#sla resume` / `#sla extend first-response|resolution DURATION REASON`
+   * (`#sla duraklat|devam|uzat`): a lead's or manager's adjustment of the clocks, always with a
+   * reason so the special-circumstances review and the reports can say why.
+   */
+  | { kind: 'sla'; action: 'pause'; reason: string }
+  | { kind: 'sla'; action: 'resume' }
+  | { kind: 'sla'; action: 'extend'; clock: SlaTarget; minutes: number; reason: string };
+
+/** The targets an `#sla extend` can move. */
+export type SlaTarget = 'first-response' | 'resolution';
 
 export interface CommandError {
   line: string;
@@ -46,7 +57,35 @@ const VERBS: Record<string, Verb> = {
   escalate: 'escalate', yukselt: 'escalate',
   team: 'team', ekip: 'team',
   cc: 'cc', bilgi: 'cc',
+  sla: 'sla',
 };
+
+const SLA_ACTIONS: Record<string, 'pause' | 'resume' | 'extend'> = {
+  pause: 'pause', duraklat: 'pause',
+  resume: 'resume', devam: 'resume',
+  extend: 'extend', uzat: 'extend',
+};
+
+// Folded: hyphens become spaces, `ilk-yanıt` folds to `ilk yanit`, `çözüm` to `cozum`.
+const SLA_TARGETS: Record<string, SlaTarget> = {
+  'first response': 'first-response', 'ilk yanit': 'first-response', response: 'first-response', yanit: 'first-response',
+  resolution: 'resolution', cozum: 'resolution',
+};
+
+/**
+ * A duration in working time: `90m`, `4h`, `2d` (`dk`, `sa`, `g` in Turkish). A working day is
+ * taken as 8 working hours: the extension is added to the target, which counts working minutes.
+ */
+export function parseWorkingDuration(written: string): number | null {
+  // Digits first, as written: caseFold turns a hyphen into a space, so `-2h` would read as 2 hours.
+  if (!/^\d/.test(written)) return null;
+  const m = /^(\d{1,4})\s*(m|min|dk|h|sa|d|g)$/.exec(caseFold(written));
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2]!;
+  const minutes = unit === 'm' || unit === 'min' || unit === 'dk' ? n : unit === 'h' || unit === 'sa' ? n * 60 : n * 8 * 60;
+  return minutes > 0 ? minutes : null;
+}
 
 const CC_ACTIONS: Record<string, 'add' | 'remove'> = {
   add: 'add', ekle: 'add',
@@ -132,11 +171,33 @@ function parseCommand(verbFolded: string, arg: string, policy: Policy): Parsed {
       if (!ADDRESS.test(address) || more.length > 0) return { reason: `expected one mail address after "${word}", got "${arg.slice(word.length).trim()}"` };
       return { command: { kind: 'cc', action, address } };
     }
+    case 'sla':
+      return parseSla(verbFolded, arg);
     case 'qualified':
     case 'escalate':
     case 'team':
       return arg === '' ? { command: { kind: verb } } : { reason: `#${verbFolded} takes no argument, got "${arg}"` };
   }
+}
+
+function parseSla(verbFolded: string, arg: string): Parsed {
+  const usage = `expected #${verbFolded} pause REASON, #${verbFolded} resume or #${verbFolded} extend first-response|resolution DURATION REASON (duraklat / devam / uzat)`;
+  const [word = '', ...more] = arg.split(/\s+/).filter((w) => w !== '');
+  const action = SLA_ACTIONS[caseFold(word)];
+  if (!action) return { reason: `${usage}, got "${arg}"` };
+  if (action === 'resume') return more.length === 0 ? { command: { kind: 'sla', action } } : { reason: `#${verbFolded} ${word} takes no argument` };
+  if (action === 'pause') {
+    const reason = more.join(' ');
+    return reason === '' ? { reason: `#${verbFolded} ${word} needs a reason` } : { command: { kind: 'sla', action, reason } };
+  }
+  const [target = '', duration = '', ...why] = more;
+  const clock = SLA_TARGETS[caseFold(target)];
+  if (!clock) return { reason: `expected first-response or resolution (ilk-yanıt / çözüm) after "${word}", got "${target}"` };
+  const minutes = parseWorkingDuration(duration);
+  if (minutes === null) return { reason: `expected a duration like 90m, 4h or 2d (dk, sa, g) after "${target}", got "${duration}"` };
+  const reason = why.join(' ');
+  if (reason === '') return { reason: `#${verbFolded} ${word} needs a reason after the duration` };
+  return { command: { kind: 'sla', action, clock, minutes, reason } };
 }
 
 function trimBlankLines(lines: string[]): string[] {

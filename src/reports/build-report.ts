@@ -135,6 +135,9 @@ export function buildReport(input: BuildReportInput): Report {
       clientEscalations: sum((f) => f.clientEscalations),
       staffEscalations: sum((f) => f.staffEscalations),
     },
+    slaAdjustments: {
+      pauses: sum((f) => f.slaPauses), extensions: sum((f) => f.slaExtensions), extendedMinutes: sum((f) => f.slaExtendedMinutes),
+    },
     specialCircumstanceDays: specialDays,
     satisfaction: satisfaction(tickets),
     clients,

@@ -70,6 +70,8 @@ export interface Report {
     /** `#escalate` commands by staff. */
     staffEscalations: number;
   };
+  /** What leads and managers did to the clocks with `#sla` (counts only: the reasons are internal). */
+  slaAdjustments: { pauses: number; extensions: number; extendedMinutes: number };
   specialCircumstanceDays: { client: string; day: string; tickets: number }[];
   satisfaction: { responses: number; average: number | null; distribution: Record<'1' | '2' | '3' | '4' | '5', number> };
   clients: ClientRow[];

@@ -82,6 +82,12 @@ export function reportTables(report: Report, options: RenderOptions = DEFAULT_RE
         report.escalations.managerAlerts, report.escalations.clientEscalations, report.escalations.staffEscalations].map(String)],
     },
     {
+      id: 'sla-adjustments', heading: t.slaAdjustments, note: t.slaAdjustmentsNote,
+      columns: [t.slaPauses, t.slaExtensions, t.slaExtendedHours],
+      rows: [[String(report.slaAdjustments.pauses), String(report.slaAdjustments.extensions),
+        String(Math.round((report.slaAdjustments.extendedMinutes / 60) * 10) / 10)]],
+    },
+    {
       id: 'special-days', heading: t.specialDays, note: t.specialNote,
       columns: [t.day, t.client, t.tickets],
       rows: report.specialCircumstanceDays.map((d) => [readableDay(d.day, lang), d.client, String(d.tickets)]),

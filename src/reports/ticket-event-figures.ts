@@ -20,7 +20,7 @@ export interface ReportEventRow {
 /** The event kinds the reports read (the loader asks for these only). */
 export const REPORT_EVENT_KINDS = [
   'client-escalated', 'command-escalate', 'sla-reminder', 'sla-breach', 'sla-escalated-manager', 'qualification-reminder',
-  'special-circumstances', 'survey-answered',
+  'special-circumstances', 'survey-answered', 'command-sla',
 ] as const;
 
 /** The escalation ladder (apply-client-reply.ts, apply-agent-commands.ts): level N is LADDER[N - 1]. */
@@ -42,6 +42,11 @@ export interface TicketEventFigures {
   specialCircumstances: boolean;
   /** The client's last survey answer (1-5), null when none. */
   satisfaction: number | null;
+  /** `#sla pause` commands a lead or manager applied (a resume is not counted again). */
+  slaPauses: number;
+  /** `#sla extend` commands applied, and the working minutes they added over all clocks. */
+  slaExtensions: number;
+  slaExtendedMinutes: number;
 }
 
 const STEP_RANK: Record<LadderStep, number> = { agent: 1, lead: 2, manager: 3 };
@@ -61,7 +66,7 @@ function stepOfLevel(level: unknown): LadderStep | null {
 export function ticketEventFigures(events: readonly ReportEventRow[]): TicketEventFigures {
   const figures: TicketEventFigures = {
     reached: null, clientEscalations: 0, staffEscalations: 0, breachAlerts: [], managerAlerts: 0,
-    specialCircumstances: false, satisfaction: null,
+    specialCircumstances: false, satisfaction: null, slaPauses: 0, slaExtensions: 0, slaExtendedMinutes: 0,
   };
   let lastSurvey: Date | null = null;
   for (const e of events) {
@@ -85,6 +90,14 @@ export function ticketEventFigures(events: readonly ReportEventRow[]): TicketEve
         } else if (e.data.level === 'manager') {
           figures.managerAlerts += 1;
           figures.reached = higher(figures.reached, 'manager');
+        }
+        break;
+      case 'command-sla':
+        // Only applied commands become events (apply-agent-commands.ts); a refusal leaves none.
+        if (e.data.action === 'pause') figures.slaPauses += 1;
+        else if (e.data.action === 'extend') {
+          figures.slaExtensions += 1;
+          figures.slaExtendedMinutes += Number(e.data.minutes) || 0;
         }
         break;
       case 'special-circumstances':

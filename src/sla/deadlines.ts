@@ -15,6 +15,25 @@ export interface DeadlineInput {
   resolvedAt: Date | null;
   /** Waiting-on-client intervals; they pause the resolution clock only. */
   pauses: readonly Pause[];
+  /** Working minutes added to the targets by `#sla extend` (absent: none). */
+  extraMinutes?: SlaExtensions;
+}
+
+/** Working minutes a lead or manager added to a ticket's targets (`#sla extend`). */
+export interface SlaExtensions {
+  firstResponse: number;
+  resolution: number;
+}
+
+/**
+ * A priority's targets with a ticket's extensions added. Qualification keeps the plain
+ * first-response target: an extension is granted for one clock, the one named.
+ */
+export function targetsOf(rule: PriorityRule, extra: SlaExtensions | undefined): { firstResponse: number; resolution: number | null } {
+  return {
+    firstResponse: rule.firstResponseMinutes + (extra?.firstResponse ?? 0),
+    resolution: rule.resolutionMinutes === null ? null : rule.resolutionMinutes + (extra?.resolution ?? 0),
+  };
 }
 
 /** A deadline and everything needed to explain it. */
@@ -77,13 +96,14 @@ export function computeClock(
 export function computeDeadlines(input: DeadlineInput, policy: Policy): TicketDeadlines {
   const rule = priorityRule(input.priority, policy);
   const cal = calendarFor(input.priority, policy);
-  const firstResponse = computeClock('first-response', input.receivedAt, rule.firstResponseMinutes, input.firstResponseAt, [], cal);
+  const target = targetsOf(rule, input.extraMinutes);
+  const firstResponse = computeClock('first-response', input.receivedAt, target.firstResponse, input.firstResponseAt, [], cal);
   // Qualification starts with the first response and has the first-response target as its own.
   const qualification = input.firstResponseAt
     ? computeClock('qualification', input.firstResponseAt, rule.firstResponseMinutes, input.qualifiedAt, [], cal)
     : null;
-  const resolution = input.qualifiedAt && rule.resolutionMinutes !== null
-    ? computeClock('resolution', input.qualifiedAt, rule.resolutionMinutes, input.resolvedAt, input.pauses, cal)
+  const resolution = input.qualifiedAt && target.resolution !== null
+    ? computeClock('resolution', input.qualifiedAt, target.resolution, input.resolvedAt, input.pauses, cal)
     : null;
   return { priority: input.priority, calendar: cal.name, zone: cal.zone, firstResponse, qualification, resolution };
 }
@@ -101,9 +121,10 @@ export interface DeadlineDues {
 export function computeDues(input: DeadlineInput, policy: Policy): DeadlineDues {
   const rule = priorityRule(input.priority, policy);
   const cal = calendarFor(input.priority, policy);
-  const firstResponse = dueWithPauses(input.receivedAt, rule.firstResponseMinutes, [], cal).due;
-  const resolution = input.qualifiedAt && rule.resolutionMinutes !== null
-    ? dueWithPauses(input.qualifiedAt, rule.resolutionMinutes, input.pauses, cal).due
+  const target = targetsOf(rule, input.extraMinutes);
+  const firstResponse = dueWithPauses(input.receivedAt, target.firstResponse, [], cal).due;
+  const resolution = input.qualifiedAt && target.resolution !== null
+    ? dueWithPauses(input.qualifiedAt, target.resolution, input.pauses, cal).due
     : null;
   return { firstResponse, resolution };
 }

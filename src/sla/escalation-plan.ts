@@ -1,7 +1,7 @@
 import type { Policy } from '../policy/default-policy.js';
 import type { Priority, TicketStatus } from '../policy/priorities.js';
 import { calendarFor, type Calendar } from './calendar.js';
-import { priorityRule } from './deadlines.js';
+import { priorityRule, targetsOf, type SlaExtensions } from './deadlines.js';
 import type { SlaClock } from './explain-deadline.js';
 import { dueWithPauses, type Pause } from './paused-clock.js';
 import { slaStepKey, type SlaLevel } from './sla-step-key.js';
@@ -30,6 +30,8 @@ export interface SlaState {
   qualifiedAt: Date | null;
   resolvedAt: Date | null;
   pauses: readonly Pause[];
+  /** Working minutes added to the targets by `#sla extend`. */
+  extraMinutes?: SlaExtensions;
   /** Keys of the steps already fired (sla_alerts). */
   firedKeys: ReadonlySet<string>;
 }
@@ -65,13 +67,14 @@ export function slaSteps(state: Omit<SlaState, 'firedKeys' | 'assignee'>, policy
   const full: [SlaLevel, number][] = [
     ['reminder', policy.reminderAt], ['breach', policy.breachAt], ['manager', policy.managerAt],
   ];
-  if (!state.firstResponseAt) return ladder('first-response', state.receivedAt, rule.firstResponseMinutes, [], cal, full);
+  const target = targetsOf(rule, state.extraMinutes);
+  if (!state.firstResponseAt) return ladder('first-response', state.receivedAt, target.firstResponse, [], cal, full);
   if (!state.qualifiedAt) {
     // Qualification cannot hide work: one reminder once it has taken as long as a first response may.
     return ladder('qualification', state.firstResponseAt, rule.firstResponseMinutes, [], cal, [['reminder', 1]]);
   }
-  if (rule.resolutionMinutes === null) return [];
-  return ladder('resolution', state.qualifiedAt, rule.resolutionMinutes, state.pauses, cal, full);
+  if (target.resolution === null) return [];
+  return ladder('resolution', state.qualifiedAt, target.resolution, state.pauses, cal, full);
 }
 
 /** What the sweeper must fire now and when it must look again. */

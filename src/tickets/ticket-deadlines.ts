@@ -13,6 +13,9 @@ export interface TicketClockRow {
   closedAt: Date | null;
   status: string;
   breachedAt: Date | null;
+  /** `#sla extend` minutes, where the caller selected them. */
+  firstResponseExtraMinutes?: number;
+  resolutionExtraMinutes?: number;
 }
 
 const FINISHED = new Set(['resolved', 'closed']);
@@ -26,6 +29,7 @@ export function deadlinesOf(row: TicketClockRow, pauses: readonly Pause[], polic
     qualifiedAt: row.qualifiedAt,
     resolvedAt: row.resolvedAt,
     pauses,
+    extraMinutes: { firstResponse: row.firstResponseExtraMinutes ?? 0, resolution: row.resolutionExtraMinutes ?? 0 },
   }, policy);
 }
 

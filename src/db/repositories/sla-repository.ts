@@ -35,6 +35,8 @@ const slaColumns = {
   qualifiedAt: tickets.qualifiedAt,
   resolvedAt: tickets.resolvedAt,
   escalationLevel: tickets.escalationLevel,
+  firstResponseExtraMinutes: tickets.firstResponseExtraMinutes,
+  resolutionExtraMinutes: tickets.resolutionExtraMinutes,
 };
 
 export interface SlaPauseRow {

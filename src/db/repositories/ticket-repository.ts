@@ -168,6 +168,13 @@ export async function openPause(db: Db, ticketId: number, at: Date): Promise<voi
   if (open.length === 0) await db.insert(ticketPauses).values({ ticketId, startedAt: at });
 }
 
+/** Whether the ticket's resolution clock is paused now (waiting on the client, or `#sla pause`). */
+export async function hasOpenPause(db: Db, ticketId: number): Promise<boolean> {
+  const open = await db.select({ id: ticketPauses.id }).from(ticketPauses)
+    .where(and(eq(ticketPauses.ticketId, ticketId), isNull(ticketPauses.endedAt))).limit(1);
+  return open.length > 0;
+}
+
 export async function closePause(db: Db, ticketId: number, at: Date): Promise<boolean> {
   // Mails are dated by arrival and may be read out of order: a pause never ends before it began.
   const closed = await db.update(ticketPauses).set({ endedAt: sql`greatest(${ticketPauses.startedAt}, ${at.toISOString()}::timestamptz)` })

@@ -37,6 +37,9 @@ export const tickets = pgTable('tickets', {
   /** Special circumstances: the client's 4th+ ticket of the day, flagged for SLA review. */
   slaReview: boolean('sla_review').notNull().default(false),
   escalationLevel: smallint('escalation_level').notNull().default(0),
+  /** Working minutes a lead or manager added to the targets with `#sla extend` (events say why). */
+  firstResponseExtraMinutes: integer('first_response_extra_minutes').notNull().default(0),
+  resolutionExtraMinutes: integer('resolution_extra_minutes').notNull().default(0),
   satisfactionScore: smallint('satisfaction_score'),
   satisfactionComment: text('satisfaction_comment'),
   /** Clock inputs (SLA-POLICY.md): arrival, first agent response, qualification, resolution. */

@@ -8,6 +8,7 @@ import { asciiLowerAddress, caseFold } from '../../../inbound/case-fold.js';
 import { enqueueStaffNotification } from '../../notify/enqueue-staff-notification.js';
 import { enqueueSurvey } from '../../notify/enqueue-survey.js';
 import { handToTeam } from './hand-to-team.js';
+import { slaCommandStep } from './sla-command-step.js';
 import type { RouteContext } from '../route-types.js';
 import { findPerson, staffWithRole } from '../../../tickets/staff-directory.js';
 import { ticketViewOf } from '../../../tickets/ticket-view-of.js';
@@ -145,6 +146,8 @@ async function applyOne(
         },
       };
     }
+    case 'sla':
+      return slaCommandStep(tx, ticket, agent, command, arrivedAt);
     case 'cc': {
       const { address, action } = command;
       if (address === ticket.requesterAddress) return { ok: false, message: `${address} is the requester: every reply goes to them` };
@@ -211,6 +214,9 @@ export function commandText(command: AgentCommand): string {
     case 'type': return `#type ${command.type}`;
     case 'assign': return `#assign ${command.agent}`;
     case 'cc': return `#cc ${command.action} ${command.address}`;
+    case 'sla':
+      return command.action === 'resume' ? '#sla resume'
+        : command.action === 'pause' ? `#sla pause ${command.reason}` : `#sla extend ${command.clock} ${command.minutes}m ${command.reason}`;
     default: return `#${command.kind}`;
   }
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "tickets" ADD COLUMN "first_response_extra_minutes" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "tickets" ADD COLUMN "resolution_extra_minutes" integer DEFAULT 0 NOT NULL;
