@@ -71,6 +71,11 @@ export interface GatewayOptions {
    * folder beside gateway.json, in-process tests a path of their own, unset means none.
    */
   ingestSocket?: string;
+  /**
+   * Called when the database driver is stuck (a transaction outlived its deadline): `slagate
+   * start` exits to be restarted clean; in-process tests get 451s and need not.
+   */
+  onDatabaseWedged?: (err: Error) => void;
 }
 
 /** What the worker factories get; add new long-running jobs in `composeWorkers`. */
@@ -253,7 +258,7 @@ export async function startGateway(configured: Config, options: GatewayOptions):
   // The gateway runs on regardless (the calendar is still right until the year ends), but says so.
   const holidays = checkHolidays(config.policy.calendars, clock());
   if (!holidays.ok) logger.warn({ code: 'HOLIDAYS_RUNNING_OUT' }, holidays.detail);
-  const database = await openMigratedDatabase(config, logger);
+  const database = await openMigratedDatabase(config, logger, options.onDatabaseWedged);
   const metrics = createMetrics({
     outboxStats: () => outboxDepth(database.db, clock()),
     onCollectError: (err) => logger.warn({ err, code: 'DB_UNAVAILABLE' }, 'outbox metrics could not be read'),
@@ -307,7 +312,7 @@ export async function startGateway(configured: Config, options: GatewayOptions):
 }
 
 /** Migrations run on their own single connection (drizzle's advice), then the pool opens. */
-async function openMigratedDatabase(config: Config, logger: Logger): Promise<Database> {
+async function openMigratedDatabase(config: Config, logger: Logger, onWedged?: (err: Error) => void): Promise<Database> {
   if (config.database.url) {
     const migrator = await openDatabase(config.database, { max: 1, applicationName: 'slagate-migrate', logger });
     try {
@@ -315,7 +320,7 @@ async function openMigratedDatabase(config: Config, logger: Logger): Promise<Dat
     } finally {
       await migrator.close();
     }
-    return openDatabase(config.database, { logger, applicationName: 'slagate' });
+    return openDatabase(config.database, { logger, applicationName: 'slagate', onWedged });
   }
   const database = await openDatabase(config.database, { logger });
   await migrate(database);

@@ -21,6 +21,11 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** Called once per statement sent (PostgreSQL only): the throughput bench counts them per mail. */
   onStatement?: () => void;
+  /**
+   * Told when a transaction outlived its deadline (a connection postgres.js left stuck); the
+   * gateway exits to be restarted clean. The transaction's caller gets a retryable error either way.
+   */
+  onWedged?: (err: Error) => void;
 }
 
 /**
@@ -44,7 +49,11 @@ export async function openDatabase(database: Config['database'], options: OpenDa
       },
     });
     const { withPreparedStatements } = await import('./prepared-statements.js');
-    const db = drizzle(withPreparedStatements(client, options.onStatement)) as unknown as Db;
+    const { withTransactionDeadline } = await import('./transaction-deadline.js');
+    // Every statement ends within statement_timeout and every pause within the idle-in-transaction
+    // timeout, or the server ends the transaction: past both, only the driver can be stuck.
+    const deadlineMs = database.statementTimeoutMs + database.idleInTransactionTimeoutMs;
+    const db = drizzle(withTransactionDeadline(withPreparedStatements(client, options.onStatement), deadlineMs, options.onWedged)) as unknown as Db;
     // drizzle makes postgres.js pass timestamps through untouched (its columns serialise them), so
     // a Date bound in a raw sql`` fragment would reach the wire as an object and fail. Serialise
     // Dates here once, for every query.
