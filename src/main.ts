@@ -314,7 +314,7 @@ export async function startGateway(configured: Config, options: GatewayOptions):
 /** Migrations run on their own single connection (drizzle's advice), then the pool opens. */
 async function openMigratedDatabase(config: Config, logger: Logger, onWedged?: (err: Error) => void): Promise<Database> {
   if (config.database.url) {
-    const migrator = await openDatabase(config.database, { max: 1, applicationName: 'slagate-migrate', logger });
+    const migrator = await openDatabase(config.database, { max: 1, applicationName: 'slagate-migrate', noTransactionDeadline: true, logger });
     try {
       await migrate(migrator);
     } finally {

@@ -26,6 +26,8 @@ export interface OpenDatabaseOptions {
    * gateway exits to be restarted clean. The transaction's caller gets a retryable error either way.
    */
   onWedged?: (err: Error) => void;
+  /** Migrations may legitimately run longer than one transaction's deadline: they go without. */
+  noTransactionDeadline?: boolean;
 }
 
 /**
@@ -53,7 +55,8 @@ export async function openDatabase(database: Config['database'], options: OpenDa
     // Every statement ends within statement_timeout and every pause within the idle-in-transaction
     // timeout, or the server ends the transaction: past both, only the driver can be stuck.
     const deadlineMs = database.statementTimeoutMs + database.idleInTransactionTimeoutMs;
-    const db = drizzle(withTransactionDeadline(withPreparedStatements(client, options.onStatement), deadlineMs, options.onWedged)) as unknown as Db;
+    const prepared = withPreparedStatements(client, options.onStatement);
+    const db = drizzle(options.noTransactionDeadline ? prepared : withTransactionDeadline(prepared, deadlineMs, options.onWedged)) as unknown as Db;
     // drizzle makes postgres.js pass timestamps through untouched (its columns serialise them), so
     // a Date bound in a raw sql`` fragment would reach the wire as an object and fail. Serialise
     // Dates here once, for every query.
