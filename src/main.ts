@@ -22,6 +22,7 @@ import { createSmtpListener } from './mail-listeners/smtp-listener.js';
 import { ingestSocketPath, writeRunningGateway } from './mail-listeners/running-gateway-file.js';
 import { databaseKey } from './mail-listeners/database-key.js';
 import { createIngestSocket } from './mail-listeners/ingest-socket.js';
+import { coalesceIngests } from './app/ingest/ingest-coalescer.js';
 import { createLmtpListener, type LmtpAddress, type LmtpListener } from './mail-listeners/lmtp-listener.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import type { Policy } from './policy/default-policy.js';
@@ -113,6 +114,8 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     if (batch.outcomes.some((o) => o !== undefined)) outbox.wake();
     return batch;
   };
+  // LMTP deliveries that arrive together (the MTA's concurrent sessions) commit in one batch.
+  const ingestCoalesced = coalesceIngests(ingestTogether);
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 
@@ -157,10 +160,10 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   // The local MTA's LMTP listeners run whatever the mailboxes' source (IMAP too): the admin
   // configured them on purpose. Loopback TCP or a socket the MTA's delivery agent must reach.
   if (config.lmtp.port !== undefined) {
-    workers.push(createLmtpListener({ config, ingest, clock, logger, name: 'lmtp', listen: { host: config.lmtp.host, port: config.lmtp.port } }));
+    workers.push(createLmtpListener({ config, ingest: ingestCoalesced, clock, logger, name: 'lmtp', listen: { host: config.lmtp.host, port: config.lmtp.port } }));
   }
   if (config.lmtp.socket) {
-    workers.push(createLmtpListener({ config, ingest, clock, logger, name: 'lmtp-socket', listen: { socket: config.lmtp.socket }, socketMode: 0o666 }));
+    workers.push(createLmtpListener({ config, ingest: ingestCoalesced, clock, logger, name: 'lmtp-socket', listen: { socket: config.lmtp.socket }, socketMode: 0o666 }));
   }
   if (ctx.ingestSocket) {
     const socket = createIngestSocket({ path: ctx.ingestSocket, ingest, clock, logger });
