@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { DEFAULT_POLICY, type Policy } from './policy/default-policy.js';
 import { MAILBOXES, PRIORITIES } from './policy/priorities.js';
 import { validatePolicy } from './policy/validate-policy.js';
+import { PUBLIC_MAIL_DOMAINS } from './tickets/client-of.js';
+import { unknownKeys } from './config-unknown-keys.js';
 
 /**
  * The only reader of process.env and of the config file. Everything is parsed and validated
@@ -65,6 +67,13 @@ const smtpSchema = z.object({
   maxConnections: z.number().int().min(1).default(4),
   connectionTimeoutMs: z.number().int().min(1000).default(30_000), // 30 seconds
   tlsRejectUnauthorized: z.boolean().default(true),
+  /** DKIM-signs every outgoing mail when set (nodemailer's signer), so receivers can verify it is ours. */
+  dkim: z.object({
+    domainName: z.string().min(1),
+    keySelector: z.string().min(1),
+    /** PEM private key; prefer the environment or a secrets manager over the config file. */
+    privateKey: z.string().min(1),
+  }).strict().optional(),
 });
 
 const prioritySchema = z.enum(PRIORITIES);
@@ -91,6 +100,7 @@ const policySchema = z.object({
     zone: timeZone,
     always: z.boolean().default(false),
     hours: z.partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.object({ open: hhmm, close: hhmm })).default({}),
+    publicHolidays: z.string().regex(/^[A-Z]{2}$/).optional(), // country code, e.g. TR
     holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
     halfDays: z.array(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), until: hhmm })).default([]),
   })).min(1).default(() => structuredClone(DEFAULT_POLICY.calendars)),
@@ -100,6 +110,7 @@ const policySchema = z.object({
   reminderAt: z.number().gt(0).lt(1).default(DEFAULT_POLICY.reminderAt), // fraction of a target
   breachAt: z.number().positive().default(DEFAULT_POLICY.breachAt), // fraction of a target
   managerAt: z.number().positive().default(DEFAULT_POLICY.managerAt), // fraction of a target
+  allowedLists: z.array(z.string().min(1)).default(() => [...DEFAULT_POLICY.allowedLists]), // List-Id labels or list addresses
 });
 
 export const configSchema = z.object({
@@ -108,18 +119,20 @@ export const configSchema = z.object({
   /** Domain of the Message-IDs we generate; must be ours so loops can be recognised. */
   messageIdDomain: z.string().min(1).default('slagate.invalid'),
   ticketPrefix: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/).default('SR'),
+  /** Private (management) tickets are numbered apart, so team numbers show no gaps where complaints are. */
+  privateTicketPrefix: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/).default('YN'),
   defaultLanguage: z.enum(['tr', 'en']).default('tr'),
   zone: timeZone.default('Europe/Istanbul'),
   database: z.object({
-    /** postgres:// URL; unset means the embedded PGlite database in `dataDir`. */
+    /** postgres:// URL; unset means the embedded PostgreSQL that slagate runs itself in `dataDir`. */
     url: z.string().optional(),
-    dataDir: z.string().default('./data/pglite'),
+    dataDir: z.string().default('./data/postgres'),
     poolMax: z.number().int().min(1).max(100).default(10), // connections
     statementTimeoutMs: z.number().int().min(100).default(30_000), // 30 seconds
     lockTimeoutMs: z.number().int().min(100).default(5_000), // 5 seconds
     idleInTransactionTimeoutMs: z.number().int().min(100).default(60_000), // 1 minute
   }).default({
-    dataDir: './data/pglite', poolMax: 10, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 60_000,
+    dataDir: './data/postgres', poolMax: 10, statementTimeoutMs: 30_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 60_000,
   }),
   mailboxes: z.object({
     support: mailboxSchema,
@@ -153,9 +166,13 @@ export const configSchema = z.object({
     ackPerSenderCap: z.number().int().min(1).default(10), // acknowledgements per sender per window
     ackPerSenderWindowMinutes: z.number().int().min(1).default(180), // 3 hours
     bounceSuppressionDays: z.number().int().min(0).default(7), // days a hard-bounced address gets no mail
+    // Total of the files a forward carries (client's files to staff, agent's to the client);
+    // larger ones are listed by name and size, and `slagate attachment get` gives them.
+    forwardAttachmentsMaxBytes: z.number().int().min(0).default(10_485_760), // 10 MiB
+    staffRefusalNoticeMinutes: z.number().int().min(1).default(60), // at most one refused-mail notice per staff member per window
   }).default({
     maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
-    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7,
+    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
   }),
   outbox: z.object({
     maxAttempts: z.number().int().min(1).default(12),
@@ -186,6 +203,23 @@ export const configSchema = z.object({
       language: z.enum(['tr', 'en']).default('tr'),
     })).default([]),
   }).default({ monthlyMailTime: '09:00', clientReports: [] }),
+  /**
+   * Clients as organisations: the special-circumstances rule, the reports and their mailing count
+   * per client. Unknown senders are grouped by domain, public mail providers by address.
+   */
+  clients: z.array(z.strictObject({
+    name: z.string().trim().min(1),
+    /** Every address at these domains is this client. */
+    domains: z.array(z.string().trim().transform((s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase()))
+      .refine((s) => /^[^@\s]+\.[^@\s]+$/.test(s), 'expected a domain such as acme.com.tr')).default([]),
+    /** Single addresses (e.g. at a public mail provider) that are this client. */
+    addresses: z.array(address).default([]),
+    language: z.enum(['tr', 'en']).default('tr'),
+    /** Who gets the client's monthly report; none: no report is mailed. */
+    reportRecipients: z.array(address).default([]),
+    /** A policy calendar whose zone is the client's day for "the same day"; default: config.zone. */
+    calendar: z.string().min(1).optional(),
+  })).default([]),
   /** Secret for signed reply tokens; per-agent keys are derived from it and the agent's keyVersion. */
   tokenSecret: z.string().min(16).optional(),
   replyTokenTtlDays: z.number().int().min(1).default(30), // days a signed reply address stays valid
@@ -270,8 +304,10 @@ function applyEnv(input: unknown, env: NodeJS.ProcessEnv): unknown {
 
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  // Unknown keys are errors too (a misspelt key would otherwise leave its default in force silently).
+  const unknown = unknownKeys(configSchema, input);
+  if (!result.success || unknown.length > 0) {
+    throw new ConfigError([...unknown, ...(result.error?.issues ?? []).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)]);
   }
   const cfg = result.data;
   // Zod's inferred policy type is structurally the Policy interface; the cast only names it.
@@ -285,10 +321,42 @@ function crossCheck(cfg: Config): string[] {
   if (cfg.mailboxes.support.address === cfg.mailboxes.management.address) {
     problems.push('mailboxes.management.address: must differ from mailboxes.support.address');
   }
+  if (cfg.privateTicketPrefix === cfg.ticketPrefix) {
+    problems.push('privateTicketPrefix: must differ from ticketPrefix (private and team tickets are numbered apart)');
+  }
   const seen = new Set<string>();
   cfg.people.forEach((p, i) => {
     if (seen.has(p.address)) problems.push(`people.${i}.address: ${p.address} is listed twice`);
     seen.add(p.address);
+  });
+  problems.push(...checkClients(cfg));
+  return problems;
+}
+
+/** Each domain and address belongs to one client; a public mail provider is nobody's domain. */
+function checkClients(cfg: Config): string[] {
+  const problems: string[] = [];
+  const owner = new Map<string, string>();
+  const names = new Set<string>();
+  const calendars = new Set(cfg.policy.calendars.map((c) => c.name));
+  cfg.clients.forEach((c, i) => {
+    if (names.has(c.name)) problems.push(`clients.${i}.name: "${c.name}" is listed twice`);
+    names.add(c.name);
+    if (c.domains.length === 0 && c.addresses.length === 0) problems.push(`clients.${i}: give the client's domains or addresses`);
+    c.domains.forEach((d, j) => {
+      if (PUBLIC_MAIL_DOMAINS.has(d)) {
+        problems.push(`clients.${i}.domains.${j}: ${d} is a public mail provider; list the client's addresses there under clients.${i}.addresses`);
+      }
+      if (owner.has(`d:${d}`)) problems.push(`clients.${i}.domains.${j}: ${d} already belongs to client "${owner.get(`d:${d}`)}"`);
+      owner.set(`d:${d}`, c.name);
+    });
+    c.addresses.forEach((a, j) => {
+      if (owner.has(`a:${a}`)) problems.push(`clients.${i}.addresses.${j}: ${a} already belongs to client "${owner.get(`a:${a}`)}"`);
+      owner.set(`a:${a}`, c.name);
+    });
+    if (c.calendar !== undefined && !calendars.has(c.calendar)) {
+      problems.push(`clients.${i}.calendar: no calendar named "${c.calendar}" in policy.calendars`);
+    }
   });
   return problems;
 }

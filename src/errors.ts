@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   TEMPLATE_NOT_FOUND: { retryable: false },
   LEASE_LOST: { retryable: true },
   INPUT_INVALID: { retryable: false },
+  /** A stored attachment an outgoing mail refers to could not be read back from its raw mail. */
+  ATTACHMENT_UNAVAILABLE: { retryable: false },
   INTERNAL: { retryable: false },
 } as const;
 

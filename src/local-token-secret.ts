@@ -31,7 +31,7 @@ const SECRET_BYTES = 32;
 function readOrCreate(path: string): string {
   const existing = read(path);
   if (existing !== null) return existing;
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   // Written whole under another name, then linked into place: link fails if the name exists, so
   // of two processes starting at once one secret wins, and nobody ever reads a half-written file.
   const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;

@@ -30,7 +30,7 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
     level: options.level ?? 'info',
     serializers: { err: serializeError },
     redact: {
-      paths: ['password', '*.password', '*.*.password', 'auth.pass', '*.auth.pass', 'tokenSecret', '*.tokenSecret', 'raw', '*.raw'],
+      paths: ['password', '*.password', '*.*.password', 'auth.pass', '*.auth.pass', 'tokenSecret', '*.tokenSecret', 'privateKey', '*.privateKey', '*.*.privateKey', 'raw', '*.raw'],
       censor: '[redacted]',
     },
   }, logDestination());

@@ -1,14 +1,13 @@
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { createParseAhead } from './app/ingest/parse-ahead.js';
+import { createBatchIntake } from './app/ingest/batch-intake.js';
 import { checkHolidays } from './doctor/check-holidays.js';
 import { withLocalTokenSecret } from './local-token-secret.js';
-import { ingestBatch } from './app/ingest/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from './app/ingest/ingest-message.js';
-import type { IngestInput, IngestOutcome } from './app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from './inbound/ingest-types.js';
+import type { MailIntake } from './inbound/mail-intake.js';
 import { mailKind, outboxSlaNotify } from './app/jobs/notify-sla-event.js';
-import { quarantineOversized } from './app/ingest/quarantine-oversized.js';
 import type { SlaNotify } from './app/jobs/sweep-sla.js';
 import { MAILBOXES } from './policy/priorities.js';
 import type { Config } from './config.js';
@@ -106,16 +105,16 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     outbox.wake();
     return outcome;
   }, metrics, clock);
-  // One for the process: both mailboxes' workers prepare their next batch through it.
-  const ahead = createParseAhead(config);
-  const ingestTogether = async (inputs: IngestInput[]) => {
-    const batch = await ingestBatch({ ...app, ahead }, inputs);
+  // One for the process: both mailboxes' workers hand their mail to it (and it parses ahead for both).
+  const batches = createBatchIntake(app);
+  const intake: MailIntake = { ...batches, ingest: async (inputs) => {
+    const batch = await batches.ingest(inputs);
     for (const [i, outcome] of batch.outcomes.entries()) if (outcome) countOutcome(metrics, clock, inputs[i]!, outcome);
     if (batch.outcomes.some((o) => o !== undefined)) outbox.wake();
     return batch;
-  };
+  } };
   // LMTP deliveries that arrive together (the MTA's concurrent sessions) commit in one batch.
-  const ingestCoalesced = coalesceIngests(ingestTogether);
+  const ingestCoalesced = coalesceIngests((inputs) => intake.ingest(inputs), { maxBytes: intake.maxHandOverBytes });
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 
@@ -145,10 +144,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     imapMailboxes++;
     const worker = createMailboxWorker({
       db, config, mailbox, logger, clock, owner,
-      ingest,
-      ingestBatch: ingestTogether,
-      parseAhead: (raws, mailbox) => ahead.start(raws, mailbox),
-      quarantineOversized: (input) => quarantineOversized(app, input),
+      intake,
       crashPoint,
       onRestart: () => metrics.workerRestarts.inc({ worker: `mailbox:${mailbox}` }),
     });

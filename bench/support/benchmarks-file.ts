@@ -20,6 +20,8 @@ export interface BenchFigure {
   value: string;
   target?: string;
   met?: boolean;
+  /** The figure before the change a section measures (an issue's "now"): a column of its own when given. */
+  before?: string;
 }
 
 export interface BenchSection {
@@ -32,7 +34,7 @@ export interface BenchSection {
   notes: string[];
 }
 
-const ORDER = ['ingest-throughput', 'ack-latency', 'mta-paths', 'sla-sweep', 'peak-rss'];
+const ORDER = ['first-ten-minutes', 'embedded-database-choice', 'ingest-throughput', 'ack-latency', 'mta-paths', 'sla-sweep', 'peak-rss'];
 
 /** Prints the figures the way they go into the file, so the console shows the same thing. */
 export function printSection(section: BenchSection): void {
@@ -71,14 +73,15 @@ function verdict(f: BenchFigure): string {
 }
 
 function renderSection(s: BenchSection, now: Date): string {
+  const before = s.figures.some((f) => f.before !== undefined);
   return [
     `## ${s.title}`,
     '',
     `Command: \`${s.command}\` · run ${now.toISOString()}`,
     '',
-    '| figure | value | target | |',
-    '|---|---|---|---|',
-    ...s.figures.map((f) => `| ${f.what} | ${f.value} | ${f.target ?? ''} | ${f.target ? verdict(f) : ''} |`),
+    before ? '| figure | before | value | target | |' : '| figure | value | target | |',
+    before ? '|---|---|---|---|---|' : '|---|---|---|---|',
+    ...s.figures.map((f) => `| ${f.what} |${before ? ` ${f.before ?? ''} |` : ''} ${f.value} | ${f.target ?? ''} | ${f.target ? verdict(f) : ''} |`),
     '',
     ...s.notes.map((n) => `- ${n}`),
     '',

@@ -10,7 +10,7 @@ import { EXIT, type CliContext } from './context.js';
 export async function openAppDatabase(config: Config, options: { dataDir?: string; applicationName?: string } = {}): Promise<Database> {
   const { openDatabase } = await import('../db/client.js');
   const database = await openDatabase(config.database, options);
-  if (database.kind === 'pglite') {
+  if (database.kind === 'embedded') {
     const { migrate } = await import('../db/migrate.js');
     await migrate(database);
   }

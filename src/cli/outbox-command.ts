@@ -1,4 +1,6 @@
+import type { Config } from '../config.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
+import { rowId } from './argument-parsers.js';
 import { withAppDatabase } from './open-app-database.js';
 
 type Row = Awaited<ReturnType<typeof import('../db/repositories/outbox-repository.js').listOutbox>>[number];
@@ -13,10 +15,12 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--status <status>', 'pending | sending | sent | failed | bounced | suppressed')
     .option('--limit <n>', 'rows to show', '50')
     .option('--json', 'one JSON object per line')
-    .action(async (opts: { status?: string; limit: string; json?: boolean }) => {
+    .option('--private', 'include mail about private (management) tickets and from the management address')
+    .action(async (opts: { status?: string; limit: string; json?: boolean; private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
+        const config = ctx.config();
         const repo = await import('../db/repositories/outbox-repository.js');
-        const rows = await repo.listOutbox(db, { status: opts.status, limit: Number(opts.limit) || 50 });
+        const rows = await repo.listOutbox(db, { status: opts.status, limit: Number(opts.limit) || 50, ...teamOnly(config, opts) });
         if (opts.json) {
           for (const row of rows) ctx.out.write(`${JSON.stringify(summary(row))}\n`);
           return;
@@ -30,12 +34,14 @@ export const register: RegisterCommand = (program, ctx) => {
 
   outbox
     .command('show')
-    .argument('<id>', 'outbox row id')
+    .argument('<id>', 'outbox row id', rowId)
     .description('show one outgoing mail with its headers, recipients and last error')
-    .action(async (id: string) => {
+    .option('--private', 'show it even when it is private (about a management ticket or from management)')
+    .action(async (id: number, opts: { private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
+        const config = ctx.config();
         const repo = await import('../db/repositories/outbox-repository.js');
-        const row = await repo.getOutbox(db, Number(id));
+        const row = await repo.getOutbox(db, id, teamOnly(config, opts));
         if (!row) return notFound(ctx, id);
         ctx.out.write(`${JSON.stringify({ ...summary(row), headers: row.headers, recipients: row.recipients, text: row.text }, null, 2)}\n`);
       });
@@ -43,12 +49,12 @@ export const register: RegisterCommand = (program, ctx) => {
 
   outbox
     .command('retry')
-    .argument('<id>', 'outbox row id')
+    .argument('<id>', 'outbox row id', rowId)
     .description('send a failed, bounced or suppressed mail again (never one already sent)')
-    .action(async (id: string) => {
+    .action(async (id: number) => {
       await withAppDatabase(ctx, 'slagate-outbox', async (db) => {
         const repo = await import('../db/repositories/outbox-repository.js');
-        const ok = await repo.retryNow(db, Number(id), new Date());
+        const ok = await repo.retryNow(db, id, new Date());
         if (!ok) return notFound(ctx, id, 'or already sent or being sent');
         ctx.out.write(`outbox ${id} queued for a new attempt\n`);
       });
@@ -62,7 +68,12 @@ function summary(row: Row) {
   };
 }
 
-function notFound(ctx: CliContext, id: string, extra = ''): void {
+/** Private mail is shown only with --private; without it, it is as if it did not exist. */
+function teamOnly(config: Config, opts: { private?: boolean }): { teamOnly?: string } {
+  return opts.private ? {} : { teamOnly: config.mailboxes.management.address };
+}
+
+function notFound(ctx: CliContext, id: string | number, extra = ''): void {
   ctx.err.write(`slagate outbox: no such mail ${id}${extra ? ` ${extra}` : ''}\n`);
   ctx.exitCode = EXIT.DATAERR;
 }

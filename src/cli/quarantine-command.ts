@@ -1,6 +1,9 @@
 import type { RetryOutcome } from '../app/ingest/retry-quarantined.js';
+import type { Db } from '../db/client.js';
 import { isTransientError } from '../errors.js';
+import { headerBlockNamesAddress } from '../inbound/decide-privacy.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
+import { rowId } from './argument-parsers.js';
 import { progressWriter } from './progress.js';
 import { withAppDatabase } from './open-app-database.js';
 
@@ -13,11 +16,14 @@ export const register: RegisterCommand = (program, ctx) => {
     .description('open quarantine entries, newest first')
     .option('--limit <n>', 'entries to show', '100')
     .option('--json', 'one JSON object per line')
-    .action(async (opts: { limit: string; json?: boolean }) => {
+    .option('--private', 'include mail that reached the management mailbox')
+    .action(async (opts: { limit: string; json?: boolean; private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { listOpenQuarantine } = await import('../db/repositories/quarantine-repository.js');
         const { formatTerminalInstant } = await import('./format-ticket.js');
-        const rows = await listOpenQuarantine(db, Number(opts.limit) || 100);
+        const all = await listOpenQuarantine(db, Number(opts.limit) || 100);
+        const rows = [];
+        for (const row of all) if (opts.private || !await isPrivateEntry(db, ctx, row)) rows.push(row);
         if (opts.json) {
           for (const row of rows) ctx.out.write(`${JSON.stringify(row)}\n`);
           return;
@@ -33,17 +39,20 @@ export const register: RegisterCommand = (program, ctx) => {
 
   quarantine
     .command('show')
-    .argument('<id>', 'quarantine id')
+    .argument('<id>', 'quarantine id', rowId)
     .description('one entry: the reason, its sizes and the headers of the stored mail')
     .option('--json', 'print it as JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .option('--private', 'show it even when the mail reached the management mailbox')
+    .action(async (id: number, opts: { json?: boolean; private?: boolean }) => {
       await withAppDatabase(ctx, 'slagate-quarantine', async (db) => {
         const { getQuarantine } = await import('../db/repositories/quarantine-repository.js');
         const { getRawMail, readRawMail } = await import('../db/repositories/raw-mail-repository.js');
-        const q = await getQuarantine(db, Number(id));
+        const q = await getQuarantine(db, id);
         const raw = q ? await getRawMail(db, q.rawMailId) : null;
         if (!q || !raw) return notFound(ctx, id);
         const bytes = await readRawMail(db, raw.id);
+        // A private entry is, to the team, as if it did not exist.
+        if (!opts.private && privateMail(ctx, q.mailbox, bytes)) return notFound(ctx, id);
         const view = {
           id: q.id, mailbox: q.mailbox, reasonCode: q.reasonCode, reason: q.reason, retryCount: q.retryCount,
           createdAt: q.createdAt, lastTriedAt: q.lastTriedAt, resolvedAt: q.resolvedAt, resolution: q.resolution,
@@ -68,10 +77,10 @@ export const register: RegisterCommand = (program, ctx) => {
 
   quarantine
     .command('retry')
-    .argument('[id]', 'quarantine id')
+    .argument('[id]', 'quarantine id', rowId)
     .option('--all', 'retry every open entry, oldest first')
     .description('run the inbound pipeline again on the stored mail; on success it becomes a ticket (or reply) like any mail')
-    .action(async (id: string | undefined, opts: { all?: boolean }) => {
+    .action(async (id: number | undefined, opts: { all?: boolean }) => {
       if ((id === undefined) === (opts.all !== true)) {
         ctx.err.write('slagate quarantine retry: give one id or --all\n');
         ctx.exitCode = EXIT.USAGE;
@@ -84,7 +93,7 @@ export const register: RegisterCommand = (program, ctx) => {
         const { listOpenQuarantineIds } = await import('../db/repositories/ticket-query-repository.js');
         const { createLogger } = await import('../logger.js');
         const deps = { db, config, logger: createLogger({ level: 'error' }), clock: () => new Date() };
-        const ids = opts.all ? await listOpenQuarantineIds(db) : [Number(id)];
+        const ids = opts.all ? await listOpenQuarantineIds(db) : [id!];
         if (opts.all && ids.length === 0) ctx.out.write('nothing in quarantine\n');
         const progress = progressWriter(ctx.err);
         let failed = 0;
@@ -130,7 +139,18 @@ function headerBlock(raw: Buffer): string {
   return (end === -1 ? text : text.slice(0, end)).trimEnd();
 }
 
-function notFound(ctx: CliContext, id: string): void {
+/** Mail that reached management: read from it, or its stored headers name it (see decidePrivacy). */
+function privateMail(ctx: CliContext, mailbox: string, bytes: Buffer): boolean {
+  return mailbox === 'management' || headerBlockNamesAddress(headerBlock(bytes), ctx.config().mailboxes.management.address);
+}
+
+async function isPrivateEntry(db: Db, ctx: CliContext, row: { mailbox: string; rawMailId: number }): Promise<boolean> {
+  if (row.mailbox === 'management') return true;
+  const { readRawMail } = await import('../db/repositories/raw-mail-repository.js');
+  return privateMail(ctx, row.mailbox, await readRawMail(db, row.rawMailId));
+}
+
+function notFound(ctx: CliContext, id: string | number): void {
   ctx.err.write(`slagate quarantine: no such entry ${id}\n`);
   ctx.exitCode = EXIT.DATAERR;
 }

@@ -40,7 +40,7 @@ export const register: RegisterCommand = (program, ctx) => {
             });
             line = {
               file: source.name, decision: o.decision, acknowledge: o.acknowledge, ticket: o.ticket?.number ?? null,
-              type: o.ticket?.type ?? null, priority: o.ticket?.priority ?? null, private: o.ticket?.private ?? false, reason: o.reason,
+              type: o.ticket?.type ?? null, priority: o.ticket?.priority ?? null, private: o.ticket?.private ?? false, verdict: o.verdict ?? null, reason: o.reason,
             };
           } catch (err) {
             line = { file: source.name, decision: 'error', acknowledge: false, ticket: null, type: null, priority: null, private: false, reason: (err as Error).message };

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import type { RenderOptions } from '../reports/report-labels.js';
 import type { Report } from '../reports/report-model.js';
 import { EXIT, type CliContext, type RegisterCommand } from './context.js';
 
@@ -11,6 +12,8 @@ interface ReportOptions {
   format: Format;
   private?: boolean;
   target: string;
+  lang: 'tr' | 'en';
+  audience?: 'client';
 }
 
 /**
@@ -32,7 +35,9 @@ function withCommonOptions(command: Command): Command {
     .option('--client <address|domain>', 'only this requester address, or every address of this domain')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'json']).default('md'))
     .option('--private', 'management report: include private tickets (complaints)')
-    .option('--target <percent>', 'attainment goal drawn as the target line', '95');
+    .option('--target <percent>', 'attainment goal drawn as the target line', '95')
+    .addOption(new Option('--lang <lang>', 'language of the report (Markdown and HTML)').choices(['tr', 'en']).default('en'))
+    .addOption(new Option('--audience <who>', 'client: the report as a client reads it (no remark on what was left out)').choices(['client']));
 }
 
 async function run(ctx: CliContext, kind: 'monthly' | 'quarterly', options: ReportOptions): Promise<void> {
@@ -61,21 +66,25 @@ async function run(ctx: CliContext, kind: 'monthly' | 'quarterly', options: Repo
   }
 
   const { buildReport } = await import('../reports/build-report.js');
+  const { clientsOf } = await import('../tickets/client-of.js');
   const { policyWorkingMinutes } = await import('../reports/policy-working-minutes.js');
   const built = buildReport({
     period, rows, policy: config.policy, workingMinutes: policyWorkingMinutes(config.policy), now: new Date(),
     includePrivate: options.private === true, client: options.client ?? null,
     clientKey: client && 'address' in client ? 'address' : 'domain', attainmentTarget: target / 100,
+    clientOf: (a) => clientsOf(config)(a).name,
     onProgress: (done, total) => { if (done % 500 === 0 || done === total) progress(`measuring tickets ${done}/${total}`); },
   });
   progress(null);
-  ctx.out.write(await render(built, options.format));
+  if (options.audience === 'client' && options.private) return usage(ctx, '--audience client: a client never gets --private');
+  const audience = options.audience ?? (options.private ? 'management' : 'team');
+  ctx.out.write(await render(built, options.format, { lang: options.lang, audience }));
 }
 
-async function render(report: Report, format: Format): Promise<string> {
+async function render(report: Report, format: Format, options: RenderOptions): Promise<string> {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
-  if (format === 'html') return (await import('../reports/render-html.js')).renderHtml(report);
-  return (await import('../reports/render-markdown.js')).renderMarkdown(report);
+  if (format === 'html') return (await import('../reports/render-html.js')).renderHtml(report, options);
+  return (await import('../reports/render-markdown.js')).renderMarkdown(report, options);
 }
 
 /** undefined: no filter; null: not understood. Addresses are lowercased ASCII-only (docs/PITFALLS.md). */

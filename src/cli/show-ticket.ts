@@ -142,7 +142,11 @@ async function traceMail(db: Db, messageId: string, o: ShowTicketOptions): Promi
       ticketHidden: hidden,
     };
   });
-  return { kind: 'mail', messageId, records };
+  // Without --private, a mail that reached management or a private ticket is as if it did not
+  // exist: saying "hidden" would tell the team a complaint is there (issue 20).
+  const visible = o.includePrivate ? records : records.filter((r) => !r.ticketHidden && r.mailbox !== 'management');
+  if (visible.length === 0) return { kind: 'not-found', ref: messageId };
+  return { kind: 'mail', messageId, records: visible };
 }
 
 function firstLines(text: string): string[] {

@@ -15,14 +15,18 @@ export const register: RegisterCommand = (program, ctx) => {
   program
     .command('sla')
     .description('compute first-response and resolution deadlines for a priority and arrival time')
-    .option('--priority <priority>', 'critical | high | medium | low')
+    .option('--priority <priority>', 'critical | high | medium | low, or an alias (urgent, acil, p1, yüksek...)')
     .option('--received <iso>', 'when the mail arrived (ISO 8601; without an offset, in the calendar zone)')
     .option('--qualified <iso>', 'when qualification ended (resolution is counted from here, else from --received)')
     .option('--json', 'print one JSON object')
     .option('--stdin', 'read one JSON request per line ({"priority","received","qualified"}) and answer one JSON line each')
     .action(async (opts: SlaOptions) => {
       const policy = ctx.config().policy as Policy;
-      const { answerSlaQuery } = await import('../sla/answer-sla-query.js');
+      const { answerSlaQuery: answerExactly } = await import('../sla/answer-sla-query.js');
+      const { priorityNamed } = await import('../inbound/subject-tags.js');
+      // A priority may be given by any of its aliases (urgent, acil, p1, kritik...), as in subjects.
+      const answerSlaQuery: Answer = (q, p) => answerExactly(
+        { ...q, priority: typeof q.priority === 'string' ? priorityNamed(q.priority, p) ?? q.priority : q.priority }, p);
       if (opts.stdin) {
         await answerStream(ctx, policy, answerSlaQuery);
         return;

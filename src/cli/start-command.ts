@@ -10,8 +10,8 @@ export const register: RegisterCommand = (program, ctx) => {
 Local mail mode (no IMAP configured): mail for the support and management addresses is accepted on
 localMail.host:localMail.port (127.0.0.1:2525 by default) and outgoing mail is written to
 localMail.outDir (./data/outgoing) unless an SMTP server is configured. With no DATABASE_URL the
-embedded database in ./data/pglite belongs to this process alone: other commands reach it through
-the running gateway (try \`slagate demo\`).
+embedded PostgreSQL in ./data/postgres runs as long as the gateway does, and every other command
+(\`slagate tickets list\`, \`slagate demo\`...) works on it meanwhile.
 
 Several instances may run against one PostgreSQL (DATABASE_URL): mailboxes are leased to one
 instance at a time and the outbox and SLA work is shared without duplicates.`)

@@ -39,20 +39,20 @@ export async function checkDatabase(config: Config): Promise<DoctorCheck[]> {
   } catch (err) {
     await database?.close().catch(() => {});
     const what = config.database.url ? 'check database.url (or DATABASE_URL) and that PostgreSQL is running and accepts this user'
-      : 'check that database.dataDir is writable and that no other slagate process holds it';
+      : `check that database.dataDir is writable (the server's own log is postgres.log beside it)`;
     return [{ name: 'database', ok: false, detail: `cannot open ${where}: ${plain(err)} — ${what}` }];
   }
   try {
     // The embedded database migrates itself whenever a command opens it, so doctor does too:
     // on a fresh machine "not migrated yet" is not a problem, a migration that fails is.
-    if (database.kind === 'pglite') await migrate(database);
+    if (database.kind === 'embedded') await migrate(database);
   } catch (err) {
     await database.close();
     return [{ name: 'database', ok: false, detail: `${where} could not be migrated: ${plain(err)} — move the folder aside and let slagate create a new one, or restore it from a backup` }];
   }
   try {
     const connected: DoctorCheck = { name: 'database', ok: true, detail: `connected to ${where}` };
-    return [connected, compareMigrations(await listAppliedMigrations(database.db), shippedMigrations(), database.kind === 'pglite')];
+    return [connected, compareMigrations(await listAppliedMigrations(database.db), shippedMigrations(), database.kind === 'embedded')];
   } catch (err) {
     return [{ name: 'migrations', ok: false, detail: `could not read the applied migrations: ${plain(err)}` }];
   } finally {

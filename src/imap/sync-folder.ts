@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { BatchResult } from '../app/ingest/ingest-batch.js';
-import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
 import type { CrashPoint } from '../crash-points.js';
 import { SlagateError } from '../errors.js';
+import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
+import type { MailIntake } from '../inbound/mail-intake.js';
 import type { MailboxName } from '../policy/priorities.js';
 import {
   STREAMED_DOWNLOAD_BYTES, downloadHeaders, downloadLargeSource, downloadSources, fetchEnvelopes, listNewUids, uidExists,
@@ -10,15 +10,9 @@ import {
 } from './fetch-new-messages.js';
 import { ensureFolder, moveProcessed } from './move-processed.js';
 import type { ImapSession } from './open-session.js';
-import type { OversizedInput } from '../app/ingest/quarantine-oversized.js';
 
 /** Bytes of mail one FETCH may bring in (by the sizes the server announced). */
 const MAX_FETCH_BYTES = 20 * 1024 * 1024;
-/**
- * Bytes of mail ingested in one transaction: all of it is parsed before the transaction starts and
- * held until it ends (a batch of small mails is a fraction of this).
- */
-const MAX_INGEST_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** The checkpoint as the worker exposes it: reads are plain, writes are fenced by its lease. */
 export interface CheckpointStore {
@@ -32,23 +26,12 @@ export interface SyncDeps {
   processedFolder: string;
   quarantineFolder: string;
   maxMessageBytes: number;
-  /** Messages handled between two checkpoint writes. */
-  batchSize?: number;
+  /** UIDs taken per step of the pass: their envelopes fetched together, then moved and checkpointed together. */
+  uidsPerStep?: number;
   logger: Logger;
   clock: () => Date;
-  ingest: (input: IngestInput) => Promise<IngestOutcome>;
-  /**
-   * Ingests the mails fetched together (one transaction for the lot; see app/ingest/ingest-batch.ts).
-   * Without it each mail goes through `ingest` on its own.
-   */
-  ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
-  /**
-   * Starts preparing (parsing, classifying) mails of the next batch, fetched while this batch
-   * commits; `ingestBatch` then finds them ready (see app/ingest/parse-ahead.ts). Without it nothing is
-   * fetched ahead.
-   */
-  parseAhead?: (raws: Buffer[]) => void;
-  quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
+  /** Where the fetched mail goes, and what became of it comes back from (wired in main.ts). */
+  intake: MailIntake;
   checkpoints: CheckpointStore;
   crashPoint: CrashPoint;
   /** Stops the pass between messages (shutdown): what was handled is still moved and checkpointed. */
@@ -65,11 +48,11 @@ export interface SyncResult {
 }
 
 /**
- * One pass over the watched folder: everything above the checkpoint, in UID order, in batches.
- * Per batch: envelopes in one FETCH, sources in as few FETCHes as the byte bound allows; the mails
- * fetched whole are ingested together (one transaction, up to MAX_INGEST_BATCH_BYTES); an oversized
- * one (headers only → quarantine) or a large one (streamed) is handled on its own, after those
- * before it; then one MOVE of the batch out of the folder → checkpoint. Each step is safe to repeat after a crash at any point:
+ * One pass over the watched folder: everything above the checkpoint, in UID order, in steps.
+ * Per step: envelopes in one FETCH, sources in as few FETCHes as the byte bound allows; the mails
+ * fetched whole are handed over together (up to the intake's maxHandOverBytes); an oversized one
+ * (headers only → quarantine) or a large one (streamed) is handed over on its own, after those
+ * before it; then one MOVE of the step's mails out of the folder → checkpoint. Each step is safe to repeat after a crash at any point:
  * ingest deduplicates, a moved message is simply gone, and the checkpoint moves only past UIDs
  * whose ingest committed (or that left the folder before we got to them) and only while our lease
  * stands.
@@ -77,7 +60,7 @@ export interface SyncResult {
 export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<SyncResult> {
   const { logger } = deps;
   const lock = await client.getMailboxLock(deps.folder);
-  let ahead: Promise<BatchSources> | null = null;
+  let ahead: Promise<StepSources> | null = null;
   try {
     const box = client.mailbox;
     if (!box) throw new SlagateError('IMAP_COMMAND_FAILED', `folder ${deps.folder} could not be selected`);
@@ -90,15 +73,15 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
     await ensureFolder(client, deps.processedFolder);
     await ensureFolder(client, deps.quarantineFolder);
 
-    const batchSize = deps.batchSize ?? 50;
-    const open = async (listed: number[]): Promise<BatchSources> => {
+    const perStep = deps.uidsPerStep ?? 50;
+    const open = async (listed: number[]): Promise<StepSources> => {
       const envelopes = new Map((await fetchEnvelopes(client, listed)).map((m) => [m.uid, m]));
       const sources = sourcePrefetch(client, listed.map((uid) => envelopes.get(uid))
         .filter((m): m is ListedMessage => m !== undefined && fetchedWhole(m, deps)));
       return { envelopes, sources };
     };
-    for (let i = 0; i < uids.length; i += batchSize) {
-      const listed = uids.slice(i, i + batchSize);
+    for (let i = 0; i < uids.length; i += perStep) {
+      const listed = uids.slice(i, i + perStep);
       const { envelopes, sources } = ahead ? await ahead : await open(listed);
       ahead = null;
       const handled: { uid: number; quarantined: boolean }[] = [];
@@ -109,20 +92,20 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
         handled.push({ uid, quarantined: outcome.decision === 'quarantined' });
         settled.add(uid);
       };
-      // Mails fetched in full and not yet ingested: ingested together before anything else is done.
+      // Mails fetched and not yet handed over: handed over together before anything else is done.
       const fetched: { uid: number; input: IngestInput }[] = [];
       const ingestFetched = async () => {
         if (fetched.length === 0) return;
         const taken = fetched.splice(0);
-        const batch = await ingestMany(deps, taken.map((t) => t.input));
+        const answer = await deps.intake.ingest(taken.map((t) => t.input));
         for (const [k, { uid, input }] of taken.entries()) {
-          const outcome = batch.outcomes[k];
+          const outcome = answer.outcomes[k];
           if (!outcome) continue;
           deps.crashPoint('after-staging');
           deps.logger.debug({ mailbox: deps.mailbox, uid, size: input.raw.length, decision: outcome.decision }, 'ingested');
           record(uid, outcome);
         }
-        if (batch.failure) throw batch.failure;
+        if (answer.failure) throw answer.failure;
       };
       let failure: unknown;
       let unavailable: number | undefined;
@@ -130,45 +113,58 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
         if (deps.signal?.aborted) break;
         try {
           const msg = envelopes.get(uid);
+          const inputOf = (m: ListedMessage, raw: Buffer): IngestInput => ({
+            raw, mailbox: deps.mailbox, receivedAt: m.internalDate ?? deps.clock(), source: 'imap', imap: { uidvalidity, uid },
+          });
           if (msg && fetchedWhole(msg, deps)) {
             const raw = await sources(uid);
             if (raw) {
-              if (fetched.reduce((n, f) => n + f.input.raw.length, raw.length) > MAX_INGEST_BATCH_BYTES) await ingestFetched();
+              if (fetched.reduce((n, f) => n + f.input.raw.length, raw.length) > deps.intake.maxHandOverBytes) await ingestFetched();
               deps.crashPoint('after-fetch');
-              fetched.push({ uid, input: { raw, mailbox: deps.mailbox, receivedAt: msg.internalDate ?? deps.clock(), source: 'imap', imap: { uidvalidity, uid } } });
+              fetched.push({ uid, input: inputOf(msg, raw) });
               continue;
             }
           }
-          // Anything else is handled on its own, after the mails fetched before it.
+          // Anything else is handed over on its own, after the mails fetched before it.
           await ingestFetched();
-          const outcome = msg && !fetchedWhole(msg, deps) ? await handleOne(client, deps, msg, uidvalidity) : null;
-          if (!outcome) {
-            if (await uidExists(client, uid)) {
-              unavailable = uid;
-              break;
+          if (msg && msg.size > deps.maxMessageBytes) {
+            const outcome = await quarantineOversized(client, deps, msg, uidvalidity);
+            if (outcome) {
+              record(uid, outcome);
+              continue;
             }
-            logger.info({ mailbox: deps.mailbox, uid }, 'mail listed as new was gone before it could be fetched (another client moved or expunged it)');
-            settled.add(uid);
-            continue;
+          } else if (msg && !fetchedWhole(msg, deps)) {
+            const raw = await downloadLargeSource(client, uid, msg.size);
+            if (raw) {
+              deps.crashPoint('after-fetch');
+              fetched.push({ uid, input: inputOf(msg, raw) });
+              await ingestFetched();
+              continue;
+            }
           }
-          record(uid, outcome);
+          if (await uidExists(client, uid)) {
+            unavailable = uid;
+            break;
+          }
+          logger.info({ mailbox: deps.mailbox, uid }, 'mail listed as new was gone before it could be fetched (another client moved or expunged it)');
+          settled.add(uid);
         } catch (err) {
           failure = err;
           break;
         }
       }
       if (failure === undefined) {
-        // The next batch's envelopes and first sources are fetched, and its mails parsed, while
+        // The next step's envelopes and first sources are fetched, and its mails parsed, while
         // this one commits: the IMAP round trips and the parsing overlap the database's. Nothing
-        // of it is moved or checkpointed before its own turn, after this batch's.
-        const nextListed = uids.slice(i + batchSize, i + 2 * batchSize);
-        if (deps.parseAhead && unavailable === undefined && nextListed.length > 0 && !deps.signal?.aborted) {
-          const parseAhead = deps.parseAhead;
+        // of it is moved or checkpointed before its own turn, after this step's.
+        const nextListed = uids.slice(i + perStep, i + 2 * perStep);
+        const intake = deps.intake;
+        if (intake.comingNext && unavailable === undefined && nextListed.length > 0 && !deps.signal?.aborted) {
           ahead = open(nextListed).then(async (next) => {
-            parseAhead(await next.sources.warm());
+            intake.comingNext?.(await next.sources.warm(), deps.mailbox);
             return next;
           });
-          ahead.catch(() => {}); // awaited by the next batch, or at the end of the pass
+          ahead.catch(() => {}); // awaited by the next step, or at the end of the pass
         }
         try {
           await ingestFetched();
@@ -213,8 +209,8 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
   }
 }
 
-/** A batch's envelopes, and its sources downloaded as ingest reaches them. */
-interface BatchSources {
+/** A step's envelopes, and its sources downloaded as ingest reaches them. */
+interface StepSources {
   envelopes: Map<number, ListedMessage>;
   sources: SourcePrefetch;
 }
@@ -251,9 +247,9 @@ async function resolveCheckpoint(deps: SyncDeps, uidvalidity: number): Promise<n
 }
 
 /**
- * Sources of a batch, downloaded in as few FETCHes as the byte bound allows, each only when ingest
- * reaches its first mail (or `warm` asks for it, for the batch fetched ahead): at most
- * MAX_FETCH_BYTES of mail is held per batch, so twice that while the next batch's first FETCH is
+ * Sources of a step, downloaded in as few FETCHes as the byte bound allows, each only when ingest
+ * reaches its first mail (or `warm` asks for it, for the step fetched ahead): at most
+ * MAX_FETCH_BYTES of mail is held per step, so twice that while the next step's first FETCH is
  * held ahead, and a handed-over source is dropped from the map. A UID the server sent nothing for
  * answers null.
  */
@@ -291,40 +287,18 @@ function sourcePrefetch(client: ImapSession, wanted: ListedMessage[]): SourcePre
   return Object.assign(take, { warm });
 }
 
-/** A mail small enough to come in the batch's FETCHes and be ingested with the others. */
+/** A mail small enough to come in the step's FETCHes and be handed over with the others. */
 function fetchedWhole(msg: ListedMessage, deps: SyncDeps): boolean {
   return msg.size <= Math.min(deps.maxMessageBytes, STREAMED_DOWNLOAD_BYTES);
 }
 
-async function ingestMany(deps: SyncDeps, inputs: IngestInput[]): Promise<BatchResult> {
-  if (deps.ingestBatch) return deps.ingestBatch(inputs);
-  const outcomes: (IngestOutcome | undefined)[] = [];
-  for (const input of inputs) {
-    try {
-      outcomes.push(await deps.ingest(input));
-    } catch (err) {
-      return { outcomes, failure: err };
-    }
-  }
-  return { outcomes };
-}
-
-/** An oversized mail (quarantined from its headers) or a large one (streamed), on its own. */
-async function handleOne(client: ImapSession, deps: SyncDeps, msg: ListedMessage, uidvalidity: number): Promise<IngestOutcome | null> {
-  const receivedAt = msg.internalDate ?? deps.clock();
-  const imap = { uidvalidity, uid: msg.uid };
-  if (msg.size > deps.maxMessageBytes) {
-    const headers = await downloadHeaders(client, msg.uid);
-    if (!headers) return null;
-    deps.logger.warn({ mailbox: deps.mailbox, uid: msg.uid, size: msg.size, messageId: msg.messageId, code: 'MESSAGE_TOO_LARGE' },
-      'oversized mail quarantined with its headers only');
-    return deps.quarantineOversized({ mailbox: deps.mailbox, headers, size: msg.size, receivedAt, imap });
-  }
-  const raw = await downloadLargeSource(client, msg.uid, msg.size);
-  if (!raw) return null;
-  deps.crashPoint('after-fetch');
-  const outcome = await deps.ingest({ raw, mailbox: deps.mailbox, receivedAt, source: 'imap', imap });
-  deps.crashPoint('after-staging');
-  deps.logger.debug({ mailbox: deps.mailbox, uid: msg.uid, messageId: msg.messageId, decision: outcome.decision }, 'ingested');
-  return outcome;
+/** An oversized mail, quarantined from its header block; null when the server sent no headers. */
+async function quarantineOversized(client: ImapSession, deps: SyncDeps, msg: ListedMessage, uidvalidity: number): Promise<IngestOutcome | null> {
+  const headers = await downloadHeaders(client, msg.uid);
+  if (!headers) return null;
+  deps.logger.warn({ mailbox: deps.mailbox, uid: msg.uid, size: msg.size, messageId: msg.messageId, code: 'MESSAGE_TOO_LARGE' },
+    'oversized mail quarantined with its headers only');
+  return deps.intake.quarantineOversized({
+    mailbox: deps.mailbox, headers, size: msg.size, receivedAt: msg.internalDate ?? deps.clock(), imap: { uidvalidity, uid: msg.uid },
+  });
 }

@@ -15,7 +15,11 @@ export type AgentCommand =
   | { kind: 'qualified' }
   /** The reply is an internal note: it is not sent to the client. */
   | { kind: 'note' }
-  | { kind: 'escalate' };
+  | { kind: 'escalate' }
+  /** A manager hands a private ticket's mail to the team as a new team ticket. */
+  | { kind: 'team' }
+  /** `#cc add|remove ADDRESS` (`#bilgi ekle|çıkar`): who else receives the replies sent to the client. */
+  | { kind: 'cc'; action: 'add' | 'remove'; address: string };
 
 export interface CommandError {
   line: string;
@@ -40,7 +44,16 @@ const VERBS: Record<string, Verb> = {
   qualified: 'qualified', nitelendirildi: 'qualified',
   note: 'note', not: 'note',
   escalate: 'escalate', yukselt: 'escalate',
+  team: 'team', ekip: 'team',
+  cc: 'cc', bilgi: 'cc',
 };
+
+const CC_ACTIONS: Record<string, 'add' | 'remove'> = {
+  add: 'add', ekle: 'add',
+  remove: 'remove', cikar: 'remove', sil: 'remove', kaldir: 'remove',
+};
+
+const ADDRESS = /^[^\s@<>"(),;:]+@[^\s@<>"(),;:]+\.[^\s@<>"(),;:]+$/;
 
 const STATUSES: Record<string, CommandStatus> = {
   open: 'open', acik: 'open',
@@ -111,8 +124,17 @@ function parseCommand(verbFolded: string, arg: string, policy: Policy): Parsed {
     }
     case 'note':
       return { command: { kind: 'note' }, ...(arg === '' ? {} : { text: arg }) };
+    case 'cc': {
+      const [word = '', written = '', ...more] = arg.split(/\s+/).filter((w) => w !== '');
+      const action = CC_ACTIONS[caseFold(word)];
+      if (!action) return { reason: `expected #${verbFolded} add ADDRESS or #${verbFolded} remove ADDRESS (ekle / çıkar), got "${arg}"` };
+      const address = written.replace(/^<|>$/g, '').replace(/[A-Z]+/g, (m) => m.toLowerCase());
+      if (!ADDRESS.test(address) || more.length > 0) return { reason: `expected one mail address after "${word}", got "${arg.slice(word.length).trim()}"` };
+      return { command: { kind: 'cc', action, address } };
+    }
     case 'qualified':
     case 'escalate':
+    case 'team':
       return arg === '' ? { command: { kind: verb } } : { reason: `#${verbFolded} takes no argument, got "${arg}"` };
   }
 }

@@ -66,14 +66,17 @@ export function isAligned(signingDomain: string, fromDomain: string): boolean {
 }
 
 /**
- * Judges the mail by the results of the trusted server only. Of that server's headers only the
- * topmost counts: it is the one our server added last, while any further down came with the mail
- * and may be forged by its sender.
+ * Judges the mail by the results of the trusted server only, and of its headers only the topmost
+ * Authentication-Results counts: our server adds it last, on top. Anything below came with the
+ * mail and may be written by its sender, our authserv-id included; so when the topmost header is
+ * not ours (our server added none), nothing further down is trusted either.
  */
 export function judgeAuthentication(headerValues: readonly string[], trustedAuthservId: string, fromDomain: string): AuthVerdict {
   const trusted = asciiLower(trustedAuthservId);
-  const ours = headerValues.map(parseAuthenticationResults).find((r) => r?.authservId === trusted);
-  if (!ours) return { pass: false, reason: `no Authentication-Results from ${trustedAuthservId}` };
+  const topmost = headerValues.length > 0 ? parseAuthenticationResults(headerValues[0]!) : null;
+  const ours = topmost?.authservId === trusted ? topmost : null;
+  if (headerValues.length === 0) return { pass: false, reason: `no Authentication-Results from ${trustedAuthservId}` };
+  if (!ours) return { pass: false, reason: `the topmost Authentication-Results is not from ${trustedAuthservId}` };
   // A DMARC pass vouches for the domain in the From header the server read; with two From headers
   // (or a server that reports another one) that need not be the domain we are judging.
   const from = bareDomain(fromDomain);

@@ -1,5 +1,6 @@
 import type { Policy, TicketTypeRule } from '../policy/default-policy.js';
 import { priorityRank, type MailboxName, type Priority } from '../policy/priorities.js';
+import { decidePrivacy, type PrivacyDecision } from './decide-privacy.js';
 import { caseFold } from './case-fold.js';
 import { readSubjectTags, type SubjectTags } from './subject-tags.js';
 
@@ -7,6 +8,10 @@ export interface ClassifyInput {
   subject: string;
   text: string;
   mailbox: MailboxName;
+  /** To, Cc and envelope addresses of the mail: naming management makes a support copy private. */
+  recipients?: readonly string[];
+  /** The management mailbox's address; without it only the mailbox and the subject decide privacy. */
+  managementAddress?: string;
 }
 
 /** Where the type came from; `agent` is only ever set later, by an agent's command. */
@@ -35,9 +40,13 @@ const BODY_CHARS = 4000;
  * Decides a new ticket's type, priority and privacy from its subject, body and mailbox
  * (SLA-POLICY.md, "Ticket types", "Subject tags", "Where mail arrives").
  */
-export function classify(input: ClassifyInput, policy: Policy, ticketPrefix: string): Classification {
+export function classify(input: ClassifyInput, policy: Policy, ticketPrefix: string | readonly string[]): Classification {
   const tags = readSubjectTags(input.subject, policy, ticketPrefix);
-  const { rule, source } = chooseType(input, tags, policy);
+  const privacy = decidePrivacy({
+    mailbox: input.mailbox, recipients: input.recipients ?? [], cleanSubject: tags.cleanSubject,
+    managementAddress: input.managementAddress ?? '',
+  }, policy);
+  const { rule, source } = chooseType(input, tags, policy, privacy);
   const requestedPriority = tags.priority?.priority ?? null;
   const { priority, reason } = grantPriority(rule, requestedPriority);
   return {
@@ -46,13 +55,19 @@ export function classify(input: ClassifyInput, policy: Policy, ticketPrefix: str
     requestedPriority,
     priority,
     priorityReason: reason,
-    private: input.mailbox === 'management' || rule.private === true,
+    private: privacy.private || rule.private === true,
     tags,
   };
 }
 
-function chooseType(input: ClassifyInput, tags: SubjectTags, policy: Policy): { rule: TicketTypeRule; source: ClassifiedTypeSource } {
-  if (input.mailbox === 'management') return { rule: complaintRule(policy), source: 'mailbox' };
+function chooseType(
+  input: ClassifyInput, tags: SubjectTags, policy: Policy, privacy: PrivacyDecision,
+): { rule: TicketTypeRule; source: ClassifiedTypeSource } {
+  // A private mail is a private type whatever else its tags say: `[Bug] [Complaint]` is a complaint.
+  if (privacy.reason === 'mailbox' || privacy.reason === 'addressed') return { rule: complaintRule(policy), source: 'mailbox' };
+  if (privacy.type !== null && (tags.type === null || !policy.types.find((t) => t.slug === tags.type?.slug)?.private)) {
+    return { rule: ruleFor(policy, privacy.type), source: 'tag' };
+  }
   const tagged = tags.type && policy.types.find((t) => t.slug === tags.type?.slug);
   if (tagged) return { rule: tagged, source: 'tag' };
   const byKeywords = bestKeywordMatch(tags.cleanSubject, input.text, policy);

@@ -1,14 +1,23 @@
-import { asciiLowerAddress, caseFold } from './case-fold.js';
+import { classifyMachineMail, type MachineVerdict } from './machine-mail.js';
 import type { ParsedMail } from './parsed-mail.js';
+
+/**
+ * How ingest routes a mail, from its machine-mail verdict. `bounce`: a delivery failure or a
+ * feedback report (the report of one of our mails marks its outbox row); `auto-reply`: an
+ * out-of-office, read receipt or challenge (kept on the ticket it answers, if any); `loop`: our own
+ * mail back; `machine`: any other machine mail (recorded, no ticket); null: a person's mail.
+ */
+export type NoiseRoute = 'bounce' | 'auto-reply' | 'loop' | 'machine' | null;
 
 /** What kind of machine mail this is, if any, and whether an automatic reply to it is allowed. */
 export interface NoiseVerdict {
-  /** `bounce`: a delivery failure; `auto-reply`: a vacation or read notice; `loop`: our own mail back. */
-  kind: 'bounce' | 'auto-reply' | 'loop' | null;
-  /** False whenever any reason below applies (RFC 3834 §2). */
+  kind: NoiseRoute;
+  /** False whenever any signal applies (RFC 3834 §2). */
   acknowledge: boolean;
   /** Short stable phrases for the event log, e.g. `precedence: bulk`, `null return path`. */
   reasons: string[];
+  /** The full verdict: its kind, failed recipients, the mail it reports on. */
+  machine: MachineVerdict;
 }
 
 export interface OwnIdentity {
@@ -16,139 +25,36 @@ export interface OwnIdentity {
   addresses: string[];
   /** The domain of the Message-IDs we generate. */
   messageIdDomain: string;
+  /** policy.allowedLists: lists whose mail may become tickets. */
+  allowedLists?: string[];
 }
 
-// Subjects of bounces from servers that send no proper DSN, folded and anchored at the start.
-const BOUNCE_SUBJECTS = [
-  /^undelivered mail returned to sender\b/,
-  /^delivery status notification\b/,
-  /^mail delivery failed\b/,
-  /^returned mail\b/,
-  /^undeliverable\b/,
-  /^undelivered\b/,
-  /^delivery (has )?failed\b/,
-  /^delivery failure\b/,
-  /^failure notice\b/,
-  /^mail system error\b/,
-  /^teslim edilemedi\b/,
-  /^teslim edilemiyor\b/,
-  /^unzustellbar\b/,
-  /^non remis\b/,
-];
-
-// Auto-reply subjects must start the subject and end at a colon or the end: a person may well
-// write about "out of office settings" in a real request.
-const AUTO_REPLY_SUBJECTS = [
-  /^out of (the )?office( reply| autoreply)?(:|$)/,
-  /^automatic reply(:|$)/,
-  /^auto ?reply(:|$)/,
-  /^autoresponse(:|$)/,
-  /^otomatik (yanit|cevap)(:|$)/,
-  /^abwesenheitsnotiz(:|$)/,
-  /^automatische antwort(:|$)/,
-  /^reponse automatique(:|$)/,
-  /^absence(:|$)/,
-];
+const ROUTES: Record<MachineVerdict['kind'], NoiseRoute> = {
+  'delivery-failure': 'bounce',
+  'feedback-report': 'bounce',
+  'delivery-delayed': 'machine',
+  'auto-reply': 'auto-reply',
+  'challenge-response': 'auto-reply',
+  list: 'machine',
+  bulk: 'machine',
+  noreply: 'machine',
+  'auto-generated': 'machine',
+  loop: 'loop',
+  person: null,
+};
 
 /**
- * Recognises mail that must not be acknowledged and mail that is not a person writing: bounces,
- * auto-replies and our own mail coming back (RFC 3834; docs/PITFALLS.md, "Mail semantics").
- * Bulk, list and other auto-generated mail gets kind null (it may still be a ticket) but no
- * acknowledgement.
+ * Recognises mail that must not be acknowledged and mail that is not a person writing (RFC 3834;
+ * PITFALLS.md, "Mail semantics"): classifyMachineMail decides, this names the route.
  */
 export function detectNoise(mail: ParsedMail, ours: OwnIdentity): NoiseVerdict {
-  const reasons: string[] = [];
-  let bounce = false;
-  let autoReply = false;
-  let loop = false;
-
-  const autoSubmitted = headerToken(mail, 'auto-submitted');
-  if (autoSubmitted !== null && autoSubmitted !== 'no') {
-    reasons.push(`auto-submitted: ${autoSubmitted}`);
-    if (autoSubmitted === 'auto-replied') autoReply = true;
-  }
-  const precedence = headerToken(mail, 'precedence');
-  if (precedence === 'bulk' || precedence === 'list' || precedence === 'junk') reasons.push(`precedence: ${precedence}`);
-  if (precedence === 'auto_reply') {
-    reasons.push('precedence: auto_reply');
-    autoReply = true;
-  }
-  for (const name of Object.keys(mail.headers).sort()) {
-    if (name.startsWith('list-')) reasons.push(`${name} header`);
-  }
-  if (mail.returnPath === '') reasons.push('null return path');
-
-  const senders = mail.from.map((a) => asciiLowerAddress(a.address));
-  const localParts = senders.map(localPart);
-  const fromMailerDaemon = localParts.includes('mailer-daemon');
-  const fromPostmaster = localParts.includes('postmaster');
-  if (fromMailerDaemon) reasons.push('from mailer-daemon');
-  if (fromPostmaster) reasons.push('from postmaster');
-
-  const contentType = mail.contentType.toLowerCase();
-  if (mail.deliveryReport !== null || (contentType.startsWith('multipart/report') && /report-type="?delivery-status/.test(contentType))) {
-    reasons.push('delivery status notification');
-    bounce = true;
-  }
-  if (contentType.startsWith('multipart/report') && /report-type="?disposition-notification/.test(contentType)) {
-    reasons.push('read receipt');
-    autoReply = true;
-  }
-  const subject = caseFold(mail.subject);
-  if ((fromMailerDaemon || fromPostmaster) && BOUNCE_SUBJECTS.some((p) => p.test(subject))) {
-    reasons.push('bounce subject');
-    bounce = true;
-  }
-
-  for (const name of ['x-autoreply', 'x-autorespond', 'x-mail-autoreply']) {
-    if (mail.headers[name]) {
-      reasons.push(`${name} header`);
-      autoReply = true;
-    }
-  }
-  if (headerToken(mail, 'x-autogenerated') === 'reply') {
-    reasons.push('x-autogenerated: reply');
-    autoReply = true;
-  }
-  if (AUTO_REPLY_SUBJECTS.some((p) => p.test(subject))) {
-    reasons.push('auto-reply subject');
-    autoReply = true;
-  }
-
-  const own = new Set(ours.addresses.map(asciiLowerAddress));
-  if (senders.some((a) => own.has(a))) {
-    reasons.push('from our own address');
-    loop = true;
-  }
-  if (mail.messageId !== null && messageIdDomain(mail.messageId) === asciiLowerAddress(ours.messageIdDomain)) {
-    reasons.push('our message-id');
-    loop = true;
-  }
-  if (mail.headers['x-slagate-loop']) {
-    reasons.push('x-slagate-loop header');
-    loop = true;
-  }
-
-  // A bounce is checked first: it names the address that failed, which matters even when it is
-  // about our own mail; a loop outranks an auto-reply because answering it would never stop.
-  const kind = bounce ? 'bounce' : loop ? 'loop' : autoReply ? 'auto-reply' : null;
-  return { kind, acknowledge: reasons.length === 0, reasons };
+  const machine = classifyMachineMail(mail, {
+    ownAddresses: ours.addresses, messageIdDomain: ours.messageIdDomain, allowedLists: ours.allowedLists ?? [],
+  });
+  return { kind: ROUTES[machine.kind], acknowledge: machine.acknowledge, reasons: machine.signals, machine };
 }
 
-/** The first value of a header, its first `;`-separated token, trimmed and ASCII-lowercased. */
-function headerToken(mail: ParsedMail, name: string): string | null {
-  const value = mail.headers[name]?.[0];
-  if (value === undefined) return null;
-  return asciiLowerAddress(value.split(';')[0] ?? '');
-}
-
-function localPart(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? address : address.slice(0, at);
-}
-
-function messageIdDomain(messageId: string): string {
-  const inner = messageId.trim().replace(/^<|>$/g, '');
-  const at = inner.lastIndexOf('@');
-  return at < 0 ? '' : asciiLowerAddress(inner.slice(at + 1));
+/** `delivery-failure (null return path; from mailer-daemon)`: the verdict as the event log and replay show it. */
+export function describeVerdict(v: MachineVerdict): string {
+  return `${v.kind} (${v.signals.join('; ') || 'no signal'})`;
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type HeaderLines, type Headers, type MessageText } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import { SlagateError } from '../errors.js';
-import type { DeliveryReport, MailAddress, ParsedAttachment, ParsedMail } from './parsed-mail.js';
+import type { DeliveryReport, DispositionNotification, FeedbackReport, MailAddress, ParsedAttachment, ParsedMail } from './parsed-mail.js';
 import { cleanText, cleanLine } from './clean-text.js';
 
 /**
@@ -16,9 +16,12 @@ export interface ParseLimits {
 }
 
 const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
+const MAIL_ADDRESS = /^[^\s@<>()|/]+@[^\s@<>()]+\.[^\s@<>()]+$/;
 
 /** The parts a delivery report is read from; every other attachment is hashed and dropped as it streams. */
-const REPORT_PARTS = new Set(['message/delivery-status', 'message/rfc822', 'text/rfc822-headers']);
+const REPORT_PARTS = new Set([
+  'message/delivery-status', 'message/rfc822', 'text/rfc822-headers', 'message/feedback-report', 'message/disposition-notification',
+]);
 /**
  * Bytes kept of each report part, and of all of them together: real reports are a few kilobytes,
  * and the returned mail is only searched for its Message-ID, which is in its headers. Without a
@@ -42,6 +45,38 @@ interface StreamedAttachment {
   meta: AttachmentStream;
   /** The first REPORT_PART_BYTES of a delivery-report part; null for every other attachment. */
   kept: Buffer | null;
+  /** The whole decoded content, for the attachments asked for by `extractAttachments` only. */
+  content: Buffer | null;
+}
+
+/** One attachment's bytes, by its position among the mail's attachments (the order parseMail lists them). */
+export interface ExtractedAttachment {
+  index: number;
+  filename: string | null;
+  contentType: string;
+  content: Buffer;
+  sha256: string;
+}
+
+/**
+ * The decoded bytes of the attachments at `indexes` (positions in ParsedMail.attachments), read
+ * from the raw mail again: ingest keeps no attachment bytes, so a mail that forwards a client's
+ * files rebuilds them from raw_mail when it is sent. Only the wanted parts are held.
+ */
+export async function extractAttachments(raw: Buffer, indexes: ReadonlySet<number>): Promise<ExtractedAttachment[]> {
+  let mp: StreamedMail;
+  try {
+    mp = await streamParse(raw, indexes);
+  } catch (err) {
+    throw new SlagateError('PARSE_FAILED', `mail could not be parsed: ${(err as Error).message}`, { cause: err });
+  }
+  const out: ExtractedAttachment[] = [];
+  mp.attachments.forEach((a, index) => {
+    if (!a.content) return;
+    const meta = attachmentMeta(a.meta);
+    out.push({ index, filename: meta.filename, contentType: meta.contentType, content: a.content, sha256: meta.sha256 });
+  });
+  return out;
 }
 
 export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<ParsedMail> {
@@ -52,6 +87,11 @@ export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<Parse
     throw new SlagateError('PARSE_FAILED', `mail could not be parsed: ${(err as Error).message}`, { cause: err });
   }
   const warnings: string[] = [];
+  const relabelled = await mislabelledTurkish(raw, mp);
+  if (relabelled) {
+    mp = { ...mp, text: relabelled.text, html: relabelled.html };
+    warnings.push('body labelled UTF-8 is not UTF-8: decoded as windows-1254 (Turkish)');
+  }
   const headers = collectHeaders(mp.headerLines);
   const text = cleanText(mp.text ?? (mp.html ? htmlToPlain(mp.html) : ''), limits.maxTextChars, warnings, 'text');
   const html = mp.html ? sanitize(cleanText(mp.html, limits.maxTextChars, warnings, 'html')) : null;
@@ -76,6 +116,9 @@ export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<Parse
     contentType: contentTypeOf(mp.headers),
     returnPath: returnPathOf(headers),
     deliveryReport: deliveryReportOf(mp.attachments),
+    feedbackReport: feedbackReportOf(mp.attachments),
+    dispositionNotification: dispositionNotificationOf(mp.attachments),
+    returnedMessageIds: returnedMessageIdsOf(mp.attachments),
     warnings,
   };
 }
@@ -86,7 +129,7 @@ export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<Parse
  * delivery report is read from are kept, bounded. simpleParser held every attachment whole, about
  * 80 MB extra for a 34 MB mail. The same options, so the same text, HTML and limits (EMAXLEN).
  */
-function streamParse(raw: Buffer): Promise<StreamedMail> {
+function streamParse(raw: Buffer, wanted: ReadonlySet<number> = new Set()): Promise<StreamedMail> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser({
       // cid: images stay links (never inlined as data URIs): that is simpleParser's updateImageLinks, not called here
@@ -110,9 +153,13 @@ function streamParse(raw: Buffer): Promise<StreamedMail> {
 
     const take = (a: AttachmentStream, next: () => void) => {
       const keep = REPORT_PARTS.has(a.contentType);
+      // Attachments are taken one at a time (the parser waits for each release): this is its position.
+      const whole = wanted.has(attachments.length);
       const chunks: Buffer[] = [];
+      const wholeChunks: Buffer[] = [];
       let kept = 0;
       a.content.on('data', (chunk: Buffer) => {
+        if (whole) wholeChunks.push(chunk);
         const room = Math.min(REPORT_PART_BYTES - kept, REPORT_TOTAL_BYTES - reportBytes);
         if (!keep || room <= 0) return;
         const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
@@ -122,7 +169,7 @@ function streamParse(raw: Buffer): Promise<StreamedMail> {
       });
       a.content.once('error', fail);
       a.content.once('end', () => {
-        attachments.push({ meta: a, kept: keep ? Buffer.concat(chunks, kept) : null });
+        attachments.push({ meta: a, kept: keep ? Buffer.concat(chunks, kept) : null, content: whole ? Buffer.concat(wholeChunks) : null });
         a.release?.();
         next();
       });
@@ -153,6 +200,37 @@ function streamParse(raw: Buffer): Promise<StreamedMail> {
     // entire message ahead of the reader and holds it (about 120 MB for a 34 MB mail).
     Readable.from(slices(raw, FEED_BYTES), { objectMode: false }).pipe(parser);
   });
+}
+
+/** What mailparser puts where bytes are not UTF-8. */
+const REPLACEMENT = '\uFFFD';
+const CONTENT_TYPE_UTF8 = /^(content-type:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*?charset\s*=\s*"?)utf-?8("?)/gim;
+// UTF-8 Turkish read as windows-1254 (Ã¼ for ü, Ä± for ı, Å for ş): the part was UTF-8 after all.
+const UTF8_AS_1254 = /Ã[\u0080-\u00ff]|Ä[\u0080-\u00ff±°]|Å[\u0080-\u00ff]/;
+const TURKISH_ONLY = /[ığşİĞŞ]/;
+
+/**
+ * Old Outlook and Turkish webmail send windows-1254 bytes under a UTF-8 label: read as UTF-8 they
+ * become "Etiket yaz�c�s�" in the ticket and in the acknowledgement quoting it. When the
+ * text or HTML has replacement characters, the mail is read again with its UTF-8 labels read as
+ * windows-1254, and that reading is taken only when it is whole (no replacement character), is
+ * not UTF-8 Turkish misread (Ã¼), and has a letter only Turkish has. The raw bytes are not changed.
+ */
+async function mislabelledTurkish(raw: Buffer, mp: StreamedMail): Promise<{ text: string | undefined; html: string | undefined } | null> {
+  const broken = (mp.text ?? '').includes(REPLACEMENT) || (mp.html ?? '').includes(REPLACEMENT);
+  if (!broken) return null;
+  // Headers only are relabelled: the bodies are binary-safe latin1 on both sides of the replace.
+  const relabelled = Buffer.from(raw.toString('latin1').replace(CONTENT_TYPE_UTF8, '$1windows-1254$2'), 'latin1');
+  if (relabelled.equals(raw)) return null;
+  let again: StreamedMail;
+  try {
+    again = await streamParse(relabelled);
+  } catch {
+    return null;
+  }
+  const both = `${again.text ?? ''}\n${again.html ?? ''}`;
+  if (both.includes(REPLACEMENT) || UTF8_AS_1254.test(both) || !TURKISH_ONLY.test(both)) return null;
+  return { text: again.text, html: again.html };
 }
 
 function* slices(raw: Buffer, size: number): Generator<Buffer> {
@@ -240,20 +318,79 @@ function deliveryReportOf(attachments: StreamedAttachment[]): DeliveryReport | n
   const text = parts.map((p) => p.kept?.toString('utf8') ?? '').join('\n\n');
   const recipients: DeliveryReport['recipients'] = [];
   // RFC 3464: per-message fields, then one block of per-recipient fields each, blank-line separated.
-  for (const block of text.split(/\r?\n\s*\r?\n/)) {
-    const field = (name: string) => block.match(new RegExp(`^${name}:\\s*(.+(?:\\r?\\n[ \\t].*)*)`, 'im'))?.[1]?.replace(/\s+/g, ' ').trim() ?? null;
-    const recipient = field('Final-Recipient') ?? field('Original-Recipient');
-    if (!recipient) continue;
+  for (const block of recipientBlocks(text)) {
+    // The final recipient is the one that failed; when it is no mail address (a pipe, a mailbox
+    // file, an LMTP source route), the original recipient is the address the sender used.
+    const candidates = [reportField(block, 'Final-Recipient'), reportField(block, 'Original-Recipient')]
+      .filter((v): v is string => v !== null)
+      .map((v) => asciiLower(v.replace(/^[^;]*;\s*/, '').replace(/[<>]/g, '').trim()));
+    if (candidates.length === 0) continue;
     recipients.push({
-      address: asciiLower(recipient.replace(/^[^;]*;\s*/, '').replace(/[<>]/g, '').trim()),
-      status: field('Status'),
-      action: field('Action')?.toLowerCase() ?? null,
-      diagnostic: field('Diagnostic-Code'),
+      address: candidates.find((c) => MAIL_ADDRESS.test(c)) ?? candidates[0]!,
+      status: reportField(block, 'Status'),
+      action: reportField(block, 'Action')?.toLowerCase() ?? null,
+      diagnostic: reportField(block, 'Diagnostic-Code'),
     });
   }
-  const returned = attachments.find((a) => a.meta.contentType === 'message/rfc822' || a.meta.contentType === 'text/rfc822-headers');
-  const idMatch = returned?.kept?.toString('utf8').match(/^Message-ID:\s*(<[^>\r\n]+>)/im);
-  return { originalMessageId: normaliseMessageId(idMatch?.[1]), recipients };
+  return { originalMessageId: returnedMessageIdsOf(attachments)[0] ?? null, recipients };
+}
+
+/**
+ * RFC 3464 separates per-recipient blocks with blank lines; some MTAs (seen: AOL) run them
+ * together, so a block naming several Final-Recipients is cut before each one after the first.
+ */
+function recipientBlocks(text: string): string[] {
+  return text.split(/\r?\n\s*\r?\n/).flatMap((block) => {
+    const starts = [...block.matchAll(/^Final-Recipient:/gim)].map((m) => m.index);
+    if (starts.length < 2) return [block];
+    return starts.map((at, i) => block.slice(i === 0 ? 0 : at, starts[i + 1] ?? block.length));
+  });
+}
+
+/** One field of a report block (RFC 3464/5965/8098 share RFC 822 field syntax), unfolded. */
+function reportField(block: string, name: string): string | null {
+  return block.match(new RegExp(`^${name}:\\s*(.+(?:\\r?\\n[ \\t].*)*)`, 'im'))?.[1]?.replace(/\s+/g, ' ').trim() ?? null;
+}
+
+function reportFields(block: string, name: string): string[] {
+  return [...block.matchAll(new RegExp(`^${name}:\\s*(.+)`, 'gim'))].map((m) => m[1]!.trim());
+}
+
+function partText(attachments: StreamedAttachment[], contentType: string): string | null {
+  const parts = attachments.filter((a) => a.meta.contentType === contentType);
+  return parts.length === 0 ? null : parts.map((p) => p.kept?.toString('utf8') ?? '').join('\n\n');
+}
+
+function feedbackReportOf(attachments: StreamedAttachment[]): FeedbackReport | null {
+  const text = partText(attachments, 'message/feedback-report');
+  if (text === null) return null;
+  const address = (v: string) => asciiLower(cleanLine(v.replace(/^[^;]*;\s*/, '').replace(/[<>]/g, '').trim(), 320));
+  return {
+    feedbackType: reportField(text, 'Feedback-Type')?.toLowerCase() ?? null,
+    originalRcptTo: reportFields(text, 'Original-Rcpt-To').map(address).filter((a) => a.includes('@')),
+    originalMailFrom: (() => { const v = reportField(text, 'Original-Mail-From'); return v === null ? null : address(v); })(),
+  };
+}
+
+function dispositionNotificationOf(attachments: StreamedAttachment[]): DispositionNotification | null {
+  const text = partText(attachments, 'message/disposition-notification');
+  if (text === null) return null;
+  return {
+    disposition: reportField(text, 'Disposition')?.toLowerCase() ?? null,
+    originalMessageId: normaliseMessageId(reportField(text, 'Original-Message-ID')),
+  };
+}
+
+function returnedMessageIdsOf(attachments: StreamedAttachment[]): string[] {
+  const ids: string[] = [];
+  for (const a of attachments) {
+    if (a.meta.contentType !== 'message/rfc822' && a.meta.contentType !== 'text/rfc822-headers') continue;
+    // Only the returned mail's own header block: a Message-ID deeper down belongs to its body.
+    const head = (a.kept?.toString('utf8') ?? '').split(/\r?\n\r?\n/)[0] ?? '';
+    const id = normaliseMessageId(head.match(/^Message-ID:\s*(<[^>\r\n]+>)/im)?.[1]);
+    if (id !== null) ids.push(id);
+  }
+  return ids;
 }
 
 /** Sanitised for display: no scripts, no remote images (tracking), only cid: and data: sources. */

@@ -25,6 +25,22 @@ export interface DeliveryReport {
   recipients: { address: string; status: string | null; action: string | null; diagnostic: string | null }[];
 }
 
+/** What an abuse feedback report (RFC 5965, `message/feedback-report`) tells. */
+export interface FeedbackReport {
+  /** `abuse`, `fraud`, `not-spam`, `auth-failure` ..., lowercased; null when the field is missing. */
+  feedbackType: string | null;
+  /** Original-Rcpt-To: who complained (the recipient of the reported mail), ASCII-lowercased. */
+  originalRcptTo: string[];
+  originalMailFrom: string | null;
+}
+
+/** What a message disposition notification (RFC 8098 read receipt) tells. */
+export interface DispositionNotification {
+  /** e.g. `automatic-action/MDN-sent-automatically; displayed`, lowercased. */
+  disposition: string | null;
+  originalMessageId: string | null;
+}
+
 export interface ParsedMail {
   /** `<id@host>` with angle brackets, as in the header; null when the mail has none. */
   messageId: string | null;
@@ -53,6 +69,15 @@ export interface ParsedMail {
   returnPath: string | null;
   /** Present when the mail is a delivery status notification. */
   deliveryReport: DeliveryReport | null;
+  /** Present when the mail holds a `message/feedback-report` part (RFC 5965). */
+  feedbackReport: FeedbackReport | null;
+  /** Present when the mail holds a `message/disposition-notification` part (RFC 8098). */
+  dispositionNotification: DispositionNotification | null;
+  /**
+   * Message-IDs of the mails returned inside this one (`message/rfc822` or `text/rfc822-headers`
+   * parts, first header block of each), in order: which mail a report is about.
+   */
+  returnedMessageIds: string[];
   /** Things the parser had to repair or drop, for the event log (e.g. "NUL bytes removed"). */
   warnings: string[];
 }

@@ -83,14 +83,15 @@ function stripKnownPrefixes(subject: string, known: ReadonlySet<string>): string
   }
 }
 
-const BRACKETED = /[[［]([^[\]［］]*)[\]］]/gu;
+/** One bracketed token of a subject, ASCII or fullwidth brackets; shared with decide-privacy. */
+export const BRACKETED = /[[［]([^[\]［］]*)[\]］]/gu;
 
 /**
  * Reads the tags of a subject after its reply prefixes are removed. Tokens are matched folded
  * against the policy's aliases; the first type and the first priority tag win; our thread token
  * (`[#SR-1042]`) is never taken for a type or priority.
  */
-export function readSubjectTags(subject: string, policy: Policy, ticketPrefix: string): SubjectTags {
+export function readSubjectTags(subject: string, policy: Policy, ticketPrefix: string | readonly string[]): SubjectTags {
   const lookup = aliasLookup(policy);
   const cleanSubject = stripKnownPrefixes(subject, lookup.replyPrefixes);
   const threadPattern = threadTokenPattern(ticketPrefix);
@@ -105,7 +106,7 @@ export function readSubjectTags(subject: string, policy: Policy, ticketPrefix: s
     const span: [number, number] = [m.index, m.index + m[0].length];
     const thread = threadPattern.exec(raw);
     if (thread) {
-      result.threadToken ??= `${ticketPrefix.toUpperCase()}-${thread[1]}`;
+      result.threadToken ??= `${(thread[1] ?? '').toUpperCase()}-${thread[2]}`;
       understood.push(span);
       continue;
     }
@@ -128,10 +129,11 @@ export function readSubjectTags(subject: string, policy: Policy, ticketPrefix: s
   return result;
 }
 
-function threadTokenPattern(ticketPrefix: string): RegExp {
-  // The prefix is ASCII by config validation; escaping keeps an odd override harmless.
-  const escaped = ticketPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^#?\\s*${escaped}\\s*-\\s*(\\d{1,12})$`, 'i');
+function threadTokenPattern(ticketPrefix: string | readonly string[]): RegExp {
+  // Team and private tickets have prefixes of their own (SR, YN). They are ASCII by config
+  // validation; escaping keeps an odd override harmless.
+  const escaped = (typeof ticketPrefix === 'string' ? [ticketPrefix] : ticketPrefix).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^#?\\s*(${escaped.join('|')})\\s*-\\s*(\\d{1,12})$`, 'i');
 }
 
 function removeSpans(text: string, spans: [number, number][]): string {
@@ -142,4 +144,31 @@ function removeSpans(text: string, spans: [number, number][]): string {
     at = end;
   }
   return (out + text.slice(at)).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The priority a person means by a word: its name or any alias of the policy (`urgent`, `acil`,
+ * `p1`, `Kritik`, `YÜKSEK`...), Turkish letters folded as in subjects. Null for none.
+ */
+export function priorityNamed(word: string, policy: Policy): Priority | null {
+  return aliasLookup(policy).priorities.get(caseFold(word.trim())) ?? null;
+}
+
+/**
+ * Every type and priority tag of a subject in order, not only the first of each: a client who
+ * corrects a ticket by replying often adds the new tag after the old ones it quotes
+ * (`RE: Talebiniz alındı: [Diğer] Rapor [Hata]`).
+ */
+export function tagsInSubject(subject: string, policy: Policy): { types: string[]; priorities: Priority[] } {
+  const lookup = aliasLookup(policy);
+  const types: string[] = [];
+  const priorities: Priority[] = [];
+  for (const m of subject.matchAll(BRACKETED)) {
+    const folded = caseFold((m[1] ?? '').trim());
+    const priority = lookup.priorities.get(folded);
+    const type = lookup.types.get(folded);
+    if (priority) priorities.push(priority);
+    else if (type) types.push(type);
+  }
+  return { types, priorities };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import { SlagateError, isTransientError } from '../errors.js';
 
 /**
@@ -24,7 +24,7 @@ export async function handOver(
       ? smtpError(451, '4.3.0 the gateway cannot store mail right now; try again later')
       : smtpError(554, `5.3.0 ${(err as Error).message}`);
   }
-  logger.info({ mailbox: input.mailbox, decision: outcome.decision, ticket: outcome.ticket?.number, rawMailId: outcome.rawMailId }, 'local mail ingested');
+  logger.info({ mailbox: input.mailbox, decision: outcome.decision, ticket: outcome.ticket?.private ? 'private' : outcome.ticket?.number, rawMailId: outcome.rawMailId }, 'local mail ingested');
   return outcome;
 }
 

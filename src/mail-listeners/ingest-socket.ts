@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import { MAILBOXES, type MailboxName } from '../policy/priorities.js';
 import { handOver } from './hand-over.js';
 import { INGEST_PROTOCOL, parseRequestHeader } from './ingest-protocol.js';

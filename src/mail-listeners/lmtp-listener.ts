@@ -3,7 +3,7 @@ import { connect, type AddressInfo, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import type { Config } from '../config.js';
 import { SlagateError } from '../errors.js';
 import { mailboxOf } from './smtp-listener.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
-import { isProcessAlive } from '../db/embedded-lock.js';
+import { isProcessAlive } from '../db/process-alive.js';
 
 /**
  * Where a running `slagate start` says it listens. The ports may be chosen by the system (port

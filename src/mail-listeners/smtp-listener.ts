@@ -1,7 +1,7 @@
 import type { AddressInfo, Server } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import type { Config } from '../config.js';
 import { SlagateError } from '../errors.js';
 import { handOver, smtpError, withReturnPath } from './hand-over.js';

@@ -5,6 +5,12 @@ export interface OutboxStats {
   depth: number;
   /** Age of the oldest unsent message; null when the outbox is empty. */
   oldestAgeSeconds: number | null;
+  /**
+   * Unsent mail held back until a later time (staff mail until business hours, a retry's
+   * backoff): in depth, not in the oldest age, which says how late due mail is.
+   */
+  held?: number;
+  oldestHeldAgeSeconds?: number | null;
 }
 
 export interface CreateMetricsOptions {
@@ -25,6 +31,8 @@ export interface Metrics {
   ingestLagSeconds: Histogram<string>;
   outboxDepth: Gauge<string>;
   outboxOldestAgeSeconds: Gauge<string>;
+  outboxHeld: Gauge<string>;
+  outboxOldestHeldAgeSeconds: Gauge<string>;
   /** SLA notifications queued, by kind (sla-reminder, sla-breach, sla-escalated-manager, …). */
   slaNotifications: Counter<'kind'>;
   /** Worker restarts after a failure, by worker name. */
@@ -43,7 +51,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
     inflight ??= read()
       .catch((err: unknown) => {
         options.onCollectError?.(err);
-        return { depth: Number.NaN, oldestAgeSeconds: Number.NaN };
+        return { depth: Number.NaN, oldestAgeSeconds: Number.NaN, held: Number.NaN, oldestHeldAgeSeconds: Number.NaN };
       })
       .finally(() => { inflight = undefined; });
     return inflight;
@@ -67,10 +75,24 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
       },
     }),
     outboxOldestAgeSeconds: new Gauge({
-      name: 'slagate_outbox_oldest_age_seconds', help: 'Age in seconds of the oldest unsent message (0 when empty)', registers,
+      name: 'slagate_outbox_oldest_age_seconds', help: 'Age in seconds of the oldest unsent message that is due (0 when none; held mail is in slagate_outbox_held)', registers,
       async collect() {
         const stats = await readOutbox();
         if (stats) this.set(stats.oldestAgeSeconds ?? 0);
+      },
+    }),
+    outboxHeld: new Gauge({
+      name: 'slagate_outbox_held', help: 'Outgoing messages not yet sent because they are held until later (counted in slagate_outbox_depth)', registers,
+      async collect() {
+        const stats = await readOutbox();
+        if (stats) this.set(stats.held ?? 0);
+      },
+    }),
+    outboxOldestHeldAgeSeconds: new Gauge({
+      name: 'slagate_outbox_oldest_held_age_seconds', help: 'Age in seconds of the oldest held message (0 when none)', registers,
+      async collect() {
+        const stats = await readOutbox();
+        if (stats) this.set(stats.oldestHeldAgeSeconds ?? 0);
       },
     }),
     slaNotifications: new Counter({

@@ -5,7 +5,7 @@ import type { Language, MailAddress, OutboundMail } from './outbound-mail.js';
 import type { TicketView } from './ticket-view.js';
 
 /** Kinds that go to a client other than the acknowledgement. */
-export type ClientMailKind = 'agent-relay' | 'survey' | 'oversized-rejected';
+export type ClientMailKind = 'agent-relay' | 'survey' | 'oversized-rejected' | 'classification-corrected' | 'escalation-confirmed';
 
 /**
  * A mail to a client in their language and our zone. An agent's relayed reply is human mail and
@@ -17,6 +17,8 @@ export function buildClientMail(
     kind: ClientMailKind;
     ticket: TicketView | null;
     to: MailAddress;
+    /** The ticket's participants (a client's colleagues), for an agent's relayed reply. */
+    cc?: MailAddress[];
     lang: Language;
     dedupeKey: string;
     data: Record<string, unknown>;
@@ -39,6 +41,7 @@ export function buildClientMail(
     from,
     replyTo: from,
     to: [to],
+    cc: (input.cc ?? []).map((a) => safeAddress(a.name, a.address)),
     autoSubmitted: input.kind === 'agent-relay' ? null : 'auto-replied',
     thread: input.thread,
     random: input.random,

@@ -1,5 +1,5 @@
 import type { Config, Person } from '../config.js';
-import { createReplyToken, messageIdTokenPart, tokenAddress } from '../security/reply-token.js';
+import { createReplyToken, tokenAddress } from '../security/reply-token.js';
 import { composeMail, mailboxAddress, type ThreadContext } from './compose-mail.js';
 import { safeAddress } from './message-headers.js';
 import type { MailKind, OutboundMail } from './outbound-mail.js';
@@ -7,8 +7,8 @@ import type { TicketView } from './ticket-view.js';
 
 /** Kinds that go to staff (agents, leads, managers), each in the person's language and zone. */
 export const STAFF_MAIL_KINDS = [
-  'team-new-ticket', 'sla-reminder', 'sla-breach', 'sla-manager-escalation', 'qualification-reminder',
-  'client-escalation', 'special-circumstances', 'client-reply-forward', 'command-result', 'sender-capped',
+  'team-new-ticket', 'private-new-ticket', 'sla-reminder', 'sla-breach', 'sla-manager-escalation', 'qualification-reminder',
+  'client-escalation', 'special-circumstances', 'client-reply-forward', 'command-result', 'sender-capped', 'staff-mail-refused',
   'manager-digest', 'monthly-report',
 ] as const satisfies readonly MailKind[];
 export type StaffMailKind = (typeof STAFF_MAIL_KINDS)[number];
@@ -24,8 +24,9 @@ const DAY_MS = 86_400_000;
  * A notification to one member of staff. It comes from the mailbox that owns the ticket (the
  * management one for private tickets) and replies go back there, so an agent's reply to it
  * reaches the ticket. Given `now` and a configured `tokenSecret`, mail about a ticket answers to
- * `support+<token>@…` signed for this person and ticket, and carries the token in its Message-ID
- * too, so a reply whose plus tag a mail system stripped still proves itself through References.
+ * `support+<token>@…` signed for this person and ticket. The token is in that Reply-To only: the
+ * Message-ID is random, because Message-IDs are logged, listed, quoted in References and used as
+ * file names, and anyone who read one must not be able to act as its recipient.
  */
 export function buildStaffMail(
   config: Config,
@@ -61,6 +62,6 @@ export function buildStaffMail(
     to: [safeAddress(input.person.name, input.person.address)],
     autoSubmitted: 'auto-generated',
     thread: input.thread,
-    random: token ? `${input.random}.${messageIdTokenPart(token)}` : input.random,
+    random: input.random,
   });
 }

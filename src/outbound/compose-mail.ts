@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { bareSubject } from './bare-subject.js';
 import { buildReferences, isValidMessageId, makeMessageId, safeHeaderValue, subjectWithToken, ticketToken } from './message-headers.js';
 import type { Language, MailAddress, MailKind, OutboundMail } from './outbound-mail.js';
 import { renderTemplate as defaultRender } from './render-template.js';
@@ -39,11 +40,12 @@ export function mailboxAddress(config: Config, mailbox: 'support' | 'management'
 }
 
 /** What every template may say about a ticket; values from inbound mail are made single-line. */
-export function ticketTemplateData(ticket: TicketView): Record<string, unknown> {
+export function ticketTemplateData(ticket: TicketView, config?: Pick<Config, 'policy' | 'ticketPrefix'>): Record<string, unknown> {
+  const subject = config ? bareSubject(ticket.subject, config.policy.replyPrefixes, config.ticketPrefix) : ticket.subject;
   return {
     number: ticket.number,
     token: ticketToken(ticket.number),
-    subject: safeHeaderValue(ticket.subject, 400),
+    subject: safeHeaderValue(subject, 400),
     type: ticket.type,
     typeName: ticket.typeName,
     priority: ticket.priority,
@@ -66,7 +68,7 @@ export function composeMail(config: Config, input: ComposeInput): OutboundMail {
   const rendered = render(input.kind, input.lang, {
     ...input.data,
     zone: input.zone,
-    ticket: input.ticket ? ticketTemplateData(input.ticket) : null,
+    ticket: input.ticket ? ticketTemplateData(input.ticket, config) : null,
   });
   const headers: Record<string, string> = {};
   if (input.autoSubmitted) {

@@ -9,6 +9,7 @@ export const MAIL_KINDS = [
   'acknowledgement',
   'acknowledgement-private',
   'team-new-ticket',
+  'private-new-ticket',
   'sla-reminder',
   'sla-breach',
   'sla-manager-escalation',
@@ -16,10 +17,13 @@ export const MAIL_KINDS = [
   'client-escalation',
   'special-circumstances',
   'agent-relay',
+  'classification-corrected',
+  'escalation-confirmed',
   'client-reply-forward',
   'command-result',
   'survey',
   'sender-capped',
+  'staff-mail-refused',
   'oversized-rejected',
   'manager-digest',
   'monthly-report',
@@ -32,6 +36,27 @@ export const SLA_MAIL_KINDS: readonly MailKind[] = [
 ];
 
 export type Language = 'tr' | 'en';
+
+/** A file sent with a mail (a client's report for the agent to forward), base64 in the row. */
+export interface InlineOutboxAttachment { filename: string; contentType: string; contentBase64: string }
+
+/**
+ * A file of a mail we received, sent on (a client's screenshot to the agent, an agent's PDF to the
+ * client): the row names it, the outbox worker reads its bytes back from raw_mail when it sends,
+ * so the bytes are stored once and never held by the ingest transaction.
+ */
+export interface StoredOutboxAttachment {
+  filename: string;
+  contentType: string;
+  stored: { rawMailId: number; index: number; size: number; sha256: string };
+}
+
+export type OutboxAttachment = InlineOutboxAttachment | StoredOutboxAttachment;
+
+/** A stored attachment's reference, for mail kinds that forward what a client or agent sent. */
+export function isStoredAttachment(a: OutboxAttachment): a is StoredOutboxAttachment {
+  return 'stored' in a;
+}
 
 /**
  * A mail ready for the outbox: rendered, addressed and with every header validated. Building one
@@ -54,5 +79,5 @@ export interface OutboundMail {
   /** Extra headers (In-Reply-To, References, Auto-Submitted, ...), already safe for a header line. */
   headers: Record<string, string>;
   /** Files sent with the mail; most mail has none. */
-  attachments?: { filename: string; contentType: string; contentBase64: string }[];
+  attachments?: OutboxAttachment[];
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { SlagateError } from '../errors.js';
 import { formatInstant } from './format-instant.js';
+import { formatSize } from './forwarded-attachments.js';
 import { CLOCK_LABELS, PRIORITY_LABELS } from './labels.js';
 import type { Language, MailKind } from './outbound-mail.js';
 import type { Priority } from '../policy/priorities.js';
@@ -104,6 +105,26 @@ function registerHelpers(hb: typeof Handlebars): void {
     return label;
   });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // The files a mail lists (forwarded-attachments.ts); most mail kinds and callers give none, and
+  // strict mode would fail on a missing `files`, so the helper reads it leniently.
+  hb.registerHelper('listedFiles', function (options: Handlebars.HelperOptions) {
+    const files = (rootOf(options) as { files?: unknown }).files;
+    return Array.isArray(files) ? files : [];
+  });
+  // "2 sa 5 dk" / "2 h 5 min": how late a deadline is (escalation mails).
+  hb.registerHelper('duration', function (minutes: number, options: Handlebars.HelperOptions) {
+    const whole = Math.max(0, Math.floor(Number(minutes)));
+    const [h, m] = [Math.floor(whole / 60), whole % 60];
+    const [hu, mu] = rootOf(options).lang === 'tr' ? ['sa', 'dk'] : ['h', 'min'];
+    return h > 0 ? `${h} ${hu}${m > 0 ? ` ${m} ${mu}` : ''}` : `${m} ${mu}`;
+  });
+  // A template variable only some callers give (a block of facts), read leniently under strict mode.
+  hb.registerHelper('optional', function (name: string, options: Handlebars.HelperOptions) {
+    return (rootOf(options) as Record<string, unknown>)[name] ?? null;
+  });
+  hb.registerHelper('fileSize', function (bytes: number, options: Handlebars.HelperOptions) {
+    return formatSize(bytes, rootOf(options).lang);
+  });
   // Quoted lines in a forwarded body, the way mail clients show a reply.
   hb.registerHelper('quote', (body: string) => String(body).split('\n').map((l) => `> ${l}`).join('\n'));
 }

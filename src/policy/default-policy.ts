@@ -39,6 +39,11 @@ export interface CalendarRule {
   always: boolean;
   /** ISO weekday (1 = Monday) to [open, close) local times. */
   hours: Record<string, { open: string; close: string }>;
+  /**
+   * A country (ISO 3166-1 alpha-2, e.g. "TR") whose public holidays and half days count for every
+   * year (src/policy/public-holidays.ts); `holidays` and `halfDays` add to them.
+   */
+  publicHolidays?: string;
   holidays: string[]; // YYYY-MM-DD full days off
   halfDays: HalfDay[];
 }
@@ -57,28 +62,16 @@ export interface Policy {
   reminderAt: number; // 0.75
   breachAt: number; // 1.0
   managerAt: number; // 1.5
+  /**
+   * Mailing lists whose posts may become tickets (never acknowledged), by List-Id label
+   * (`odoo-users.lists.example`) or list address; every other list or bulk mail is recorded, no ticket.
+   */
+  allowedLists: string[];
 }
 
 const WEEKDAYS_9_TO_18 = Object.fromEntries(
   ['1', '2', '3', '4', '5'].map((d) => [d, { open: '09:00', close: '18:00' }]),
 );
-
-/** Turkish official holidays 2026-2027 (SLA-POLICY.md). */
-const TR_HOLIDAYS = [
-  '2026-01-01', '2026-03-20', '2026-03-21', '2026-03-22', '2026-04-23', '2026-05-01', '2026-05-19',
-  '2026-05-27', '2026-05-28', '2026-05-29', '2026-05-30', '2026-07-15', '2026-08-30', '2026-10-29',
-  '2027-01-01', '2027-03-09', '2027-03-10', '2027-03-11', '2027-04-23', '2027-05-01', '2027-05-19',
-  '2027-05-16', '2027-05-17', '2027-05-18', '2027-07-15', '2027-08-30', '2027-10-29',
-];
-
-const TR_HALF_DAYS: HalfDay[] = [
-  { date: '2026-03-19', until: '13:00' },
-  { date: '2026-05-26', until: '13:00' },
-  { date: '2026-10-28', until: '13:00' },
-  { date: '2027-03-08', until: '13:00' },
-  { date: '2027-05-15', until: '13:00' },
-  { date: '2027-10-28', until: '13:00' },
-];
 
 export const DEFAULT_POLICY: Policy = {
   types: [
@@ -93,7 +86,12 @@ export const DEFAULT_POLICY: Policy = {
       keywords: ['cannot access', "can't access", 'cannot log in', "can't log in", 'login', 'password', 'erişemiyorum', 'erisemiyorum', 'giriş yapamıyorum', 'giris yapamiyorum', 'şifre', 'sifre'] },
     { slug: 'email-deliverability', name: 'Emails Deliverability Issue', priorities: ['critical', 'high', 'medium'], defaultPriority: 'medium',
       aliases: ['email', 'e-mail', 'deliverability', 'e-posta', 'eposta'],
-      keywords: ['deliverability', 'emails not sent', 'email not received', 'spam folder', 'mail gitmiyor', 'e-posta gitmiyor', 'eposta gitmiyor', 'mail gelmiyor'] },
+      keywords: ['deliverability', 'emails not sent', 'email not received', 'spam folder', 'mail gitmiyor', 'e-posta gitmiyor', 'eposta gitmiyor', 'mail gelmiyor',
+        // A person telling of mail that does not arrive, or forwarding the bounce they got.
+        'bounce', 'bounced', 'bounces', 'returned mail', 'undelivered', 'undeliverable', 'delivery failed', 'mail delivery failed',
+        'delivery status notification', 'not delivered', 'failure notice', 'could not be delivered', 'user unknown', 'mailbox full', 'permanent error', 'going to spam', 'lands in spam', 'ends up in spam', 'marked as spam', 'emails not delivered',
+        'ulaşmıyor', 'ulasmiyor', 'müşterilere ulaşmıyor', 'e-postalar ulaşmıyor', 'teslim edilemedi', 'iletilemedi', 'geri dönüyor', 'geri donuyor',
+        "spam'e düşüyor", "spama düşüyor", 'spam klasörüne', 'gereksiz klasörüne', 'mail gitmiyor', 'mailler gitmiyor', 'e-postalar gitmiyor'] },
     { slug: 'website', name: 'Website Issue', priorities: ['high', 'medium'], defaultPriority: 'medium',
       aliases: ['website', 'web', 'site', 'web sitesi'],
       keywords: ['website', 'web site', 'web sitesi', 'web sayfası', 'web sayfasi'] },
@@ -131,8 +129,9 @@ export const DEFAULT_POLICY: Policy = {
       aliases: ['low', 'düşük', 'p4'] },
   ],
   calendars: [
+    // Turkish official holidays of every year, eves and 28 October as half days (SLA-POLICY.md).
     { name: 'business', zone: 'Europe/Istanbul', always: false, hours: WEEKDAYS_9_TO_18,
-      holidays: TR_HOLIDAYS, halfDays: TR_HALF_DAYS },
+      publicHolidays: 'TR', holidays: [], halfDays: [] },
     { name: '24x7', zone: 'Europe/Istanbul', always: true, hours: {}, holidays: [], halfDays: [] },
   ],
   escalateAliases: ['escalate', 'yükselt'],
@@ -141,4 +140,5 @@ export const DEFAULT_POLICY: Policy = {
   reminderAt: 0.75,
   breachAt: 1.0,
   managerAt: 1.5,
+  allowedLists: [],
 };

@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import type { Policy } from './default-policy.js';
 import { PRIORITIES } from './priorities.js';
+import { isSupportedCountry } from './public-holidays.js';
 
 /** Checks the cross-references a schema cannot: every problem is named by its config key. */
 export function validatePolicy(policy: Policy): string[] {
@@ -22,6 +23,9 @@ export function validatePolicy(policy: Policy): string[] {
     if (!IANAZone.isValidZone(c.zone)) problems.push(`policy.calendars.${i}.zone: "${c.zone}" is not a known time zone`);
     for (const [day, h] of Object.entries(c.hours)) {
       if (h.open >= h.close) problems.push(`policy.calendars.${i}.hours.${day}: open ${h.open} must be before close ${h.close}`);
+    }
+    if (c.publicHolidays !== undefined && !isSupportedCountry(c.publicHolidays)) {
+      problems.push(`policy.calendars.${i}.publicHolidays: "${c.publicHolidays}" is not a country with known public holidays`);
     }
     if (!c.always && Object.keys(c.hours).length === 0) {
       problems.push(`policy.calendars.${i}.hours: a calendar that is not "always" needs opening hours`);

@@ -4,6 +4,7 @@ import type { Attainment, AttainmentRow, ClientRow, DurationSummary, Report } fr
 import { localDay, type ReportPeriod } from './report-period.js';
 import type { ReportPauseRow, ReportRows, ReportTicketRow } from './report-rows.js';
 import { median, percentile, rate } from './statistics.js';
+import { eventFiguresByTicket, type TicketEventFigures } from './ticket-event-figures.js';
 import { ticketOutcome, type TicketOutcome, type WorkingMinutes } from './ticket-outcome.js';
 
 export interface BuildReportInput {
@@ -17,6 +18,8 @@ export interface BuildReportInput {
   /** The --client filter as given (already applied by the loader), shown in the heading. */
   client?: string | null;
   clientKey?: 'domain' | 'address';
+  /** The client (organisation) of a requester address; default: its domain (see src/tickets/client-of.ts). */
+  clientOf?: (address: string) => string;
   /** Fraction drawn as the attainment target line; defaults to 0.95. */
   attainmentTarget?: number;
   onProgress?: (done: number, total: number) => void;
@@ -25,6 +28,7 @@ export interface BuildReportInput {
 interface Measured {
   ticket: ReportTicketRow;
   outcome: TicketOutcome;
+  events: TicketEventFigures;
 }
 
 /**
@@ -39,7 +43,7 @@ export function buildReport(input: BuildReportInput): Report {
   const tickets = input.rows.tickets.filter((t) => (includePrivate || !t.private)
     && t.receivedAt >= period.start && t.receivedAt < period.end);
   const ids = new Set(tickets.map((t) => t.id));
-  const alerts = input.rows.alerts.filter((a) => ids.has(a.ticketId));
+  const figuresOf = eventFiguresByTicket(input.rows.events.filter((e) => ids.has(e.ticketId)));
   const pausesByTicket = groupBy(input.rows.pauses.filter((p) => ids.has(p.ticketId)), (p) => String(p.ticketId));
 
   const rules = new Map(policy.priorities.map((r) => [r.priority, r]));
@@ -50,7 +54,7 @@ export function buildReport(input: BuildReportInput): Report {
     const outcome = rule
       ? ticketOutcome(ticket, pauses, rule, input.workingMinutes, input.now)
       : { firstResponseMinutes: null, resolutionMinutes: null, firstResponseMet: null, resolutionMet: null };
-    return { ticket, outcome };
+    return { ticket, outcome, events: figuresOf(ticket.id) };
   });
 
   const typeNames = new Map(policy.types.map((t) => [t.slug, t.name]));
@@ -58,18 +62,17 @@ export function buildReport(input: BuildReportInput): Report {
   const byTypeGroups = groupBy(measured, (m) => m.ticket.type);
   const usedTypes = [...new Set(typeOrder)].filter((slug) => byTypeGroups.has(slug));
 
-  const specialDays = specialCircumstanceDays(tickets, period.zone, policy.specialCircumstancesPerDay);
-  const breachedTickets = (ms: Measured[]) => ms.filter((m) => m.ticket.breachedAt !== null
+  const clientOf = (t: ReportTicketRow) => clientKey === 'address' ? t.requesterAddress : (input.clientOf ?? domainOf)(t.requesterAddress);
+  const specialDays = specialCircumstanceDays(tickets, period.zone, policy.specialCircumstancesPerDay, clientOf);
+  const breachedTickets = (ms: Measured[]) => ms.filter((m) => m.ticket.breachedAt !== null || m.events.breachAlerts.length > 0
     || m.outcome.firstResponseMet === false || m.outcome.resolutionMet === false).length;
+  const escalated = (ms: Measured[]) => ms.filter((m) => m.events.reached !== null).length;
 
-  const byLevel: Record<string, number> = {};
-  for (const t of tickets) if (t.escalationLevel > 0) byLevel[t.escalationLevel] = (byLevel[t.escalationLevel] ?? 0) + 1;
-  const breachAlerts = alerts.filter((a) => a.level === 'breach');
   const byClock: Record<string, number> = {};
-  for (const a of breachAlerts) byClock[a.clock] = (byClock[a.clock] ?? 0) + 1;
+  for (const m of measured) for (const a of m.events.breachAlerts) byClock[a.clock] = (byClock[a.clock] ?? 0) + 1;
+  const sum = (pick: (f: TicketEventFigures) => number) => measured.reduce((n, m) => n + pick(m.events), 0);
 
   const dailyCounts = countBy(tickets, (t) => localDay(t.receivedAt, period.zone));
-  const clientOf = (t: ReportTicketRow) => clientKey === 'address' ? t.requesterAddress : domainOf(t.requesterAddress);
 
   const clients: ClientRow[] = [...groupBy(measured, (m) => clientOf(m.ticket))]
     .map(([client, ms]) => ({
@@ -81,13 +84,14 @@ export function buildReport(input: BuildReportInput): Report {
       firstResponseAttainment: attainment(ms.map((m) => m.outcome.firstResponseMet)),
       resolutionAttainment: attainment(ms.map((m) => m.outcome.resolutionMet)),
       breachedTickets: breachedTickets(ms),
-      escalatedTickets: ms.filter((m) => m.ticket.escalationLevel > 0).length,
-      specialCircumstanceDays: specialDays.filter((d) => clientOfAddress(d.client, clientKey) === client).length,
+      escalatedTickets: escalated(ms),
+      specialCircumstanceDays: specialDays.filter((d) => d.client === client).length,
       satisfactionAverage: satisfaction(ms.map((m) => m.ticket)).average,
     }))
     .sort((a, b) => b.tickets - a.tickets || a.client.localeCompare(b.client));
 
   const byPriorityGroups = groupBy(measured, (m) => m.ticket.priority);
+  const byMonth = groupBy(measured, (m) => localDay(m.ticket.receivedAt, period.zone).slice(0, 7));
   return {
     kind: period.kind,
     period: { label: period.label, zone: period.zone, start: period.start.toISOString(), end: period.end.toISOString() },
@@ -108,17 +112,28 @@ export function buildReport(input: BuildReportInput): Report {
     }),
     byPriority: PRIORITIES.map((priority) => ({ priority, count: byPriorityGroups.get(priority)?.length ?? 0 })),
     firstResponse: summaries(measured, byPriorityGroups, (o) => o.firstResponseMinutes),
+    firstResponseDistribution: distribution(measured.map((m) => m.outcome.firstResponseMinutes)),
+    months: [...new Set(period.days.map((d) => d.slice(0, 7)))].map((month) => {
+      const ms = byMonth.get(month) ?? [];
+      return {
+        month, tickets: ms.length, breachedTickets: breachedTickets(ms),
+        firstResponse: attainment(ms.map((m) => m.outcome.firstResponseMet)),
+        resolution: attainment(ms.map((m) => m.outcome.resolutionMet)),
+      };
+    }),
     resolution: summaries(measured, byPriorityGroups, (o) => o.resolutionMinutes),
     attainment: {
       byPriority: PRIORITIES.map((p) => attainmentRow(p, byPriorityGroups.get(p) ?? [])),
       byType: usedTypes.map((type) => attainmentRow(type, byTypeGroups.get(type)!)),
     },
-    breaches: { breachedTickets: breachedTickets(measured), alerts: breachAlerts.length, byClock },
+    breaches: { breachedTickets: breachedTickets(measured), alerts: sum((f) => f.breachAlerts.length), byClock },
     escalations: {
-      escalatedTickets: tickets.filter((t) => t.escalationLevel > 0).length,
-      byLevel,
-      managerAlerts: alerts.filter((a) => a.level === 'manager').length,
-      clientEscalations: alerts.filter((a) => a.clock === 'client-escalation').length,
+      escalatedTickets: escalated(measured),
+      reachedLead: measured.filter((m) => m.events.reached === 'lead' || m.events.reached === 'manager').length,
+      reachedManager: measured.filter((m) => m.events.reached === 'manager').length,
+      managerAlerts: sum((f) => f.managerAlerts),
+      clientEscalations: sum((f) => f.clientEscalations),
+      staffEscalations: sum((f) => f.staffEscalations),
     },
     specialCircumstanceDays: specialDays,
     satisfaction: satisfaction(tickets),
@@ -129,14 +144,15 @@ export function buildReport(input: BuildReportInput): Report {
 
 /**
  * Client and local day pairs with more tickets than the policy allows (SLA-POLICY.md "Special
- * circumstances": one client is one sender address).
+ * circumstances"; issue 24: a client is the organisation, `clientOf`, not one sender address).
  */
 export function specialCircumstanceDays(
   tickets: readonly ReportTicketRow[],
   zone: string,
   perDay: number,
+  clientOf: (t: ReportTicketRow) => string = (t) => t.requesterAddress,
 ): { client: string; day: string; tickets: number }[] {
-  const counts = countBy(tickets, (t) => `${t.requesterAddress}\u0000${localDay(t.receivedAt, zone)}`);
+  const counts = countBy(tickets, (t) => `${clientOf(t)}\u0000${localDay(t.receivedAt, zone)}`);
   return [...counts]
     .filter(([, n]) => n > perDay)
     .map(([key, n]) => {
@@ -161,6 +177,19 @@ function summaries(
 ): { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> } {
   const byP = Object.fromEntries(PRIORITIES.map((p) => [p, durations((byPriority.get(p) ?? []).map((m) => pick(m.outcome)))]));
   return { overall: durations(all.map((m) => pick(m.outcome))), byPriority: byP as Record<Priority, DurationSummary> };
+}
+
+/** Bounds of the first-response distribution chart, in working minutes. */
+export const DISTRIBUTION_BOUNDS = [30, 60, 120, 240, 480] as const;
+
+function distribution(values: (number | null)[]): Report['firstResponseDistribution'] {
+  const buckets: Report['firstResponseDistribution'] = [...DISTRIBUTION_BOUNDS, null].map((upToMinutes) => ({ upToMinutes, count: 0 }));
+  for (const v of values) {
+    if (v === null) continue;
+    const i = DISTRIBUTION_BOUNDS.findIndex((b) => v <= b);
+    buckets[i < 0 ? buckets.length - 1 : i]!.count += 1;
+  }
+  return buckets;
 }
 
 function durations(values: (number | null)[]): DurationSummary {
@@ -192,10 +221,6 @@ function priorityCounts(tickets: readonly ReportTicketRow[]): Record<Priority, n
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return (at < 0 ? address : address.slice(at + 1)).replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-function clientOfAddress(address: string, key: 'domain' | 'address'): string {
-  return key === 'address' ? address : domainOf(address);
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

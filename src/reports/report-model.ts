@@ -50,15 +50,25 @@ export interface Report {
   byType: { type: string; name: string; count: number; byPriority: Record<Priority, number> }[];
   byPriority: { priority: Priority; count: number }[];
   firstResponse: { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> };
+  /** How many first responses took up to each bound (working minutes; the last bound is null: longer). */
+  firstResponseDistribution: { upToMinutes: number | null; count: number }[];
+  /** Each calendar month of the period (one for a monthly report): the quarter's trend. */
+  months: { month: string; tickets: number; firstResponse: Attainment; resolution: Attainment; breachedTickets: number }[];
   resolution: { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> };
   attainment: { byPriority: AttainmentRow[]; byType: AttainmentRow[] };
   breaches: { breachedTickets: number; alerts: number; byClock: Record<string, number> };
   escalations: {
+    /** Tickets that went up the ladder at all: a client's or staff's escalation, or an SLA breach. */
     escalatedTickets: number;
-    /** Tickets by the highest level they reached (1 = team lead, 2 = manager). */
-    byLevel: Record<string, number>;
+    /** Tickets the team lead was told about (breach alert, or escalation to the lead or beyond). */
+    reachedLead: number;
+    /** Tickets the managers were told about (150% alert, or escalation to the manager). */
+    reachedManager: number;
     managerAlerts: number;
+    /** [Escalate] replies from clients (one ticket can be escalated more than once). */
     clientEscalations: number;
+    /** `#escalate` commands by staff. */
+    staffEscalations: number;
   };
   specialCircumstanceDays: { client: string; day: string; tickets: number }[];
   satisfaction: { responses: number; average: number | null; distribution: Record<'1' | '2' | '3' | '4' | '5', number> };

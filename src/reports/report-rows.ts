@@ -1,4 +1,5 @@
 import type { Priority } from '../policy/priorities.js';
+import type { ReportEventRow } from './ticket-event-figures.js';
 
 /**
  * The plain rows a report is built from. The repository loads them; everything after that is
@@ -18,7 +19,6 @@ export interface ReportTicketRow {
   firstResponseDue: Date | null;
   resolutionDue: Date | null;
   breachedAt: Date | null;
-  escalationLevel: number;
   slaReview: boolean;
   satisfactionScore: number | null;
 }
@@ -30,17 +30,9 @@ export interface ReportPauseRow {
   endedAt: Date | null;
 }
 
-export interface ReportAlertRow {
-  ticketId: number;
-  /** first-response | qualification | resolution | client-escalation | special-circumstances */
-  clock: string;
-  /** reminder | breach | manager | level-N */
-  level: string;
-  firedAt: Date;
-}
-
 export interface ReportRows {
   tickets: ReportTicketRow[];
   pauses: ReportPauseRow[];
-  alerts: ReportAlertRow[];
+  /** The period's tickets' events of REPORT_EVENT_KINDS: escalations, breaches and alerts are read from these. */
+  events: ReportEventRow[];
 }

@@ -1,9 +1,13 @@
 import { PRIORITIES } from '../policy/priorities.js';
 import type { Attainment, DurationSummary, Report } from './report-model.js';
+import {
+  decimal, percentText, periodName, priorityName, readableDay, readableInstant, reportText, typeName as localTypeName,
+  type RenderOptions, type ReportLanguage,
+} from './report-labels.js';
 
 /**
  * The report as titled tables of display strings, shared by the Markdown and HTML renderers so
- * both always show the same figures in the same words.
+ * both always show the same figures in the same words, in the reader's language.
  */
 export interface ReportTable {
   id: string;
@@ -13,89 +17,109 @@ export interface ReportTable {
   rows: string[][];
 }
 
-export function reportTitle(report: Report): string {
-  const kind = report.kind === 'monthly' ? 'Monthly SLA report' : 'Quarterly SLA review';
-  return `${kind} ${report.period.label}${report.client ? ` — ${report.client}` : ''}`;
+/** Staff read the CLI's reports in English unless they ask otherwise; a mailed report is in its reader's language. */
+export const DEFAULT_RENDER: (report: Report) => RenderOptions = (report) => ({
+  lang: 'en', audience: report.includesPrivate ? 'management' : 'team',
+});
+
+export function reportTitle(report: Report, options: RenderOptions = DEFAULT_RENDER(report)): string {
+  const t = reportText(options.lang);
+  const kind = report.kind === 'monthly' ? t.monthlyTitle : t.quarterlyTitle;
+  return `${kind} ${periodName(report.period.label, options.lang)}${report.client ? ` — ${report.client}` : ''}`;
 }
 
-export function reportSubtitle(report: Report): string {
-  const scope = report.includesPrivate ? 'Management report: includes private tickets.' : 'Team report: private tickets excluded.';
-  return `Tickets received in ${report.period.label} (${report.period.zone}). ${scope} Generated ${report.generatedAt}.`;
+export function reportSubtitle(report: Report, options: RenderOptions = DEFAULT_RENDER(report)): string {
+  const t = reportText(options.lang);
+  // What was left out is the staff's business: a client's report says nothing about it.
+  const scope = options.audience === 'client' ? '' : ` ${report.includesPrivate ? t.management : t.team}`;
+  return `${t.receivedIn(periodName(report.period.label, options.lang), report.period.zone)}${scope} `
+    + t.generated(readableInstant(report.generatedAt, report.period.zone, options.lang));
 }
 
-export function reportTables(report: Report): ReportTable[] {
+export function reportTables(report: Report, options: RenderOptions = DEFAULT_RENDER(report)): ReportTable[] {
+  const { lang } = options;
+  const t = reportText(lang);
   const p = PRIORITIES;
-  return [
+  const pn = (x: string) => priorityName(x, lang);
+  const cell = (a: Attainment) => attainmentCell(a, lang);
+  const tables: ReportTable[] = [
     {
-      id: 'summary', heading: 'Summary', columns: ['tickets', 'resolved', 'unresolved', 'flagged for SLA review'],
+      id: 'summary', heading: t.summary, columns: [t.tickets, t.resolved, t.unresolved, t.flagged],
       rows: [[report.totals.tickets, report.totals.resolved, report.totals.unresolved, report.totals.slaReview].map(String)],
     },
+  ];
+  if (report.months.length > 1) {
+    tables.push({
+      id: 'months', heading: t.months, columns: [t.month, t.tickets, t.firstResponse, t.resolution, t.breached],
+      rows: report.months.map((m) => [periodName(m.month, lang), String(m.tickets), cell(m.firstResponse), cell(m.resolution), String(m.breachedTickets)]),
+    });
+  }
+  tables.push(
     {
-      id: 'by-type', heading: 'Tickets by type and priority', columns: ['type', ...p, 'total'],
-      rows: report.byType.map((t) => [t.name, ...p.map((x) => String(t.byPriority[x])), String(t.count)]),
+      id: 'by-type', heading: t.byType, columns: [t.type, ...p.map(pn), t.total],
+      rows: report.byType.map((x) => [localTypeName(x.type, x.name, lang), ...p.map((y) => String(x.byPriority[y])), String(x.count)]),
     },
     {
-      id: 'times', heading: 'Response and resolution times',
-      note: 'Working time of each priority\'s calendar; resolution excludes time waiting on the client.',
-      columns: ['priority', 'first response: n', 'median', 'p90', 'resolution: n', 'median', 'p90'],
-      rows: [...p.map((x) => [x, ...durationCells(report.firstResponse.byPriority[x]), ...durationCells(report.resolution.byPriority[x])]),
-        ['all', ...durationCells(report.firstResponse.overall), ...durationCells(report.resolution.overall)]],
+      id: 'times', heading: t.times, note: t.timesNote,
+      columns: [t.priority, t.frN, t.median, t.p90, t.resN, t.median, t.p90],
+      rows: [...p.map((x) => [pn(x), ...durationCells(report.firstResponse.byPriority[x]), ...durationCells(report.resolution.byPriority[x])]),
+        [t.all, ...durationCells(report.firstResponse.overall), ...durationCells(report.resolution.overall)]],
     },
     {
-      id: 'attainment-priority', heading: 'SLA attainment per priority',
-      note: 'Met targets over tickets that had one; targets still running are not counted.',
-      columns: ['priority', 'first response', 'resolution'],
-      rows: report.attainment.byPriority.map((r) => [r.key, attainmentCell(r.firstResponse), attainmentCell(r.resolution)]),
+      id: 'attainment-priority', heading: t.attPriority, note: t.attNote,
+      columns: [t.priority, t.firstResponse, t.resolution],
+      rows: report.attainment.byPriority.map((r) => [pn(r.key), cell(r.firstResponse), cell(r.resolution)]),
     },
     {
-      id: 'attainment-type', heading: 'SLA attainment per type', columns: ['type', 'first response', 'resolution'],
-      rows: report.attainment.byType.map((r) => [typeName(report, r.key), attainmentCell(r.firstResponse), attainmentCell(r.resolution)]),
+      id: 'attainment-type', heading: t.attType, columns: [t.type, t.firstResponse, t.resolution],
+      rows: report.attainment.byType.map((r) => [typeName(report, r.key, lang), cell(r.firstResponse), cell(r.resolution)]),
     },
     {
-      id: 'breaches', heading: 'Breaches and escalations',
-      columns: ['breached tickets', 'breach alerts', 'escalated tickets', 'reached team lead', 'reached manager', 'manager alerts', 'client escalations'],
+      id: 'breaches', heading: t.breaches,
+      columns: [t.breachedTickets, t.breachAlerts, t.escalatedTickets, t.reachedLead, t.reachedManager, t.managerAlerts, t.clientEscalations, t.staffEscalations],
       rows: [[report.breaches.breachedTickets, report.breaches.alerts, report.escalations.escalatedTickets,
-        report.escalations.byLevel['1'] ?? 0, Object.entries(report.escalations.byLevel).filter(([l]) => Number(l) >= 2).reduce((a, [, n]) => a + n, 0),
-        report.escalations.managerAlerts, report.escalations.clientEscalations].map(String)],
+        report.escalations.reachedLead, report.escalations.reachedManager,
+        report.escalations.managerAlerts, report.escalations.clientEscalations, report.escalations.staffEscalations].map(String)],
     },
     {
-      id: 'special-days', heading: 'Special-circumstance days',
-      note: 'A client (sender address) with more tickets on one local day than the agreement allows.',
-      columns: ['day', 'client', 'tickets'],
-      rows: report.specialCircumstanceDays.map((d) => [d.day, d.client, String(d.tickets)]),
+      id: 'special-days', heading: t.specialDays, note: t.specialNote,
+      columns: [t.day, t.client, t.tickets],
+      rows: report.specialCircumstanceDays.map((d) => [readableDay(d.day, lang), d.client, String(d.tickets)]),
     },
     {
-      id: 'satisfaction', heading: 'Satisfaction', columns: ['responses', 'average', '1', '2', '3', '4', '5'],
-      rows: [[String(report.satisfaction.responses), report.satisfaction.average === null ? '—' : report.satisfaction.average.toFixed(2),
+      id: 'satisfaction', heading: t.satisfaction, columns: [t.responses, t.average, '1', '2', '3', '4', '5'],
+      rows: [[String(report.satisfaction.responses), report.satisfaction.average === null ? '—' : decimal(report.satisfaction.average, 2, lang),
         ...(['1', '2', '3', '4', '5'] as const).map((k) => String(report.satisfaction.distribution[k]))]],
     },
     {
-      id: 'clients', heading: report.clientKey === 'address' ? 'Per client (address)' : 'Per client (domain)',
-      columns: ['client', 'tickets', 'first response median', 'first response met', 'resolution met', 'breached', 'escalated', 'special days', 'satisfaction'],
-      rows: report.clients.map((c) => [c.client, String(c.tickets), minutes(c.firstResponse.medianMinutes),
-        attainmentCell(c.firstResponseAttainment), attainmentCell(c.resolutionAttainment), String(c.breachedTickets),
-        String(c.escalatedTickets), String(c.specialCircumstanceDays), c.satisfactionAverage === null ? '—' : c.satisfactionAverage.toFixed(2)]),
+      id: 'clients', heading: report.clientKey === 'address' ? t.perClientAddress : t.perClientDomain,
+      columns: [t.client, t.tickets, t.frMedian, t.frMet, t.resMet, t.breached, t.escalated, t.specialDaysShort, t.satisfaction],
+      rows: report.clients.map((c) => [c.client, String(c.tickets), minutes(c.firstResponse.medianMinutes, lang),
+        cell(c.firstResponseAttainment), cell(c.resolutionAttainment), String(c.breachedTickets),
+        String(c.escalatedTickets), String(c.specialCircumstanceDays), c.satisfactionAverage === null ? '—' : decimal(c.satisfactionAverage, 2, lang)]),
     },
-  ];
+  );
+  return tables;
+
+  function durationCells(d: DurationSummary): string[] {
+    return [String(d.count), minutes(d.medianMinutes, lang), minutes(d.p90Minutes, lang)];
+  }
 }
 
-function typeName(report: Report, slug: string): string {
-  return report.byType.find((t) => t.type === slug)?.name ?? slug;
+function typeName(report: Report, slug: string, lang: ReportLanguage): string {
+  return localTypeName(slug, report.byType.find((t) => t.type === slug)?.name ?? slug, lang);
 }
 
-function durationCells(d: DurationSummary): string[] {
-  return [String(d.count), minutes(d.medianMinutes), minutes(d.p90Minutes)];
+export function attainmentCell(a: Attainment, lang: ReportLanguage = 'en'): string {
+  return a.rate === null ? '—' : `${percentText(a.rate, 1, lang)} (${a.met}/${a.total})`;
 }
 
-export function attainmentCell(a: Attainment): string {
-  return a.rate === null ? '—' : `${(a.rate * 100).toFixed(1)}% (${a.met}/${a.total})`;
-}
-
-/** Working minutes as `1h 05m`; working days are not assumed (calendars differ). */
-export function minutes(value: number | null): string {
+/** Working minutes as `1h 05m` (`1 sa 05 dk`); working days are not assumed (calendars differ). */
+export function minutes(value: number | null, lang: ReportLanguage = 'en'): string {
   if (value === null) return '—';
   const total = Math.round(value);
   const h = Math.floor(total / 60);
   const m = total % 60;
+  if (lang === 'tr') return h === 0 ? `${m} dk` : `${h} sa ${String(m).padStart(2, '0')} dk`;
   return h === 0 ? `${m}m` : `${h}h ${String(m).padStart(2, '0')}m`;
 }

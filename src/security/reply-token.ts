@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Signed reply tokens: the `<token>` of `support+<token>@…` and of our Message-IDs, which lets a
+ * Signed reply tokens: the `<token>` of `support+<token>@…` (never in a Message-ID), which lets a
  * member of staff act on one ticket by replying to a mail. The token binds an agent, a ticket and
  * an expiry under a key derived per agent from the shared secret and the agent's key version, so
  * bumping one person's version kills only that person's tokens.
@@ -129,7 +129,6 @@ function unbase32(text: string): Buffer | null {
 }
 
 const TOKEN_TEXT = `[a-z2-7]{${TOKEN_CHARS}}`;
-const MESSAGE_ID_MARK = 'rt-';
 
 /** `support@x` and a token make `support+<token>@x`: plus addressing on the owning mailbox. */
 export function tokenAddress(mailboxAddress: string, token: string): string {
@@ -147,14 +146,12 @@ export function tokenFromAddress(address: string, mailboxAddress: string): strin
   return asciiLower(m[2]!);
 }
 
-/** The part of our Message-ID's random field that carries a token, so References still thread. */
-export function messageIdTokenPart(token: string): string {
-  return `${MESSAGE_ID_MARK}${token}`;
-}
+const PLUS_TOKEN = new RegExp(`\\+${TOKEN_TEXT}@`, 'gi');
 
-/** The token inside one of our Message-IDs (`<kind.random.rt-<token>@ourdomain>`), else null. */
-export function tokenFromMessageId(messageId: string, messageIdDomain: string): string | null {
-  const m = new RegExp(`^<[^<>@]*\\.${MESSAGE_ID_MARK}(${TOKEN_TEXT})@([^<>@]+)>$`, 'i').exec(messageId.trim());
-  if (!m || asciiLower(m[2]!) !== asciiLower(messageIdDomain)) return null;
-  return asciiLower(m[1]!);
+/**
+ * Text with every `+<token>@` of a signed reply address blanked to `+…@`: what is stored for
+ * display (the recipients of a staff reply, the text it relays) never carries a usable token.
+ */
+export function withoutReplyTokens(text: string): string {
+  return text.replace(PLUS_TOKEN, '+…@');
 }

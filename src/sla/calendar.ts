@@ -2,6 +2,7 @@ import type { Zone } from 'luxon';
 import { SlagateError } from '../errors.js';
 import type { CalendarRule, Policy } from '../policy/default-policy.js';
 import type { Priority } from '../policy/priorities.js';
+import { publicHolidays } from '../policy/public-holidays.js';
 import { cachedZone } from './cached-zone.js';
 
 export const MINUTE_MS = 60_000;
@@ -85,8 +86,26 @@ function build(rule: CalendarRule): Calendar {
     const h = rule.hours[String(d)];
     hours.push(h ? { open: toMinutes(h.open), close: toMinutes(h.close) } : null);
   }
-  const holidays = new Set(rule.holidays);
-  const halfDays = new Map(rule.halfDays.map((h) => [h.date, toMinutes(h.until)]));
+  const listed = new Set(rule.holidays);
+  const listedHalfDays = new Map(rule.halfDays.map((h) => [h.date, toMinutes(h.until)]));
+  const country = rule.publicHolidays;
+  // A country's holidays are looked up year by year as the clocks reach them: any year works.
+  const countryYears = new Map<number, { holidays: Set<string>; halfDays: Map<string, number> }>();
+  const countryYear = (date: string) => {
+    const year = Number(date.slice(0, 4));
+    let y = countryYears.get(year);
+    if (!y) {
+      const found = publicHolidays(country!, year);
+      y = { holidays: new Set(found.holidays), halfDays: new Map(found.halfDays.map((h) => [h.date, toMinutes(h.until)])) };
+      countryYears.set(year, y);
+    }
+    return y;
+  };
+  const holidays = { has: (date: string) => listed.has(date) || (country !== undefined && countryYear(date).holidays.has(date)) };
+  const halfDays = {
+    get: (date: string) => listedHalfDays.get(date) ?? (country !== undefined ? countryYear(date).halfDays.get(date) : undefined),
+    has: (date: string) => halfDays.get(date) !== undefined,
+  };
   // Days are looked up again and again (every sweep walks the same weeks): remember each one.
   const intervals = new Map<number, WorkingInterval | null>();
 

@@ -4,7 +4,7 @@ import { buildHeaderValue, encodeWord, encodeWords, foldLines, parseHeaderValue,
 import { normalizeDomain } from 'nodemailer/lib/shared';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { SlagateError } from '../errors.js';
-import type { OutboxAddress } from '../db/schema/outbox.js';
+import type { OutboxAddress, OutboxAttachment } from '../db/schema/outbox.js';
 import type { SendableMail } from './mail-sender.js';
 
 /** A mail as it goes on the wire: its bytes, and whom the SMTP envelope names. */
@@ -68,7 +68,7 @@ export function composeRawMessage(mail: SendableMail, options: ComposeRawOptions
   const recipients = [...new Set([...mail.to, ...mail.cc].map((a) => normaliseAddress(a.address)).filter((a) => a !== ''))];
   return {
     raw: Buffer.from(message, 'utf8'),
-    envelope: { from: normaliseAddress(mail.fromAddress.address), to: recipients },
+    envelope: { from: normaliseAddress(mail.envelopeFrom ?? mail.fromAddress.address), to: recipients },
   };
 }
 
@@ -101,7 +101,10 @@ function textPart(type: string, content: string): string {
   return part([header('Content-Type', `${type}; charset=utf-8`), header('Content-Transfer-Encoding', encoding)], crlf(encoded));
 }
 
-function attachmentPart(file: { filename: string; contentType: string; contentBase64: string }): string {
+function attachmentPart(file: OutboxAttachment): string {
+  if (!('contentBase64' in file)) {
+    throw new SlagateError('ATTACHMENT_UNAVAILABLE', `attachment ${JSON.stringify(file.filename)} was not read back from its raw mail before sending`);
+  }
   const filename = oneLine(file.filename) || 'attachment';
   const type = parseHeaderValue(oneLine(file.contentType), { stripComments: true });
   const typeValue = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i.test(type.value) ? type.value.toLowerCase() : 'application/octet-stream';

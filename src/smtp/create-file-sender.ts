@@ -11,12 +11,13 @@ export function createFileSender(outDir: string, options: { clock?: () => Date }
   const clock = options.clock ?? (() => new Date());
   return {
     async send(mail) {
-      await mkdir(outDir, { recursive: true });
+      // Outgoing mail carries client text and staff reply addresses: for the gateway's user only.
+      await mkdir(outDir, { recursive: true, mode: 0o700 });
       const now = clock();
       const { raw } = composeRawMessage(mail, { date: now });
       const stamp = now.toISOString().replace(/[:.]/g, '-');
       const name = `${stamp}-${mail.messageId.replace(/[^A-Za-z0-9.@-]/g, '_')}.eml`;
-      await writeFile(join(outDir, name), raw);
+      await writeFile(join(outDir, name), raw, { mode: 0o600 });
       const all = [...mail.to, ...mail.cc].map((a) => a.address);
       return { accepted: all, rejected: [], response: `written to ${name}` };
     },

@@ -27,7 +27,7 @@ export function createOffloadedSmtpSender(settings: SmtpSettings, options: { log
     send: (mail) => client.call({
       messageId: mail.messageId, fromAddress: mail.fromAddress, replyTo: mail.replyTo, to: mail.to, cc: mail.cc,
       subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, attachments: mail.attachments,
-      maxWaitMs: mail.maxWaitMs,
+      maxWaitMs: mail.maxWaitMs, envelopeFrom: mail.envelopeFrom,
     }),
     close: () => client.close(),
   };

@@ -34,6 +34,7 @@ export function createSmtpSender(settings: SmtpSettings, options: { logger?: Log
     tls: { rejectUnauthorized: settings.tlsRejectUnauthorized },
     disableFileAccess: true,
     disableUrlAccess: true,
+    ...(settings.dkim ? { dkim: { domainName: settings.dkim.domainName, keySelector: settings.dkim.keySelector, privateKey: settings.dkim.privateKey } } : {}),
     logger: options.logger ? (options.logger.child({ component: 'smtp' }) as never) : false,
   });
   const gate = createSendGate(settings.maxConnections);

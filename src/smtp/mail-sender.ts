@@ -1,4 +1,4 @@
-import type { OutboxAddress } from '../db/schema/outbox.js';
+import type { OutboxAddress, OutboxAttachment } from '../db/schema/outbox.js';
 
 /** The stored mail a sender needs; an outbox row has this shape. */
 export interface SendableMail {
@@ -11,7 +11,10 @@ export interface SendableMail {
   text: string;
   html: string | null;
   headers: Record<string, string>;
-  attachments?: { filename: string; contentType: string; contentBase64: string }[];
+  /** Stored references must have been resolved to their bytes (resolveOutboxAttachments) first. */
+  attachments?: OutboxAttachment[];
+  /** SMTP MAIL FROM when it is not the From address: our signed bounce address (bounce-address.ts). */
+  envelopeFrom?: string;
   /**
    * How long the mail may wait for a connection, from the call. A sender that holds mails waiting
    * for one (`holdsOneMore`) fails a mail that waited longer with SMTP_NOT_STARTED, before any

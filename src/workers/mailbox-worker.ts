@@ -1,15 +1,13 @@
 import type { Logger } from 'pino';
-import type { BatchResult } from '../app/ingest/ingest-batch.js';
-import type { IngestInput, IngestOutcome } from '../app/ingest/ingest-types.js';
 import type { Config, ImapSettings } from '../config.js';
 import type { CrashPoint } from '../crash-points.js';
 import type { Db } from '../db/client.js';
 import {
   acquireLease, advanceCheckpoint, getCheckpoint, releaseLease, renewLease, type LeaseClaim,
 } from '../db/repositories/mailbox-state-repository.js';
+import type { MailIntake } from '../inbound/mail-intake.js';
 import type { MailboxName } from '../policy/priorities.js';
 import { createMailboxSupervisor } from '../imap/mailbox-supervisor.js';
-import type { OversizedInput } from '../app/ingest/quarantine-oversized.js';
 import { syncFolder } from '../imap/sync-folder.js';
 import { abortableSleep } from './abortable-sleep.js';
 
@@ -21,12 +19,8 @@ export interface MailboxWorkerDeps {
   clock: () => Date;
   /** Names this process in the lease table (host:pid by default in main). */
   owner: string;
-  ingest: (input: IngestInput) => Promise<IngestOutcome>;
-  /** The mails one FETCH brought, in one transaction (app/ingest/ingest-batch.ts); without it, `ingest` one at a time. */
-  ingestBatch?: (inputs: IngestInput[]) => Promise<BatchResult>;
-  /** Mails of the next batch to prepare while this one commits (sync-folder.ts); `ingestBatch` takes them ready. */
-  parseAhead?: (raws: Buffer[], mailbox: MailboxName) => void;
-  quarantineOversized: (input: OversizedInput) => Promise<IngestOutcome>;
+  /** Where the fetched mail is handed over (app/ingest/batch-intake.ts in the gateway). */
+  intake: MailIntake;
   crashPoint?: CrashPoint;
   leaseTtlMs?: number;
   random?: () => number;
@@ -72,19 +66,15 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
     maxMessageBytes: deps.config.limits.maxMessageBytes,
     logger,
     clock: deps.clock,
-    ingest: async (input) => {
-      const outcome = await deps.ingest(input);
-      if (outcome.ticket) deps.crashPoint?.('after-ticket-commit');
-      return outcome;
+    intake: {
+      ...deps.intake,
+      ingest: async (inputs) => {
+        const answer = await deps.intake.ingest(inputs);
+        // Once per committed ticket: `after-ticket-commit:N` counts tickets, not hand-overs.
+        for (const outcome of answer.outcomes) if (outcome?.ticket) deps.crashPoint?.('after-ticket-commit');
+        return answer;
+      },
     },
-    ingestBatch: deps.ingestBatch && (async (inputs) => {
-      const batch = await deps.ingestBatch!(inputs);
-      // Once per committed ticket, as one at a time: `after-ticket-commit:N` counts tickets, not batches.
-      for (const outcome of batch.outcomes) if (outcome?.ticket) deps.crashPoint?.('after-ticket-commit');
-      return batch;
-    }),
-    parseAhead: deps.parseAhead && ((raws) => deps.parseAhead!(raws, deps.mailbox)),
-    quarantineOversized: deps.quarantineOversized,
     crashPoint: deps.crashPoint ?? (() => {}),
     checkpoints: {
       get: () => getCheckpoint(deps.db, deps.mailbox),

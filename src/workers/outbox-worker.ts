@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { bounceAddress } from '../security/bounce-address.js';
 import type { CrashPoint } from '../crash-points.js';
 import type { Db } from '../db/client.js';
 import { appendEvents } from '../db/repositories/event-repository.js';
 import {
   claimDue, markFailed, markRetry, markSentMany, markSuppressed, releaseClaim, ticketProgress, type OutboxRow,
 } from '../db/repositories/outbox-repository.js';
-import { SlagateError, isTransientError } from '../errors.js';
+import { SlagateError, describeError, isTransientError } from '../errors.js';
+import { resolveOutboxAttachments } from '../app/notify/stored-attachments.js';
 import { SLA_MAIL_KINDS, type MailKind } from '../outbound/outbound-mail.js';
 import { parseSlaStepDedupeKey } from '../sla/sla-step-key.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../smtp/circuit-breaker.js';
@@ -66,6 +68,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   // next poll when the pass claimed just before it committed.
   let woken = false;
   let interrupt: (() => void) | null = null;
+  // Rows this worker holds (sending, or recording what the server said) and rows the server took
+  // whose record failed. A lease is short on purpose (a dead process's mail goes out again soon),
+  // so on a busy machine it can run out while this very worker still has the mail in hand; its
+  // next claim then hands the row back to it. Sending it again would be a duplicate nobody had to
+  // risk (issue 25: chaos-faults saw a second copy with no process end or dropped DATA to explain it).
+  const inHand = new Set<number>();
+  const sentUnrecorded = new Map<number, Record<string, string>>();
   // Sends that finish together are recorded in one statement.
   const sentRecorder = createSentRecorder(
     (batch) => persist(() => markSentMany(db, owner, batch), { outboxIds: batch.map((b) => b.id) }),
@@ -96,9 +105,20 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       log.info({ reason: stale }, 'reminder no longer applies');
       return;
     }
+    let attachments: OutboxRow['attachments'];
+    try {
+      attachments = await resolveOutboxAttachments(db, row.attachments);
+    } catch (err) {
+      const failure = err instanceof SlagateError ? err
+        : new SlagateError('ATTACHMENT_UNAVAILABLE', `reading the attachments back failed: ${describeError(err)}`, { cause: err, retryable: isTransientError(err) });
+      await giveUpOrRetry(row, failure, undefined, log);
+      return;
+    }
     let result: Awaited<ReturnType<MailSender['send']>>;
     try {
-      result = await sender.send({ ...row, maxWaitMs: maxHoldMs });
+      // Bounces come back to a signed address only our own mail carries (bounce-address.ts).
+      const envelopeFrom = config.tokenSecret ? bounceAddress(config.tokenSecret, row.fromAddress.address, row.messageId) : undefined;
+      result = await sender.send({ ...row, attachments, maxWaitMs: maxHoldMs, envelopeFrom });
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.code === 'SMTP_NOT_STARTED') {
@@ -139,7 +159,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     // unsent (the lease would run out and the mail go out again): retry the record for a while.
     // Some recipients accepted: a retry would send them a duplicate, so the refusals are
     // recorded per recipient and the mail counts as sent.
-    const recorded = await sentRecorder.record({ id: row.id, now: clock(), recipients });
+    let recorded: boolean;
+    try {
+      recorded = await sentRecorder.record({ id: row.id, now: clock(), recipients });
+    } catch (err) {
+      sentUnrecorded.set(row.id, recipients); // when the row comes back to us, record, do not send
+      throw err;
+    }
+    sentUnrecorded.delete(row.id);
     if (!recorded) log.warn('mail sent after its lease passed to another sender: it may be sent twice');
     log.info({ accepted: result.accepted.length, rejected: result.rejected.length }, 'mail sent');
   }
@@ -209,10 +236,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const rows = await claimDue(db, { owner, leaseMs: config.outbox.leaseMs, now, limit });
     if (rows.length > 0) crashPoint('after-outbox-claim');
     for (const row of rows) {
-      const sending: Promise<void> = handle(row, probe)
+      if (inHand.has(row.id)) {
+        logger.warn({ outboxId: row.id, messageId: row.messageId }, 'lease ran out while this worker still had the mail; not sending it twice');
+        continue;
+      }
+      const accepted = sentUnrecorded.get(row.id);
+      inHand.add(row.id);
+      const work = accepted
+        ? sentRecorder.record({ id: row.id, now: clock(), recipients: accepted }).then(() => { sentUnrecorded.delete(row.id); })
+        : handle(row, probe);
+      const sending: Promise<void> = work
         // The row stays leased and is claimed again when the lease runs out.
         .catch((err: unknown) => logger.error({ err }, 'recording an outbox outcome failed'))
-        .finally(() => inFlight.delete(sending));
+        .finally(() => { inFlight.delete(sending); inHand.delete(row.id); });
       inFlight.add(sending);
     }
     return rows.length;

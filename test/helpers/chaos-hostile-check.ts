@@ -5,7 +5,7 @@ import { and, eq, gt } from 'drizzle-orm';
 import pino from 'pino';
 import { ingestBatch } from '../../src/app/ingest/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
-import type { IngestOutcome } from '../../src/app/ingest/ingest-types.js';
+import type { IngestOutcome } from '../../src/inbound/ingest-types.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { quarantine } from '../../src/db/schema/quarantine.js';
 import { rawMail } from '../../src/db/schema/raw-mail.js';

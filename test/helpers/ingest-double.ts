@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/inbound/ingest-types.js';
 import type { Db } from '../../src/db/client.js';
-import type { OversizedInput } from '../../src/app/ingest/quarantine-oversized.js';
+import type { OversizedInput } from '../../src/inbound/mail-intake.js';
+import { oneAtATime } from './one-at-a-time-intake.js';
 
 /**
  * A small real implementation of the ingest contract for IMAP tests: one insert into raw_mail,
@@ -24,11 +25,10 @@ export function ingestDouble(db: Db) {
       ? { decision: 'duplicate', acknowledge: false, reason: 'seen before', rawMailId: null, ticket: null }
       : { decision: decision as IngestOutcome['decision'], acknowledge: false, reason: reason ?? 'stored', rawMailId: Number(id), ticket: null };
   };
-  return {
-    ingest: (input: IngestInput) => store(input.mailbox, input.raw, input.receivedAt, input.imap, 'new-ticket', null),
-    quarantineOversized: (input: OversizedInput) =>
-      store(input.mailbox, input.headers, input.receivedAt, input.imap, 'quarantined', `too large: ${input.size} bytes`),
-  };
+  const ingest = (input: IngestInput) => store(input.mailbox, input.raw, input.receivedAt, input.imap, 'new-ticket', null);
+  const quarantineOversized = (input: OversizedInput) =>
+    store(input.mailbox, input.headers, input.receivedAt, input.imap, 'quarantined', `too large: ${input.size} bytes`);
+  return { ingest, quarantineOversized, intake: oneAtATime(ingest, quarantineOversized) };
 }
 
 function sha(b: Buffer): string {

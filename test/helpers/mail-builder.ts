@@ -10,7 +10,18 @@ export interface TestMail {
   date?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Files, as a mail client attaches them (multipart/mixed, base64); `inline` as a pasted image. */
+  attachments?: TestAttachment[];
 }
+
+export interface TestAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  inline?: boolean;
+}
+
+const BOUNDARY = 'test-boundary-7f3a';
 
 function encodeWord(s: string): string {
   // eslint-disable-next-line no-control-regex
@@ -28,11 +39,20 @@ export function buildMail(m: TestMail): Buffer {
     ...(m.references ? [`References: ${m.references}`] : []),
     `Date: ${m.date ?? 'Mon, 16 Mar 2026 10:00:00 +0300'}`,
     'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
+    ...(m.attachments?.length ? [`Content-Type: multipart/mixed; boundary="${BOUNDARY}"`] : ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit']),
     ...Object.entries(m.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
     '',
+    ...(m.attachments?.length ? [`--${BOUNDARY}`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', ''] : []),
     m.body ?? 'Merhaba,\n\nFatura modülünde kaydet düğmesine basınca hata alıyoruz. Ekran görüntüsü ekte yok ama hata mesajı: "ValidationError".\n\nTeşekkürler,\nAyşe',
+    ...(m.attachments ?? []).flatMap((a) => [
+      `--${BOUNDARY}`,
+      `Content-Type: ${a.contentType}; name="${encodeWord(a.filename)}"`,
+      `Content-Disposition: ${a.inline ? 'inline' : 'attachment'}; filename="${encodeWord(a.filename)}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      ...(a.content.toString('base64').match(/.{1,76}/g) ?? ['']),
+    ]),
+    ...(m.attachments?.length ? [`--${BOUNDARY}--`] : []),
   ];
   return Buffer.from(`${lines.join('\r\n').replace(/\r?\n/g, '\r\n')}\r\n`, 'utf8');
 }

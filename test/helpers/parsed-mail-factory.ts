@@ -35,6 +35,9 @@ export function parsedMail(overrides: ParsedMailOverrides = {}): ParsedMail {
     contentType: 'text/plain; charset=utf-8',
     returnPath: 'deniz@client.example',
     deliveryReport: null,
+    feedbackReport: null,
+    dispositionNotification: null,
+    returnedMessageIds: [],
     warnings: [],
     ...rest,
   };

@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
-import { slaStateOf, storedSlaOf } from '../../src/app/ingest/recompute-ticket-sla.js';
+import { slaStateOf, storedSlaOf } from '../../src/tickets/stored-sla.js';
 import { getSlaInputs } from '../../src/db/repositories/sla-repository.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { messages, ticketEvents, ticketPauses, tickets } from '../../src/db/schema/tickets.js';
@@ -50,13 +50,15 @@ describe('agent replies by email', () => {
   });
   afterAll(async () => { await database.drop(); });
 
-  it('gives each agent their own signed reply address and the token in our Message-ID', async () => {
+  // Issue 21: the token is in the Reply-To only; Message-IDs are logged, listed and quoted.
+  it('gives each agent their own signed reply address, and a Message-ID without the token', async () => {
     const { notice } = await clientTicket();
     const ayse = await notice(AYSE);
     const mert = await notice(MERT);
     expect(ayse.replyTo!.address).toMatch(/^support\+[a-z2-7]{34}@sanarise\.example$/);
     expect(mert.replyTo!.address).not.toBe(ayse.replyTo!.address);
-    expect(ayse.messageId).toContain(`.rt-${ayse.replyTo!.address.slice(8, 42)}@`);
+    expect(ayse.messageId).not.toContain(ayse.replyTo!.address.slice(8, 42));
+    expect(ayse.messageId).not.toContain('.rt-');
   });
 
   it('relays the new text to the client in their thread and records the first response', async () => {
@@ -81,12 +83,16 @@ describe('agent replies by email', () => {
     expect(events.find((e) => e.kind === 'agent-replied')).toMatchObject({ actor: AYSE });
   });
 
-  it('still knows the agent when the plus tag was stripped, through our Message-ID in In-Reply-To', async () => {
+  // Issue 21: In-Reply-To/References authorise nothing; the agent is told how to reply instead.
+  it('refuses an agent reply whose plus tag was stripped, and tells the agent, although it answers our Message-ID', async () => {
     const { ticket, notice } = await clientTicket();
     const staffMail = await notice(AYSE);
-    await ingest(replyTo(staffMail, { to: 'support@sanarise.example', body: 'Kontrol ediyoruz.' }));
-    expect((await outboxOf(ticket.id)).some((r) => r.kind === 'agent-relay')).toBe(true);
-    expect((await ticketRow(ticket.id)).firstResponseAt).toEqual(now);
+    const outcome = await ingest(replyTo(staffMail, { to: 'support@sanarise.example', body: 'Kontrol ediyoruz.' }));
+    expect(outcome).toMatchObject({ decision: 'refused', ticket: null, acknowledge: false });
+    expect((await outboxOf(ticket.id)).some((r) => r.kind === 'agent-relay')).toBe(false);
+    expect((await ticketRow(ticket.id)).firstResponseAt).toBeNull();
+    const notices = await database.db.select().from(outbox).where(eq(outbox.kind, 'staff-mail-refused'));
+    expect(notices.filter((n) => n.to[0]!.address === AYSE)).toHaveLength(1);
   });
 
   it('keeps a #note internal: nothing to the client, the agent gets a confirmation', async () => {
@@ -144,7 +150,8 @@ describe('agent replies by email', () => {
     }));
     const row = await ticketRow(ticket.id);
     // website allows high and medium: critical is clamped to high.
-    expect(row).toMatchObject({ priority: 'high', assignee: MERT, escalationLevel: 1, qualifiedAt: now });
+    // #escalate from the agent goes to the team lead (level 2), the ladder's next step.
+    expect(row).toMatchObject({ priority: 'high', assignee: MERT, escalationLevel: 2, qualifiedAt: now });
     expect(row.firstResponseDue!.getTime()).toBeLessThan(before.firstResponseDue!.getTime());
     const events = await eventsOf(ticket.id);
     for (const kind of ['command-priority', 'command-assign', 'command-qualified', 'command-escalate']) {
@@ -152,11 +159,12 @@ describe('agent replies by email', () => {
     }
     const rows = await outboxOf(ticket.id);
     expect(rows.filter((r) => r.kind === 'command-result')).toHaveLength(4);
-    // Level 1 of the ladder is the assigned agent; the mail names who escalated, never the client.
+    // One step above the assigned agent is the team lead (issue 23: it used to go to the agent
+    // who already had it); the mail names who escalated, never the client.
     const escalation = rows.find((r) => r.kind === 'client-escalation')!;
-    expect(escalation).toMatchObject({ to: [{ address: MERT }] });
+    expect(escalation).toMatchObject({ to: [{ address: 'lead@sanarise.example' }] });
     expect(escalation.subject).not.toMatch(/Müşteri yükseltmesi|Client escalation/);
-    expect(escalation.text).toContain(`<${AYSE}> escalated ticket ${ticket.number}.`); // Mert reads English
+    expect(escalation.text).toContain(`<${AYSE}> ${ticket.number} numaralı talebi yükseltti. Talep artık ekip lideri seviyesinde`); // Zeynep reads Turkish
     expect(escalation.text).not.toContain('The client escalated');
 
     await ingest(replyTo(await notice(AYSE), { body: '#type problem' }));
@@ -201,7 +209,7 @@ describe('agent replies by email', () => {
     await ingest(raw);
     expect((await ingest(raw)).decision).toBe('duplicate');
     expect((await eventsOf(ticket.id)).filter((e) => e.kind === 'command-escalate')).toHaveLength(1);
-    expect((await ticketRow(ticket.id)).escalationLevel).toBe(1);
+    expect((await ticketRow(ticket.id)).escalationLevel).toBe(2);
     expect((await outboxOf(ticket.id)).filter((r) => r.kind === 'agent-relay')).toHaveLength(1);
   });
 

@@ -25,7 +25,7 @@ let closedPort: number;
  */
 function calendarsListingHolidaysAhead() {
   const year = new Date().getUTCFullYear();
-  return DEFAULT_POLICY.calendars.map((c) => (c.always ? c : { ...c, holidays: [`${year}-01-01`, `${year + 1}-01-01`], halfDays: [] }));
+  return DEFAULT_POLICY.calendars.map((c) => (c.always ? c : { ...c, publicHolidays: undefined, holidays: [`${year}-01-01`, `${year + 1}-01-01`], halfDays: [] }));
 }
 
 async function doctor(config: Record<string, unknown>, options: { tty?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
@@ -115,7 +115,7 @@ describe('slagate doctor', () => {
   });
 
   it('fails when a business calendar lists no holidays for this year, saying what to add', async () => {
-    const stale = DEFAULT_POLICY.calendars.map((c) => (c.always ? c : { ...c, holidays: ['2020-01-01'], halfDays: [] }));
+    const stale = DEFAULT_POLICY.calendars.map((c) => (c.always ? c : { ...c, publicHolidays: undefined, holidays: ['2020-01-01'], halfDays: [] }));
     const r = await doctor({ ...fullConfig(), policy: { calendars: stale } });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(new RegExp(`FAIL\\s+holidays: calendar business lists holidays up to 2020, none for ${new Date().getUTCFullYear()}`));

@@ -51,7 +51,7 @@ describe('slagate ingest, replay and classify', () => {
     const lines = result.out.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(readdirSync(CORPUS).length);
     for (const line of lines) {
-      expect(Object.keys(line).sort()).toEqual(['acknowledge', 'decision', 'file', 'priority', 'private', 'reason', 'ticket', 'type']);
+      expect(Object.keys(line).sort()).toEqual(['acknowledge', 'decision', 'file', 'priority', 'private', 'reason', 'ticket', 'type', 'verdict']);
       expect(line.decision).not.toBe('error');
     }
     const reports = lines.filter((l) => String(l.file).includes('multipart_report_emails__'));

@@ -88,6 +88,13 @@ describe('slagate tickets list', () => {
 
   it('filters by priority, status and breach, and honours the limit', async () => {
     expect(listed((await run('tickets', 'list', '--priority', 'critical', '--json')).out).map((t) => t.number)).toEqual([numbers.late]);
+    // Any alias of a priority names it, as in subjects (issue 25): English, Turkish, P-numbers, any case.
+    for (const alias of ['urgent', 'acil', 'P1', 'KRİTİK']) {
+      expect(listed((await run('tickets', 'list', '--priority', alias, '--json')).out).map((t) => t.number)).toEqual([numbers.late]);
+    }
+    const bogus = await run('tickets', 'list', '--priority', 'whenever');
+    expect(bogus.code).toBe(64);
+    expect(bogus.err).toMatch(/"whenever" is not a priority/);
     expect(listed((await run('tickets', 'list', '--status', 'open', '--json')).out).map((t) => t.number)).toEqual([numbers.past]);
     const breached = listed((await run('tickets', 'list', '--breached', '--json')).out);
     expect(breached.map((t) => t.number).sort()).toEqual([numbers.late, numbers.past].sort());
@@ -146,9 +153,10 @@ describe('slagate ticket show', () => {
     expect(json.records[0]).toMatchObject({ mailbox: 'support', decision: 'new-ticket', quarantine: null, ticket: { number: numbers.website } });
   });
 
-  it('traces a mail to a private ticket without naming it unless --private', async () => {
+  it('traces a mail to a private ticket only with --private (issue 20: without it, as if it did not exist)', async () => {
     const team = await run('ticket', 'show', '<complaint@client.example>');
-    expect(team.out).toContain('went to a private ticket');
+    expect(team.out).not.toContain('private');
+    expect(team.err).toContain('no ticket or mail');
     expect(team.out).not.toContain(numbers.complaint!);
     expect((await run('ticket', 'show', '<complaint@client.example>', '--private')).out).toContain(`ticket ${numbers.complaint}`);
   });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import { eventually } from '../helpers/eventually.js';
 
 /**
  * The newcomer's path, end to end and out of process: `slagate start` on the embedded database
- * (PGlite, no DATABASE_URL) in an empty folder, then `slagate demo` against it. The config is the
+ * (PostgreSQL run by slagate, no DATABASE_URL) in an empty folder, then `slagate demo` against it,
+ * and the other commands on the same data while the gateway runs and after it stopped. The config is the
  * built-in one with system-chosen ports, so the test never fights another for 2525 or 8025.
  */
 
@@ -48,9 +49,11 @@ it.each([
     expect(demo.status, demo.stderr).toBe(0);
     console.log(demo.stdout);
     const ticketLines = demo.stdout.split('\n').filter((l) => /^\s+SR-\d+/.test(l));
-    expect(ticketLines.length).toBeGreaterThanOrEqual(5);
+    // The complaint is private: the API the demo reads never shows it (issue 20), it is only named.
+    expect(ticketLines.length).toBeGreaterThanOrEqual(4);
     expect(ticketLines.some((l) => /critical/.test(l))).toBe(true);
-    expect(ticketLines.some((l) => /complaint\s+low\s+private/.test(l))).toBe(true);
+    expect(ticketLines.some((l) => /complaint|private|YN-/.test(l))).toBe(false);
+    expect(demo.stdout).toContain('1 complaint to management: private');
     expect(demo.stdout).toMatch(/sent: client reply to SR-\d+/);
     const files = readdirSync(join(cwd, 'data/outgoing')).filter((f) => f.endsWith('.eml'));
     expect(files.length).toBeGreaterThanOrEqual(5);
@@ -61,6 +64,12 @@ it.each([
     expect(acknowledgements.length).toBeGreaterThanOrEqual(3);
     for (const f of acknowledgements) expect(demo.stdout).toContain(f);
     if (at !== null) expect(files.some((f) => /_monthly-report\./.test(f))).toBe(true);
+
+    // Any other command works on the running gateway's database meanwhile.
+    const listed = spawnSync(process.execPath, [CLI, 'tickets', 'list', '--config', 'slagate.json'], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+    expect(listed.status, listed.stderr).toBe(0);
+    const teamTickets = ticketLines.filter((l) => !/private/.test(l)).map((l) => /SR-\d+/.exec(l)![0]);
+    for (const number of teamTickets) expect(listed.stdout).toContain(number);
   } finally {
     gateway.kill('SIGTERM');
     const code = await exited;
@@ -72,4 +81,20 @@ it.each([
   const late = spawnSync(process.execPath, [CLI, 'demo', '--config', 'slagate.json'], { cwd, env, encoding: 'utf8', timeout: 30_000 });
   expect(late.status).toBe(75);
   expect(late.stderr).toMatch(/start it first with `npx slagate start`/i);
+  // The stopped gateway's data opens for a command of its own, which leaves no server behind.
+  const after = spawnSync(process.execPath, [CLI, 'tickets', 'list', '--config', 'slagate.json'], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+  expect(after.status, after.stderr).toBe(0);
+  expect(after.stdout).toMatch(/SR-1000/);
+  await eventually(() => !serverRunningOn(join(cwd, 'data/postgres')), 30_000, 'the server to stop after the last command');
 }, 150_000);
+
+/** Whether PostgreSQL's lock file in the folder names a live server. */
+function serverRunningOn(dataDir: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

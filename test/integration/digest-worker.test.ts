@@ -1,7 +1,8 @@
 import { and, asc, eq, like } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendManagerDigest } from '../../src/app/jobs/send-manager-digest.js';
+import { DIGEST_JOB, sendManagerDigest } from '../../src/app/jobs/send-manager-digest.js';
+import { scheduledRuns } from '../../src/db/schema/scheduled-runs.js';
 import { DEFAULT_CONFIG_INPUT, type Config } from '../../src/config.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { slaAlerts, ticketEvents, tickets } from '../../src/db/schema/tickets.js';
@@ -93,6 +94,8 @@ describe('the manager digest', () => {
       { ticketId: busy, at: ist('2026-03-13 11:00'), actor: 'system', kind: 'special-circumstances', data: { count: 4, day: '2026-03-13' } },
     ]);
 
+    // The previous business day's digest was decided at its time (nothing to say, say): since then.
+    await database.db.insert(scheduledRuns).values({ job: DIGEST_JOB, occurrence: '2026-03-13', outcome: 'nothing-to-say', decidedAt: ist('2026-03-13 09:00') });
     const outcome = await sendManagerDigest({ db: database.db, config, clock: () => ist('2026-03-16 09:00') });
     expect(outcome).toEqual({ status: 'sent', date: '2026-03-16', enqueued: 2 });
     const mails = await digestsOn('2026-03-16');
@@ -187,6 +190,40 @@ describe('the manager digest', () => {
     timer.waits[0]!.release();
     await secondWait;
     expect(await digestsOn('2026-03-24')).toEqual([]);
+    await worker.close();
+  });
+
+  // Issue 24: a "nothing to say" morning was not recorded, so a restart later that day, when a
+  // breach had come in meanwhile, sent the 09:00 digest in the afternoon.
+  it('a restart later the same day sends nothing after a "nothing to say" morning, and the next digest counts from that morning', async () => {
+    // Every ticket so far is resolved or calm: clear the open ones the earlier tests left.
+    await database.db.update(tickets).set({ status: 'resolved', resolvedAt: ist('2026-03-24 12:00') });
+    const morning = await sendManagerDigest({ db: database.db, config, clock: () => ist('2026-03-25 09:00') });
+    expect(morning).toEqual({ status: 'nothing-to-say', date: '2026-03-25' });
+    expect(await database.db.select().from(scheduledRuns).where(eq(scheduledRuns.occurrence, '2026-03-25')))
+      .toMatchObject([{ job: DIGEST_JOB, outcome: 'nothing-to-say', decidedAt: ist('2026-03-25 09:00') }]);
+
+    // At 11:00 a ticket breaches and its alert reaches the lead.
+    const late = await insertTicket({ number: 'SR-NOON', status: 'resolved', receivedAt: ist('2026-03-25 08:00'), resolvedAt: ist('2026-03-25 16:00') });
+    await database.db.insert(slaAlerts).values({ ticketId: late, clock: 'first-response', level: 'breach', deadline: ist('2026-03-25 11:00'), firedAt: ist('2026-03-25 11:00') });
+
+    // A new process starts at 15:00 the same day: it decides nothing again and sends nothing.
+    let now = ist('2026-03-25 15:00');
+    const timer = manualTimer();
+    const worker = createDigestWorker({ db: database.db, config, clock: () => now, logger, wait: timer.wait, maxWaitMs: 7 * 86_400_000 });
+    const firstWait = timer.nextWait();
+    await worker.start();
+    await firstWait;
+    expect(await digestsOn('2026-03-25')).toEqual([]);
+    expect(await worker.tick()).toEqual({ status: 'already-sent', date: '2026-03-25' });
+
+    // The next morning's digest reports the 11:00 breach: it counts from the recorded morning.
+    now = ist('2026-03-26 09:00');
+    const secondWait = timer.nextWait();
+    timer.waits[0]!.release();
+    await secondWait;
+    const [en] = await digestsOn('2026-03-26');
+    expect(en!.text).toContain('SR-NOON');
     await worker.close();
   });
 });

@@ -26,7 +26,7 @@ describe('agents by mail on the embedded default', () => {
     dir = mkdtempSync(join(tmpdir(), 'slagate-embedded-agent-'));
     config = parseConfig({
       ...structuredClone(DEFAULT_CONFIG_INPUT),
-      database: { dataDir: join(dir, 'data', 'pglite') },
+      database: { dataDir: join(dir, 'data', 'postgres') },
       localMail: { port: 0, outDir: join(dir, 'data', 'outgoing') },
       http: { port: 0 },
       outbox: { pollIntervalMs: 50 },

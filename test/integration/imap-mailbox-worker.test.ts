@@ -9,6 +9,7 @@ import { createMailboxWorker, type MailboxWorker } from '../../src/workers/mailb
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { eventually } from '../helpers/eventually.js';
 import { folderStatus, listUids, makeMail, recreateFolder } from '../helpers/imap-client.js';
+import { oneAtATime } from '../helpers/one-at-a-time-intake.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const logger = pino({ level: process.env.SLAGATE_TEST_LOG ?? 'silent' });
@@ -65,11 +66,10 @@ async function withWorker<T>(user: string, fn: (ctx: WorkerContext) => Promise<T
   const make = () => createMailboxWorker({
     db: database.db, config, mailbox: 'support', logger, clock: () => new Date(),
     owner: `test-${workers.length}`, leaseTtlMs: 3000,
-    quarantineOversized: (input) => quarantineOversized(app, input),
-    ingest: (input) => {
+    intake: oneAtATime((input) => {
       ingested.push(`${input.imap?.uidvalidity}:${input.imap?.uid}`);
       return ingestMessage(app, input);
-    },
+    }, (input) => quarantineOversized(app, input)),
   });
   const start = async () => {
     const w = make();

@@ -59,7 +59,7 @@ function worker(server: Dovecot, user: string, imap: Record<string, unknown>, lo
     },
   });
   return createMailboxWorker({
-    db: database.db, config, mailbox: 'support', logger, clock: () => new Date(), owner: `polling-${user}`, ...ingestDouble(database.db),
+    db: database.db, config, mailbox: 'support', logger, clock: () => new Date(), owner: `polling-${user}`, intake: ingestDouble(database.db).intake,
   });
 }
 

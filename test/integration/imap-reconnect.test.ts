@@ -7,6 +7,7 @@ import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { eventually } from '../helpers/eventually.js';
 import { makeMail } from '../helpers/imap-client.js';
 import { ingestDouble } from '../helpers/ingest-double.js';
+import { oneAtATime } from '../helpers/one-at-a-time-intake.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -43,7 +44,7 @@ function worker(user: string, db: TestDatabase, extra: Partial<MailboxWorkerDeps
   });
   return createMailboxWorker({
     db: db.db, config, mailbox: 'support', logger, clock: () => new Date(), owner: 'reconnect-test',
-    ...ingestDouble(db.db), leaseTtlMs: 3000, ...extra,
+    intake: ingestDouble(db.db).intake, leaseTtlMs: 3000, ...extra,
   });
 }
 
@@ -98,7 +99,7 @@ describe('mailbox worker over a broken link', () => {
     await database.db.execute(sql`truncate raw_mail, mailbox_checkpoints, leases`);
     const calls: number[] = [];
     const real = ingestDouble(database.db);
-    const counting = { ingest: (input: Parameters<typeof real.ingest>[0]) => { calls.push(input.imap!.uid); return real.ingest(input); } };
+    const counting = { intake: oneAtATime((input) => { calls.push(input.imap!.uid); return real.ingest(input); }, real.quarantineOversized) };
     const a = worker('twins', database, { owner: 'a', ...counting });
     const b = worker('twins', database, { owner: 'b', ...counting });
     await a.start();

@@ -1,9 +1,10 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/inbound/ingest-types.js';
 import { syncFolder, type SyncDeps } from '../../src/imap/sync-folder.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { listUids, makeMail, withImap, type ImapAccount } from '../helpers/imap-client.js';
+import { oneAtATime } from '../helpers/one-at-a-time-intake.js';
 
 /**
  * A mail listed as new that another client expunges before our pass fetches it, on a real
@@ -29,12 +30,11 @@ describe('a mail expunged by someone else during a pass', () => {
     const deps: SyncDeps = {
       mailbox: 'support', folder: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine',
       maxMessageBytes: 1_000_000, logger: pino({ level: process.env.SLAGATE_TEST_LOG ?? 'silent' }), clock: () => new Date(),
-      ingest: async (input: IngestInput): Promise<IngestOutcome> => {
+      intake: oneAtATime(async (input: IngestInput): Promise<IngestOutcome> => {
         const uid = input.imap!.uid;
         ingested.push(uid);
         return { decision: 'new-ticket', acknowledge: false, reason: 'test', rawMailId: uid, ticket: null };
-      },
-      quarantineOversized: async () => { throw new Error('nothing is oversized here'); },
+      }),
       crashPoint: () => {},
       checkpoints: {
         get: async () => stored,

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../src/app/ingest/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
-import type { IngestInput } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput } from '../../src/inbound/ingest-types.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { rowsOf } from '../../src/db/rows-of.js';
@@ -44,8 +44,9 @@ function dayOfMail(): IngestInput[] {
   for (let i = 7; i <= 9; i++) add(buildMail({ from: 'Busy Client <busy@client.example>', subject: `[Soru] Soru ${i}`, messageId: `<busy${i}@client.example>` }));
   // Right behind new tickets not yet written in a batch: a reply to a thread we never saw (a
   // ticket of its own, numbered after theirs), and a token naming one of them by its number.
+  // The day's complaint is numbered apart (YN-), so the team numbers after it are one lower than before issue 20.
   add(buildMail({ from: 'Yeni Kişi <yeni@client.example>', subject: 'Re: Eski konu', inReplyTo: '<lost@elsewhere.example>', messageId: '<yeni@client.example>' }));
-  add(buildMail({ from: 'Busy Client <busy@client.example>', subject: 'Ek bilgi [#SR-1013]', messageId: '<busy9ek@client.example>' }));
+  add(buildMail({ from: 'Busy Client <busy@client.example>', subject: 'Ek bilgi [#SR-1012]', messageId: '<busy9ek@client.example>' }));
   // Read late from the mailbox: last month's, so the report right after it must count it.
   add(buildMail({ from: 'Veli Ali <veli@musteri.example>', subject: '[Hata] Şubat hatası', messageId: '<subat@musteri.example>' }), 'support', new Date('2026-02-27T09:00:00Z'));
   add(buildMail({ from: 'Rapor İsteyen <rapor2@musteri.example>', subject: '[Rapor] Site durumu raporu', messageId: '<rapor2@musteri.example>' }));
@@ -79,8 +80,8 @@ async function dump(db: Db) {
 
 interface World { db: Db; url: string; drop(): Promise<void> }
 
-/** The real PostgreSQL, or the embedded PGlite of the default setup, migrated either way. */
-async function openWorld(engine: 'postgres' | 'pglite'): Promise<World> {
+/** The real PostgreSQL, or the embedded PostgreSQL of the default setup (a throwaway one), migrated either way. */
+async function openWorld(engine: 'postgres' | 'embedded'): Promise<World> {
   if (engine === 'postgres') return createTestDatabase({ poolMax: 2 });
   const database = await openDatabase({ ...testConfig('postgres://unused').database, url: undefined }, { dataDir: 'memory://' });
   await migrate(database);
@@ -95,7 +96,7 @@ describe('ingesting a batch of mails together', () => {
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     clock: () => MONDAY_10,
   });
-  const fresh = async (engine: 'postgres' | 'pglite' = 'postgres') => {
+  const fresh = async (engine: 'postgres' | 'embedded' = 'postgres') => {
     const database = await openWorld(engine);
     databases.push(database);
     // A client whose mail bounced, and an agent whose mailbox did, in both worlds alike.
@@ -107,7 +108,7 @@ describe('ingesting a batch of mails together', () => {
 
   it.each([
     { engine: 'postgres' as const, sizes: [Number.POSITIVE_INFINITY, 7, 1] },
-    { engine: 'pglite' as const, sizes: [Number.POSITIVE_INFINITY, 7] },
+    { engine: 'embedded' as const, sizes: [Number.POSITIVE_INFINITY, 7] },
   ])('writes exactly what ingesting the same mails one at a time writes, whatever the batch size ($engine)', async ({ engine, sizes }) => {
     const mails = dayOfMail();
     const oneByOne = await fresh(engine);
@@ -124,8 +125,8 @@ describe('ingesting a batch of mails together', () => {
     expect(text(expected.outbox)).not.toContain('"dedupe_key":"notify-new:1:mert@sanarise.example"');
     expect(text(expected.quarantine)).toContain('NOT_A_MAIL');
     expect(expected.outbox.filter((r) => JSON.stringify(r).includes('sla-report-musteri.example'))).toHaveLength(2);
-    expect(expectedOutcomes.map((o) => o.reason)).toContain('reply to SR-1013 (matched by token)');
-    expect(expected.tickets).toContainEqual(expect.objectContaining({ number: 'SR-1014', subject: 'Eski konu' }));
+    expect(expectedOutcomes.map((o) => o.reason)).toContain('reply to SR-1012 (matched by token)');
+    expect(expected.tickets).toContainEqual(expect.objectContaining({ number: 'SR-1013', subject: 'Eski konu' }));
 
     for (const size of sizes.map((n) => Math.min(n, mails.length))) {
       const together = await fresh(engine);
@@ -145,7 +146,10 @@ describe('ingesting a batch of mails together', () => {
         for (const [i, row] of expected[table].entries()) expect(got[table][i], `${table} row ${i}, batch size ${size}`).toEqual(row);
       }
     }
-  });
+    // Generous and explicit: each world is a database created and migrated on a real server (the
+    // embedded case starts a throwaway cluster for each), and the machine may be busy: 33 s were
+    // seen against the default 30 s at load 5 (issue 25); the work itself takes a few seconds.
+  }, 180_000);
 
   it('answers duplicate for the second copy of a mail in the same batch, naming the first', async () => {
     const database = await fresh();

@@ -100,19 +100,19 @@ describe('ingest', () => {
     expect((await ticketRow(first.ticket!.id)).escalationLevel).toBe(0);
   });
 
-  it('keeps management mail private and never joins it to the team ticket of the same Message-ID', async () => {
-    const raw = buildMail({ from: 'Unhappy <unhappy@client.example>', subject: 'Destek ekibinden memnun değilim', cc: 'management@sanarise.example', messageId: '<cc-both@client.example>' });
-    const team = await ingest(raw, 'support');
-    const mgmt = await ingest(raw, 'management');
-    expect(team).toMatchObject({ decision: 'new-ticket', ticket: { private: false } });
+  it('keeps a mail that reached management private, the support copy first included (issue 20: it was a team ticket too)', async () => {
+    // Its own company: client.example opened enough tickets today to trip the per-client rule (issue 24).
+    const raw = buildMail({ from: 'Unhappy <unhappy@unhappy-client.example>', subject: 'Destek ekibinden memnun değilim', cc: 'management@sanarise.example', messageId: '<cc-both@client.example>' });
+    const mgmt = await ingest(raw, 'support');
+    const copy = await ingest(raw, 'management');
     expect(mgmt).toMatchObject({ decision: 'new-ticket', ticket: { private: true, type: 'complaint' } });
-    expect(mgmt.ticket!.id).not.toBe(team.ticket!.id);
+    expect(copy).toMatchObject({ decision: 'duplicate', ticket: null });
     const privateMails = await outboxOf(mgmt.ticket!.id);
-    expect(privateMails.map((m) => m.kind)).toEqual(['acknowledgement-private']);
+    expect(privateMails.map((m) => m.kind)).toEqual(['acknowledgement-private', 'private-new-ticket']);
     expect(privateMails[0]!.fromAddress.address).toBe('management@sanarise.example');
     // The complainant answers our private acknowledgement but sends it to support: the mail is
     // read as private and stays with the complaint; no team ticket carries its text.
-    const misdirected = await ingest(buildMail({ from: 'Unhappy <unhappy@client.example>', subject: `Re: [#${mgmt.ticket!.number}] ek bilgi`, inReplyTo: privateMails[0]!.messageId }), 'support');
+    const misdirected = await ingest(buildMail({ from: 'Unhappy <unhappy@unhappy-client.example>', subject: `Re: [#${mgmt.ticket!.number}] ek bilgi`, inReplyTo: privateMails[0]!.messageId }), 'support');
     expect(misdirected).toMatchObject({ decision: 'reply', ticket: { id: mgmt.ticket!.id, private: true } });
     expect((await outboxOf(mgmt.ticket!.id)).some((m) => m.to.some((a) => a.address.endsWith('@sanarise.example') && !a.address.startsWith('manager')))).toBe(false);
   });
@@ -136,10 +136,13 @@ describe('ingest', () => {
     expect(acks).toHaveLength(1);
   });
 
-  it('does not acknowledge bulk mail, and records our own mail coming back as a loop', async () => {
+  it('records list mail with no ticket and no acknowledgement, and our own mail coming back as a loop', async () => {
+    // Issue 22: list and bulk mail is machine mail, recorded (slagate noise list), never a ticket.
     const bulk = await ingest(buildMail({ subject: 'Newsletter', headers: { 'Precedence': 'bulk', 'List-Id': '<news.client.example>' } }));
-    expect(bulk).toMatchObject({ decision: 'new-ticket', acknowledge: false });
-    expect(await eventKinds(bulk.ticket!.id)).toContain('acknowledgement-skipped');
+    expect(bulk).toMatchObject({ decision: 'machine', acknowledge: false, ticket: null, verdict: 'list' });
+    const [row] = await database.db.select().from(rawMail).where(eq(rawMail.id, bulk.rawMailId!));
+    expect(row).toMatchObject({ decision: 'machine', acknowledge: false, ticketId: null });
+    expect(row!.reason).toContain('list (');
     const loop = await ingest(buildMail({ from: 'Support <support@sanarise.example>', subject: 'Re: something' }));
     expect(loop).toMatchObject({ decision: 'loop', acknowledge: false, ticket: null });
   });
@@ -153,14 +156,15 @@ describe('ingest', () => {
   });
 
   it('flags the fourth ticket of a client on one day for SLA review and tells lead and managers once', async () => {
-    const sender = 'Busy Client <busy@client.example>';
+    // Its own domain: the rule counts per organisation (issue 24), and client.example opened tickets above.
+    const sender = 'Busy Client <busy@busy-client.example>';
     const outcomes = [];
     for (let i = 1; i <= 5; i++) outcomes.push(await ingest(buildMail({ from: sender, subject: `[Soru] Soru ${i}` })));
     const flags = await Promise.all(outcomes.map(async (o) => (await ticketRow(o.ticket!.id)).slaReview));
     expect(flags).toEqual([false, false, false, true, true]);
     expect(await eventKinds(outcomes[3]!.ticket!.id)).toContain('special-circumstances');
     const notices = (await database.db.select().from(outbox).where(eq(outbox.kind, 'special-circumstances')))
-      .filter((n) => n.dedupeKey.includes('busy@client.example'));
+      .filter((n) => n.dedupeKey.includes('busy-client.example'));
     // One mail per person (each in their own language), and only once although two tickets were flagged.
     expect(notices.flatMap((n) => n.to.map((a) => a.address)).sort()).toEqual(['lead@sanarise.example', 'manager@sanarise.example']);
   });
@@ -202,7 +206,9 @@ describe('ingest', () => {
       // bounce2 is bounce1 with different trace headers: the same mail, so a duplicate.
       if (f.startsWith('multipart_report_emails__')) {
         expect(outcome.acknowledge, f).toBe(false);
-        expect(['bounce', 'duplicate'], f).toContain(outcome.decision);
+        // A delayed-delivery report is recorded as machine mail with nothing to do (issue 22).
+        expect(['bounce', 'machine', 'duplicate'], f).toContain(outcome.decision);
+        expect(outcome.ticket, f).toBeNull();
       }
     }
     console.log(`corpus: ${files.length} mails -> ${[...decisions].map(([k, v]) => `${k} ${v}`).join(', ')}`);

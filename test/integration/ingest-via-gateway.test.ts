@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestFastPath, parsePipeArgs, DEFAULT_DATA_DIR } from '../../src/cli/ingest-fast-path.js';
+import { ingestFastPath, parsePipeArgs, DEFAULT_DATA_DIR } from '../../src/cli/ingest/ingest-fast-path.js';
 import { DEFAULT_CONFIG_INPUT, parseConfig } from '../../src/config.js';
 import { SlagateError } from '../../src/errors.js';
 import { databaseKey } from '../../src/mail-listeners/database-key.js';

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../src/app/ingest/ingest-batch.js';
 import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
-import type { IngestInput } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput } from '../../src/inbound/ingest-types.js';
 import { rowsOf } from '../../src/db/rows-of.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { testConfig } from '../helpers/test-config.js';

@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  * insertRows writes what drizzle's `.values(rows)` would, with one array per column: the ingest
  * path's tickets, messages, outbox rows and raw mails go through it, on both engines.
  */
-describe.each(['postgres', 'pglite'] as const)('insertRows on %s', (engine) => {
+describe.each(['postgres', 'embedded'] as const)('insertRows on %s', (engine) => {
   let pg: TestDatabase | undefined;
   let database: Database;
 
@@ -29,7 +29,7 @@ describe.each(['postgres', 'pglite'] as const)('insertRows on %s', (engine) => {
   });
   afterAll(async () => {
     await pg?.drop();
-    if (engine === 'pglite') await database.close();
+    if (engine === 'embedded') await database.close();
   });
 
   const ticket = (subject: string, extra: Partial<typeof tickets.$inferInsert> = {}) => ({

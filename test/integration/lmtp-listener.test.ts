@@ -6,7 +6,7 @@ import nodemailer from 'nodemailer';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
-import type { IngestInput } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput } from '../../src/inbound/ingest-types.js';
 import { openDatabase } from '../../src/db/client.js';
 import { SlagateError } from '../../src/errors.js';
 import { createLmtpListener, type LmtpListener } from '../../src/mail-listeners/lmtp-listener.js';

@@ -131,4 +131,37 @@ describe('outbox passes that overlap', () => {
     expect(sent).toEqual({ status: 'sent', attempts: 3 });
     expect(calls).toBe(2);
   });
+
+  it('never sends a mail twice because its lease ran out while this worker still had it (a busy machine, a slow server)', async () => {
+    await database.db.execute(sql`delete from outbox`);
+    const held = heldSender(2);
+    const t0 = new Date(Date.now() - 60_000);
+    for (let n = 51; n <= 56; n++) await enqueue(database.db, mail(n), { notBefore: new Date(t0.getTime() + n), now: t0 });
+    // The shortest lease the config allows; the first mail is held past it while the others flow.
+    const config = parseConfig({ ...DEFAULT_CONFIG_INPUT, database: { url: database.url }, outbox: { pollIntervalMs: 50, leaseMs: 1_000 } });
+    const worker = createOutboxWorker({ db: database.db, config, sender: held.sender, clock: () => new Date(), logger: pino({ level: 'silent' }), owner: 'slow' });
+    await worker.start();
+    try {
+      const first = '<overlap.51@slagate.test>';
+      await eventually(() => held.started.includes(first), 30_000, 'the first mail to start');
+      // The other connection takes the rest one at a time, each held 400 ms: claims go on past
+      // the first mail's lease (1 s), and each one sees that row due again.
+      for (let sent = 0; sent < 5; sent++) {
+        await eventually(() => [...held.held.keys()].some((id) => id !== first), 30_000, 'the next mail on the other connection');
+        await new Promise((r) => setTimeout(r, 400));
+        for (const id of [...held.held.keys()]) if (id !== first) held.release(id);
+      }
+      held.release(first);
+      await eventually(async () => {
+        const [r] = await database.db.execute(sql`select count(*) filter (where status = 'sent')::int as sent from outbox`) as unknown as { sent: number }[];
+        for (const id of [...held.held.keys()]) held.release(id);
+        return r!.sent === 6;
+      }, 30_000, 'all six mails sent');
+      expect(held.started.filter((id) => id === first)).toHaveLength(1);
+      expect(new Set(held.started).size).toBe(held.started.length);
+    } finally {
+      for (const id of [...held.held.keys()]) held.release(id);
+      await worker.close();
+    }
+  });
 });

@@ -111,7 +111,8 @@ describe('slagate behind a real Postfix', () => {
     expect(row!.raw).toMatch(/^Return-Path: <deniz@client\.example>\r\n/);
     expect(row!.raw).toMatch(/^Received: from [\s\S]{0,200}?by mx\.sanarise\.example \(Postfix\)/m);
     const ack = await until('the acknowledgement in deniz\'s Maildir', () => postfix.maildir('deniz@client.example').find((m) => /mta-lmtp@client\.example/.test(m)));
-    expect(ack).toMatch(/^Return-Path: <support@sanarise\.example>/m);
+    // Issue 21: the envelope sender is our signed bounce address (BATV), so only a real DSN counts.
+    expect(ack).toMatch(/^Return-Path: <support\+b[a-z2-7]{16}@sanarise\.example>/m);
     expect(ack).toMatch(/^Received: from [\s\S]{0,200}?by mx\.sanarise\.example \(Postfix\)/m);
     expect(ack).toMatch(/^In-Reply-To: <mta-lmtp@client\.example>/m);
   });

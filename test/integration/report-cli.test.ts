@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
-import { slaAlerts, ticketPauses, tickets } from '../../src/db/schema/tickets.js';
+import { slaAlerts, ticketEvents, ticketPauses, tickets } from '../../src/db/schema/tickets.js';
 import type { Report } from '../../src/reports/report-model.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -67,6 +67,11 @@ beforeAll(async () => {
     { ticketId: late, clock: 'first-response', level: 'breach', deadline: new Date('2026-03-03T09:00:00Z'), firedAt: new Date('2026-03-03T09:00:00Z') },
     { ticketId: complaint, clock: 'first-response', level: 'breach', deadline: new Date('2026-03-04T15:00:00Z'), firedAt: new Date('2026-03-04T15:00:00Z') },
   ]);
+  // The sweep writes an event beside each alert: the reports read the events.
+  await database.db.insert(ticketEvents).values([
+    { ticketId: late, at: new Date('2026-03-03T09:00:00Z'), actor: 'sla', kind: 'sla-breach', data: { clock: 'first-response', level: 'breach' } },
+    { ticketId: complaint, at: new Date('2026-03-04T15:00:00Z'), actor: 'sla', kind: 'sla-breach', data: { clock: 'first-response', level: 'breach' } },
+  ]);
 });
 
 afterAll(async () => {
@@ -85,7 +90,8 @@ describe('slagate report monthly', () => {
     expect(report.resolution.byPriority.high.medianMinutes).toBe(180);
     expect(report.attainment.byPriority.find((r) => r.key === 'high')!.firstResponse).toEqual({ met: 1, total: 2, rate: 0.5 });
     expect(report.breaches).toEqual({ breachedTickets: 1, alerts: 1, byClock: { 'first-response': 1 } });
-    expect(report.escalations.byLevel).toEqual({ 1: 1 });
+    // Issue 24: the breach alert told the team lead (was byLevel {1: 1}, level 1 being the agent).
+    expect(report.escalations).toMatchObject({ escalatedTickets: 1, reachedLead: 1, reachedManager: 0, clientEscalations: 0 });
     expect(report.satisfaction.distribution).toEqual({ 1: 0, 2: 1, 3: 0, 4: 0, 5: 1 });
     expect(out).not.toMatch(/hidden\.example|complaint/);
   });
@@ -108,10 +114,10 @@ describe('slagate report monthly', () => {
 
   it('prints Markdown by default and HTML on request', async () => {
     const md = await slagate('report', 'monthly', '--month', '2026-03');
-    expect(md.out).toMatch(/^# Monthly SLA report 2026-03/);
+    expect(md.out).toMatch(/^# Monthly SLA report March 2026/);
     const html = await slagate('report', 'monthly', '--month', '2026-03', '--format', 'html');
     expect(html.out).toMatch(/^<!doctype html>/);
-    expect(html.out.match(/<svg class="chart"/g)).toHaveLength(2);
+    expect(html.out.match(/<svg class="chart"/g)).toHaveLength(3);
   });
 
   it('refuses a malformed month with a usage error', async () => {

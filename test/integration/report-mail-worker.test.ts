@@ -56,18 +56,23 @@ describe('the monthly report mailing', () => {
     ]);
     const [client, , manager] = mails as [typeof mails[0], typeof mails[0], typeof mails[0]];
 
-    // Management: Turkish wrapper, the self-contained HTML report with its charts, private tickets counted.
+    // Management: the manager reads Turkish (issue 24: the report inside too), the self-contained
+    // HTML report with its charts, private tickets counted.
     expect(manager.subject).toBe('SLA raporu 2026-05');
-    expect(manager.html).toMatch(/^<!doctype html>/);
+    expect(manager.html).toMatch(/^<!doctype html>\n<html lang="tr">/);
     expect(manager.html).toContain('<svg');
-    expect(manager.html).toContain('Management report: includes private tickets.');
-    expect(manager.html).toContain('Submit a Complaint Directly to Management');
-    expect(manager.text).toContain('# Monthly SLA report 2026-05');
-    expect(manager.text).toMatch(/\| tickets \| resolved .*\n\| --- .*\n\| 4 \|/);
+    expect(manager.html).toContain('Yönetim raporu: gizli talepler dahildir.');
+    expect(manager.html).toContain('Doğrudan yönetime şikayet');
+    expect(manager.text).toContain('# Aylık SLA raporu Mayıs 2026');
+    expect(manager.text).toMatch(/\| talep \| çözüldü .*\n\| --- .*\n\| 4 \|/);
+    expect(manager.text).toContain('Hazırlanma: 1 Haziran 2026 09:00.');
+    expect(manager.text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
 
     // The client: English as configured, only their domain, no private ticket, not even counted.
     expect(client.subject).toBe('SLA report 2026-05: acme.example');
-    expect(client.html).toContain('Team report: private tickets excluded.');
+    // Issue 24: no internal remark reaches a client.
+    expect(client.html).not.toMatch(/Team report|private tickets/);
+    expect(client.html).toContain('Prepared 1 June 2026 09:00.');
     expect(client.html).not.toContain('Submit a Complaint');
     expect(client.html).not.toContain('other.example');
     expect(client.text).toContain('Here is your support report for 2026-05');
@@ -101,7 +106,8 @@ describe('the monthly report mailing', () => {
     expect(outcome).toEqual({ status: 'sent', month: '2026-05', enqueued: 1 });
     const [veli] = await database.db.select().from(outbox).where(eq(outbox.dedupeKey, 'monthly-report:2026-05:client:veli@acme.example:veli@acme.example'));
     expect(veli!.subject).toBe('SLA raporu 2026-05: veli@acme.example');
-    expect(veli!.text).toMatch(/\| tickets \| resolved .*\n\| --- .*\n\| 1 \|/);
+    expect(veli!.text).toMatch(/\| talep \| çözüldü .*\n\| --- .*\n\| 1 \|/);
+    expect(veli!.text).not.toMatch(/Ekip raporu|gizli/);
   });
 
   it('sends April\'s on Monday 4 May, 1 May being a holiday and 2-3 May a weekend', async () => {

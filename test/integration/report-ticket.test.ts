@@ -39,7 +39,9 @@ describe('a client asking for a report', () => {
     expect(notices).toHaveLength(2);
     const [file] = notices[0]!.attachments;
     expect(file!.filename).toBe('sla-report-acme-lojistik.example-2026-10.html');
-    const html = Buffer.from(file!.contentBase64, 'base64').toString('utf8');
+    // The mail names the file it carries (issue 23), in the agent's language.
+    expect(notices.map((n) => n.text).join('\n')).toMatch(/raporu ekte: sla-report-acme-lojistik\.example-2026-10\.html|report for last month is attached: sla-report-acme-lojistik\.example-2026-10\.html/);
+    const html = Buffer.from((file as { contentBase64: string }).contentBase64, 'base64').toString('utf8');
     expect(html).toContain('acme-lojistik.example');
     expect(html).not.toContain('other-firma.example');
     expect(html).not.toContain('Submit a Complaint');

@@ -12,7 +12,7 @@ describe('getSlaInputs', () => {
   const closers: (() => Promise<void>)[] = [];
   afterAll(async () => { for (const close of closers) await close(); });
 
-  async function open(engine: 'postgres' | 'pglite'): Promise<Db> {
+  async function open(engine: 'postgres' | 'embedded'): Promise<Db> {
     if (engine === 'postgres') {
       const database = await createTestDatabase({ poolMax: 1 });
       closers.push(() => database.drop());
@@ -24,7 +24,7 @@ describe('getSlaInputs', () => {
     return database.db;
   }
 
-  it.each(['postgres', 'pglite'] as const)('returns the row, pauses and fired steps listPauses and listSlaAlerts return (%s)', async (engine) => {
+  it.each(['postgres', 'embedded'] as const)('returns the row, pauses and fired steps listPauses and listSlaAlerts return (%s)', async (engine) => {
     const db = await open(engine);
     const ticket = async (number: string) => (await db.insert(tickets).values({
       number, mailbox: 'support', type: 'problem', typeSource: 'tag', priority: 'high', priorityReason: 'tag',

@@ -60,10 +60,13 @@ describe('sweepSla on PostgreSQL', () => {
     now.at = ist('2026-03-16 13:00');
     expect(await s.tick()).toMatchObject({ fired: 1 });
     expect(await ticketRow(id)).toMatchObject({ breachedAt: ist('2026-03-16 13:00'), nextSlaAt: ist('2026-03-16 15:00') });
+    // The ladder moves with the clock (issue 23): the breach puts the ticket at the team lead.
+    expect((await ticketRow(id)).escalationLevel).toBe(2);
 
     now.at = ist('2026-03-16 15:00');
     expect(await s.tick()).toMatchObject({ fired: 1 });
     expect(await ticketRow(id)).toMatchObject({ nextSlaAt: null });
+    expect((await ticketRow(id)).escalationLevel).toBe(3); // 150 %: the manager
     now.at = ist('2026-03-20 15:00');
     expect(await s.tick()).toEqual({ claimed: 0, fired: 0 });
 
@@ -85,7 +88,8 @@ describe('sweepSla on PostgreSQL', () => {
     const b = sweeper(now);
     for (let round = 0; round < 3; round++) await Promise.all([a.tick(), b.tick(), a.tick(), b.tick()]);
 
-    expect(a.notify.records.length + b.notify.records.length).toBe(180);
+    // Each ticket's reminder is past its deadline at 17:00: recorded, not sent (the breach is).
+    expect(a.notify.records.length + b.notify.records.length).toBe(120);
     const [alerts] = await database.db.select({ n: sql<number>`count(*)::int` }).from(slaAlerts);
     expect(alerts!.n).toBe(180);
     const perTicket = await database.db.select({ id: ticketEvents.ticketId, n: sql<number>`count(*)::int` })
@@ -116,7 +120,7 @@ describe('sweepSla on PostgreSQL', () => {
     const fridayNight = sweeper({ at: ist('2026-03-13 20:00') });
     await fridayNight.tick();
     const held = fridayNight.notify.records.filter((n) => n.ticketId === medium);
-    expect(held.map((n) => n.event.level)).toEqual(['reminder', 'breach', 'manager']);
+    expect(held.map((n) => n.event.level)).toEqual(['breach', 'manager']);
     expect(held.every((n) => n.notBefore.getTime() === ist('2026-03-16 09:00').getTime())).toBe(true);
 
     const nightOfCritical = sweeper({ at: ist('2026-03-21 02:45') });
@@ -128,7 +132,7 @@ describe('sweepSla on PostgreSQL', () => {
     await openTicket({ receivedAt: ist('2026-03-16 09:00'), private: true, type: 'complaint', priority: 'low', mailbox: 'management' });
     const s = sweeper({ at: ist('2026-03-18 12:00') });
     await s.tick();
-    expect(s.notify.records.map((n) => n.recipients)).toEqual(['manager', 'manager', 'manager']);
+    expect(s.notify.records.map((n) => n.recipients)).toEqual(['manager', 'manager']);
   });
 
   it('moves the schedule when a priority change makes a step overdue', async () => {

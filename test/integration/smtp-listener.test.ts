@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
-import type { IngestInput } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput } from '../../src/inbound/ingest-types.js';
 import { openDatabase } from '../../src/db/client.js';
 import type { SlagateError } from '../../src/errors.js';
 import { createSmtpListener, mailboxOf, type SmtpListener } from '../../src/mail-listeners/smtp-listener.js';

@@ -93,6 +93,9 @@ describe('the satisfaction survey', () => {
     const told = (await outboxOf(id)).filter((r) => r.kind === 'client-reply-forward');
     expect(told.map((r) => r.to[0]!.address)).toEqual(['manager@sanarise.example']);
     expect(told[0]!.text).toContain('Üç gün bekledim.');
+    // Labelled as the survey answer it is, with its score, not as a plain client reply (issue 23).
+    expect(told[0]!.subject).toContain('Memnuniyet anketi: 2/5 puan');
+    expect(told[0]!.text).toContain('memnuniyet anketine 2/5 puan verdi.');
   });
 
   it('reopens the ticket when the reply is not a score', async () => {

@@ -22,7 +22,7 @@ function nodemailerMessage(mail: SendableMail): Promise<Buffer> {
     to: mail.to.map((a) => ({ name: a.name ?? '', address: a.address })),
     cc: mail.cc.map((a) => ({ name: a.name ?? '', address: a.address })),
     subject: mail.subject, text: mail.text, html: mail.html ?? undefined, headers: mail.headers,
-    attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') })),
+    attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from((a as { contentBase64: string }).contentBase64, 'base64') })),
   }).compile().build();
 }
 

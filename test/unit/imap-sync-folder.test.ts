@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/inbound/ingest-types.js';
 import { fetchEnvelopes } from '../../src/imap/fetch-new-messages.js';
 import type { ImapSession } from '../../src/imap/open-session.js';
 import { syncFolder, type SyncDeps } from '../../src/imap/sync-folder.js';
+import { oneAtATime } from '../helpers/one-at-a-time-intake.js';
 
 /**
  * One pass over a fake folder. The fake can make a UID answer FETCH with nothing, either because
@@ -72,11 +73,10 @@ function depsFor(start: number | null) {
     mailbox: 'support', folder: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine',
     maxMessageBytes: 10_000, logger: recording,
     clock: () => new Date('2025-03-03T12:00:00Z'),
-    ingest: async (input) => {
+    intake: oneAtATime(async (input) => {
       ingested.push(input);
       return { decision: 'new-ticket', acknowledge: true, reason: 'test', rawMailId: ingested.length, ticket: null } satisfies IngestOutcome;
-    },
-    quarantineOversized: async () => { throw new Error('no oversized mail in these tests'); },
+    }),
     crashPoint: () => {},
     checkpoints: {
       get: async () => stored,
@@ -149,7 +149,7 @@ describe('batched IMAP IO', () => {
   it('downloads a batch of sources in one FETCH and moves it in one MOVE', async () => {
     const { session, moved, sourceFetches } = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3 }, { uid: 4 }]);
     const { deps, ingested, checkpoint } = depsFor(0);
-    await syncFolder(session, { ...deps, batchSize: 3 });
+    await syncFolder(session, { ...deps, uidsPerStep: 3 });
     expect(sourceFetches).toEqual(['1,2,3', '4']);
     expect(ingested.map((i) => i.imap?.uid)).toEqual([1, 2, 3, 4]);
     expect(moved).toEqual([1, 2, 3, 4]);
@@ -165,10 +165,10 @@ describe('batched IMAP IO', () => {
     const quarantined: number[] = [];
     await syncFolder(session, {
       ...deps, maxMessageBytes: 50 * mb,
-      quarantineOversized: async (input) => {
+      intake: { ...deps.intake, quarantineOversized: async (input) => {
         quarantined.push(input.imap.uid);
         return { decision: 'quarantined', acknowledge: false, reason: 'too large', rawMailId: null, ticket: null };
-      },
+      } },
     });
     expect(sourceFetches).toEqual(['4,5']);
     expect(streamed).toEqual([1, 2]);
@@ -181,20 +181,20 @@ describe('batched IMAP IO', () => {
 describe('ingesting the mails of a fetch together', () => {
   const committed = (uid: number): IngestOutcome => ({ decision: 'new-ticket', acknowledge: true, reason: 'test', rawMailId: uid, ticket: null });
 
-  it('hands the mails fetched whole to ingestBatch together, and a streamed one alone after those before it', async () => {
+  it('hands the mails fetched whole over together, and a streamed one alone after those before it', async () => {
     const mb = 1024 * 1024;
     const { session, moved } = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3, size: 6 * mb }, { uid: 4 }, { uid: 5 }]);
-    const { deps, ingested, checkpoint } = depsFor(0);
+    const { deps, checkpoint } = depsFor(0);
     const batches: number[][] = [];
     await syncFolder(session, {
       ...deps, maxMessageBytes: 50 * mb,
-      ingestBatch: async (inputs) => {
+      intake: { ...deps.intake, ingest: async (inputs) => {
         batches.push(inputs.map((i) => i.imap!.uid));
         return { outcomes: inputs.map((i) => committed(i.imap!.uid)) };
-      },
+      } },
     });
-    expect(batches).toEqual([[1, 2], [4, 5]]);
-    expect(ingested.map((i) => i.imap?.uid)).toEqual([3]);
+    // One port: the streamed mail is a hand-over of its own (it was a separate one-mail callback).
+    expect(batches).toEqual([[1, 2], [3], [4, 5]]);
     expect(moved).toEqual([1, 2, 3, 4, 5]);
     expect(checkpoint()).toBe(5);
   });
@@ -206,7 +206,7 @@ describe('ingesting the mails of a fetch together', () => {
     const pass = syncFolder(session, {
       ...deps,
       // 1 and 3 committed (a quarantine and a mail before the failure, say); 2 and 4 did not.
-      ingestBatch: async () => ({ outcomes: [committed(1), undefined, committed(3), undefined], failure }),
+      intake: { ...deps.intake, ingest: async () => ({ outcomes: [committed(1), undefined, committed(3), undefined], failure }) },
     });
     await expect(pass).rejects.toBe(failure);
     expect(moved).toEqual([1, 3]);
@@ -217,7 +217,7 @@ describe('ingesting the mails of a fetch together', () => {
 describe('fetching and preparing the next batch while one commits', () => {
   const committed = (uid: number): IngestOutcome => ({ decision: 'new-ticket', acknowledge: true, reason: 'test', rawMailId: uid, ticket: null });
 
-  it('hands the next batch\'s very sources to parseAhead before this batch\'s commit ends, and moves each batch only after its own commit', async () => {
+  it('hands the next batch\'s very sources to the intake (comingNext) before this batch\'s commit ends, and moves each batch only after its own commit', async () => {
     const folder = fakeFolder([{ uid: 1 }, { uid: 2 }, { uid: 3 }, { uid: 4 }, { uid: 5 }]);
     const events: string[] = [];
     const messageMove = folder.session.messageMove.bind(folder.session);
@@ -229,19 +229,18 @@ describe('fetching and preparing the next batch while one commits', () => {
     const preparedAhead: Buffer[] = [];
     const handed: Buffer[] = [];
     await syncFolder(folder.session, {
-      ...deps, batchSize: 2,
-      parseAhead: (raws) => {
+      ...deps, uidsPerStep: 2,
+      intake: { ...deps.intake, comingNext: (raws) => {
         preparedAhead.push(...raws);
         events.push(`prepare ${raws.map((r) => r.toString()).join(',')}`);
-      },
-      ingestBatch: async (inputs) => {
+      }, ingest: async (inputs) => {
         const uids = inputs.map((i) => i.imap!.uid).join(',');
         events.push(`commit ${uids} begins`);
         handed.push(...inputs.map((i) => i.raw));
         await new Promise((resolve) => setTimeout(resolve, 20)); // the database's time
         events.push(`commit ${uids} ends`);
         return { outcomes: inputs.map((i) => committed(i.imap!.uid)) };
-      },
+      } },
     });
     expect(events).toEqual([
       'commit 1,2 begins', 'prepare mail 3,mail 4', 'commit 1,2 ends', 'move 1,2',
@@ -269,9 +268,8 @@ describe('fetching and preparing the next batch while one commits', () => {
     const { deps, checkpoint } = depsFor(0);
     const failure = Object.assign(new Error('database went away'), { code: 'DB_UNAVAILABLE' });
     const pass = syncFolder(folder.session, {
-      ...deps, batchSize: 2,
-      parseAhead: () => {},
-      ingestBatch: async () => ({ outcomes: [committed(1), undefined], failure }),
+      ...deps, uidsPerStep: 2,
+      intake: { ...deps.intake, comingNext: () => {}, ingest: async () => ({ outcomes: [committed(1), undefined], failure }) },
     });
     await expect(pass).rejects.toBe(failure);
     expect(folder.moved).toEqual([1]);

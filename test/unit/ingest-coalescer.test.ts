@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coalesceIngests } from '../../src/app/ingest/ingest-coalescer.js';
-import type { BatchResult } from '../../src/app/ingest/ingest-batch.js';
-import type { IngestInput, IngestOutcome } from '../../src/app/ingest/ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../src/inbound/ingest-types.js';
+import type { IntakeResult } from '../../src/inbound/mail-intake.js';
 import { SlagateError } from '../../src/errors.js';
 
 const input = (n: number): IngestInput => ({ raw: Buffer.from(`mail ${n}`), mailbox: 'support', receivedAt: new Date(0), source: 'lmtp' });
@@ -28,7 +28,7 @@ describe('coalesceIngests', () => {
       batches.push(inputs.map(numberOf));
       if (batches.length === 1) await gate;
       return { outcomes: inputs.map((i) => outcome(numberOf(i))) };
-    }, 2);
+    }, { maxMails: 2 });
     const first = ingest(input(1));
     await new Promise((r) => setImmediate(r));
     const later = [2, 3, 4].map((n) => ingest(input(n)));
@@ -37,8 +37,19 @@ describe('coalesceIngests', () => {
     expect(batches).toEqual([[1], [2, 3], [4]]);
   });
 
+  it('keeps a batch within the byte limit, a larger mail going alone', async () => {
+    const batches: number[][] = [];
+    const ingest = coalesceIngests(async (inputs) => {
+      batches.push(inputs.map(numberOf));
+      return { outcomes: inputs.map((i) => outcome(numberOf(i))) };
+    }, { maxBytes: 13 });
+    // 'mail 1'..'mail 4' are 6 bytes each: two fit in 13.
+    await Promise.all([1, 2, 3, 4].map((n) => ingest(input(n))));
+    expect(batches).toEqual([[1, 2], [3, 4]]);
+  });
+
   it('rejects, retryable, each mail the batch did not commit, and only those', async () => {
-    const ingest = coalesceIngests(async (inputs): Promise<BatchResult> => ({
+    const ingest = coalesceIngests(async (inputs): Promise<IntakeResult> => ({
       outcomes: inputs.map((i, k) => (k === 0 ? outcome(numberOf(i)) : undefined)),
       failure: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
     }));

@@ -28,15 +28,17 @@ function person(lang: Language): Person {
 
 const staffData: Record<StaffMailKind, Record<string, unknown>> = {
   'team-new-ticket': { excerpt: 'Fatura ekranı <script> açılmıyor.', firstResponseDue: ticket.firstResponseDue, attachmentCount: 1 },
+  'private-new-ticket': { body: 'Temsilci <b>Mehmet</b> hiç dönmedi.', attachments: [{ filename: 'ekran.png', size: 48213 }, { filename: null, size: 12 }], otherTickets: ['SR-1040', 'YN-1003'] },
   'sla-reminder': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-breach': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-manager-escalation': { clock: 'resolution', deadline: ticket.resolutionDue },
   'qualification-reminder': { clock: 'qualification', deadline: ticket.firstResponseDue },
   'client-escalation': { level: 2, step: 'lead', escalatedBy: null },
   'special-circumstances': { count: 4, day: '2026-03-13' },
-  'client-reply-forward': { body: 'Hâlâ açılmıyor.\nEkran görüntüsü ekte.' },
+  'client-reply-forward': { body: 'Hâlâ açılmıyor.\nEkran görüntüsü ekte.', sender: 'Deniz Arslan <deniz@client.example>' },
   'command-result': { command: '#priority high', ok: true, message: 'Öncelik Yüksek yapıldı.' },
   'sender-capped': { senderAddress: 'robot@client.example', cap: 10, windowMinutes: 180, until: new Date('2026-03-13T18:00:00Z') },
+  'staff-mail-refused': { code: 'token-expired', senderAddress: 'agent@sanarise.example', receivedAt: received, subject: 'Re: [#SR-1042] <b>x</b>', ttlDays: 30, windowMinutes: 60 },
   'manager-digest': {
     date: '2026-03-16', since: new Date('2026-03-13T06:00:00Z'), until: new Date('2026-03-16T06:00:00Z'), breachedCount: 1, atRiskCount: 1,
     members: [
@@ -69,14 +71,25 @@ function build(kind: (typeof MAIL_KINDS)[number], lang: Language): OutboundMail 
       random,
     });
   }
-  if (kind === 'agent-relay' || kind === 'survey' || kind === 'oversized-rejected') {
+  if (kind === 'agent-relay' || kind === 'survey' || kind === 'oversized-rejected' || kind === 'classification-corrected' || kind === 'escalation-confirmed') {
     return buildClientMail(config, {
       kind, ticket: kind === 'oversized-rejected' ? null : langTicket, to: { name: 'Deniz Arslan', address: 'deniz@client.example' }, lang,
       dedupeKey: `${kind}:7`, random,
       data: kind === 'agent-relay' ? { agentName: 'Ayşe Yılmaz', body: 'Merhaba, sorunu giderdik. <b>Kontrol eder misiniz?</b>' }
-        : kind === 'survey' ? {} : { originalSubject: 'Büyük dosya', sizeMb: 31, maxMb: 25 },
+        : kind === 'survey' ? {}
+          : kind === 'escalation-confirmed' ? { level: 2, step: 'lead' }
+          : kind === 'classification-corrected' ? {
+            typeChanged: true, fromTypeName: 'Other', priorityMoved: true, fromPriority: 'low', priorityChanged: true,
+            allowedPriorities: lang === 'tr' ? 'Yüksek veya Orta' : 'High or Medium', firstResponseDue: ticket.firstResponseDue, resolutionDue: null,
+          }
+            : { originalSubject: 'Büyük dosya', sizeMb: 31, maxMb: 25 },
       thread: { inReplyTo: '<client-1@client.example>', references: [] },
     });
+  }
+  if (kind === 'private-new-ticket') {
+    const manager: Person = { ...person(lang), role: 'manager' };
+    const privateTicket = { ...langTicket, number: 'YN-1001', private: true, mailbox: 'management' as const, type: 'complaint', priority: 'low' as const, requestedPriority: null };
+    return buildStaffMail(config, { kind, ticket: privateTicket, person: manager, dedupeKey: `${kind}:7`, data: staffData[kind], random });
   }
   if (kind === 'manager-digest' || kind === 'monthly-report') {
     const manager: Person = { ...person(lang), role: 'manager' };

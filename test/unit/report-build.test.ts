@@ -4,7 +4,8 @@ import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { buildReport, type BuildReportInput } from '../../src/reports/build-report.js';
 import { policyWorkingMinutes } from '../../src/reports/policy-working-minutes.js';
 import { monthPeriod, quarterPeriod } from '../../src/reports/report-period.js';
-import type { ReportAlertRow, ReportPauseRow, ReportTicketRow } from '../../src/reports/report-rows.js';
+import type { ReportEventRow } from '../../src/reports/ticket-event-figures.js';
+import type { ReportPauseRow, ReportTicketRow } from '../../src/reports/report-rows.js';
 
 const ZONE = 'Europe/Istanbul';
 const march = monthPeriod('2026-03', ZONE)!;
@@ -18,7 +19,7 @@ function ticket(overrides: Partial<ReportTicketRow> = {}): ReportTicketRow {
     id, number: `SR-${id}`, private: false, type: 'problem', priority: 'medium',
     requesterAddress: `client${id}@acme.example`, receivedAt: new Date('2026-03-02T06:00:00Z'),
     firstResponseAt: null, qualifiedAt: null, resolvedAt: null, firstResponseDue: null, resolutionDue: null,
-    breachedAt: null, escalationLevel: 0, slaReview: false, satisfactionScore: null,
+    breachedAt: null, slaReview: false, satisfactionScore: null,
     ...overrides,
   };
 }
@@ -27,11 +28,11 @@ function minutesAfter(at: string, minutes: number): Date {
   return new Date(new Date(at).getTime() + minutes * 60_000);
 }
 
-function build(tickets: ReportTicketRow[], extra: Partial<BuildReportInput> & { pauses?: ReportPauseRow[]; alerts?: ReportAlertRow[] } = {}) {
+function build(tickets: ReportTicketRow[], extra: Partial<BuildReportInput> & { pauses?: ReportPauseRow[]; events?: ReportEventRow[] } = {}) {
   return buildReport({
     period: march, policy: DEFAULT_POLICY, workingMinutes: policyWorkingMinutes(DEFAULT_POLICY), now: NOW,
     includePrivate: false, ...extra,
-    rows: { tickets, pauses: extra.pauses ?? [], alerts: extra.alerts ?? [] },
+    rows: { tickets, pauses: extra.pauses ?? [], events: extra.events ?? [] },
   });
 }
 
@@ -100,13 +101,18 @@ describe('buildReport: SLA attainment', () => {
 describe('buildReport: private tickets', () => {
   const complaint = ticket({
     private: true, type: 'complaint', priority: 'low', requesterAddress: 'angry@secret.example', satisfactionScore: 1,
-    escalationLevel: 2, receivedAt: new Date('2026-03-04T06:00:00Z'),
+    receivedAt: new Date('2026-03-04T06:00:00Z'),
   });
   const team = ticket({ requesterAddress: 'a@acme.example', satisfactionScore: 5 });
-  const alerts = [{ ticketId: complaint.id, clock: 'first-response', level: 'breach', firedAt: new Date('2026-03-05T06:00:00Z') }];
+  // The events say what happened: a breach alert to the lead, and the client escalating twice (agent, then lead).
+  const events: ReportEventRow[] = [
+    { ticketId: complaint.id, kind: 'sla-breach', at: new Date('2026-03-05T06:00:00Z'), data: { clock: 'first-response', level: 'breach' } },
+    { ticketId: complaint.id, kind: 'client-escalated', at: new Date('2026-03-05T07:00:00Z'), data: { level: 1, step: 'agent' } },
+    { ticketId: complaint.id, kind: 'client-escalated', at: new Date('2026-03-05T08:00:00Z'), data: { level: 2, step: 'lead' } },
+  ];
 
   it('leaves them out of every figure of the team report', () => {
-    const report = build([complaint, team], { alerts });
+    const report = build([complaint, team], { events });
     expect(report.totals.tickets).toBe(1);
     expect(report.byType.map((t) => t.type)).toEqual(['problem']);
     expect(report.clients.map((c) => c.client)).toEqual(['acme.example']);
@@ -118,16 +124,19 @@ describe('buildReport: private tickets', () => {
   });
 
   it('includes them in management\'s report', () => {
-    const report = build([complaint, team], { alerts, includePrivate: true });
+    const report = build([complaint, team], { events, includePrivate: true });
     expect(report.totals.tickets).toBe(2);
     expect(report.clients.map((c) => c.client).sort()).toEqual(['acme.example', 'secret.example']);
     expect(report.breaches.alerts).toBe(1);
-    expect(report.escalations.byLevel).toEqual({ 2: 1 });
+    // Issue 24: read from the events (was byLevel {2: 1} from tickets.escalation_level).
+    expect(report.escalations).toEqual({
+      escalatedTickets: 1, reachedLead: 1, reachedManager: 0, managerAlerts: 0, clientEscalations: 2, staffEscalations: 0,
+    });
   });
 });
 
 describe('buildReport: special-circumstance days', () => {
-  it('flags a sender with more than three tickets on one Istanbul calendar day', () => {
+  it('flags a client with more than three tickets on one Istanbul calendar day', () => {
     const busy = 'busy@acme.example';
     const tickets = [
       // 00:30 local on 10 March is still 9 March in UTC: the local day decides.
@@ -136,7 +145,8 @@ describe('buildReport: special-circumstance days', () => {
       ...[7, 9, 12].map((h) => ticket({ requesterAddress: 'calm@acme.example', receivedAt: new Date(`2026-03-10T${String(h).padStart(2, '0')}:00:00Z`) })),
     ];
     const report = build(tickets);
-    expect(report.specialCircumstanceDays).toEqual([{ client: busy, day: '2026-03-10', tickets: 4 }]);
+    // Issue 24: the client is the organisation (acme.example), not one address: busy's 4 and calm's 3 that day.
+    expect(report.specialCircumstanceDays).toEqual([{ client: 'acme.example', day: '2026-03-10', tickets: 7 }]);
     expect(report.clients.find((c) => c.client === 'acme.example')!.specialCircumstanceDays).toBe(1);
   });
 

@@ -15,7 +15,7 @@ function sampleReport() {
     private: false, type: 'website', priority: 'high', requesterAddress: 'ops@acme.example',
     receivedAt: new Date('2026-03-03T06:00:00Z'), firstResponseAt: new Date('2026-03-03T06:40:00Z'),
     qualifiedAt: null, resolvedAt: null, firstResponseDue: new Date('2026-03-03T08:00:00Z'), resolutionDue: null,
-    breachedAt: null, escalationLevel: 0, slaReview: false, satisfactionScore: 4,
+    breachedAt: null, slaReview: false, satisfactionScore: 4,
   };
   return buildReport({
     period: monthPeriod('2026-03', ZONE)!, policy: DEFAULT_POLICY, workingMinutes: policyWorkingMinutes(DEFAULT_POLICY),
@@ -25,7 +25,7 @@ function sampleReport() {
         { ...base, id: 1, number: 'SR-1' },
         { ...base, id: 2, number: 'SR-2', requesterAddress: 'x|y@<b>.example', receivedAt: new Date('2026-03-17T07:00:00Z'), firstResponseAt: null },
       ],
-      pauses: [], alerts: [],
+      pauses: [], events: [],
     },
   });
 }
@@ -49,9 +49,9 @@ describe('report periods', () => {
 describe('renderMarkdown', () => {
   it('shows every section with working times and escapes table separators', () => {
     const md = renderMarkdown(sampleReport());
-    expect(md).toMatch(/^# Monthly SLA report 2026-03\n/);
+    expect(md).toMatch(/^# Monthly SLA report March 2026\n/);
     for (const heading of ['Tickets by type and priority', 'Response and resolution times', 'SLA attainment per priority',
-      'SLA attainment per type', 'Breaches and escalations', 'Special-circumstance days', 'Satisfaction', 'Per client (domain)']) {
+      'SLA attainment per type', 'Breaches and escalations', 'Special-circumstance days', 'Satisfaction', 'Per client']) {
       expect(md).toContain(`## ${heading}`);
     }
     expect(md).toContain('| high | 1 | 40m | 40m |');
@@ -67,7 +67,7 @@ describe('renderHtml', () => {
   it('is a self-contained page: no script, no external resource', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|\bsrc=|url\(/i);
-    expect(html.match(/https?:\/\/[^"]+/g)).toEqual(['http://www.w3.org/2000/svg', 'http://www.w3.org/2000/svg']);
+    expect(new Set(html.match(/https?:\/\/[^"]+/g))).toEqual(new Set(['http://www.w3.org/2000/svg']));
   });
 
   it('escapes what the client wrote', () => {
@@ -75,9 +75,9 @@ describe('renderHtml', () => {
     expect(html).not.toContain('<b>.example');
   });
 
-  it('embeds both charts with an accessible title and description', () => {
+  it('embeds its charts with an accessible title and description', () => {
     const charts = html.match(/<svg class="chart"[^>]*>/g) ?? [];
-    expect(charts).toHaveLength(2);
+    expect(charts).toHaveLength(3); // volume, first-response distribution, attainment (a month has no trend)
     for (const tag of charts) expect(tag).toMatch(/role="img" aria-labelledby="\S+-title \S+-desc"/);
     expect(html).toContain('<title id="volume-title">Daily ticket volume</title>');
     expect(html).toContain('<title id="attainment-title">SLA attainment per priority</title>');
@@ -105,5 +105,30 @@ describe('charts', () => {
     expect(svg).toContain('target 90%');
     expect(svg).toContain('>n/a</text>');
     expect(svg).toContain('critical first response: 50% (1 of 2)');
+  });
+});
+
+/** Issue 24: a report in the reader's language, with no internal remark for a client. */
+describe('reports in the reader\'s language', () => {
+  it('writes a client\'s report in Turkish throughout: headings, labels, dates in the zone, no remark on private tickets', () => {
+    const report = sampleReport();
+    const md = renderMarkdown(report, { lang: 'tr', audience: 'client' });
+    expect(md).toMatch(/^# Aylık SLA raporu Mart 2026\n/);
+    for (const heading of ['Özet', 'Türe ve önceliğe göre talepler', 'Yanıt ve çözüm süreleri', 'Önceliğe göre SLA’ya uyum',
+      'İhlaller ve yükseltmeler', 'Özel durum günleri', 'Memnuniyet', 'Müşteriye göre']) expect(md).toContain(`## ${heading}`);
+    expect(md).toContain('| yüksek | %50,0 (1/2) | — |');
+    expect(md).toContain('Hazırlanma: 1 Nisan 2026 03:00.');
+    expect(md).not.toMatch(/Team report|Ekip raporu|gizli|private|\d{4}-\d\d-\d\dT/);
+    expect(md).not.toMatch(/## (Summary|Satisfaction)/);
+    const html = renderHtml(report, { lang: 'tr', audience: 'client' });
+    expect(html).toContain('<html lang="tr">');
+    expect(html).toContain('<title id="attainment-title">Önceliğe göre SLA’ya uyum</title>');
+    expect(html).toContain('<title id="distribution-title">İlk yanıt süresi dağılımı</title>');
+    expect(html).not.toMatch(/Team report|Ekip raporu|gizli/);
+  });
+
+  it('keeps the scope remark for staff, in their language', () => {
+    expect(renderMarkdown(sampleReport(), { lang: 'tr', audience: 'team' })).toContain('Ekip raporu: gizli talepler hariçtir.');
+    expect(renderMarkdown(sampleReport(), { lang: 'en', audience: 'team' })).toContain('Team report: private tickets excluded.');
   });
 });

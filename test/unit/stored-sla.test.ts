@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { storedSlaOf } from '../../src/app/ingest/recompute-ticket-sla.js';
+import { storedSlaOf } from '../../src/tickets/stored-sla.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { PRIORITIES, TICKET_STATUSES } from '../../src/policy/priorities.js';
 import { planSlaEvents, type SlaState } from '../../src/sla/escalation-plan.js';

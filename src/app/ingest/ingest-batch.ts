@@ -1,12 +1,13 @@
 import { insertQuarantine } from '../../db/repositories/quarantine-repository.js';
 import { insertRawMails, setRawMailDecisions } from '../../db/repositories/raw-mail-repository.js';
-import { lockForKeys } from '../../db/repositories/ticket-repository.js';
+import { findThreadRefsByMessageIds, lockForKeys } from '../../db/repositories/ticket-repository.js';
 import { withWriteBehind } from '../../db/write-behind.js';
 import { syntheticMessageId, type MailIdentity } from '../../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
-import { carriesReplyToken } from './identify-agent-mail.js';
+import { carriesReplyToken } from './staff-mail/identify-agent-mail.js';
 import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
-import type { IngestInput, IngestOutcome } from './ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
+import type { IntakeResult } from '../../inbound/mail-intake.js';
 import { clientReportOf, openTicketsTogether, opensTicketAlone, readsClientFigures, type NewTicketMail } from './open-tickets-together.js';
 import { readyMail, type ParseAhead } from './parse-ahead.js';
 import type { ClassifiedMail } from './parse-and-classify.js';
@@ -14,11 +15,8 @@ import { requesterAddressOf, requesterOf } from './plan-new-ticket.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 import type { RouteInput } from './route-types.js';
 
-export interface BatchResult {
-  /** Per input, in order: its committed outcome, or undefined when it was not committed (see `failure`). */
-  outcomes: (IngestOutcome | undefined)[];
-  /** Why the batch stopped (a retryable DB_UNAVAILABLE, mostly). Inputs without an outcome are to be ingested again. */
-  failure?: unknown;
+/** Per input, its committed outcome or undefined, and why the batch stopped (IntakeResult). */
+export interface BatchResult extends IntakeResult {
   /** Set when the batch's transaction failed and its mails were ingested one at a time instead. */
   oneByOne?: boolean;
 }
@@ -140,8 +138,12 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       const key = m && requesterOf(config, m).lockKey;
       return key ? [key] : [];
     })));
+    // Copies of mails that already reached a private ticket through the other mailbox, read for the
+    // whole batch at once: such a copy is joined to it (routeParsedMail), never opens a ticket.
+    const copies = await findThreadRefsByMessageIds(tx, routeInputs.flatMap((m) => (m ? [m.messageId] : [])));
+    const privateCopies = new Map([...copies].filter(([, refs]) => refs.some((r) => r.private)));
     // Every write whose answer nothing waits for goes behind: the batch waits for its reads alone.
-    const ctx = { config, now, logger: deps.logger, writes };
+    const ctx = { config, now, logger: deps.logger, writes, privateCopies };
     const outcomes: (IngestOutcome | null)[] = new Array(items.length).fill(null);
     const decided = new Set<number>();
     let run: { i: number; m: NewTicketMail }[] = [];
@@ -164,7 +166,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       const m = routeInputs[i]!;
       decided.add(i);
       const carriesToken = carriesReplyToken(config, m.mail, m.input.mailbox);
-      if (opensTicketAlone(m, carriesToken)) {
+      if (opensTicketAlone(m, carriesToken) && !privateCopies.has(m.messageId)) {
         if (!readsClientFigures(config, m)) {
           run.push({ i, m });
           continue;
@@ -181,7 +183,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     await flush();
     writes.defer(setRawMailDecisions(tx, [...decided].map((i) => {
       const o = outcomes[i]!;
-      return { id: o.rawMailId!, decision: o.decision, reason: o.reason, acknowledge: o.acknowledge, ticketId: o.ticket?.id ?? null };
+      return { id: o.rawMailId!, decision: o.decision, reason: o.reason, acknowledge: o.acknowledge, ticketId: o.ticket?.id ?? o.recordedOn ?? null };
     })));
     return outcomes;
   }));

@@ -1,6 +1,6 @@
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
-import type { BatchResult } from './ingest-batch.js';
-import type { IngestInput, IngestOutcome } from './ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
+import type { IntakeResult } from '../../inbound/mail-intake.js';
 
 /**
  * One mail at a time in, batches out: deliveries that arrive together (an MTA's concurrent LMTP
@@ -11,10 +11,14 @@ import type { IngestInput, IngestOutcome } from './ingest-types.js';
  * arrives meanwhile waits for the next one, so a lone delivery costs what it did.
  */
 export function coalesceIngests(
-  ingestTogether: (inputs: IngestInput[]) => Promise<BatchResult>,
-  maxBatch = 64,
+  ingestTogether: (inputs: IngestInput[]) => Promise<IntakeResult>,
+  limits: { maxMails?: number; maxBytes?: number } = {},
 ): (input: IngestInput) => Promise<IngestOutcome> {
   interface Waiting { input: IngestInput; resolve: (o: IngestOutcome) => void; reject: (e: unknown) => void }
+  const maxMails = limits.maxMails ?? 64;
+  // The intake holds a batch's mails parsed until it commits: bounded in bytes too (a single mail
+  // larger than that still goes, alone).
+  const maxBytes = limits.maxBytes ?? Infinity;
   let waiting: Waiting[] = [];
   let running = false;
 
@@ -22,9 +26,14 @@ export function coalesceIngests(
     running = true;
     try {
       while (waiting.length > 0) {
-        const batch = waiting.slice(0, maxBatch);
+        let count = 1;
+        for (let bytes = waiting[0]!.input.raw.length; count < Math.min(waiting.length, maxMails); count++) {
+          bytes += waiting[count]!.input.raw.length;
+          if (bytes > maxBytes) break;
+        }
+        const batch = waiting.slice(0, count);
         waiting = waiting.slice(batch.length);
-        let result: BatchResult;
+        let result: IntakeResult;
         try {
           result = await ingestTogether(batch.map((w) => w.input));
         } catch (err) {

@@ -6,7 +6,7 @@ import { insertQuarantine } from '../../db/repositories/quarantine-repository.js
 import { withWriteBehind } from '../../db/write-behind.js';
 import { mailIdentity, syntheticMessageId, type MailIdentity } from '../../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
-import type { IngestDecision, IngestInput, IngestOutcome } from './ingest-types.js';
+import type { IngestDecision, IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
 import { parseAndClassify, type ClassifiedMail } from './parse-and-classify.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 
@@ -60,7 +60,7 @@ async function commitParsed(
       input, mail, messageId, rawMailId, noise, classification,
     });
     writes.defer(setRawMailDecision(tx, rawMailId, {
-      decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? null,
+      decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? routed.recordedOn ?? null,
     }));
     return { ...routed, rawMailId };
   }));

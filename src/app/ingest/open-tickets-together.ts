@@ -4,11 +4,11 @@ import type { Db } from '../../db/client.js';
 import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
 import { insertMessages } from '../../db/repositories/message-repository.js';
 import { acknowledgementGates, enqueueMany, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
-import { countTicketsOpenedByMany, createTickets, lockForKeys, type TicketThreadRef } from '../../db/repositories/ticket-repository.js';
+import { countTicketsOpenedByMany, createTickets, lockForKeys, openTicketNumbersOf, type TicketThreadRef } from '../../db/repositories/ticket-repository.js';
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
 import { acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
 import { clientReportAttachment } from '../jobs/client-report-attachment.js';
 import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
@@ -80,7 +80,7 @@ export async function openTicketsTogether(
   const counted = requesters.map((r, i) => ({ r, i })).filter(({ r }) => r.hasSender);
   const counts = await countTicketsOpenedByMany(tx, counted.map(({ r }) => {
     const [from, to] = dayWindow(r);
-    return { requester: r.address, from, to, includePrivate: r.includePrivate };
+    return { addresses: r.client.addresses, domains: r.client.domains, from, to, includePrivate: r.includePrivate };
   }));
   const earlierInDb = new Map(counted.map(({ i }, k) => [i, counts[k]!]));
 
@@ -102,10 +102,16 @@ export async function openTicketsTogether(
     const report = m.report !== undefined ? m.report : await clientReportOf(tx, ctx, m);
     if (report) reports.set(i, report);
   }
+  // A private ticket's managers are told the requester's other open tickets; private mail is
+  // routed one at a time, so this is one read for the rare run that has one.
+  const otherOpen = new Map<number, string[]>();
+  for (const [i, plan] of plans.entries()) {
+    if (plan.values.private && requesters[i]!.hasSender) otherOpen.set(i, await openTicketNumbersOf(tx, requesters[i]!.address));
+  }
   // Sent together (one round trip), run in this order.
   const [tickets, gates, suppressedStaff] = await pipelineStatements([
-    createTickets(tx, config.ticketPrefix, plans.map((p) => p.values)),
-    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now)),
+    createTickets(tx, { team: config.ticketPrefix, private: config.privateTicketPrefix }, plans.map((p) => p.values)),
+    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now), plans.some((p) => p.values.private)),
     suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now),
   ]);
   const acknowledgedInRun = new Map<string, number>();
@@ -116,6 +122,7 @@ export async function openTicketsTogether(
       acknowledgement: { suppressed: gate.suppressed, sent: gate.sent + (acknowledgedInRun.get(address) ?? 0) },
       suppressedStaff,
       reportAttachment: reports.get(i) ?? null,
+      otherOpenTickets: otherOpen.get(i) ?? [],
     });
     // As the gate counts them: acknowledgements whose To holds the address.
     for (const { mail } of w.mails) {

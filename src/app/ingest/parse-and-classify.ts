@@ -33,7 +33,16 @@ export async function parseAndClassify(config: Config, raw: Buffer, mailbox: Mai
   const noise = detectNoise(mail, {
     addresses: [config.mailboxes.support.address, config.mailboxes.management.address],
     messageIdDomain: config.messageIdDomain,
+    allowedLists: config.policy.allowedLists,
   });
-  const classification = classify({ subject: mail.subject, text: mail.text, mailbox }, config.policy, config.ticketPrefix);
+  const classification = classify({
+    subject: mail.subject, text: mail.text, mailbox, recipients: recipientsOf(mail), managementAddress: config.mailboxes.management.address,
+  }, config.policy, [config.ticketPrefix, config.privateTicketPrefix]);
   return { ok: true, mail, noise, classification };
+}
+
+/** Every address a mail says it went to: To, Cc, and the envelope headers our server adds. */
+function recipientsOf(mail: ParsedMail): string[] {
+  const envelope = ['delivered-to', 'x-original-to'].flatMap((h) => mail.headers[h] ?? []);
+  return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...envelope];
 }

@@ -8,17 +8,19 @@ import type { NewTicket, TicketRow, TicketThreadRef } from '../../db/repositorie
 import { detectLanguage } from '../../outbound/detect-language.js';
 import { calendarFor } from '../../sla/calendar.js';
 import { priorityRule } from '../../sla/deadlines.js';
-import { holdForStaff } from '../../sla/escalation-plan.js';
 import { dueWithPauses } from '../../sla/paused-clock.js';
 import { planAcknowledgement, type AcknowledgementGate } from '../notify/enqueue-acknowledgement.js';
 import { planStaffNotification } from '../notify/enqueue-staff-notification.js';
+import { planManagerNotification } from '../notify/enqueue-manager-notification.js';
 import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-team-notification.js';
-import type { IngestOutcome } from './ingest-types.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
+import { forwardPlanOfMail } from '../notify/stored-attachments.js';
 import { storedSlaOf } from './recompute-ticket-sla.js';
 import type { RouteInput } from './route-types.js';
+import { clientsOf, type ClientIdentity } from '../../tickets/client-of.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /**
  * Who opened a ticket and the day their special-circumstances count runs on: the local calendar
@@ -32,6 +34,8 @@ export interface Requester {
   lockKey: string | null;
   /** Team tickets count only team tickets: whether a client also complained to management is not the team's to know. */
   includePrivate: boolean;
+  /** The organisation the address belongs to: the rule counts per client, not per address. */
+  client: ClientIdentity;
 }
 
 /** Who a mail is from, as a ticket's requester: its From, else its Return-Path; '' when neither. */
@@ -43,10 +47,13 @@ export function requesterOf(config: Config, m: RouteInput): Requester {
   const { input, classification } = m;
   const address = requesterAddressOf(m);
   const hasSender = /^[^@\s]+@[^@\s]+$/.test(address);
-  const day = DateTime.fromJSDate(input.receivedAt, { zone: cachedZone(config.zone) }).startOf('day');
+  const client = clientsOf(config)(address);
+  // "The same day" is the client's: the zone of its own calendar when it has one.
+  const zone = config.policy.calendars.find((c) => c.name === client.rule?.calendar)?.zone ?? config.zone;
+  const day = DateTime.fromJSDate(input.receivedAt, { zone: cachedZone(zone) }).startOf('day');
   return {
-    address, hasSender, day, includePrivate: classification.private,
-    lockKey: hasSender ? `special-circumstances:${address}:${day.toISODate()}` : null,
+    address, hasSender, day, includePrivate: classification.private, client,
+    lockKey: hasSender ? `special-circumstances:${client.key}:${day.toISODate()}` : null,
   };
 }
 
@@ -109,7 +116,8 @@ export function planTicket(config: Config, now: Date, m: RouteInput, requester: 
 
 /** Staff a new ticket may notify (the team; leads and managers under the special-circumstances rule): whose suppression to read. */
 export function staffToNotify(config: Config, plan: TicketPlan): string[] {
-  const team = plan.values.private ? [] : staffWithRole(config, 'agent');
+  // A private ticket goes to every manager at arrival (planManagerNotification); a team one to the agents.
+  const team = plan.values.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'agent');
   const review = !plan.slaReview ? [] : plan.values.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
   return [...team, ...review].map((p) => p.address);
 }
@@ -121,6 +129,8 @@ export interface RecipientFacts {
   suppressedStaff: ReadonlySet<string>;
   /** The client's own report for a Request a Report ticket (read from the database), else none. */
   reportAttachment: TeamAttachment | null;
+  /** A private ticket's requester's other open tickets (team and private), by number, for the managers. */
+  otherOpenTickets?: string[];
 }
 
 /** Everything a numbered new ticket writes besides its row, in the order it is written. */
@@ -164,8 +174,8 @@ export function planTicketWrites(
   }
   if (slaReview) {
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'special-circumstances',
-      reason: `ticket ${earlier + 1} from ${requester.address} on ${day}: SLA times and priority to be reviewed`,
-      data: { count: earlier + 1, day } });
+      reason: `ticket ${earlier + 1} from ${requester.client.name} (${requester.address}) on ${day}: SLA times and priority to be reviewed`,
+      data: { count: earlier + 1, day, client: requester.client.name } });
   }
 
   const rule = priorityRule(c.priority, config.policy);
@@ -175,7 +185,10 @@ export function planTicketWrites(
   const view = ticketViewOf(config, ticket, { firstResponseDue: plan.firstResponseDue, resolutionDue });
   const mails: QueuedMail[] = [];
 
-  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address);
+  // A member of the team writing to management is not told a private number (issue 20); what else
+  // becomes of staff mail without a signed address is the identity rules' business.
+  const teamMember = ticket.private && (findPerson(config, requester.address)?.role ?? 'manager') !== 'manager';
+  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address) && !teamMember;
   let acknowledged = false;
   if (acknowledge) {
     const ack = planAcknowledgement(config, now, random, {
@@ -190,24 +203,35 @@ export function planTicketWrites(
     acknowledged = ack.enqueued;
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: ack.enqueued ? 'acknowledgement-queued' : 'acknowledgement-skipped', reason: ack.reason });
   } else {
-    const why = !requester.hasSender ? 'no usable sender address' : noise.reasons.join('; ') || 'sender is our own mailbox';
+    const why = !requester.hasSender ? 'no usable sender address' : teamMember ? 'a team member is not acknowledged a private ticket'
+      : noise.reasons.join('; ') || 'sender is our own mailbox';
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
   }
   if (!ticket.private) {
+    // The client's own files go with it (screenshots, logs), within the forwarding limit.
+    const forwarded = forwardPlanOfMail(config, m.rawMailId, mail.attachments);
     const team = planTeamNotification(config, now, random, {
-      ticket: view, attachments: facts.reportAttachment ? [facts.reportAttachment] : [],
+      ticket: view, attachments: [...(facts.reportAttachment ? [facts.reportAttachment] : []), ...forwarded.attach],
+      files: forwarded.files,
+      ...(facts.reportAttachment ? { reportFile: facts.reportAttachment.filename } : {}),
       message: { text: mail.text, fromAddress: requester.address, fromName: sender?.name ?? null },
     }, facts.suppressedStaff);
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));
   }
+  if (ticket.private) {
+    mails.push(...planManagerNotification(config, now, random, {
+      ticket: view, mail, otherOpenTickets: facts.otherOpenTickets ?? [], suppressed: facts.suppressedStaff,
+    }).map((queued) => ({ mail: queued, notBefore: now })));
+  }
   if (slaReview) {
-    // Told once per client and day; a private ticket's existence is for managers only.
+    // Told once per client (organisation) and day, and at once: "opened 4 requests today" the
+    // next morning is no use. A private ticket's existence is for managers only.
     const recipients = ticket.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
-    const notBefore = holdForStaff(now, c.priority, config.policy);
+    const notBefore = now;
     const notices = planStaffNotification(config, now, random, {
       ticket: view, kind: 'special-circumstances', recipients, notBefore,
-      dedupeKey: `special:${ticket.private ? 'private:' : ''}${requester.address}:${day}`,
-      data: { count: earlier + 1, day },
+      dedupeKey: `special:${ticket.private ? 'private:' : ''}${requester.client.key}:${day}`,
+      data: { count: earlier + 1, day, client: requester.client.name },
     }, facts.suppressedStaff);
     mails.push(...notices.map((queued) => ({ mail: queued, notBefore })));
   }

@@ -1,19 +1,10 @@
 import { insertQuarantine } from '../../db/repositories/quarantine-repository.js';
 import { findRawMailByIdentity, insertRawMail } from '../../db/repositories/raw-mail-repository.js';
 import { mailIdentity, syntheticMessageId } from '../../inbound/content-hash.js';
-import type { MailboxName } from '../../policy/priorities.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
+import type { OversizedInput } from '../../inbound/mail-intake.js';
 import type { IngestDeps } from './ingest-message.js';
-import type { IngestOutcome } from './ingest-types.js';
 import { notifyOversizedSender } from './notify-oversized-sender.js';
-
-export interface OversizedInput {
-  mailbox: MailboxName;
-  /** The header block only, fetched instead of the whole message. */
-  headers: Buffer;
-  size: number;
-  receivedAt: Date;
-  imap: { uidvalidity: number; uid: number };
-}
 
 /**
  * A mail over the size limit is not downloaded: its headers are kept and quarantined with the

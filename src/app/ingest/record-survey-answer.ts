@@ -5,11 +5,11 @@ import { lockTicket, updateTicket } from '../../db/repositories/ticket-repositor
 import { extractNewText } from '../../inbound/reply-text.js';
 import type { Priority } from '../../policy/priorities.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
-import type { IngestOutcome } from './ingest-types.js';
-import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
+import type { IngestOutcome } from '../../inbound/ingest-types.js';
+import { attachmentRows, inboundMessageRow, senderOf } from './inbound-message-row.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 import { staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 export interface SurveyAnswer {
   score: 1 | 2 | 3 | 4 | 5;
@@ -56,7 +56,7 @@ export async function recordSurveyAnswer(
       ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
       kind: 'client-reply-forward', recipients: staffWithRole(config, 'manager'), notBefore: now,
       dedupeKey: `survey-low:${ticket.id}:${m.rawMailId}`,
-      data: { body: `${answer.score}/5${answer.comment ? `\n${answer.comment}` : ''}` },
+      data: { body: `${answer.score}/5${answer.comment ? `\n${answer.comment}` : ''}`, sender: senderOf(m), surveyScore: answer.score },
     });
   }
   return {

@@ -5,7 +5,7 @@ import { getRawMail, readRawMail, setRawMailDecision } from '../../db/repositori
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
 import type { MailboxName } from '../../policy/priorities.js';
 import type { IngestDeps } from './ingest-message.js';
-import type { IngestInput, IngestOutcome } from './ingest-types.js';
+import type { IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
 import { parseAndClassify } from './parse-and-classify.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 
@@ -57,7 +57,7 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
         input, mail, messageId: raw.messageId, rawMailId: raw.id, noise, classification,
       });
       await setRawMailDecision(tx, raw.id, {
-        decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? null,
+        decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? routed.recordedOn ?? null,
       });
       await markQuarantineRetried(tx, id, now, `retried: ${routed.decision}${routed.ticket ? ` ${routed.ticket.number}` : ''}`);
       return { status: 'resolved', id, rawMailId: raw.id, decision: routed.decision, reason: routed.reason, ticket: routed.ticket };

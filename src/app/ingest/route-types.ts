@@ -4,7 +4,7 @@ import type { WriteBehind } from '../../db/write-behind.js';
 import type { Classification } from '../../inbound/classify.js';
 import type { NoiseVerdict } from '../../inbound/detect-noise.js';
 import type { ParsedMail } from '../../inbound/parsed-mail.js';
-import type { IngestInput } from './ingest-types.js';
+import type { IngestInput } from '../../inbound/ingest-types.js';
 
 /**
  * What the router (route-parsed-mail.ts) hands each of its handlers. In a module of its own so
@@ -23,6 +23,12 @@ export interface RouteContext {
    * names no ticket yet (it may be the number one of them is about to get).
    */
   pendingTickets?: { write(): Promise<void> };
+  /**
+   * Private tickets by the Message-ID of a mail they already hold, read ahead for a whole batch
+   * (ingest-batch); when given, routing reads them here instead of asking the database per mail,
+   * and adds the private tickets it opens, so the other mailbox's copy later in the batch finds them.
+   */
+  privateCopies?: Map<string, { id: number; private: boolean }[]>;
 }
 
 export interface RouteInput {

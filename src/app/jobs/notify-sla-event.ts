@@ -7,7 +7,8 @@ import { slaStepDedupeKey } from '../../sla/sla-step-key.js';
 import { enqueueStaffNotification } from '../notify/enqueue-staff-notification.js';
 import type { SlaNotify } from './sweep-sla.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../notify/ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
+import { escalationFacts } from '../notify/escalation-facts.js';
 
 /** The staff mail kind of an SLA step; also the label of the notifications metric. */
 export function mailKind(event: SlaEvent): StaffMailKind {
@@ -38,7 +39,12 @@ export function outboxSlaNotify(config: Config, clock: () => Date): SlaNotify {
       recipients,
       notBefore: n.notBefore,
       dedupeKey: slaStepDedupeKey(ticket.id, n.event.key),
-      data: { clock: n.event.clock, deadline: n.event.deadline, level: n.event.level },
+      data: {
+        clock: n.event.clock, deadline: n.event.deadline, level: n.event.level,
+        ...(n.event.level === 'reminder' ? {} : {
+          escalation: await escalationFacts(tx, config, ticket, { clock: n.event.clock, deadline: n.event.deadline, now: clock() }),
+        }),
+      },
     });
   };
 }

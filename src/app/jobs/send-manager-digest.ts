@@ -5,6 +5,7 @@ import {
   listClientEscalations, listOpenDigestTickets, listSlaEscalations, listSpecialFlags, previousDigestAt,
 } from '../../db/repositories/digest-repository.js';
 import { enqueue, existingDedupeKeys, isSuppressed } from '../../db/repositories/outbox-repository.js';
+import { claimScheduledRun, findScheduledRun, lastScheduledRunBefore } from '../../db/repositories/scheduled-run-repository.js';
 import { buildStaffMail, staffDedupeKey } from '../../outbound/build-staff-mail.js';
 import {
   atLocalTime, businessCalendar, businessDayFrom, isBusinessDay, localDate, nextBusinessDay, previousBusinessDay,
@@ -52,11 +53,15 @@ export function digestKey(date: string): string {
   return `digest:${date}`;
 }
 
+/** The job name of the digest's decisions in scheduled_runs. */
+export const DIGEST_JOB = 'manager-digest';
+
 /**
  * Queues today's digest for every manager, each in their own language, in one transaction. Once
- * a day whatever the number of processes or restarts: each mail's dedupe key names the day and
- * the manager. A process that was down at digest time sends it when it comes back the same day.
- * Nothing is queued when there is nothing to say.
+ * a day whatever the number of processes or restarts: the day's decision (sent, nothing to say, no
+ * managers) is recorded in the same transaction, and only the process whose record lands sends;
+ * each mail's dedupe key names the day and the manager besides. A process that was down at digest
+ * time sends it when it comes back the same day, unless the day was already decided.
  */
 export async function sendManagerDigest(deps: DigestDeps): Promise<DigestOutcome> {
   const { db, config } = deps;
@@ -64,8 +69,12 @@ export async function sendManagerDigest(deps: DigestDeps): Promise<DigestOutcome
   const schedule = digestSchedule(now, config);
   if (!schedule.due) return { status: 'not-due', nextAt: schedule.nextAt };
   const { date } = schedule.due;
+  if (await findScheduledRun(db, DIGEST_JOB, date)) return { status: 'already-sent', date };
   const managers = staffWithRole(config, 'manager');
-  if (managers.length === 0) return { status: 'no-managers', date };
+  if (managers.length === 0) {
+    await claimScheduledRun(db, { job: DIGEST_JOB, occurrence: date, outcome: 'no-managers', mails: 0 }, now);
+    return { status: 'no-managers', date };
+  }
   const keys = managers.map((m) => staffDedupeKey(digestKey(date), m));
   // Building reads every open ticket: skip it once every manager has today's mail.
   const queued = await existingDedupeKeys(db, keys);
@@ -73,7 +82,7 @@ export async function sendManagerDigest(deps: DigestDeps): Promise<DigestOutcome
 
   const cal = businessCalendar(config.policy);
   const startOfToday = atLocalTime(date, '00:00', config.zone);
-  const since = await previousDigestAt(db, startOfToday)
+  const since = await lastScheduledRunBefore(db, DIGEST_JOB, startOfToday) ?? await previousDigestAt(db, startOfToday)
     ?? atLocalTime(previousBusinessDay(date, cal), config.sla.digestTime, config.zone);
   const [openTickets, slaEscalations, clientEscalations, specialFlags] = await Promise.all([
     listOpenDigestTickets(db), listSlaEscalations(db, since, now), listClientEscalations(db, since, now),
@@ -83,10 +92,16 @@ export async function sendManagerDigest(deps: DigestDeps): Promise<DigestOutcome
     now, since, horizon: schedule.nextAt, policy: config.policy, people: config.people,
     openTickets, slaEscalations, clientEscalations, specialFlags,
   });
-  if (isEmptyDigest(digest)) return { status: 'nothing-to-say', date };
+  if (isEmptyDigest(digest)) {
+    // Recorded, so that a restart later the same day, when there may be something, stays silent.
+    const claimed = await claimScheduledRun(db, { job: DIGEST_JOB, occurrence: date, outcome: 'nothing-to-say', mails: 0 }, now);
+    return claimed ? { status: 'nothing-to-say', date } : { status: 'already-sent', date };
+  }
 
   const random = deps.random ?? randomUUID;
   const enqueued = await db.transaction(async (tx) => {
+    // Another process that built the digest at the same time waits here for this one, and loses.
+    if (!await claimScheduledRun(tx, { job: DIGEST_JOB, occurrence: date, outcome: 'sent', mails: managers.length }, now)) return null;
     let count = 0;
     for (const person of managers) {
       if (await isSuppressed(tx, person.address, now)) continue;
@@ -101,5 +116,6 @@ export async function sendManagerDigest(deps: DigestDeps): Promise<DigestOutcome
     }
     return count;
   });
+  if (enqueued === null) return { status: 'already-sent', date };
   return { status: 'sent', date, enqueued };
 }

@@ -76,16 +76,24 @@ export async function sendMonthlyReports(deps: MonthlyReportDeps): Promise<Month
       key: `monthly-report:${month}:client:${entry.client}:${address}`,
       audience: { kind: 'client', client: entry.client, address, language: entry.language },
     }))),
+    // Configured client organisations: their report covers all their domains and addresses.
+    ...config.clients.flatMap((c) => c.reportRecipients.map((address): Recipient => ({
+      key: `monthly-report:${month}:client:${c.name}:${address}`,
+      audience: { kind: 'client', client: c.name, address, language: c.language },
+    }))),
   ];
   // A report over a month is the expensive part: build only those somebody still has to get.
   const queued = await existingDedupeKeys(db, recipients.map((r) => r.key));
   const pending = recipients.filter((r) => !queued.has(r.key));
   if (pending.length === 0) return { status: 'already-sent', month };
 
+  // One rendering per scope and reader's language.
   const reports = new Map<string, { html: string; markdown: string }>();
+  const scopeOf = (r: Recipient) => `${r.audience.kind === 'management' ? '' : r.audience.client}\u0000${languageOf(r)}`;
   for (const r of pending) {
-    const scope = r.audience.kind === 'management' ? '' : r.audience.client;
-    if (!reports.has(scope)) reports.set(scope, await renderMonthlyReport(deps.db, deps.config, month, now, scope || null));
+    const scope = scopeOf(r);
+    const client = r.audience.kind === 'management' ? null : r.audience.client;
+    if (!reports.has(scope)) reports.set(scope, await renderMonthlyReport(deps.db, deps.config, month, now, client, languageOf(r)));
   }
 
   const random = deps.random ?? randomUUID;
@@ -94,13 +102,17 @@ export async function sendMonthlyReports(deps: MonthlyReportDeps): Promise<Month
     for (const r of pending) {
       const address = r.audience.kind === 'management' ? r.audience.person.address : r.audience.address;
       if (await isSuppressed(tx, address, now)) continue;
-      const report = reports.get(r.audience.kind === 'management' ? '' : r.audience.client)!;
+      const report = reports.get(scopeOf(r))!;
       const mail = buildReportMail(config, r, month, report, random());
       if (await enqueue(tx, mail, { now })) count++;
     }
     return count;
   });
   return { status: 'sent', month, enqueued };
+}
+
+function languageOf(r: Recipient): Language {
+  return r.audience.kind === 'management' ? r.audience.person.language : r.audience.language;
 }
 
 function buildReportMail(

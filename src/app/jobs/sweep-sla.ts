@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
 import {
-  claimDueSlaTickets, insertSlaAlerts, listPauses, listSlaAlerts, storeSlaSchedules, type SlaAlertRow, type SlaSchedule,
+  claimDueSlaTickets, insertSlaAlerts, raiseEscalationLevels, listPauses, listSlaAlerts, storeSlaSchedules, type SlaAlertRow, type SlaSchedule,
 } from '../../db/repositories/sla-repository.js';
 import type { Policy } from '../../policy/default-policy.js';
 import type { Priority } from '../../policy/priorities.js';
@@ -11,7 +11,8 @@ import {
   eventKind, holdForStaff, planSlaEvents, recipientsFor, type SlaEvent, type SlaRecipients,
 } from '../../sla/escalation-plan.js';
 import { slaStepKey } from '../../sla/sla-step-key.js';
-import { nextLookAt, slaStateOf } from '../ingest/recompute-ticket-sla.js';
+import { nextLookAt, slaStateOf } from '../../tickets/stored-sla.js';
+import { currentLevel, levelAfterSlaStep } from '../../tickets/escalation-ladder.js';
 
 /** A staff notification decided by the sweeper; the outbound side turns it into an outbox row. */
 export interface SlaNotification {
@@ -78,15 +79,29 @@ export async function sweepSla(deps: SweepSlaDeps, options: { limit: number }): 
     const isNew = new Set(inserted.map((a) => `${a.ticketId}:${slaStepKey(a.clock as SlaEvent['clock'], a.level as SlaEvent['level'], a.deadline)}`));
     const fresh = planned.filter((p) => isNew.has(`${p.ticketId}:${p.event.key}`));
     const events: NewEvent[] = [];
+    const levels = new Map(claimed.map((t) => [t.id, t.escalationLevel]));
+    const raised = new Map<number, number>();
     for (const p of fresh) {
       const recipients = recipientsFor(p.event.level, p.private);
       const notBefore = holdForStaff(now, p.priority, deps.policy);
+      // A breach climbs the ladder: the ticket is the lead's (100 %), then the manager's (150 %).
+      const before = levels.get(p.ticketId) ?? 0;
+      const level = levelAfterSlaStep(before, p.event.level);
+      if (level !== currentLevel(before)) {
+        levels.set(p.ticketId, level);
+        raised.set(p.ticketId, level);
+      }
+      // A reminder whose deadline has already passed (a catch-up after downtime) is not sent:
+      // "due soon" would be false, and the breach step of the same deadline fires with it.
+      const late = p.event.level === 'reminder' && p.event.deadline.getTime() <= now.getTime();
       events.push({
         ticketId: p.ticketId, at: now, actor: 'sla', kind: eventKind(p.event),
-        data: { clock: p.event.clock, level: p.event.level, deadline: p.event.deadline.toISOString(), at: p.event.at.toISOString(), recipients },
+        ...(late ? { reason: 'deadline already passed when the reminder was due: the breach is sent instead' } : {}),
+        data: { clock: p.event.clock, level: p.event.level, deadline: p.event.deadline.toISOString(), at: p.event.at.toISOString(), recipients, escalationLevel: level },
       });
-      await deps.notify(tx, { ticketId: p.ticketId, event: p.event, recipients, notBefore });
+      if (!late) await deps.notify(tx, { ticketId: p.ticketId, event: p.event, recipients, notBefore });
     }
+    if (raised.size > 0) await raiseEscalationLevels(tx, [...raised].map(([ticketId, level]) => ({ ticketId, level })), now);
     await appendEvents(tx, events);
     await storeSlaSchedules(tx, schedules, now);
     return { claimed: claimed.length, fired: fresh.length, firedEvents: events };

@@ -50,8 +50,10 @@ export function planAcknowledgement(
   if (gate.sent >= config.limits.ackPerSenderCap) {
     const bucket = Math.floor(now.getTime() / windowMs);
     const role = input.ticket.private ? 'manager' : 'agent';
+    // About a complainant: to managers only, from management, told apart from the team's notice.
     const mails = config.people.filter((p) => p.role === role).map((person) => buildStaffMail(config, {
-      kind: 'sender-capped', ticket: null, person, dedupeKey: `sender-capped:${address}:${bucket}`,
+      kind: 'sender-capped', ticket: null, person, dedupeKey: `sender-capped:${input.ticket.private ? 'private:' : ''}${address}:${bucket}`,
+      mailbox: input.ticket.private ? 'management' : 'support',
       data: { senderAddress: address, cap: config.limits.ackPerSenderCap, windowMinutes: config.limits.ackPerSenderWindowMinutes,
         until: new Date((bucket + 1) * windowMs) },
       random: random(),

@@ -4,7 +4,7 @@ import { SlagateError } from '../../errors.js';
 import type { Db } from '../../db/client.js';
 import { enqueue, suppressedAmong } from '../../db/repositories/outbox-repository.js';
 import { buildStaffMail, type StaffMailKind } from '../../outbound/build-staff-mail.js';
-import type { OutboundMail } from '../../outbound/outbound-mail.js';
+import type { OutboundMail, OutboxAttachment } from '../../outbound/outbound-mail.js';
 import type { TicketView } from '../../outbound/ticket-view.js';
 import type { OutboundDeps } from './enqueue-acknowledgement.js';
 
@@ -15,6 +15,8 @@ export interface StaffNotificationInput {
   notBefore: Date;
   dedupeKey: string;
   data: Record<string, unknown>;
+  /** Files sent with each mail (a client's screenshots with the forward of their reply). */
+  attachments?: OutboxAttachment[];
 }
 
 /**
@@ -29,9 +31,13 @@ export function planStaffNotification(
   if (input.ticket?.private && input.recipients.some((p) => p.role !== 'manager')) {
     throw new SlagateError('INTERNAL', `private ticket ${input.ticket.number} notification addressed to non-managers`);
   }
-  return input.recipients.filter((p) => !suppressed.has(p.address)).map((person) => buildStaffMail(config, {
-    kind: input.kind, ticket: input.ticket, person, dedupeKey: input.dedupeKey, data: input.data, random: random(), now,
-  }));
+  return input.recipients.filter((p) => !suppressed.has(p.address)).map((person) => {
+    const mail = buildStaffMail(config, {
+      kind: input.kind, ticket: input.ticket, person, dedupeKey: input.dedupeKey, data: input.data, random: random(), now,
+    });
+    if (input.attachments?.length) mail.attachments = input.attachments;
+    return mail;
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { buildClientMail } from '../../outbound/build-client-mail.js';
 import type { Language } from '../../outbound/outbound-mail.js';
 import { clientThread } from './client-thread.js';
 import type { EnqueueResult, OutboundDeps } from './enqueue-acknowledgement.js';
-import { ticketViewOf } from './ticket-view-of.js';
+import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /**
  * Asks the client of a just-resolved ticket for a score, as a mail they answer (a link could be

@@ -5,7 +5,8 @@ import type { Db } from '../../db/client.js';
 import { holdForStaff } from '../../sla/escalation-plan.js';
 import { enqueue, suppressedAmong } from '../../db/repositories/outbox-repository.js';
 import { buildStaffMail } from '../../outbound/build-staff-mail.js';
-import type { OutboundMail } from '../../outbound/outbound-mail.js';
+import type { ListedFile } from '../../outbound/forwarded-attachments.js';
+import type { OutboundMail, OutboxAttachment } from '../../outbound/outbound-mail.js';
 import type { TicketView } from '../../outbound/ticket-view.js';
 import type { OutboundDeps } from './enqueue-acknowledgement.js';
 import { staffWithRole } from '../../tickets/staff-directory.js';
@@ -25,7 +26,16 @@ export interface NotifiedMessage {
 /** A file for the agents, e.g. the client's own report when the ticket asks for one. */
 export interface TeamAttachment { filename: string; contentType: string; contentBase64: string }
 
-export interface TeamNotificationInput { ticket: TicketView; message: NotifiedMessage; attachments?: TeamAttachment[] }
+export interface TeamNotificationInput {
+  ticket: TicketView;
+  message: NotifiedMessage;
+  /** Sent with the mail: the client's report, the client's own files (stored references). */
+  attachments?: OutboxAttachment[];
+  /** The client's files as the mail lists them (sent, or too large and named). */
+  files?: ListedFile[];
+  /** The name of the client's own report attached for a report request, which the mail names. */
+  reportFile?: string;
+}
 
 /**
  * Tells every agent not under suppression about a new team ticket, each in their own language;
@@ -47,6 +57,8 @@ export function planTeamNotification(
         excerpt: excerpt.trim(),
         firstResponseDue: ticket.firstResponseDue,
         attachmentCount: message.attachmentCount ?? 0,
+        files: input.files ?? [],
+        ...(input.reportFile ? { reportFile: input.reportFile } : {}),
       },
       thread: message.messageId ? { inReplyTo: message.messageId, references: message.references ?? [] } : undefined,
       random: random(),

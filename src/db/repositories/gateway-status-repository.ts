@@ -2,6 +2,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
 import { tickets } from '../schema/tickets.js';
+import { teamVisibleOutbox } from './outbox-repository.js';
 
 /**
  * Read-only queries behind the running gateway's metrics and its loopback JSON endpoints. Each is
@@ -11,6 +12,10 @@ import { tickets } from '../schema/tickets.js';
 export interface OutboxDepth {
   depth: number;
   oldestAgeSeconds: number | null;
+  /** Unsent mail held back (not due yet: staff mail until business hours, a backoff), counted in depth. */
+  held: number;
+  /** Age of the oldest held mail; null when none is held. */
+  oldestHeldAgeSeconds: number | null;
 }
 
 /**
@@ -21,11 +26,15 @@ export async function outboxDepth(db: Db, now: Date): Promise<OutboxDepth> {
   const [row] = await db.select({
     depth: sql<number>`count(*)::int`,
     oldest: sql<string | null>`min(${outbox.createdAt}) filter (where ${outbox.notBefore} <= ${now.toISOString()}::timestamptz)`,
+    held: sql<number>`count(*) filter (where ${outbox.notBefore} > ${now.toISOString()}::timestamptz)::int`,
+    oldestHeld: sql<string | null>`min(${outbox.createdAt}) filter (where ${outbox.notBefore} > ${now.toISOString()}::timestamptz)`,
   }).from(outbox).where(sql`${outbox.status} in ('pending', 'sending')`);
-  const oldest = row?.oldest ? new Date(row.oldest) : null;
+  const age = (at: string | null | undefined) => (at ? Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000) : null);
   return {
     depth: Number(row?.depth ?? 0),
-    oldestAgeSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : null,
+    oldestAgeSeconds: age(row?.oldest),
+    held: Number(row?.held ?? 0),
+    oldestHeldAgeSeconds: age(row?.oldestHeld),
   };
 }
 
@@ -51,7 +60,8 @@ export async function listRecentTickets(db: Db, limit: number): Promise<RecentTi
     id: tickets.id, number: tickets.number, mailbox: tickets.mailbox, type: tickets.type, priority: tickets.priority,
     status: tickets.status, private: tickets.private, requester: tickets.requesterAddress, subject: tickets.subject,
     receivedAt: tickets.receivedAt, firstResponseDue: tickets.firstResponseDue, resolutionDue: tickets.resolutionDue,
-  }).from(tickets).orderBy(desc(tickets.id)).limit(limit);
+  }).from(tickets).where(eq(tickets.private, false)).orderBy(desc(tickets.id)).limit(limit);
+  // The API never shows a private ticket, not even that one exists (issue 20).
   return rows.map((r) => ({ ...r, requester: r.private ? null : r.requester, subject: r.private ? null : r.subject }));
 }
 
@@ -75,7 +85,8 @@ export async function listRecentOutbox(db: Db, limit: number, managementAddress:
     id: outbox.id, kind: outbox.kind, status: outbox.status, ticket: tickets.number, private: tickets.private, from: outbox.fromAddress,
     to: outbox.to, subject: outbox.subject, messageId: outbox.messageId, createdAt: outbox.createdAt,
     sentAt: outbox.sentAt, recipients: outbox.recipients,
-  }).from(outbox).leftJoin(tickets, eq(tickets.id, outbox.ticketId)).orderBy(desc(outbox.id)).limit(limit);
+  }).from(outbox).leftJoin(tickets, eq(tickets.id, outbox.ticketId)).where(teamVisibleOutbox(managementAddress))
+    .orderBy(desc(outbox.id)).limit(limit);
   // Mail about a private ticket, and ticket-less mail sent from the management address (a notice
   // to a complainant), show neither recipients nor subject.
   return rows.map(({ private: isPrivate, from, ...r }) => {

@@ -214,15 +214,18 @@ export async function suppressedAmong(db: Db, addresses: string[], now: Date): P
  * each is suppressed, and how many acknowledgements went to it since `since` (the cap).
  */
 export async function acknowledgementGates(
-  db: Db, addresses: string[], now: Date, since: Date,
+  db: Db, addresses: string[], now: Date, since: Date, includePrivate = true,
 ): Promise<Map<string, { suppressed: boolean; sent: number }>> {
+  // A team ticket's cap counts the team's acknowledgements only: whether the client also wrote to
+  // management is not the team's to know (issue 20).
+  const kinds = includePrivate ? ['acknowledgement', 'acknowledgement-private'] : ['acknowledgement'];
   const distinct = [...new Set(addresses)];
   const gates = new Map<string, { suppressed: boolean; sent: number }>();
   if (distinct.length === 0) return gates;
   const rows = rowsOf<{ address: string; sent: number; suppressed: boolean }>(await db.execute(sql`
     select a.address,
       (select count(*)::int from ${outbox} o
-        where o.kind in ('acknowledgement', 'acknowledgement-private') and o.created_at >= ${since.toISOString()}::timestamptz
+        where o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${since.toISOString()}::timestamptz
           and o."to"->0->>'address' = a.address) as sent,
       exists (select 1 from ${suppressions} s where s.address = a.address and s.until > ${now.toISOString()}::timestamptz) as suppressed
     from unnest(${sql.param(distinct)}::text[]) as a(address)`));
@@ -248,15 +251,28 @@ export async function ticketProgress(db: Db, ticketId: number) {
   return row ?? null;
 }
 
-export async function listOutbox(db: Db, options: { status?: string; limit?: number } = {}): Promise<OutboxRow[]> {
-  // $dynamic(): a conditional .where on the plain builder cost tsc 2 s of every run (docs/PITFALLS.md).
-  const query = db.select().from(outbox).$dynamic();
-  const filtered = options.status ? query.where(eq(outbox.status, options.status)) : query;
-  return filtered.orderBy(desc(outbox.id)).limit(options.limit ?? 50);
+/**
+ * Mail the team may see: none about a private ticket, and none sent from the management address
+ * (ticket-less notices about a complainant, the managers' digest). Operator surfaces show only
+ * these unless asked for private mail explicitly.
+ */
+export function teamVisibleOutbox(managementAddress: string) {
+  return sql`(not exists (select 1 from ${tickets} t where t.id = ${outbox.ticketId} and t.private)
+    and ${outbox.fromAddress}->>'address' <> ${managementAddress})`;
 }
 
-export async function getOutbox(db: Db, id: number): Promise<OutboxRow | null> {
-  const [row] = await db.select().from(outbox).where(eq(outbox.id, id));
+/** `teamOnly` (the management address) leaves out what teamVisibleOutbox leaves out. */
+export async function listOutbox(db: Db, options: { status?: string; limit?: number; teamOnly?: string } = {}): Promise<OutboxRow[]> {
+  const where = and(
+    options.status ? eq(outbox.status, options.status) : undefined,
+    options.teamOnly !== undefined ? teamVisibleOutbox(options.teamOnly) : undefined,
+  );
+  return db.select().from(outbox).where(where).orderBy(desc(outbox.id)).limit(options.limit ?? 50);
+}
+
+export async function getOutbox(db: Db, id: number, options: { teamOnly?: string } = {}): Promise<OutboxRow | null> {
+  const [row] = await db.select().from(outbox)
+    .where(and(eq(outbox.id, id), options.teamOnly !== undefined ? teamVisibleOutbox(options.teamOnly) : undefined));
   return row ?? null;
 }
 
@@ -274,4 +290,16 @@ export async function existingDedupeKeys(db: Db, keys: string[]): Promise<Set<st
   if (keys.length === 0) return new Set();
   const rows = await db.select({ key: outbox.dedupeKey }).from(outbox).where(inArray(outbox.dedupeKey, keys));
   return new Set(rows.map((r) => r.key));
+}
+
+/**
+ * Whether a ticket-less mail of `kind` went to `address` since `since` (a sliding window; the
+ * caller holds a per-address lock so two transactions cannot both see none).
+ */
+export async function sentRecently(db: Db, kind: string, address: string, since: Date): Promise<boolean> {
+  const rows = await db.select({ id: outbox.id }).from(outbox).where(and(
+    sql`${outbox.ticketId} is null`, eq(outbox.kind, kind), sql`${outbox.createdAt} >= ${since.toISOString()}::timestamptz`,
+    sql`${outbox.to}->0->>'address' = ${address}`,
+  )).limit(1);
+  return rows.length > 0;
 }

@@ -2,7 +2,8 @@ import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Priority } from '../../policy/priorities.js';
 import type { ReportRows } from '../../reports/report-rows.js';
 import type { Db } from '../client.js';
-import { slaAlerts, ticketPauses, tickets } from '../schema/tickets.js';
+import { REPORT_EVENT_KINDS } from '../../reports/ticket-event-figures.js';
+import { ticketEvents, ticketPauses, tickets } from '../schema/tickets.js';
 
 export interface ReportQuery {
   /** Tickets received in [from, to). */
@@ -11,33 +12,38 @@ export interface ReportQuery {
   /** Management's report only; otherwise private tickets (and their pauses and alerts) are never read. */
   includePrivate: boolean;
   /** One requester address, or every address of one domain (both ASCII-lowercase). */
-  client?: { address: string } | { domain: string };
+  client?: { address: string } | { domain: string } | { organisation: { addresses: readonly string[]; domains: readonly string[] } };
 }
 
-/** Loads the plain rows a report is built from: the period's tickets, their pauses and SLA alerts. */
+/** Loads the plain rows a report is built from: the period's tickets, their pauses and the events the figures are read from. */
 export async function loadReportRows(db: Db, query: ReportQuery): Promise<ReportRows> {
   const conditions: SQL[] = [gte(tickets.receivedAt, query.from), lt(tickets.receivedAt, query.to)];
   if (!query.includePrivate) conditions.push(eq(tickets.private, false));
   if (query.client && 'address' in query.client) conditions.push(eq(tickets.requesterAddress, query.client.address));
+  if (query.client && 'organisation' in query.client) {
+    const { addresses, domains } = query.client.organisation;
+    conditions.push(sql`(${tickets.requesterAddress} = any(${sql.param([...addresses])}::text[])
+      or lower(split_part(${tickets.requesterAddress}, '@', 2)) = any(${sql.param([...domains])}::text[]))`);
+  }
   if (query.client && 'domain' in query.client) {
     conditions.push(sql`split_part(${tickets.requesterAddress}, '@', 2) = ${query.client.domain}`);
   }
   const where = and(...conditions);
   const ticketIds = db.select({ id: tickets.id }).from(tickets).where(where);
 
-  const [ticketRows, pauses, alerts] = await Promise.all([
+  const [ticketRows, pauses, events] = await Promise.all([
     db.select({
       id: tickets.id, number: tickets.number, private: tickets.private, type: tickets.type, priority: tickets.priority,
       requesterAddress: tickets.requesterAddress, receivedAt: tickets.receivedAt, firstResponseAt: tickets.firstResponseAt,
       qualifiedAt: tickets.qualifiedAt, resolvedAt: tickets.resolvedAt, firstResponseDue: tickets.firstResponseDue,
-      resolutionDue: tickets.resolutionDue, breachedAt: tickets.breachedAt, escalationLevel: tickets.escalationLevel,
+      resolutionDue: tickets.resolutionDue, breachedAt: tickets.breachedAt,
       slaReview: tickets.slaReview, satisfactionScore: tickets.satisfactionScore,
     }).from(tickets).where(where).orderBy(asc(tickets.receivedAt), asc(tickets.id)),
     db.select({ ticketId: ticketPauses.ticketId, startedAt: ticketPauses.startedAt, endedAt: ticketPauses.endedAt })
       .from(ticketPauses).where(inArray(ticketPauses.ticketId, ticketIds)),
-    db.select({ ticketId: slaAlerts.ticketId, clock: slaAlerts.clock, level: slaAlerts.level, firedAt: slaAlerts.firedAt })
-      .from(slaAlerts).where(inArray(slaAlerts.ticketId, ticketIds)),
+    db.select({ ticketId: ticketEvents.ticketId, at: ticketEvents.at, kind: ticketEvents.kind, data: ticketEvents.data })
+      .from(ticketEvents).where(and(inArray(ticketEvents.ticketId, ticketIds), inArray(ticketEvents.kind, [...REPORT_EVENT_KINDS]))),
   ]);
   // The column is free text in the database; the policy validated it when the ticket was written.
-  return { tickets: ticketRows.map((t) => ({ ...t, priority: t.priority as Priority })), pauses, alerts };
+  return { tickets: ticketRows.map((t) => ({ ...t, priority: t.priority as Priority })), pauses, events };
 }

@@ -2,9 +2,10 @@ import { and, asc, inArray, isNotNull, lte, sql, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { rowsOf } from '../rows-of.js';
 import { slaAlerts, ticketPauses, tickets } from '../schema/tickets.js';
+import type { FiredSlaStep, TicketSlaInputs } from '../../tickets/stored-sla.js';
 
-/** What the SLA clocks need of a ticket. */
-export interface SlaTicketRow {
+/** What the SLA clocks need of a ticket (tickets/stored-sla.ts), and which ticket it is. */
+export interface SlaTicketRow extends TicketSlaInputs {
   id: number;
   private: boolean;
   priority: string;
@@ -14,13 +15,13 @@ export interface SlaTicketRow {
   firstResponseAt: Date | null;
   qualifiedAt: Date | null;
   resolvedAt: Date | null;
+  /** Where the ticket stands on the escalation ladder (tickets/escalation-ladder.ts). */
+  escalationLevel: number;
 }
 
-export interface SlaAlertRow {
+/** A fired step as stored (sla_alerts), of one ticket. */
+export interface SlaAlertRow extends FiredSlaStep {
   ticketId: number;
-  clock: string;
-  level: string;
-  deadline: Date;
 }
 
 const slaColumns = {
@@ -33,6 +34,7 @@ const slaColumns = {
   firstResponseAt: tickets.firstResponseAt,
   qualifiedAt: tickets.qualifiedAt,
   resolvedAt: tickets.resolvedAt,
+  escalationLevel: tickets.escalationLevel,
 };
 
 export interface SlaPauseRow {
@@ -146,4 +148,12 @@ export async function storeDeadlines(
   await tx.update(tickets).set({
     firstResponseDue: d.firstResponseDue, resolutionDue: d.resolutionDue, nextSlaAt: d.nextSlaAt,
   }).where(eq(tickets.id, ticketId));
+}
+
+/** A breach moved tickets up the escalation ladder; a level is only ever raised here, never lowered. */
+export async function raiseEscalationLevels(tx: Db, raised: { ticketId: number; level: number }[], now: Date): Promise<void> {
+  for (const r of raised) {
+    await tx.update(tickets).set({ escalationLevel: sql`greatest(${tickets.escalationLevel}, ${r.level})`, updatedAt: now })
+      .where(eq(tickets.id, r.ticketId));
+  }
 }

@@ -1,8 +1,8 @@
 import type { TicketThreadRef } from '../../inbound/decide-thread.js';
-import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
-import { messages, ticketPauses, tickets } from '../schema/tickets.js';
+import { messages, ticketEvents, ticketPauses, tickets } from '../schema/tickets.js';
 import { rowsOf } from '../rows-of.js';
 import { insertRows } from './insert-rows.js';
 
@@ -17,13 +17,27 @@ const threadRefColumns = {
   status: tickets.status, closedAt: tickets.closedAt, resolvedAt: tickets.resolvedAt,
 };
 
+/** Number prefixes: team tickets (SR) and private ones (YN). */
+export interface TicketPrefixes { team: string; private: string }
+
 /**
  * New tickets in one statement; rows come back in the order of `values`. The human number comes
  * from a sequence inside the insert, in that order: concurrent ingests never collide.
  */
-export async function createTickets(db: Db, prefix: string, values: NewTicket[]): Promise<TicketRow[]> {
+export async function createTickets(db: Db, prefixes: TicketPrefixes, values: NewTicket[]): Promise<TicketRow[]> {
+  // Private tickets draw from their own sequence with their own prefix. A run is in practice all
+  // team tickets (private mail is routed one at a time), so the split is for correctness only.
+  const privateRows = values.filter((v) => v.private === true);
+  if (privateRows.length === 0) return insertNumbered(db, prefixes.team, 'ticket_number_seq', values);
+  if (privateRows.length === values.length) return insertNumbered(db, prefixes.private, 'private_ticket_number_seq', values);
+  const team = await insertNumbered(db, prefixes.team, 'ticket_number_seq', values.filter((v) => v.private !== true));
+  const hidden = await insertNumbered(db, prefixes.private, 'private_ticket_number_seq', privateRows);
+  return values.map((v) => (v.private === true ? hidden.shift()! : team.shift()!));
+}
+
+async function insertNumbered(db: Db, prefix: string, sequence: 'ticket_number_seq' | 'private_ticket_number_seq', values: NewTicket[]): Promise<TicketRow[]> {
   return insertRows(db, tickets, values as (typeof tickets.$inferInsert)[], {
-    computed: { number: sql`${prefix} || '-' || nextval('ticket_number_seq')::text` },
+    computed: { number: sql`${prefix} || '-' || nextval('${sql.raw(sequence)}')::text` },
     returning: 'all',
   });
 }
@@ -73,6 +87,14 @@ export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise
   return found;
 }
 
+/** Numbers of a requester's tickets not resolved or closed, team and private alike, oldest first (for managers only). */
+export async function openTicketNumbersOf(db: Db, requester: string): Promise<string[]> {
+  const rows = await db.select({ number: tickets.number }).from(tickets)
+    .where(and(eq(tickets.requesterAddress, requester), notInArray(tickets.status, ['resolved', 'closed'])))
+    .orderBy(tickets.id).limit(50);
+  return rows.map((r) => r.number);
+}
+
 /** Whether `address` is the requester of the ticket or wrote to, or was copied on, one of its mails. */
 export async function isTicketParticipant(db: Db, ticketId: number, address: string): Promise<boolean> {
   const rows = await db.select({ id: messages.id }).from(messages)
@@ -82,29 +104,36 @@ export async function isTicketParticipant(db: Db, ticketId: number, address: str
       sql`${messages.cc} @> ${JSON.stringify([{ address }])}::jsonb`,
     ))).limit(1);
   if (rows.length > 0) return true;
+  // Someone an agent put on the ticket's Cc (`#cc add`) receives its replies and may answer them.
+  const added = await db.select({ id: ticketEvents.id }).from(ticketEvents)
+    .where(and(eq(ticketEvents.ticketId, ticketId), eq(ticketEvents.kind, 'command-cc'),
+      sql`${ticketEvents.data} @> ${JSON.stringify({ action: 'add', address })}::jsonb`)).limit(1);
+  if (added.length > 0) return true;
   const requester = await db.select({ id: tickets.id }).from(tickets)
     .where(and(eq(tickets.id, ticketId), eq(tickets.requesterAddress, address))).limit(1);
   return requester.length > 0;
 }
 
 /**
- * Tickets each requester opened in [from, to), for several at once, in their order. Team tickets
- * count only team tickets: whether a client also complained to management is not the team's to know.
- * Instants and booleans go as text: drizzle leaves timestamptz[] unserialised, and postgres.js
- * sends a boolean array as one boolean.
+ * Tickets each client opened in [from, to), for several at once, in their order: a client is its
+ * addresses and every address at its domains. Team tickets count only team tickets: whether a
+ * client also complained to management is not the team's to know. The queries go as one JSON
+ * parameter (arrays of arrays do not bind as parameters).
  */
 export async function countTicketsOpenedByMany(
-  db: Db, queries: { requester: string; from: Date; to: Date; includePrivate: boolean }[],
+  db: Db, queries: { addresses: readonly string[]; domains: readonly string[]; from: Date; to: Date; includePrivate: boolean }[],
 ): Promise<number[]> {
   if (queries.length === 0) return [];
+  const param = JSON.stringify(queries.map((q) => ({
+    addresses: q.addresses, domains: q.domains, from_at: q.from.toISOString(), to_at: q.to.toISOString(), include_private: q.includePrivate,
+  })));
   const rows = rowsOf<{ n: number }>(await db.execute(sql`
     select (select count(*)::int from ${tickets} t
-      where t.requester_address = q.requester and t.received_at >= q.from_at and t.received_at < q.to_at
+      where (t.requester_address = any(q.addresses) or lower(split_part(t.requester_address, '@', 2)) = any(q.domains))
+        and t.received_at >= q.from_at and t.received_at < q.to_at
         and (q.include_private or not t.private)) as n
-    from unnest(${sql.param(queries.map((q) => q.requester))}::text[],
-      ${sql.param(queries.map((q) => q.from.toISOString()))}::text[]::timestamptz[],
-      ${sql.param(queries.map((q) => q.to.toISOString()))}::text[]::timestamptz[],
-      ${sql.param(queries.map((q) => String(q.includePrivate)))}::text[]::boolean[]) with ordinality as q(requester, from_at, to_at, include_private, i)
+    from rows from (jsonb_to_recordset(${param}::jsonb) as (addresses text[], domains text[], from_at timestamptz, to_at timestamptz, include_private boolean))
+      with ordinality as q(addresses, domains, from_at, to_at, include_private, i)
     order by q.i`));
   return rows.map((r) => Number(r.n));
 }

@@ -7,6 +7,9 @@ import { timestamptz } from './columns.js';
 /** Human ticket numbers (SR-1042) come from a sequence so that concurrent ingests never collide. */
 export const ticketNumberSeq = pgSequence('ticket_number_seq', { startWith: 1000, increment: 1 });
 
+/** Private (management) tickets have numbers of their own (YN-1000), so team numbers have no gaps. */
+export const privateTicketNumberSeq = pgSequence('private_ticket_number_seq', { startWith: 1000, increment: 1 });
+
 export const tickets = pgTable('tickets', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   number: text('number').notNull(),

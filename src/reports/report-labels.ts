@@ -1,0 +1,135 @@
+import { DateTime } from 'luxon';
+import type { Priority } from '../policy/priorities.js';
+import { cachedZone } from '../sla/cached-zone.js';
+
+/** The languages a report is written in (the reader's: a client's configured one, a person's own). */
+export type ReportLanguage = 'tr' | 'en';
+
+/**
+ * Who reads the report. Only staff audiences see remarks about what was left out; a client's
+ * report says nothing of private tickets, not even that there are none.
+ */
+export type ReportAudience = 'management' | 'team' | 'client';
+
+export interface RenderOptions {
+  lang: ReportLanguage;
+  audience: ReportAudience;
+}
+
+const PRIORITY_NAMES: Record<ReportLanguage, Record<Priority, string>> = {
+  en: { critical: 'critical', high: 'high', medium: 'medium', low: 'low' },
+  tr: { critical: 'kritik', high: 'yüksek', medium: 'orta', low: 'düşük' },
+};
+
+/** Turkish names of the default ticket types; a type the operator added keeps its configured name. */
+const TYPE_NAMES_TR: Record<string, string> = {
+  problem: 'Sorun/hata bildirimi',
+  'main-code-problem': 'Ana koddaki değişikliklerden kaynaklanan sorun',
+  access: 'Web sitesine/veritabanına erişilemiyor',
+  'email-deliverability': 'E-posta teslim sorunu',
+  website: 'Web sitesi sorunu',
+  automation: 'Otomasyon talebi',
+  question: 'Odoo kullanımı veya yapılandırması sorusu',
+  licenses: 'Yeni Odoo lisansı talebi',
+  capacity: 'Sunucu kapasitesi artırımı (depolama, RAM, CPU)',
+  report: 'Rapor talebi (site durumu, destek analizi, bant genişliği, depolama)',
+  customization: 'Özelleştirme/değişiklik talebi',
+  other: 'Diğer',
+  'partner-role': '(İş ortakları) İş ortağı kullanıcı/rol talebi',
+  'training-access': '(İş ortakları/Stajyerler) Eğitim için 1 ay ücretsiz Odoo erişimi',
+  complaint: 'Doğrudan yönetime şikayet',
+};
+
+const TEXT = {
+  en: {
+    monthlyTitle: 'Monthly SLA report', quarterlyTitle: 'Quarterly SLA review',
+    receivedIn: (period: string, zone: string) => `Tickets received in ${period} (times in ${zone}).`,
+    management: 'Management report: includes private tickets.', team: 'Team report: private tickets excluded.',
+    generated: (at: string) => `Prepared ${at}.`,
+    summary: 'Summary', tickets: 'tickets', resolved: 'resolved', unresolved: 'unresolved', flagged: 'flagged for SLA review',
+    byType: 'Tickets by type and priority', type: 'type', total: 'total', priority: 'priority', all: 'all',
+    times: 'Response and resolution times', timesNote: 'Working time of each priority\'s calendar; resolution excludes time waiting on the client.',
+    frN: 'first response: n', median: 'median', p90: 'p90 (9 in 10 within)', resN: 'resolution: n',
+    attPriority: 'SLA attainment per priority', attNote: 'Met targets over tickets that had one; targets still running are not counted.',
+    firstResponse: 'first response', resolution: 'resolution', attType: 'SLA attainment per type',
+    breaches: 'Breaches and escalations', breachedTickets: 'breached tickets', breachAlerts: 'breach alerts', escalatedTickets: 'escalated tickets',
+    reachedLead: 'reached team lead', reachedManager: 'reached manager', managerAlerts: 'manager alerts',
+    clientEscalations: 'client escalations', staffEscalations: 'staff escalations',
+    specialDays: 'Special-circumstance days', specialNote: 'A client with more tickets on one local day than the agreement allows (more than three).',
+    day: 'day', client: 'client', satisfaction: 'Satisfaction', responses: 'responses', average: 'average',
+    perClientDomain: 'Per client', perClientAddress: 'Per client (address)',
+    frMedian: 'first response median', frMet: 'first response met', resMet: 'resolution met', breached: 'breached', escalated: 'escalated',
+    specialDaysShort: 'special days', none: 'None.', months: 'Month by month', month: 'month',
+    dailyVolume: 'Daily ticket volume', distribution: 'First-response time distribution', trend: 'SLA attainment month by month',
+    target: 'target', ticketsWord: (n: number) => `${n} ticket${n === 1 ? '' : 's'}`,
+    missed: 'Where targets were missed most',
+  },
+  tr: {
+    monthlyTitle: 'Aylık SLA raporu', quarterlyTitle: 'Üç aylık SLA değerlendirmesi',
+    receivedIn: (period: string, zone: string) => `${period} döneminde alınan talepler (saatler ${zone} saatiyle).`,
+    management: 'Yönetim raporu: gizli talepler dahildir.', team: 'Ekip raporu: gizli talepler hariçtir.',
+    generated: (at: string) => `Hazırlanma: ${at}.`,
+    summary: 'Özet', tickets: 'talep', resolved: 'çözüldü', unresolved: 'çözülmedi', flagged: 'SLA incelemesine alınan',
+    byType: 'Türe ve önceliğe göre talepler', type: 'tür', total: 'toplam', priority: 'öncelik', all: 'tümü',
+    times: 'Yanıt ve çözüm süreleri', timesNote: 'Her önceliğin takvimine göre çalışma süresi; çözüm süresine müşteriden yanıt beklenen süre dahil değildir.',
+    frN: 'ilk yanıt: adet', median: 'ortanca', p90: 'p90 (10 talepten 9\'u bu sürede)', resN: 'çözüm: adet',
+    attPriority: 'Önceliğe göre SLA’ya uyum', attNote: 'Hedefi olan talepler içinde hedefe ulaşanlar; süresi dolmamış hedefler sayılmaz.',
+    firstResponse: 'ilk yanıt', resolution: 'çözüm', attType: 'Türe göre SLA’ya uyum',
+    breaches: 'İhlaller ve yükseltmeler', breachedTickets: 'ihlal olan talep', breachAlerts: 'ihlal uyarısı', escalatedTickets: 'yükseltilen talep',
+    reachedLead: 'ekip liderine ulaşan', reachedManager: 'yöneticiye ulaşan', managerAlerts: 'yönetici uyarısı',
+    clientEscalations: 'müşteri yükseltmesi', staffEscalations: 'ekip yükseltmesi',
+    specialDays: 'Özel durum günleri', specialNote: 'Bir müşterinin bir günde sözleşmenin izin verdiğinden (üçten) fazla talep açtığı günler.',
+    day: 'gün', client: 'müşteri', satisfaction: 'Memnuniyet', responses: 'yanıt', average: 'ortalama',
+    perClientDomain: 'Müşteriye göre', perClientAddress: 'Müşteriye göre (adres)',
+    frMedian: 'ilk yanıt ortancası', frMet: 'ilk yanıt hedefi', resMet: 'çözüm hedefi', breached: 'ihlal', escalated: 'yükseltilen',
+    specialDaysShort: 'özel gün', none: 'Yok.', months: 'Aylara göre', month: 'ay',
+    dailyVolume: 'Günlük talep sayısı', distribution: 'İlk yanıt süresi dağılımı', trend: 'Aylara göre SLA’ya uyum',
+    target: 'hedef', ticketsWord: (n: number) => `${n} talep`,
+    missed: 'Hedeflerin en çok kaçırıldığı yerler',
+  },
+} as const;
+
+export type ReportText = (typeof TEXT)[ReportLanguage];
+
+export function reportText(lang: ReportLanguage): ReportText {
+  return TEXT[lang];
+}
+
+export function priorityName(p: string, lang: ReportLanguage): string {
+  return PRIORITY_NAMES[lang][p as Priority] ?? p;
+}
+
+export function typeName(slug: string, configured: string, lang: ReportLanguage): string {
+  return lang === 'tr' ? TYPE_NAMES_TR[slug] ?? configured : configured;
+}
+
+const LOCALE: Record<ReportLanguage, string> = { tr: 'tr-TR', en: 'en-GB' };
+
+/** "Mart 2026" / "March 2026", "2026 1. çeyrek" / "Q1 2026", from a period label. */
+export function periodName(label: string, lang: ReportLanguage): string {
+  const q = /^(\d{4})-Q([1-4])$/.exec(label);
+  if (q) return lang === 'tr' ? `${q[1]} ${q[2]}. çeyrek` : `Q${q[2]} ${q[1]}`;
+  const month = DateTime.fromISO(`${label}-01`, { zone: 'UTC' });
+  return month.isValid ? month.setLocale(LOCALE[lang]).toFormat('LLLL yyyy') : label;
+}
+
+/** An instant as the reader reads it: "7 Aralık 2026 19:22" in the report's zone, never a raw UTC stamp. */
+export function readableInstant(iso: string, zone: string, lang: ReportLanguage): string {
+  return DateTime.fromISO(iso, { zone: cachedZone(zone) }).setLocale(LOCALE[lang]).toFormat('d LLLL yyyy HH:mm');
+}
+
+/** A local day (YYYY-MM-DD) as "11 Mar" / "11 Mar" in the reader's language, with the weekday. */
+export function readableDay(day: string, lang: ReportLanguage): string {
+  return DateTime.fromISO(day, { zone: 'UTC' }).setLocale(LOCALE[lang]).toFormat('ccc d LLL yyyy');
+}
+
+/** A number with the reader's decimal separator (2,63 in Turkish). */
+export function decimal(value: number, digits: number, lang: ReportLanguage): string {
+  return value.toLocaleString(LOCALE[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** "95,0%" in English style, "%95,0" in Turkish. */
+export function percentText(rate: number, digits: number, lang: ReportLanguage): string {
+  const n = decimal(rate * 100, digits, lang);
+  return lang === 'tr' ? `%${n}` : `${n}%`;
+}

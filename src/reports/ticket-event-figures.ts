@@ -1,0 +1,125 @@
+/**
+ * What the event log says happened to a ticket, for the reports: the one place where escalation,
+ * breach and alert figures are read, so every report counts them the same way and each can be
+ * checked against a count of `ticket_events` (test/integration/report-reconciliation.test.ts).
+ *
+ * Issue 24: the reports used to read `tickets.escalation_level` (which the SLA sweep never moves,
+ * and whose level 1 is the agent, not the team lead) and `sla_alerts` rows of a clock no code
+ * writes ("client-escalation"): "client escalations 0" after three client escalations, "reached
+ * team lead 0" after sixteen breach alerts to the lead.
+ */
+
+/** One row of `ticket_events` as the reports read it. */
+export interface ReportEventRow {
+  ticketId: number;
+  at: Date;
+  kind: string;
+  data: Record<string, unknown>;
+}
+
+/** The event kinds the reports read (the loader asks for these only). */
+export const REPORT_EVENT_KINDS = [
+  'client-escalated', 'command-escalate', 'sla-reminder', 'sla-breach', 'sla-escalated-manager', 'qualification-reminder',
+  'special-circumstances', 'survey-answered',
+] as const;
+
+/** The escalation ladder (apply-client-reply.ts, apply-agent-commands.ts): level N is LADDER[N - 1]. */
+export const LADDER_STEPS = ['agent', 'lead', 'manager'] as const;
+export type LadderStep = (typeof LADDER_STEPS)[number];
+
+export interface TicketEventFigures {
+  /** The highest step of the ladder that was told about the ticket; null when none was. */
+  reached: LadderStep | null;
+  /** [Escalate] replies from the client. */
+  clientEscalations: number;
+  /** `#escalate` commands by staff. */
+  staffEscalations: number;
+  /** SLA breach alerts (100% of a target; they go to the team lead), by clock. */
+  breachAlerts: { clock: string }[];
+  /** SLA alerts at 150% of a target (they go to the managers). */
+  managerAlerts: number;
+  /** Flagged as the fourth or later ticket of a client's day. */
+  specialCircumstances: boolean;
+  /** The client's last survey answer (1-5), null when none. */
+  satisfaction: number | null;
+}
+
+const STEP_RANK: Record<LadderStep, number> = { agent: 1, lead: 2, manager: 3 };
+
+function higher(a: LadderStep | null, b: LadderStep | null): LadderStep | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return STEP_RANK[b] > STEP_RANK[a] ? b : a;
+}
+
+function stepOfLevel(level: unknown): LadderStep | null {
+  const n = Number(level);
+  return Number.isInteger(n) && n >= 1 ? LADDER_STEPS[Math.min(n, LADDER_STEPS.length) - 1]! : null;
+}
+
+/** The figures of one ticket from its events (any order). */
+export function ticketEventFigures(events: readonly ReportEventRow[]): TicketEventFigures {
+  const figures: TicketEventFigures = {
+    reached: null, clientEscalations: 0, staffEscalations: 0, breachAlerts: [], managerAlerts: 0,
+    specialCircumstances: false, satisfaction: null,
+  };
+  let lastSurvey: Date | null = null;
+  for (const e of events) {
+    switch (e.kind) {
+      case 'client-escalated':
+        figures.clientEscalations += 1;
+        figures.reached = higher(figures.reached, stepOfLevel(e.data.level));
+        break;
+      case 'command-escalate':
+        figures.staffEscalations += 1;
+        figures.reached = higher(figures.reached, stepOfLevel(e.data.level));
+        break;
+      case 'sla-breach':
+      case 'sla-escalated-manager':
+      case 'sla-reminder':
+      case 'qualification-reminder':
+        // The level the sweep recorded says who was told (escalation-plan.ts recipientsFor).
+        if (e.data.level === 'breach') {
+          figures.breachAlerts.push({ clock: String(e.data.clock ?? 'unknown') });
+          figures.reached = higher(figures.reached, 'lead');
+        } else if (e.data.level === 'manager') {
+          figures.managerAlerts += 1;
+          figures.reached = higher(figures.reached, 'manager');
+        }
+        break;
+      case 'special-circumstances':
+        figures.specialCircumstances = true;
+        break;
+      case 'survey-answered': {
+        const score = Number(e.data.score);
+        if (Number.isInteger(score) && score >= 1 && score <= 5 && (lastSurvey === null || e.at >= lastSurvey)) {
+          figures.satisfaction = score;
+          lastSurvey = e.at;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return figures;
+}
+
+/** Figures per ticket id; a ticket with no event gets the empty figures. */
+export function eventFiguresByTicket(events: readonly ReportEventRow[]): (ticketId: number) => TicketEventFigures {
+  const grouped = new Map<number, ReportEventRow[]>();
+  for (const e of events) {
+    const list = grouped.get(e.ticketId);
+    if (list) list.push(e);
+    else grouped.set(e.ticketId, [e]);
+  }
+  const memo = new Map<number, TicketEventFigures>();
+  return (id) => {
+    let f = memo.get(id);
+    if (!f) {
+      f = ticketEventFigures(grouped.get(id) ?? []);
+      memo.set(id, f);
+    }
+    return f;
+  };
+}

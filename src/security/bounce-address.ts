@@ -1,0 +1,53 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Signed envelope senders (BATV-style): every mail we send has `support+b<tag>@…` (of its From
+ * mailbox) as its SMTP MAIL FROM, where the tag is a keyed hash of its Message-ID. A delivery
+ * report goes to the envelope sender, so a genuine bounce of our mail arrives addressed to that
+ * tag, while anyone can write a report quoting one of our Message-IDs (they are in every client's
+ * References) but nobody can write the tag for it. Only a report delivered to the right tag may
+ * change anything (bounce-verdict.ts).
+ */
+
+const TAG_BYTES = 10;
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+/** `b` and 16 base32 characters: never 34 long, so never read as a reply token. */
+const TAG_TEXT = `b[a-z2-7]{${Math.ceil((TAG_BYTES * 8) / 5)}}`;
+
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+function tagOf(secret: string, messageId: string): string {
+  const mac = createHmac('sha256', secret).update(`slagate/bounce-address\0${messageId.trim()}`).digest().subarray(0, TAG_BYTES);
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of mac) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  return `b${out}`;
+}
+
+/** The envelope sender of the mail with `messageId` from `mailboxAddress`. */
+export function bounceAddress(secret: string, mailboxAddress: string, messageId: string): string {
+  const at = mailboxAddress.lastIndexOf('@');
+  return `${mailboxAddress.slice(0, at)}+${tagOf(secret, messageId)}@${mailboxAddress.slice(at + 1)}`;
+}
+
+/** Whether `address` is the signed envelope sender of `messageId` on one of `mailboxAddresses`. */
+export function isBounceAddressOf(secret: string, address: string, mailboxAddresses: readonly string[], messageId: string): boolean {
+  const m = new RegExp(`^([^@+]+)\\+(${TAG_TEXT})@([^@]+)$`, 'i').exec(address.trim());
+  if (!m) return false;
+  const bare = `${asciiLower(m[1]!)}@${asciiLower(m[3]!)}`;
+  if (!mailboxAddresses.some((a) => asciiLower(a) === bare)) return false;
+  const expected = Buffer.from(tagOf(secret, messageId));
+  const given = Buffer.from(asciiLower(m[2]!));
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
