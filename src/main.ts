@@ -21,6 +21,7 @@ import { createSmtpListener } from './mail-listeners/smtp-listener.js';
 import { ingestSocketPath, writeRunningGateway } from './mail-listeners/running-gateway-file.js';
 import { databaseKey } from './mail-listeners/database-key.js';
 import { createIngestSocket } from './mail-listeners/ingest-socket.js';
+import { coalesceIngests } from './app/ingest/ingest-coalescer.js';
 import { createLmtpListener, type LmtpAddress, type LmtpListener } from './mail-listeners/lmtp-listener.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import type { Policy } from './policy/default-policy.js';
@@ -70,6 +71,11 @@ export interface GatewayOptions {
    * folder beside gateway.json, in-process tests a path of their own, unset means none.
    */
   ingestSocket?: string;
+  /**
+   * Called when the database driver is stuck (a transaction outlived its deadline): `slagate
+   * start` exits to be restarted clean; in-process tests get 451s and need not.
+   */
+  onDatabaseWedged?: (err: Error) => void;
 }
 
 /** What the worker factories get; add new long-running jobs in `composeWorkers`. */
@@ -107,6 +113,8 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     if (batch.outcomes.some((o) => o !== undefined)) outbox.wake();
     return batch;
   } };
+  // LMTP deliveries that arrive together (the MTA's concurrent sessions) commit in one batch.
+  const ingestCoalesced = coalesceIngests((inputs) => intake.ingest(inputs), { maxBytes: intake.maxHandOverBytes });
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 
@@ -148,10 +156,10 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   // The local MTA's LMTP listeners run whatever the mailboxes' source (IMAP too): the admin
   // configured them on purpose. Loopback TCP or a socket the MTA's delivery agent must reach.
   if (config.lmtp.port !== undefined) {
-    workers.push(createLmtpListener({ config, ingest, clock, logger, name: 'lmtp', listen: { host: config.lmtp.host, port: config.lmtp.port } }));
+    workers.push(createLmtpListener({ config, ingest: ingestCoalesced, clock, logger, name: 'lmtp', listen: { host: config.lmtp.host, port: config.lmtp.port } }));
   }
   if (config.lmtp.socket) {
-    workers.push(createLmtpListener({ config, ingest, clock, logger, name: 'lmtp-socket', listen: { socket: config.lmtp.socket }, socketMode: 0o666 }));
+    workers.push(createLmtpListener({ config, ingest: ingestCoalesced, clock, logger, name: 'lmtp-socket', listen: { socket: config.lmtp.socket }, socketMode: 0o666 }));
   }
   if (ctx.ingestSocket) {
     const socket = createIngestSocket({ path: ctx.ingestSocket, ingest, clock, logger });
@@ -251,7 +259,7 @@ export async function startGateway(configured: Config, options: GatewayOptions):
   // The gateway runs on regardless (the calendar is still right until the year ends), but says so.
   const holidays = checkHolidays(config.policy.calendars, clock());
   if (!holidays.ok) logger.warn({ code: 'HOLIDAYS_RUNNING_OUT' }, holidays.detail);
-  const database = await openMigratedDatabase(config, logger);
+  const database = await openMigratedDatabase(config, logger, options.onDatabaseWedged);
   const metrics = createMetrics({
     outboxStats: () => outboxDepth(database.db, clock()),
     onCollectError: (err) => logger.warn({ err, code: 'DB_UNAVAILABLE' }, 'outbox metrics could not be read'),
@@ -305,15 +313,15 @@ export async function startGateway(configured: Config, options: GatewayOptions):
 }
 
 /** Migrations run on their own single connection (drizzle's advice), then the pool opens. */
-async function openMigratedDatabase(config: Config, logger: Logger): Promise<Database> {
+async function openMigratedDatabase(config: Config, logger: Logger, onWedged?: (err: Error) => void): Promise<Database> {
   if (config.database.url) {
-    const migrator = await openDatabase(config.database, { max: 1, applicationName: 'slagate-migrate', logger });
+    const migrator = await openDatabase(config.database, { max: 1, applicationName: 'slagate-migrate', noTransactionDeadline: true, logger });
     try {
       await migrate(migrator);
     } finally {
       await migrator.close();
     }
-    return openDatabase(config.database, { logger, applicationName: 'slagate' });
+    return openDatabase(config.database, { logger, applicationName: 'slagate', onWedged });
   }
   const database = await openDatabase(config.database, { logger });
   await migrate(database);

@@ -8,7 +8,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const { openDatabase } = await import('../db/client.js');
       const { migrate } = await import('../db/migrate.js');
       const config = ctx.config();
-      const database = await openDatabase(config.database, { max: 1, applicationName: 'slagate-migrate' });
+      const database = await openDatabase(config.database, { max: 1, applicationName: 'slagate-migrate', noTransactionDeadline: true });
       try {
         await migrate(database);
         ctx.out.write(`migrations applied (${database.kind})\n`);

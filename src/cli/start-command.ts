@@ -20,7 +20,14 @@ instance at a time and the outbox and SLA work is shared without duplicates.`)
       const { startGateway, runUntilSignalled } = await import('../main.js');
       const config = ctx.config();
       const logger = createLogger();
-      const gateway = await startGateway(config, { logger, announce: true });
+      const gateway = await startGateway(config, {
+        logger, announce: true,
+        // A stuck driver connection is not repaired in place (docs/PITFALLS.md): exit, be restarted.
+        onDatabaseWedged: (err) => {
+          logger.fatal({ err, code: 'DB_UNAVAILABLE' }, 'database connection stuck; exiting to restart clean');
+          process.exit(70);
+        },
+      });
       const { http, smtp } = gateway.endpoints();
       if (smtp) {
         ctx.out.write(`slagate is running in local mail mode: send mail for ${config.mailboxes.support.address} `

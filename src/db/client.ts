@@ -22,6 +22,13 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** Called once per statement sent: the throughput bench counts them per mail. */
   onStatement?: () => void;
+  /**
+   * Told when a transaction outlived its deadline (a connection postgres.js left stuck); the
+   * gateway exits to be restarted clean. The transaction's caller gets a retryable error either way.
+   */
+  onWedged?: (err: Error) => void;
+  /** Migrations may legitimately run longer than one transaction's deadline: they go without. */
+  noTransactionDeadline?: boolean;
 }
 
 type Target = { url: string } | { socketDir: string; port: number };
@@ -126,7 +133,12 @@ async function connect(target: Target, database: Config['database'], options: Op
     // A host that is a folder is the folder of a Unix socket to postgres.js.
     : postgres({ ...settings, host: target.socketDir, port: target.port, username: EMBEDDED_USER, database: EMBEDDED_DATABASE });
   const { withPreparedStatements } = await import('./prepared-statements.js');
-  const db = drizzle(withPreparedStatements(client, options.onStatement)) as unknown as Db;
+  const { withTransactionDeadline } = await import('./transaction-deadline.js');
+  // Every statement ends within statement_timeout and every pause within the idle-in-transaction
+  // timeout, or the server ends the transaction: past both, only the driver can be stuck.
+  const deadlineMs = database.statementTimeoutMs + database.idleInTransactionTimeoutMs;
+  const prepared = withPreparedStatements(client, options.onStatement);
+  const db = drizzle(options.noTransactionDeadline ? prepared : withTransactionDeadline(prepared, deadlineMs, options.onWedged)) as unknown as Db;
   // drizzle makes postgres.js pass timestamps through untouched (its columns serialise them), so
   // a Date bound in a raw sql`` fragment would reach the wire as an object and fail. Serialise
   // Dates here once, for every query.
