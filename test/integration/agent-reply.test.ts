@@ -182,6 +182,19 @@ describe('agent replies by email', () => {
     expect((await outboxOf(ticket.id)).filter((r) => r.kind === 'survey')).toHaveLength(1);
   });
 
+  it('echoes the alias the agent typed and answers a Turkish agent in Turkish (issue 23)', async () => {
+    const { ticket, notice } = await clientTicket();
+    await ingest(replyTo(await notice(AYSE), { body: '#durum beklemede\n#not Müşteri telefonda aradı.' }));
+    const results = (await outboxOf(ticket.id)).filter((r) => r.kind === 'command-result');
+    expect(results).toHaveLength(2);
+    const all = results.map((r) => `${r.subject}\n${r.text}`).join('\n');
+    expect(all).toContain('"#not"');
+    expect(all).toContain('"#durum beklemede"');
+    expect(all).not.toMatch(/#note\b|#status\b/);
+    expect(all).toContain('iç not olarak saklandı; müşteriye hiçbir şey gönderilmedi');
+    expect(all).not.toContain('kept as an internal note');
+  });
+
   it('mails a command that fails back with the reason and runs the others', async () => {
     const { ticket, notice } = await clientTicket();
     await ingest(replyTo(await notice(AYSE), { body: '#assign nobody\n#status bitti\n#qualified' }));

@@ -103,7 +103,7 @@ export async function applyAgentReply(
   }
   await appendEvents(tx, events);
 
-  const commandsApplied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, rawMailId: m.rawMailId, arrivedAt });
+  const commandsApplied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, written: parsed.written, rawMailId: m.rawMailId, arrivedAt });
   ticket = commandsApplied.ticket;
   await recomputeTicketSla(tx, ticket.id, config.policy, now);
   const outcomes = [...commandsApplied.outcomes, ...parsed.errors.map(errorOutcome)];
