@@ -166,6 +166,9 @@ export const configSchema = z.object({
     reopenWindowDays: z.number().int().min(0).default(14), // days after closing a reply still reopens
     ackPerSenderCap: z.number().int().min(1).default(10), // acknowledgements per sender per window
     ackPerSenderWindowMinutes: z.number().int().min(1).default(180), // 3 hours
+    // Issue 21: forged senders spread over one domain, or over many, still get bounded backscatter.
+    ackPerDomainCap: z.number().int().min(1).default(30), // acknowledgements per domain per ackPerSenderWindowMinutes
+    ackGlobalPerHour: z.number().int().min(1).default(300), // acknowledgements to anyone per hour
     bounceSuppressionDays: z.number().int().min(0).default(7), // days a hard-bounced address gets no mail
     // Total of the files a forward carries (client's files to staff, agent's to the client);
     // larger ones are listed by name and size, and `slagate attachment get` gives them.
@@ -173,7 +176,7 @@ export const configSchema = z.object({
     staffRefusalNoticeMinutes: z.number().int().min(1).default(60), // at most one refused-mail notice per staff member per window
   }).default({
     maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
-    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
+    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, ackPerDomainCap: 30, ackGlobalPerHour: 300, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
   }),
   outbox: z.object({
     maxAttempts: z.number().int().min(1).default(12),

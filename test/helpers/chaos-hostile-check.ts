@@ -10,6 +10,7 @@ import { outbox } from '../../src/db/schema/outbox.js';
 import { quarantine } from '../../src/db/schema/quarantine.js';
 import { rawMail } from '../../src/db/schema/raw-mail.js';
 import { createFileSender } from '../../src/smtp/create-file-sender.js';
+import { resolveOutboxAttachments } from '../../src/app/notify/stored-attachments.js';
 import type { HostileCase } from './chaos-hostile-mail.js';
 import { testConfig } from './test-config.js';
 import type { TestDatabase } from './test-database.js';
@@ -105,7 +106,8 @@ export function createHostileHarness(database: TestDatabase): HostileHarness {
     for (const mail of queued) {
       lastOutboxId = Math.max(lastOutboxId, mail.id);
       checkStoredValues(label, mail);
-      const result = await sender.send(mail);
+      // As the outbox worker sends it: forwarded files are read back from their raw mail first.
+      const result = await sender.send({ ...mail, attachments: await resolveOutboxAttachments(database.db, mail.attachments) });
       const file = join(outDir, /^written to (.+)$/.exec(result.response)![1]!);
       const eml = readFileSync(file);
       rmSync(file);

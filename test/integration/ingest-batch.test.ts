@@ -54,6 +54,10 @@ function dayOfMail(): IngestInput[] {
   add(buildMail({ from: 'Veli Ali <veli@musteri.example>', subject: 'Re: [Hata] Şubat hatası [Yükselt]', inReplyTo: '<subat@musteri.example>', messageId: '<subat2@musteri.example>' }));
   add(buildMail({ from: 'Ali Veli <ali@musteri.example>', subject: '[Soru] Rapordan sonra', messageId: '<sonra@musteri.example>' }));
   for (const f of readdirSync(CORPUS).filter((name) => name.endsWith('.eml')).sort()) add(readFileSync(join(CORPUS, f)));
+  // Issue 21: a forger's flood, last so it renumbers nothing above: plus-tags of one address (one
+  // cap), then other addresses of its domain (the domain cap).
+  for (let i = 0; i < 5; i++) add(buildMail({ from: `Forged <${i % 2 ? 'Flood' : 'flood'}+${i}@flood.example>`, subject: `[Soru] Flood ${i}`, messageId: `<flood${i}@forger.example>` }));
+  for (let i = 0; i < 9; i++) add(buildMail({ from: `Forged <u${i}@flood.example>`, subject: `[Soru] Domain flood ${i}`, messageId: `<dflood${i}@forger.example>` }));
   return mails.map((m, i) => ({ raw: m.raw, mailbox: m.mailbox ?? 'support', receivedAt: m.receivedAt ?? at(mails.length - i), source: 'imap' }));
 }
 
@@ -92,7 +96,7 @@ describe('ingesting a batch of mails together', () => {
   const databases: World[] = [];
   const depsOf = (database: World): IngestDeps => ({
     db: database.db,
-    config: testConfig(database.url, { limits: { ackPerSenderCap: 4 } }),
+    config: testConfig(database.url, { limits: { ackPerSenderCap: 4, ackPerDomainCap: 12 } }),
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     clock: () => MONDAY_10,
   });
@@ -120,6 +124,9 @@ describe('ingesting a batch of mails together', () => {
     expect(text(expected.events)).toContain('"kind":"special-circumstances"');
     expect(text(expected.events)).toContain('acknowledgements to busy@client.example in the last 180 minutes (cap 4)');
     expect(text(expected.outbox)).toContain('"kind":"sender-capped"');
+    expect(text(expected.outbox)).toMatch(/"dedupe_key":"sender-capped:flood@flood\.example:\d+:/);
+    expect(text(expected.outbox)).toMatch(/"dedupe_key":"sender-capped:domain:flood\.example:\d+:/);
+    expect(expected.outbox.filter((r) => JSON.stringify(r).includes('"kind":"acknowledgement"') && JSON.stringify(r).includes('flood.example'))).toHaveLength(12);
     expect(text(expected.events)).toContain('gone@client.example is suppressed after a hard bounce');
     expect(text(expected.outbox)).toContain('"dedupe_key":"notify-new:1:ayse@sanarise.example"');
     expect(text(expected.outbox)).not.toContain('"dedupe_key":"notify-new:1:mert@sanarise.example"');

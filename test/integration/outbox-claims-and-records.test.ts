@@ -115,8 +115,12 @@ describe('claiming due outbox rows', () => {
     const plan = await database.db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
       return tx.execute(sql`explain (format json) select count(*) from outbox o where o.kind in ('acknowledgement', 'acknowledgement-private')
-        and o.created_at >= ${at.toISOString()}::timestamptz and o."to"->0->>'address' = 'ayse@client.example'`) as unknown as { 'QUERY PLAN': unknown }[];
+        and o.created_at >= ${at.toISOString()}::timestamptz and o.ack_recipient = 'ayse@client.example'`) as unknown as { 'QUERY PLAN': unknown }[];
     });
     expect(JSON.stringify(plan[0]!['QUERY PLAN'])).toMatch(/"Index Name":"outbox_ack_recipient"/);
+    // Issue 21: stored and looked up normalised, so a plus-tag counts against the same address.
+    await enqueueMany(database.db, [{ mail: ack(5, 'mehmet+tag@client.example'), notBefore: at }], at);
+    expect((await acknowledgementGates(database.db, ['mehmet+other@client.example'], at, at)).get('mehmet+other@client.example'))
+      .toMatchObject({ sent: 2, recipient: 'mehmet@client.example', domain: 'client.example', domainSent: 4 });
   });
 });

@@ -45,7 +45,7 @@ describe('getSlaInputs', () => {
     const [row] = await db.select().from(tickets).where(eq(tickets.id, busy));
     expect(inputs!.row).toEqual({
       id: busy, private: false, priority: 'high', status: 'waiting', assignee: null, receivedAt: row!.receivedAt,
-      firstResponseAt: null, qualifiedAt: null, resolvedAt: null,
+      firstResponseAt: null, qualifiedAt: null, resolvedAt: null, escalationLevel: 0,
     });
     const byStart = (a: { start: Date }, b: { start: Date }) => a.start.getTime() - b.start.getTime();
     expect(inputs!.pauses.sort(byStart)).toEqual((await listPauses(db, [busy])).sort(byStart));

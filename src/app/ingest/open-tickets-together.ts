@@ -3,11 +3,11 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
 import { insertMessages } from '../../db/repositories/message-repository.js';
-import { acknowledgementGates, enqueueMany, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
+import { acknowledgementGates, acknowledgementKey, enqueueMany, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
 import { countTicketsOpenedByMany, createTickets, lockForKeys, openTicketNumbersOf, type TicketThreadRef } from '../../db/repositories/ticket-repository.js';
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
-import { acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
+import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
 import { clientReportAttachment } from '../jobs/client-report-attachment.js';
@@ -111,23 +111,35 @@ export async function openTicketsTogether(
   // Sent together (one round trip), run in this order.
   const [tickets, gates, suppressedStaff] = await pipelineStatements([
     createTickets(tx, { team: config.ticketPrefix, private: config.privateTicketPrefix }, plans.map((p) => p.values)),
-    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now), plans.some((p) => p.values.private)),
+    acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now), plans.some((p) => p.values.private),
+      acknowledgementGlobalWindowStart(now)),
     suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now),
   ]);
-  const acknowledgedInRun = new Map<string, number>();
+  // The run's own acknowledgements, counted as the gate counts them: by normalised recipient, by
+  // domain, and in all, so a batch decides as one-at-a-time ingest does.
+  const inRun = { recipient: new Map<string, number>(), domain: new Map<string, number>(), all: 0 };
   const writes: TicketWrites[] = run.map((m, i) => {
     const address = requesters[i]!.address;
-    const gate = gates.get(address) ?? { suppressed: false, sent: 0 };
+    const key = acknowledgementKey(address);
+    const gate = gates.get(address) ?? { suppressed: false, sent: 0, domainSent: 0, globalSent: 0, ...key };
     const w = planTicketWrites(config, now, random, m, plans[i]!, tickets[i]!, m.linkedTo ?? null, {
-      acknowledgement: { suppressed: gate.suppressed, sent: gate.sent + (acknowledgedInRun.get(address) ?? 0) },
+      acknowledgement: {
+        ...gate,
+        sent: gate.sent + (inRun.recipient.get(gate.recipient) ?? 0),
+        domainSent: gate.domainSent + (inRun.domain.get(gate.domain) ?? 0),
+        globalSent: gate.globalSent + inRun.all,
+      },
       suppressedStaff,
       reportAttachment: reports.get(i) ?? null,
       otherOpenTickets: otherOpen.get(i) ?? [],
     });
-    // As the gate counts them: acknowledgements whose To holds the address.
     for (const { mail } of w.mails) {
       if (mail.kind !== 'acknowledgement' && mail.kind !== 'acknowledgement-private') continue;
-      for (const to of mail.to) acknowledgedInRun.set(to.address, (acknowledgedInRun.get(to.address) ?? 0) + 1);
+      if (!mail.to[0]) continue;
+      const k = acknowledgementKey(mail.to[0].address);
+      inRun.recipient.set(k.recipient, (inRun.recipient.get(k.recipient) ?? 0) + 1);
+      inRun.domain.set(k.domain, (inRun.domain.get(k.domain) ?? 0) + 1);
+      inRun.all += 1;
     }
     return w;
   });

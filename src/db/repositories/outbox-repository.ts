@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { domainOfNormalised, normaliseAddress } from '../../inbound/normalise-address.js';
 import type { OutboundMail } from '../../outbound/outbound-mail.js';
 import type { Db } from '../client.js';
 import { outbox, suppressions } from '../schema/outbox.js';
@@ -34,8 +35,25 @@ export async function enqueueMany(tx: Db, queued: QueuedMail[], now: Date): Prom
   return new Set(rows.map((r) => r.dedupeKey));
 }
 
+/** Whether a mail counts against the acknowledgement caps. */
+function isAcknowledgement(mail: OutboundMail): boolean {
+  return mail.kind === 'acknowledgement' || mail.kind === 'acknowledgement-private';
+}
+
+/**
+ * What the acknowledgement caps count an address by: the one place normaliseAddress is applied,
+ * for what is stored (outboxRow) and for what the gates look up, so the two cannot drift apart.
+ */
+export function acknowledgementKey(address: string): { recipient: string; domain: string } {
+  const recipient = normaliseAddress(address);
+  return { recipient, domain: domainOfNormalised(recipient) };
+}
+
 function outboxRow(mail: OutboundMail, notBefore: Date, now: Date): typeof outbox.$inferInsert {
+  const ack = isAcknowledgement(mail) && mail.to[0] ? acknowledgementKey(mail.to[0].address) : null;
   return {
+    ackRecipient: ack?.recipient ?? null,
+    ackDomain: ack?.domain ?? null,
     dedupeKey: mail.dedupeKey,
     kind: mail.kind,
     ticketId: mail.ticketId,
@@ -209,36 +227,70 @@ export async function suppressedAmong(db: Db, addresses: string[], now: Date): P
   return new Set(rows.map((r) => r.address));
 }
 
+/** What the acknowledgement of one address checks: see AcknowledgementGate in app/notify. */
+export interface AcknowledgementGateRow {
+  suppressed: boolean;
+  /** Acknowledgements to the normalised address since `since`. */
+  sent: number;
+  /** Acknowledgements to any address of its domain since `since`. */
+  domainSent: number;
+  /** Acknowledgements to anyone since `globalSince`. */
+  globalSent: number;
+  /** The normalised address and domain the counts are for. */
+  recipient: string;
+  domain: string;
+}
+
 /**
- * The acknowledgement gates of several addresses in one round trip, keyed by address: whether
- * each is suppressed, and how many acknowledgements went to it since `since` (the cap).
+ * The acknowledgement gates of several addresses in one round trip, keyed by the address as
+ * given: whether each is suppressed (exact address, as bounces record it), and how many
+ * acknowledgements went since `since` to its normalised form and to its domain, and since
+ * `globalSince` to anyone (the caps). Batch and one-at-a-time ingest both read it here.
  */
 export async function acknowledgementGates(
-  db: Db, addresses: string[], now: Date, since: Date, includePrivate = true,
-): Promise<Map<string, { suppressed: boolean; sent: number }>> {
+  db: Db, addresses: string[], now: Date, since: Date, includePrivate = true, globalSince: Date = since,
+): Promise<Map<string, AcknowledgementGateRow>> {
   // A team ticket's cap counts the team's acknowledgements only: whether the client also wrote to
   // management is not the team's to know (issue 20).
   const kinds = includePrivate ? ['acknowledgement', 'acknowledgement-private'] : ['acknowledgement'];
   const distinct = [...new Set(addresses)];
-  const gates = new Map<string, { suppressed: boolean; sent: number }>();
+  const gates = new Map<string, AcknowledgementGateRow>();
   if (distinct.length === 0) return gates;
-  const rows = rowsOf<{ address: string; sent: number; suppressed: boolean }>(await db.execute(sql`
+  const keys = distinct.map(acknowledgementKey);
+  const rows = rowsOf<{ address: string; sent: number; domain_sent: number; global_sent: number; suppressed: boolean }>(await db.execute(sql`
     select a.address,
       (select count(*)::int from ${outbox} o
         where o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${since.toISOString()}::timestamptz
-          and o."to"->0->>'address' = a.address) as sent,
+          and o.ack_recipient = a.recipient) as sent,
+      (select count(*)::int from ${outbox} o
+        where o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${since.toISOString()}::timestamptz
+          and o.ack_domain = a.domain) as domain_sent,
+      (select count(*)::int from ${outbox} o
+        where o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${globalSince.toISOString()}::timestamptz
+          and o.ack_recipient is not null) as global_sent,
       exists (select 1 from ${suppressions} s where s.address = a.address and s.until > ${now.toISOString()}::timestamptz) as suppressed
-    from unnest(${sql.param(distinct)}::text[]) as a(address)`));
-  for (const row of rows) gates.set(row.address, { suppressed: row.suppressed === true, sent: Number(row.sent) });
+    from unnest(${sql.param(distinct)}::text[], ${sql.param(keys.map((k) => k.recipient))}::text[],
+      ${sql.param(keys.map((k) => k.domain))}::text[]) as a(address, recipient, domain)`));
+  for (const row of rows) {
+    const key = acknowledgementKey(row.address);
+    gates.set(row.address, {
+      suppressed: row.suppressed === true, sent: Number(row.sent), domainSent: Number(row.domain_sent),
+      globalSent: Number(row.global_sent), recipient: key.recipient, domain: key.domain,
+    });
+  }
   return gates;
 }
 
 /**
  * What the acknowledgement of a new ticket checks before it is queued, in one round trip: whether
- * the address is suppressed, and how many acknowledgements went to it since `since` (the cap).
+ * the address is suppressed, and the cap counts (see acknowledgementGates).
  */
-export async function acknowledgementGate(db: Db, address: string, now: Date, since: Date): Promise<{ suppressed: boolean; sent: number }> {
-  return (await acknowledgementGates(db, [address], now, since)).get(address) ?? { suppressed: false, sent: 0 };
+export async function acknowledgementGate(
+  db: Db, address: string, now: Date, since: Date, globalSince: Date = since,
+): Promise<AcknowledgementGateRow> {
+  const key = acknowledgementKey(address);
+  return (await acknowledgementGates(db, [address], now, since, true, globalSince)).get(address)
+    ?? { suppressed: false, sent: 0, domainSent: 0, globalSent: 0, recipient: key.recipient, domain: key.domain };
 }
 
 /** What a reminder needs to know to decide whether it still applies. */

@@ -42,6 +42,14 @@ export const outbox = pgTable('outbox', {
   recipients: jsonb('recipients').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
   createdAt: timestamptz('created_at').notNull().default(sql`now()`),
   sentAt: timestamptz('sent_at'),
+  /**
+   * An acknowledgement's recipient as the caps count it (normaliseAddress: case and plus-tag
+   * folded); null on every other mail. Stored rather than computed in SQL so the one TypeScript
+   * rule decides both what is stored and what is looked up.
+   */
+  ackRecipient: text('ack_recipient'),
+  /** The domain of ackRecipient, for the per-domain cap. */
+  ackDomain: text('ack_domain'),
 }, (t) => [
   uniqueIndex('outbox_dedupe').on(t.dedupeKey),
   uniqueIndex('outbox_message_id').on(t.messageId),
@@ -52,8 +60,11 @@ export const outbox = pgTable('outbox', {
   // acknowledgement has exactly one recipient (build-acknowledgement.ts), so a btree on it does.
   // It replaced a GIN index on the whole "to" list (0005): every update of a row (leased, then
   // sent) is a new row version with new entries in every index, and GIN entries are the dear ones.
-  index('outbox_ack_recipient').on(sql`(${t.to}->0->>'address')`, t.createdAt)
-    .where(sql`${t.kind} in ('acknowledgement', 'acknowledgement-private')`),
+  // Issue 21: on the normalised recipient, so victim+1@ and Victim@ count as one.
+  index('outbox_ack_recipient').on(t.ackRecipient, t.createdAt).where(sql`${t.ackRecipient} is not null`),
+  index('outbox_ack_domain').on(t.ackDomain, t.createdAt).where(sql`${t.ackDomain} is not null`),
+  // The global acknowledgement rate counts every acknowledgement of the last hour.
+  index('outbox_ack_created').on(t.createdAt).where(sql`${t.ackRecipient} is not null`),
 ]);
 
 /** Addresses that hard-bounced: no mail to them until `until`. */
