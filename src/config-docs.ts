@@ -96,7 +96,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   tokenSecret: 'Secret (16+ characters) for signed reply addresses; prefer `SLAGATE_TOKEN_SECRET`. Unset: the embedded database makes one and keeps it beside `database.dataDir` (token-secret); with PostgreSQL, agents cannot act by mail.',
   replyTokenTtlDays: 'Days a reply address in a staff mail stays valid.',
   trustedAuthservId: 'authserv-id of your own mail server: when set, agent mail must carry its Authentication-Results with DMARC or aligned DKIM pass.',
-  'policy.types': 'Ticket types: slug, name, allowed priorities, default priority, tag aliases, keywords, private flag (default: the agreement, SLA-POLICY.md).',
+  'policy.types': 'Ticket types: slug, name, `nameTr` (the name in Turkish mail; default: the agreement’s Turkish name for a known slug), allowed priorities, default priority, tag aliases, keywords, private flag (default: the agreement, SLA-POLICY.md).',
   'policy.priorities': 'Per priority: calendar, first-response and resolution targets in working minutes (null: none), tag aliases.',
   'policy.calendars': 'Calendars: zone, weekly hours, `publicHolidays` (a country code: its public holidays for every year; `TR` adds the Bayram eves and 28 October as half days), extra holidays (YYYY-MM-DD) and half days, or `always` for 24/7.',
   'policy.escalateAliases': 'Subject tags with which a client escalates (`[Escalate]`, `[Yükselt]`).',

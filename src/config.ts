@@ -82,6 +82,7 @@ const policySchema = z.object({
   types: z.array(z.object({
     slug: z.string().regex(/^[a-z0-9-]+$/),
     name: z.string().min(1),
+    nameTr: z.string().min(1).optional(),
     priorities: z.array(prioritySchema).min(1),
     defaultPriority: prioritySchema,
     aliases: z.array(z.string().min(1)),

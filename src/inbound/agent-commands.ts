@@ -39,6 +39,11 @@ export interface CommandError {
 
 export interface ParsedCommands {
   commands: AgentCommand[];
+  /**
+   * Each command's line as the agent typed it (`#not`, `#öncelik yüksek`), index for index with
+   * `commands`: the confirmation echoes the agent's own words, not the English canonical form.
+   */
+  written: string[];
   errors: CommandError[];
   /** The reply after the command block, blank lines trimmed at the ends. */
   rest: string;
@@ -112,6 +117,7 @@ const COMMAND_LINE = /^#(\p{L}+):?(?:\s+(.*))?$/u;
 export function parseAgentCommands(body: string, policy: Policy): ParsedCommands {
   const lines = body.replace(/\r\n?/g, '\n').split('\n');
   const commands: AgentCommand[] = [];
+  const written: string[] = [];
   const errors: CommandError[] = [];
   let i = 0;
   for (; i < lines.length; i++) {
@@ -125,13 +131,15 @@ export function parseAgentCommands(body: string, policy: Policy): ParsedCommands
       continue;
     }
     commands.push(parsed.command);
+    // `#not Called the client`: the echo is the command word, the rest is the note itself.
+    written.push(parsed.text ? `#${m[1]}` : line);
     if (parsed.text) {
       // `#note Called the client` : the words after #note are the note itself, so the block ends.
       lines[i] = parsed.text;
       break;
     }
   }
-  return { commands, errors, rest: trimBlankLines(lines.slice(i)).join('\n') };
+  return { commands, written, errors, rest: trimBlankLines(lines.slice(i)).join('\n') };
 }
 
 type Parsed = { command: AgentCommand; text?: string } | { reason: string };

@@ -1,7 +1,9 @@
 import type { Config } from '../config.js';
+import { typeNameIn } from '../policy/default-policy.js';
 import { bareSubject } from './bare-subject.js';
 import { buildReferences, isValidMessageId, makeMessageId, safeHeaderValue, subjectWithToken, ticketToken } from './message-headers.js';
 import type { Language, MailAddress, MailKind, OutboundMail } from './outbound-mail.js';
+import { priorityReasonIn } from './priority-reason.js';
 import { renderTemplate as defaultRender } from './render-template.js';
 import type { TicketView } from './ticket-view.js';
 
@@ -40,17 +42,21 @@ export function mailboxAddress(config: Config, mailbox: 'support' | 'management'
 }
 
 /** What every template may say about a ticket; values from inbound mail are made single-line. */
-export function ticketTemplateData(ticket: TicketView, config?: Pick<Config, 'policy' | 'ticketPrefix'>): Record<string, unknown> {
+export function ticketTemplateData(ticket: TicketView, config?: Pick<Config, 'policy' | 'ticketPrefix'>, lang: Language = 'en'): Record<string, unknown> {
+  const typeRule = config?.policy.types.find((t) => t.slug === ticket.type);
+  // The policy names the type and explains the priority in the reader's language (issue 23).
+  const typeName = lang === 'tr' ? ticket.typeNameTr ?? (typeRule ? typeNameIn(typeRule, 'tr') : ticket.typeName) : ticket.typeName;
+  const priorityReason = config ? priorityReasonIn(ticket.priorityReason, lang, config.policy.types) : ticket.priorityReason;
   const subject = config ? bareSubject(ticket.subject, config.policy.replyPrefixes, config.ticketPrefix) : ticket.subject;
   return {
     number: ticket.number,
     token: ticketToken(ticket.number),
     subject: safeHeaderValue(subject, 400),
     type: ticket.type,
-    typeName: ticket.typeName,
+    typeName,
     priority: ticket.priority,
     requestedPriority: ticket.requestedPriority,
-    priorityReason: ticket.priorityReason,
+    priorityReason,
     requesterAddress: ticket.requesterAddress,
     requesterName: ticket.requesterName ? safeHeaderValue(ticket.requesterName, 200) : null,
     slaReview: ticket.slaReview,
@@ -68,7 +74,7 @@ export function composeMail(config: Config, input: ComposeInput): OutboundMail {
   const rendered = render(input.kind, input.lang, {
     ...input.data,
     zone: input.zone,
-    ticket: input.ticket ? ticketTemplateData(input.ticket, config) : null,
+    ticket: input.ticket ? ticketTemplateData(input.ticket, config, input.lang) : null,
   });
   const headers: Record<string, string> = {};
   if (input.autoSubmitted) {

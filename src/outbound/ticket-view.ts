@@ -13,6 +13,8 @@ export interface TicketView {
   /** Type slug (`problem`) and its name in the agreement (`Report a Problem/Bug`). */
   type: string;
   typeName: string;
+  /** The type's name in Turkish mail (the policy's `nameTr`); absent = `typeNameIn` of the policy. */
+  typeNameTr?: string;
   priority: Priority;
   /** What the client asked for with a tag; null when the mail named no priority. */
   requestedPriority: Priority | null;

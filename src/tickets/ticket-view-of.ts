@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Language } from '../outbound/outbound-mail.js';
 import type { TicketView } from '../outbound/ticket-view.js';
+import { typeNameIn } from '../policy/default-policy.js';
 import type { MailboxName, Priority } from '../policy/priorities.js';
 
 /** What a ticket view is made of, as stored (db/ rows have these fields, and more). */
@@ -33,6 +34,7 @@ export function ticketViewOf<T extends TicketViewSource>(config: Config, row: T,
     subject: row.subject,
     type: row.type,
     typeName: typeRule?.name ?? row.type,
+    typeNameTr: typeRule ? typeNameIn(typeRule, 'tr') : row.type,
     priority: row.priority as Priority,
     requestedPriority: (row.requestedPriority as Priority | null) ?? null,
     priorityReason: row.priorityReason,

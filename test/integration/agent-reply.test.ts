@@ -182,6 +182,19 @@ describe('agent replies by email', () => {
     expect((await outboxOf(ticket.id)).filter((r) => r.kind === 'survey')).toHaveLength(1);
   });
 
+  it('echoes the alias the agent typed and answers a Turkish agent in Turkish (issue 23)', async () => {
+    const { ticket, notice } = await clientTicket();
+    await ingest(replyTo(await notice(AYSE), { body: '#durum beklemede\n#not Müşteri telefonda aradı.' }));
+    const results = (await outboxOf(ticket.id)).filter((r) => r.kind === 'command-result');
+    expect(results).toHaveLength(2);
+    const all = results.map((r) => `${r.subject}\n${r.text}`).join('\n');
+    expect(all).toContain('"#not"');
+    expect(all).toContain('"#durum beklemede"');
+    expect(all).not.toMatch(/#note\b|#status\b/);
+    expect(all).toContain('iç not olarak saklandı; müşteriye hiçbir şey gönderilmedi');
+    expect(all).not.toContain('kept as an internal note');
+  });
+
   it('mails a command that fails back with the reason and runs the others', async () => {
     const { ticket, notice } = await clientTicket();
     await ingest(replyTo(await notice(AYSE), { body: '#assign nobody\n#status bitti\n#qualified' }));
@@ -189,7 +202,9 @@ describe('agent replies by email', () => {
     expect(results).toHaveLength(3);
     expect(results.map((r) => r.subject).join('\n')).toMatch(/#assign nobody/);
     expect(results.some((r) => r.text.includes('nobody configured is called "nobody"'))).toBe(true);
-    expect(results.some((r) => r.text.includes('unknown status'))).toBe(true);
+    // Ayşe is a Turkish agent: the parser's error reaches her in Turkish (issue 23).
+    expect(results.some((r) => r.text.includes('bilinmeyen durum "bitti"'))).toBe(true);
+    expect(results.some((r) => r.text.includes('unknown status'))).toBe(false);
     expect(await ticketRow(ticket.id)).toMatchObject({ assignee: null, status: 'new' });
     expect((await ticketRow(ticket.id)).qualifiedAt).toEqual(now);
   });

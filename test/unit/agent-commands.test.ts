@@ -53,6 +53,7 @@ describe('parseAgentCommands: the command block', () => {
     const r = parse('#durum beklemede\n\n#öncelik yüksek\n#ata mert@sanarise.example\n\nMerhaba,\nlog dosyasını gönderir misiniz?\n');
     expect(r).toEqual({
       commands: [{ kind: 'status', status: 'waiting' }, { kind: 'priority', priority: 'high' }, { kind: 'assign', agent: 'mert@sanarise.example' }],
+      written: ['#durum beklemede', '#öncelik yüksek', '#ata mert@sanarise.example'],
       errors: [],
       rest: 'Merhaba,\nlog dosyasını gönderir misiniz?',
     });
@@ -60,20 +61,22 @@ describe('parseAgentCommands: the command block', () => {
 
   it('ends the block at the first line that is not a command', () => {
     const r = parse('Merhaba,\n#status closed\n');
-    expect(r).toEqual({ commands: [], errors: [], rest: 'Merhaba,\n#status closed' });
+    expect(r).toEqual({ commands: [], written: [], errors: [], rest: 'Merhaba,\n#status closed' });
   });
 
   it('returns the whole body when there are no commands', () => {
-    expect(parse('\nTamam.\n')).toEqual({ commands: [], errors: [], rest: 'Tamam.' });
+    expect(parse('\nTamam.\n')).toEqual({ commands: [], written: [], errors: [], rest: 'Tamam.' });
   });
 
   it.each([['#1 öncelik fatura'], ['# Özet'], ['#SR-1042 ile aynı sorun']])('treats %j as text, not a command', (line) => {
-    expect(parse(`${line}\nDevamı`)).toEqual({ commands: [], errors: [], rest: `${line}\nDevamı` });
+    expect(parse(`${line}\nDevamı`)).toEqual({ commands: [], written: [], errors: [], rest: `${line}\nDevamı` });
   });
 
   it('takes words after #note as the start of the note', () => {
     expect(parse('#durum beklemede\n#not Müşteriyi aradım\nyarın dönecek')).toEqual({
       commands: [{ kind: 'status', status: 'waiting' }, { kind: 'note' }],
+      // The echo is the alias the agent typed (issue 23), the note text is not part of it.
+      written: ['#durum beklemede', '#not'],
       errors: [],
       rest: 'Müşteriyi aradım\nyarın dönecek',
     });
@@ -95,13 +98,14 @@ describe('parseAgentCommands: errors are reported, never ignored', () => {
     ['#qualified yes', '#qualified takes no argument, got "yes"'],
     ['#yükselt lütfen', '#yukselt takes no argument, got "lütfen"'],
   ])('%s → %s', (line, reason) => {
-    expect(parse(line)).toEqual({ commands: [], errors: [{ line, reason }], rest: '' });
+    expect(parse(line)).toEqual({ commands: [], written: [], errors: [{ line, reason }], rest: '' });
   });
 
   it('keeps reading commands after an error', () => {
     const r = parse('#status dun\n#priority high\nMetin');
     expect(r).toEqual({
       commands: [{ kind: 'priority', priority: 'high' }],
+      written: ['#priority high'],
       errors: [{ line: '#status dun', reason: 'unknown status "dun"' }],
       rest: 'Metin',
     });

@@ -10,6 +10,8 @@ import { formatInstant } from '../../src/outbound/format-instant.js';
 import { MAIL_KINDS, type Language, type OutboundMail } from '../../src/outbound/outbound-mail.js';
 import { renderTemplate } from '../../src/outbound/render-template.js';
 import type { TicketView } from '../../src/outbound/ticket-view.js';
+import { grantPriority } from '../../src/inbound/classify.js';
+import { ticketViewOf } from '../../src/tickets/ticket-view-of.js';
 
 const config = parseConfig(DEFAULT_CONFIG_INPUT);
 const received = new Date('2026-03-13T14:30:00Z'); // Friday 17:30 in Istanbul
@@ -61,9 +63,9 @@ const staffData: Record<StaffMailKind, Record<string, unknown>> = {
   },
 };
 
-function build(kind: (typeof MAIL_KINDS)[number], lang: Language): OutboundMail {
+function build(kind: (typeof MAIL_KINDS)[number], lang: Language, base: TicketView = ticket): OutboundMail {
   const random = 'fixed';
-  const langTicket = { ...ticket, language: lang };
+  const langTicket = { ...base, language: lang };
   if (kind === 'acknowledgement' || kind === 'acknowledgement-private') {
     return buildAcknowledgement(config, {
       ticket: kind === 'acknowledgement-private' ? { ...langTicket, private: true, mailbox: 'management', type: 'complaint', typeName: 'Submit a Complaint Directly to Management (Not Seen by Team)', priority: 'low', requestedPriority: null } : langTicket,
@@ -79,7 +81,7 @@ function build(kind: (typeof MAIL_KINDS)[number], lang: Language): OutboundMail 
         : kind === 'survey' ? {}
           : kind === 'escalation-confirmed' ? { level: 2, step: 'lead' }
           : kind === 'classification-corrected' ? {
-            typeChanged: true, fromTypeName: 'Other', priorityMoved: true, fromPriority: 'low', priorityChanged: true,
+            typeChanged: true, fromTypeName: lang === 'tr' ? 'Diğer' : 'Other', priorityMoved: true, fromPriority: 'low', priorityChanged: true,
             allowedPriorities: lang === 'tr' ? 'Yüksek veya Orta' : 'High or Medium', firstResponseDue: ticket.firstResponseDue, resolutionDue: null,
           }
             : { originalSubject: 'Büyük dosya', sizeMb: 31, maxMb: 25 },
@@ -109,6 +111,45 @@ describe('every template in both languages', () => {
       });
     }
   }
+});
+
+describe('a Turkish mail carries no English policy name or reason (issue 23)', () => {
+  // A ticket as ingest stores it: a critical request clamped by its type, named and explained by the
+  // policy's own functions, viewed through the same ticketViewOf every mail path uses.
+  const rule = config.policy.types.find((t) => t.slug === 'problem')!;
+  const website = config.policy.types.find((t) => t.slug === 'website')!;
+  const granted = grantPriority(website, 'critical');
+  const stored = {
+    id: 7, number: 'SR-1042', subject: 'Fatura modülü açılmıyor', type: 'website', priority: granted.priority, requestedPriority: 'critical',
+    priorityReason: granted.reason, private: false, mailbox: 'support', requesterAddress: 'deniz@client.example', requesterName: 'Deniz Arslan',
+    requesterLanguage: 'tr', slaReview: false, assignee: null,
+  };
+  const clamped = ticketViewOf(config, stored, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue });
+  const corrected = ticketViewOf(config, { ...stored, type: rule.slug, priorityReason: `client corrected: ${grantPriority(rule, 'low').reason}` }, clamped);
+  const agentSet = ticketViewOf(config, { ...stored, priorityReason: `set by agent@sanarise.example: ${grantPriority(website, null).reason}` }, clamped);
+  const english = [
+    ...config.policy.types.map((t) => t.name),
+    'requested', 'allows', 'nearest', 'default for', 'corrected', 'set by',
+    'kept as an internal note', 'unknown status', 'unknown command',
+  ];
+
+  for (const [label, view] of [['clamped', clamped], ['client-corrected', corrected], ['agent-set', agentSet]] as const) {
+    for (const kind of MAIL_KINDS) {
+      it(`${kind} for a ${label} ticket`, () => {
+        const mail = build(kind, 'tr', view);
+        for (const part of [mail.subject, mail.text, mail.html]) {
+          for (const phrase of english) expect(part, `${kind} contains "${phrase}"`).not.toContain(phrase);
+        }
+      });
+    }
+  }
+
+  it('the staff notification explains the clamp in Turkish with the policy\'s names', () => {
+    const text = build('team-new-ticket', 'tr', clamped).text;
+    expect(text).toContain('Tür: Web sitesi sorunu');
+    expect(text).toContain('Öncelik gerekçesi: istenen öncelik Kritik; “Web sitesi sorunu” türü yalnızca Yüksek veya Orta önceliğine izin veriyor, en yakını: Yüksek');
+    expect(build('team-new-ticket', 'en', clamped).text).toContain('Why this priority: requested Critical; “Website Issue” allows High or Medium: nearest is High');
+  });
 });
 
 describe('rendering rules', () => {
@@ -151,7 +192,9 @@ describe('the acknowledgement', () => {
   it('says what was understood, why the priority changed, the due times and how to correct it', () => {
     const ack = buildAcknowledgement(config, { ticket, mail, random: 'r' });
     expect(ack.text).toContain('SR-1042');
-    expect(ack.text).toContain('Website Issue');
+    // The ticket is Turkish: the type is named as the policy names it in Turkish (issue 23), no longer 'Website Issue'.
+    expect(ack.text).toContain('Tür: Web sitesi sorunu');
+    expect(ack.text).not.toContain('Website Issue');
     expect(ack.text).toContain('Kritik öncelik istediniz');
     expect(ack.text).toContain('yalnızca Yüksek veya Orta öncelikle');
     expect(ack.text).toContain('Pazartesi 16 Mart 2026 11:00 (GMT+3)');

@@ -10,6 +10,7 @@ import { tagsInSubject } from '../../inbound/subject-tags.js';
 import { buildClientMail } from '../../outbound/build-client-mail.js';
 import { PRIORITY_LABELS, joinAlternatives } from '../../outbound/labels.js';
 import type { Language } from '../../outbound/outbound-mail.js';
+import { typeNameIn } from '../../policy/default-policy.js';
 import type { Priority } from '../../policy/priorities.js';
 import { clientCorrection } from '../../tickets/client-correction.js';
 import { clientThread } from '../notify/client-thread.js';
@@ -61,7 +62,7 @@ export async function applyClientCorrection(tx: Db, ctx: RouteContext, m: RouteI
       dedupeKey: `corrected:${ticket.id}:${m.rawMailId}`,
       data: {
         typeChanged: correction.type !== correction.from.type,
-        fromTypeName: fromRule?.name ?? correction.from.type,
+        fromTypeName: fromRule ? typeNameIn(fromRule, lang) : correction.from.type,
         priorityMoved: correction.priority !== correction.from.priority,
         fromPriority: correction.from.priority,
         priorityChanged: correction.requestedPriority !== null && correction.requestedPriority !== correction.priority,

@@ -45,20 +45,23 @@ interface Step {
  */
 export async function applyAgentCommands(
   tx: Db, ctx: RouteContext,
-  input: { ticket: TicketRow; agent: Person; commands: AgentCommand[]; rawMailId: number; arrivedAt: Date },
+  input: { ticket: TicketRow; agent: Person; commands: AgentCommand[]; written?: readonly string[]; rawMailId: number; arrivedAt: Date },
 ): Promise<{ ticket: TicketRow; outcomes: CommandOutcome[] }> {
   const { now } = ctx;
   let ticket = input.ticket;
   const outcomes: CommandOutcome[] = [];
   const events: NewEvent[] = [];
-  for (const command of input.commands) {
+  for (const [index, command] of input.commands.entries()) {
+    // Echoed as typed (`#not`, not `#note`); events keep the canonical form below.
+    const echo = input.written?.[index] ?? commandText(command);
     // #note decides where the reply goes, not what the ticket is; the reply use case handles it.
     if (command.kind === 'note') {
-      outcomes.push({ command: commandText(command), ok: true, message: 'kept as an internal note; nothing was sent to the client' });
+      outcomes.push({ command: echo, ok: true, message: input.agent.language === 'tr'
+        ? 'iç not olarak saklandı; müşteriye hiçbir şey gönderilmedi' : 'kept as an internal note; nothing was sent to the client' });
       continue;
     }
     const step = await applyOne(tx, ctx, ticket, input.agent, command, input.rawMailId, input.arrivedAt);
-    outcomes.push({ command: commandText(command), ok: step.ok, message: step.message });
+    outcomes.push({ command: echo, ok: step.ok, message: step.message });
     if (!step.ok) continue;
     if (step.patch && Object.keys(step.patch).length > 0) {
       await updateTicket(tx, ticket.id, step.patch, now);

@@ -6,6 +6,7 @@ import { findAppliedStaffMail, insertMessage } from '../../../db/repositories/me
 import { enqueue, isSuppressed, suppressedAmong } from '../../../db/repositories/outbox-repository.js';
 import { lockForKey, lockTicket, updateTicket, type TicketRow } from '../../../db/repositories/ticket-repository.js';
 import { SlagateError } from '../../../errors.js';
+import { commandErrorText } from '../../../inbound/command-error-text.js';
 import { parseAgentCommands, type CommandError, type ParsedCommands } from '../../../inbound/agent-commands.js';
 import { extractNewText } from '../../../inbound/reply-text.js';
 import { buildClientMail } from '../../../outbound/build-client-mail.js';
@@ -103,10 +104,10 @@ export async function applyAgentReply(
   }
   await appendEvents(tx, events);
 
-  const commandsApplied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, rawMailId: m.rawMailId, arrivedAt });
+  const commandsApplied = await applyAgentCommands(tx, ctx, { ticket, agent, commands: parsed.commands, written: parsed.written, rawMailId: m.rawMailId, arrivedAt });
   ticket = commandsApplied.ticket;
   await recomputeTicketSla(tx, ticket.id, config.policy, now);
-  const outcomes = [...commandsApplied.outcomes, ...parsed.errors.map(errorOutcome)];
+  const outcomes = [...commandsApplied.outcomes, ...parsed.errors.map((e) => errorOutcome(e, agent.language))];
   if (suppressed) {
     outcomes.push({ command: 'reply', ok: false, message:
       `Your text was kept on the ticket as an internal message and was NOT sent, because mail to ${ticket.requesterAddress} `
@@ -189,8 +190,8 @@ function ccChanges(parsed: ParsedCommands, now: Date): ParticipantFact[] {
   return parsed.commands.flatMap((c) => (c.kind === 'cc' ? [{ kind: 'cc' as const, at: now, action: c.action, address: c.address }] : []));
 }
 
-function errorOutcome(e: CommandError): CommandOutcome {
-  return { command: e.line, ok: false, message: e.reason };
+function errorOutcome(e: CommandError, lang: 'tr' | 'en'): CommandOutcome {
+  return { command: e.line, ok: false, message: commandErrorText(e, lang) };
 }
 
 function outcome(ticket: TicketRow, reason: string): Routed {
