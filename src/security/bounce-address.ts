@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { base32 } from './base32.js';
 
 /**
  * Signed envelope senders (BATV-style): every mail we send has `support+b<tag>@…` (of its From
@@ -10,7 +11,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 
 const TAG_BYTES = 10;
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 /** `b` and 16 base32 characters: never 34 long, so never read as a reply token. */
 const TAG_TEXT = `b[a-z2-7]{${Math.ceil((TAG_BYTES * 8) / 5)}}`;
 
@@ -20,19 +20,7 @@ function asciiLower(s: string): string {
 
 function tagOf(secret: string, messageId: string): string {
   const mac = createHmac('sha256', secret).update(`slagate/bounce-address\0${messageId.trim()}`).digest().subarray(0, TAG_BYTES);
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of mac) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  return `b${out}`;
+  return `b${base32(mac)}`;
 }
 
 /** The envelope sender of the mail with `messageId` from `mailboxAddress`. */

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { BASE32_ALPHABET, base32 } from './base32.js';
 
 /**
  * Signed reply tokens: the `<token>` of `support+<token>@…` (never in a Message-ID), which lets a
@@ -17,7 +18,6 @@ const FORMAT = 1;
 const TAG_BYTES = 4;
 const MAC_BYTES = 8;
 const TOKEN_BYTES = 1 + TAG_BYTES + 4 + 4 + MAC_BYTES;
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 /** Base32 length of a token, for callers that search text for one. */
 export const TOKEN_CHARS = Math.ceil((TOKEN_BYTES * 8) / 5);
 const MAX_UINT32 = 0xffff_ffff;
@@ -90,22 +90,6 @@ export function parseReplyToken(secret: string, token: string, staff: readonly T
   return { ok: true, claims: { agent: asciiLower(agent.address), ticketId, expiresAt } };
 }
 
-function base32(bytes: Buffer): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out;
-}
 
 function unbase32(text: string): Buffer | null {
   if (text.length !== TOKEN_CHARS) return null;
@@ -113,7 +97,7 @@ function unbase32(text: string): Buffer | null {
   let bits = 0;
   let value = 0;
   for (const ch of text) {
-    const v = ALPHABET.indexOf(ch);
+    const v = BASE32_ALPHABET.indexOf(ch);
     if (v < 0) return null;
     value = (value << 5) | v;
     bits += 5;
