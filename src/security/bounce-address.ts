@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { base32 } from './base32.js';
+import { asciiLowerAddress } from '../inbound/case-fold.js';
 
 /**
  * Signed envelope senders (BATV-style): every mail we send has `support+b<tag>@…` (of its From
@@ -13,10 +14,6 @@ import { base32 } from './base32.js';
 const TAG_BYTES = 10;
 /** `b` and 16 base32 characters: never 34 long, so never read as a reply token. */
 const TAG_TEXT = `b[a-z2-7]{${Math.ceil((TAG_BYTES * 8) / 5)}}`;
-
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-}
 
 function tagOf(secret: string, messageId: string): string {
   const mac = createHmac('sha256', secret).update(`slagate/bounce-address\0${messageId.trim()}`).digest().subarray(0, TAG_BYTES);
@@ -33,9 +30,9 @@ export function bounceAddress(secret: string, mailboxAddress: string, messageId:
 export function isBounceAddressOf(secret: string, address: string, mailboxAddresses: readonly string[], messageId: string): boolean {
   const m = new RegExp(`^([^@+]+)\\+(${TAG_TEXT})@([^@]+)$`, 'i').exec(address.trim());
   if (!m) return false;
-  const bare = `${asciiLower(m[1]!)}@${asciiLower(m[3]!)}`;
-  if (!mailboxAddresses.some((a) => asciiLower(a) === bare)) return false;
+  const bare = `${asciiLowerAddress(m[1]!)}@${asciiLowerAddress(m[3]!)}`;
+  if (!mailboxAddresses.some((a) => asciiLowerAddress(a) === bare)) return false;
   const expected = Buffer.from(tagOf(secret, messageId));
-  const given = Buffer.from(asciiLower(m[2]!));
+  const given = Buffer.from(asciiLowerAddress(m[2]!));
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

@@ -1,3 +1,4 @@
+import { asciiLowerAddress } from '../inbound/case-fold.js';
 /**
  * Which client (organisation) a requester address belongs to. The agreement's "client" is the
  * company: three people at one client are one client for the special-circumstances rule and the
@@ -33,14 +34,9 @@ export const PUBLIC_MAIL_DOMAINS: ReadonlySet<string> = new Set([
   'mynet.com', 'superonline.com', 'ttmail.com',
 ]);
 
-/** ASCII-lowercase only (PITFALLS.md: never locale-lowercase an address; 'İ' stays as written). */
-export function asciiLower(text: string): string {
-  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
 export function domainOfAddress(address: string): string {
   const at = address.lastIndexOf('@');
-  return asciiLower(at < 0 ? address : address.slice(at + 1));
+  return asciiLowerAddress(at < 0 ? address : address.slice(at + 1));
 }
 
 /** A lookup built once per configuration. */
@@ -48,15 +44,15 @@ export function clientDirectory(rules: readonly ClientRule[]): (address: string)
   const byAddress = new Map<string, ClientRule>();
   const byDomain = new Map<string, ClientRule>();
   for (const rule of rules) {
-    for (const a of rule.addresses) byAddress.set(asciiLower(a), rule);
-    for (const d of rule.domains) byDomain.set(asciiLower(d), rule);
+    for (const a of rule.addresses) byAddress.set(asciiLowerAddress(a), rule);
+    for (const d of rule.domains) byDomain.set(asciiLowerAddress(d), rule);
   }
   const configured = (rule: ClientRule): ClientIdentity => ({
     key: `client:${rule.name}`, name: rule.name, rule,
-    addresses: rule.addresses.map(asciiLower), domains: rule.domains.map(asciiLower),
+    addresses: rule.addresses.map(asciiLowerAddress), domains: rule.domains.map(asciiLowerAddress),
   });
   return (raw) => {
-    const address = asciiLower(raw.trim());
+    const address = asciiLowerAddress(raw.trim());
     const domain = domainOfAddress(address);
     const rule = byAddress.get(address) ?? byDomain.get(domain);
     if (rule) return configured(rule);
