@@ -58,6 +58,13 @@ module.exports = {
       to: { path: '^src/(app|workers|cli|doctor)/|^src/main[.]ts$' },
     },
     {
+      name: 'smtp-knows-no-table',
+      severity: 'error',
+      comment: 'smtp/ sends a SendableMail made of outbound/ types; db/ maps outbox rows to them, smtp/ never names a table.',
+      from: { path: '^src/smtp/' },
+      to: { path: '^src/db/' },
+    },
+    {
       name: 'jobs-do-not-import-ingest',
       severity: 'error',
       comment: 'app/jobs (scheduled work) and app/ingest (a mail in) share only app/notify and the pure rules.',

@@ -4,6 +4,12 @@ export interface MailAddress {
   address: string;
 }
 
+/**
+ * An address as an outbox row holds it and the sender reads it back: the name may be missing on
+ * rows written by hand or by older versions. The smtp/ sender names this type, db/ stores it.
+ */
+export interface OutboxAddress { name?: string; address: string }
+
 /** Every kind of mail slagate writes; each has a template per language under templates/<lang>/. */
 export const MAIL_KINDS = [
   'acknowledgement',
