@@ -4,7 +4,8 @@ import type { Config } from '../../config.js';
 import type { NewEvent } from '../../db/repositories/event-repository.js';
 import type { NewAttachment, NewMessageRow } from '../../db/repositories/message-repository.js';
 import type { QueuedMail } from '../../db/repositories/outbox-repository.js';
-import type { NewTicket, TicketRow, TicketThreadRef } from '../../db/repositories/ticket-repository.js';
+import type { NewTicket, TicketRow } from '../../db/repositories/ticket-repository.js';
+import type { TicketThreadRef } from '../../inbound/decide-thread.js';
 import { detectLanguage } from '../../outbound/detect-language.js';
 import { calendarFor } from '../../sla/calendar.js';
 import { priorityRule } from '../../sla/deadlines.js';
@@ -16,7 +17,7 @@ import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-tea
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { forwardPlanOfMail } from '../notify/stored-attachments.js';
-import { storedSlaOf } from './recompute-ticket-sla.js';
+import { storedSlaOf } from '../../tickets/stored-sla.js';
 import type { RouteInput } from './route-types.js';
 import { clientsOf, type ClientIdentity } from '../../tickets/client-of.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';

@@ -9,9 +9,6 @@ import { insertRows } from './insert-rows.js';
 export type TicketRow = typeof tickets.$inferSelect;
 export type NewTicket = Omit<typeof tickets.$inferInsert, 'number' | 'id'>;
 
-/** What threading needs to know of a candidate ticket (defined by the pure decision). */
-export type { TicketThreadRef };
-
 const threadRefColumns = {
   id: tickets.id, number: tickets.number, mailbox: tickets.mailbox, private: tickets.private,
   status: tickets.status, closedAt: tickets.closedAt, resolvedAt: tickets.resolvedAt,
