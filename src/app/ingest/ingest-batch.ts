@@ -11,7 +11,7 @@ import type { IntakeResult } from '../../inbound/mail-intake.js';
 import { clientReportOf, openTicketsTogether, opensTicketAlone, readsClientFigures, type NewTicketMail } from './open-tickets-together.js';
 import { readyMail, type ParseAhead } from './parse-ahead.js';
 import type { ClassifiedMail } from './parse-and-classify.js';
-import { requesterAddressOf, requesterOf } from './plan-new-ticket.js';
+import { requesterAddressOf, requesterOf } from '../../tickets/plan-new-ticket.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 import type { RouteInput } from './route-types.js';
 

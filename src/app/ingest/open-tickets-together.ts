@@ -12,7 +12,7 @@ import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '..
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
 import { clientReportAttachment } from '../jobs/client-report-attachment.js';
-import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
+import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from '../../tickets/plan-new-ticket.js';
 import { staffWithRole } from '../../tickets/staff-directory.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 

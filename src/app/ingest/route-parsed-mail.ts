@@ -17,7 +17,7 @@ import type { RouteContext, RouteInput } from './route-types.js';
 import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';
 import { findPerson } from '../../tickets/staff-directory.js';
-import { requesterOf } from './plan-new-ticket.js';
+import { requesterOf } from '../../tickets/plan-new-ticket.js';
 import { refuseStaffMail } from './staff-mail/refuse-staff-mail.js';
 import { recordMachineMail } from './record-machine-mail.js';
 
