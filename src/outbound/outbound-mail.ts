@@ -87,3 +87,6 @@ export interface OutboundMail {
   /** Files sent with the mail; most mail has none. */
   attachments?: OutboxAttachment[];
 }
+
+/** A mail with the moment it may leave (staff mail waits for business hours; most mail goes at once). */
+export interface QueuedMail { mail: OutboundMail; notBefore: Date }

@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
+import { appendEvents } from '../../db/repositories/event-repository.js';
+import type { TicketEvent } from '../../tickets/ticket-event.js';
 import { insertMessages } from '../../db/repositories/message-repository.js';
-import { acknowledgementGates, acknowledgementKey, enqueueMany, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
+import { acknowledgementGates, acknowledgementKey, enqueueMany, suppressedAmong } from '../../db/repositories/outbox-repository.js';
 import { countTicketsOpenedByMany, createTickets, lockForKeys, openTicketNumbersOf } from '../../db/repositories/ticket-repository.js';
 import type { TicketThreadRef } from '../../inbound/decide-thread.js';
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
-import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
+import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '../../tickets/plan-acknowledgement.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
-import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
+import type { TeamAttachment } from '../../tickets/plan-team-notification.js';
 import { clientReportAttachment } from '../jobs/client-report-attachment.js';
 import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from '../../tickets/plan-new-ticket.js';
+import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { staffWithRole } from '../../tickets/staff-directory.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 
@@ -65,7 +67,7 @@ export interface OpenTogetherOptions {
 
 /**
  * New tickets for a run of mails (one, from openTicket; or a batch's run, see opensTicketAlone),
- * with statements that span the run: the decisions are plan-new-ticket's, and the rows, in their
+ * with statements that span the run: the decisions are tickets/plan-new-ticket.ts's, and the rows, in their
  * order, are those of opening the tickets one after the other, in seven to nine statements for the
  * run. What a later mail would read from rows an earlier mail of the run wrote (the requester's
  * tickets that day, acknowledgements to them in the window) is counted in memory.
@@ -145,9 +147,9 @@ export async function openTicketsTogether(
     return w;
   });
   await deferOr(ctx.writes, pipelineStatements([
-    insertMessages(tx, writes.map((w) => ({ message: w.message, files: w.files }))),
-    enqueueMany(tx, writes.flatMap((w): QueuedMail[] => w.mails), now),
-    appendEvents(tx, writes.flatMap((w): NewEvent[] => w.events)),
+    insertMessages(tx, run.map((m, i) => ({ message: inboundMessageRow(tickets[i]!.id, m, 'client'), files: attachmentRows(m) }))),
+    enqueueMany(tx, writes.flatMap((w) => w.mails), now),
+    appendEvents(tx, writes.flatMap((w): TicketEvent[] => w.events)),
   ]));
   return writes.map((w) => w.outcome);
 }

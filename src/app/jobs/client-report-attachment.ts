@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { sameOrganisation } from '../../inbound/same-organisation.js';
-import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
+import type { TeamAttachment } from '../../tickets/plan-team-notification.js';
 import { renderMonthlyReport } from './render-monthly-report.js';
 
 /**

@@ -4,17 +4,8 @@ import { messageFiles } from '../../db/repositories/ticket-mail-repository.js';
 import { readRawMail } from '../../db/repositories/raw-mail-repository.js';
 import { SlagateError } from '../../errors.js';
 import { extractAttachments } from '../../inbound/parse-mail.js';
-import type { ParsedAttachment } from '../../inbound/parsed-mail.js';
 import { planForwardedAttachments, type ForwardPlan, type StoredFile } from '../../outbound/forwarded-attachments.js';
 import { isStoredAttachment, type InlineOutboxAttachment, type OutboxAttachment } from '../../outbound/outbound-mail.js';
-
-/**
- * The files of a mail being ingested, for the mail that forwards it (the team's notice, a client
- * reply's forward, an agent's relay): nothing is read, the parsed mail lists them.
- */
-export function forwardPlanOfMail(config: Config, rawMailId: number, files: readonly ParsedAttachment[]): ForwardPlan {
-  return planForwardedAttachments(files.map((a, index) => ({ rawMailId, index, ...a })), config.limits.forwardAttachmentsMaxBytes);
-}
 
 /**
  * The files of a stored message (a row of `messages`) for an outbound mail: the reusable form, for
