@@ -57,11 +57,28 @@ export interface StoredOutboxAttachment {
   stored: { rawMailId: number; index: number; size: number; sha256: string };
 }
 
-export type OutboxAttachment = InlineOutboxAttachment | StoredOutboxAttachment;
+/**
+ * A client's own report, asked for by a Request a Report ticket: the row names the client and the
+ * month, and the outbox worker renders it when it sends the mail, from the tickets as they stand
+ * then, so ingest reads no figures and renders nothing while it holds its locks.
+ */
+export interface RequestedReportAttachment {
+  filename: string;
+  contentType: string;
+  /** `client`: a configured client's name, an address, or a domain; `month`: yyyy-MM. */
+  report: { client: string; month: string };
+}
+
+export type OutboxAttachment = InlineOutboxAttachment | StoredOutboxAttachment | RequestedReportAttachment;
 
 /** A stored attachment's reference, for mail kinds that forward what a client or agent sent. */
 export function isStoredAttachment(a: OutboxAttachment): a is StoredOutboxAttachment {
   return 'stored' in a;
+}
+
+/** A report to render when the mail is sent. */
+export function isRequestedReport(a: OutboxAttachment): a is RequestedReportAttachment {
+  return 'report' in a;
 }
 
 /**

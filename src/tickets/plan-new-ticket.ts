@@ -14,10 +14,11 @@ import { calendarFor } from '../sla/calendar.js';
 import { priorityRule } from '../sla/deadlines.js';
 import { dueWithPauses } from '../sla/paused-clock.js';
 import { clientsOf, type ClientIdentity } from './client-of.js';
+import { clientReportRequest } from './client-report-request.js';
 import { planAcknowledgement, type AcknowledgementGate } from './plan-acknowledgement.js';
 import { planManagerNotification } from './plan-manager-notification.js';
 import { planStaffNotification } from './plan-staff-notification.js';
-import { planTeamNotification, type TeamAttachment } from './plan-team-notification.js';
+import { planTeamNotification } from './plan-team-notification.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from './staff-directory.js';
 import { storedSlaOf, type StoredSla } from './stored-sla.js';
 import type { TicketEvent } from './ticket-event.js';
@@ -54,7 +55,7 @@ export interface Requester {
 }
 
 /** Who a mail is from, as a ticket's requester: its From, else its Return-Path; '' when neither. */
-export function requesterAddressOf(m: Pick<OpeningMail, 'mail'>): string {
+function requesterAddressOf(m: Pick<OpeningMail, 'mail'>): string {
   return m.mail.from[0]?.address ?? m.mail.returnPath ?? '';
 }
 
@@ -164,8 +165,6 @@ export interface RecipientFacts {
   acknowledgement: AcknowledgementGate;
   /** Staff addresses under suppression now. */
   suppressedStaff: ReadonlySet<string>;
-  /** The client's own report for a Request a Report ticket (read from the database), else none. */
-  reportAttachment: TeamAttachment | null;
   /** A private ticket's requester's other open tickets (team and private), by number, for the managers. */
   otherOpenTickets?: string[];
 }
@@ -248,10 +247,12 @@ export function planTicketWrites(
   if (!ticket.private) {
     // The client's own files go with it (screenshots, logs), within the forwarding limit.
     const forwarded = forwardPlanOfMail(config, m.rawMailId, mail.attachments);
+    // A report request carries the client's figures of last month, rendered when the mail is sent.
+    const report = c.type === 'report' && requester.hasSender ? clientReportRequest(config, requester.address, input.receivedAt) : null;
     const team = planTeamNotification(config, now, random, {
-      ticket: view, attachments: [...(facts.reportAttachment ? [facts.reportAttachment] : []), ...forwarded.attach],
+      ticket: view, attachments: [...(report ? [report] : []), ...forwarded.attach],
       files: forwarded.files,
-      ...(facts.reportAttachment ? { reportFile: facts.reportAttachment.filename } : {}),
+      ...(report ? { reportFile: report.filename } : {}),
       message: { text: mail.text, fromAddress: requester.address, fromName: sender?.name ?? null },
     }, facts.suppressedStaff);
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));

@@ -19,9 +19,6 @@ export interface NotifiedMessage {
   attachmentCount?: number;
 }
 
-/** A file for the agents, e.g. the client's own report when the ticket asks for one. */
-export interface TeamAttachment { filename: string; contentType: string; contentBase64: string }
-
 export interface TeamNotificationInput {
   ticket: TicketView;
   message: NotifiedMessage;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/inbound/classify.js';
 import { detectNoise } from '../../src/inbound/detect-noise.js';
 import type { MailboxName } from '../../src/policy/priorities.js';
+import { clientReportRequest } from '../../src/tickets/client-report-request.js';
 import { planTicket, planTicketWrites, requesterOf, staffToNotify, type OpeningMail, type RecipientFacts } from '../../src/tickets/plan-new-ticket.js';
 import { parsedMail, type ParsedMailOverrides } from '../helpers/parsed-mail-factory.js';
 import { testConfig } from '../helpers/test-config.js';
@@ -25,7 +26,7 @@ function opening(over: ParsedMailOverrides = {}, mailbox: MailboxName = 'support
 
 const open: RecipientFacts = {
   acknowledgement: { suppressed: false, sent: 0, domainSent: 0, globalSent: 0, recipient: 'deniz@client.example', domain: 'client.example' },
-  suppressedStaff: new Set(), reportAttachment: null,
+  suppressedStaff: new Set(),
 };
 
 /** Plans a ticket and what it writes, as if the database numbered it `number`. */
@@ -73,6 +74,21 @@ describe('a new ticket, planned without a database', () => {
     expect(notices.every((q) => q.notBefore === now)).toBe(true);
     expect(writes.events.map((e) => e.kind)).toContain('special-circumstances');
     expect(staffToNotify(config, plan)).toEqual(['ayse@sanarise.example', 'mert@sanarise.example', 'lead@sanarise.example', 'manager@sanarise.example']);
+  });
+
+  it('a report request names last month\'s figures of the client\'s organisation, for the outbox worker to render when it sends', () => {
+    const m = opening({ subject: '[Rapor] Aylık SLA raporu', from: 'Ali <ali@acme-lojistik.example>', returnPath: 'ali@acme-lojistik.example' });
+    const team = opened(m).writes.mails.filter((q) => q.mail.kind === 'team-new-ticket');
+    expect(team).toHaveLength(2);
+    const request = { filename: 'sla-report-acme-lojistik.example-2026-02.html', contentType: 'text/html; charset=utf-8',
+      report: { client: 'acme-lojistik.example', month: '2026-02' } };
+    for (const q of team) {
+      expect(q.mail.attachments).toEqual([request]);
+      expect(q.mail.text).toContain('sla-report-acme-lojistik.example-2026-02.html');
+    }
+    // At a public mail service the organisation is the address itself.
+    expect(clientReportRequest(config, 'ali@gmail.com', now).report).toEqual({ client: 'ali@gmail.com', month: '2026-02' });
+    expect(opened(opening({ subject: '[Soru] Fatura' })).writes.mails.every((q) => !q.mail.attachments?.length)).toBe(true);
   });
 
   it('a complaint is private: numbered apart, told to the managers only, and a team member writing one gets no acknowledgement', () => {

@@ -8,10 +8,10 @@ import { carriesReplyToken } from './staff-mail/identify-agent-mail.js';
 import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
 import type { IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
 import type { IntakeResult } from '../../inbound/mail-intake.js';
-import { clientReportOf, openTicketsTogether, opensTicketAlone, readsClientFigures, type NewTicketMail } from './open-tickets-together.js';
+import { openTicketsTogether, opensTicketAlone, type NewTicketMail } from './open-tickets-together.js';
 import { readyMail, type ParseAhead } from './parse-ahead.js';
 import type { ClassifiedMail } from './parse-and-classify.js';
-import { requesterAddressOf, requesterOf } from '../../tickets/plan-new-ticket.js';
+import { requesterOf } from '../../tickets/plan-new-ticket.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 import type { RouteInput } from './route-types.js';
 
@@ -91,8 +91,7 @@ async function commitItems(deps: IngestDeps, items: Item[]): Promise<BatchResult
  * Whether a client's mail may be routed before the run of new tickets waiting to be written, the
  * run staying open for the mails after it: it must be unable to see them. It names none of their
  * Message-IDs, carries no agent's token, and is neither noise nor private; what routing could
- * still see of them, it writes them before (RouteContext.pendingTickets). A report request in the
- * run read its figures when its turn came, so it cannot see this mail either. Without this a
+ * still see of them, it writes them before (RouteContext.pendingTickets). Without this a
  * reply ended the run, and a backlog with one reply in five wrote its new tickets in runs of
  * three or four: six statements a run, a quarter of everything ingest sent.
  */
@@ -101,12 +100,6 @@ function mayGoAhead(m: RouteInput, carriesToken: boolean, run: RouteInput[]): bo
   if (carriesToken || m.noise.kind !== null || m.classification.private) return false;
   const named = new Set([...(m.mail.inReplyTo ? [m.mail.inReplyTo] : []), ...m.mail.references]);
   return !run.some((r) => named.has(r.messageId));
-}
-
-/** The domain of the mail's requester (the whole address when it has no @). */
-function domainOf(m: RouteInput): string {
-  const address = requesterAddressOf(m);
-  return address.slice(address.lastIndexOf('@') + 1);
 }
 
 /** The Message-ID the mail itself carries: as parsed, or as read from the raw header when it could not be parsed. */
@@ -167,14 +160,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       decided.add(i);
       const carriesToken = carriesReplyToken(config, m.mail, m.input.mailbox);
       if (opensTicketAlone(m, carriesToken) && !privateCopies.has(m.messageId)) {
-        if (!readsClientFigures(config, m)) {
-          run.push({ i, m });
-          continue;
-        }
-        // Its client's figures are read now, its turn: an earlier mail of the same client (the
-        // report counts a domain's tickets) still waiting in the run is written first.
-        if (run.some((r) => domainOf(r.m) === domainOf(m))) await flush();
-        run.push({ i, m: { ...m, report: await clientReportOf(tx, ctx, m) } });
+        run.push({ i, m });
         continue;
       }
       if (!mayGoAhead(m, carriesToken, run.map((r) => r.m))) await flush();
