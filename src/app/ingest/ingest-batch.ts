@@ -11,8 +11,8 @@ import { carriesReplyToken } from './staff-mail/identify-agent-mail.js';
 import type { IngestDecision, IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
 import type { IntakeResult } from '../../inbound/mail-intake.js';
 import { openTicketsTogether, opensTicketAlone, type NewTicketMail } from './open-tickets-together.js';
-import { readyMail, type ParseAhead } from './parse-ahead.js';
-import type { ClassifiedMail } from './parse-and-classify.js';
+import type { ParseAhead } from './parse-ahead.js';
+import { readyMail, type ClassifiedMail } from './parse-and-classify.js';
 import { requesterOf } from '../../tickets/plan-new-ticket.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 import type { RouteInput } from './route-types.js';
@@ -146,9 +146,9 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       input: item.input, mail: item.prepared.mail, messageId: messageIdOf(item), rawMailId: ids[i]!,
       noise: item.prepared.noise, classification: item.prepared.classification,
     }));
-    // A batch of one is routed as it comes: it has nothing to write together, no second lock to
-    // order, and routing reads its private copy (and takes its lock) only when it gets that far,
-    // so a bounce or an agent's reply costs no read it does not need.
+    // A batch of one has no second lock to order, and reads its private copy only if it may open a
+    // ticket (routing reads it otherwise, when it gets that far), so a bounce or an agent's reply
+    // costs no read it does not need: the statements of a mail alone are those it always had.
     const alone = items.length === 1;
     // Every requester's special-circumstances lock now, in one fixed order: taken one mail at a
     // time as the batch goes, they could deadlock with the other mailbox's batch taking the same
@@ -161,16 +161,17 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     }
     // Copies of mails that already reached a private ticket through the other mailbox, read for the
     // whole batch at once: such a copy is joined to it (routeParsedMail), never opens a ticket.
-    const copies = alone ? undefined : await findThreadRefsByMessageIds(tx, routeInputs.flatMap((m) => (m ? [m.messageId] : [])));
-    const privateCopies = copies && new Map([...copies].filter(([, refs]) => refs.some((r) => r.private)));
+    const readPrivateCopies = async (messageIds: string[]) => new Map([...await findThreadRefsByMessageIds(tx, messageIds)]
+      .filter(([, refs]) => refs.some((r) => r.private)));
+    let privateCopies = alone ? undefined : await readPrivateCopies(routeInputs.flatMap((m) => (m ? [m.messageId] : [])));
     // Every write whose answer nothing waits for goes behind: the batch waits for its reads alone.
-    const ctx = { config, now, logger: deps.logger, writes, privateCopies };
+    const ctx = { config, now, logger: deps.logger, writes };
     const outcomes: (IngestOutcome | null)[] = new Array(items.length).fill(null);
     const decided = new Set<number>();
     let run: { i: number; m: NewTicketMail }[] = [];
     const flush = async () => {
       if (run.length === 0) return;
-      const opened = await openTicketsTogether(tx, ctx, run.map((r) => r.m), { locksHeld: true });
+      const opened = await openTicketsTogether(tx, { ...ctx, privateCopies }, run.map((r) => r.m), { locksHeld: !alone });
       for (const [k, { i, m }] of run.entries()) outcomes[i] = { ...opened[k]!, rawMailId: m.rawMailId };
       run = [];
     };
@@ -179,20 +180,20 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       if (rawMailId === null || rawMailId === undefined) continue;
       const { prepared } = item;
       if (!prepared.ok) {
-        // Not mail, or beyond parsing: kept with its reason, as ingestMessage does.
+        // Not mail, or beyond parsing: kept with its raw bytes and its reason.
         await insertQuarantine(tx, { rawMailId, mailbox: item.input.mailbox, reasonCode: prepared.code, reason: prepared.reason, at: now });
         outcomes[i] = { decision: 'quarantined', acknowledge: false, reason: `${prepared.code}: ${prepared.reason}`, rawMailId, ticket: null };
         continue;
       }
       const m = routeInputs[i]!;
       decided.add(i);
-      const carriesToken = !alone && carriesReplyToken(config, m.mail, m.input.mailbox);
-      if (privateCopies && opensTicketAlone(m, carriesToken) && !privateCopies.has(m.messageId)) {
+      const carriesToken = carriesReplyToken(config, m.mail, m.input.mailbox);
+      if (opensTicketAlone(m, carriesToken) && !(privateCopies ??= await readPrivateCopies([m.messageId])).has(m.messageId)) {
         run.push({ i, m });
         continue;
       }
       if (!mayGoAhead(m, carriesToken, run.map((r) => r.m))) await flush();
-      outcomes[i] = { ...await routeParsedMail(tx, run.length > 0 ? { ...ctx, pendingTickets: { write: flush } } : ctx, m), rawMailId };
+      outcomes[i] = { ...await routeParsedMail(tx, { ...ctx, privateCopies, ...(run.length > 0 ? { pendingTickets: { write: flush } } : {}) }, m), rawMailId };
     }
     await flush();
     writes.defer(setRawMailDecisions(tx, [...decided].map((i) => {
