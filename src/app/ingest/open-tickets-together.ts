@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
 import { insertMessages } from '../../db/repositories/message-repository.js';
-import { acknowledgementGates, acknowledgementKey, enqueueMany, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
+import { acknowledgementGates, acknowledgementKey, enqueueMany, queuedAmong, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
 import { countTicketsOpenedByMany, createTickets, lockForKeys, openTicketNumbersOf, type TicketThreadRef } from '../../db/repositories/ticket-repository.js';
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
@@ -11,7 +11,7 @@ import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '..
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
 import { clientReportAttachment } from '../jobs/client-report-attachment.js';
-import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
+import { dayWindow, planTicket, planTicketWrites, requesterOf, specialNoticeKeys, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
 import { staffWithRole } from '../../tickets/staff-directory.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 
@@ -109,11 +109,12 @@ export async function openTicketsTogether(
     if (plan.values.private && requesters[i]!.hasSender) otherOpen.set(i, await openTicketNumbersOf(tx, requesters[i]!.address));
   }
   // Sent together (one round trip), run in this order.
-  const [tickets, gates, suppressedStaff] = await pipelineStatements([
+  const [tickets, gates, suppressedStaff, queuedNotices] = await pipelineStatements([
     createTickets(tx, { team: config.ticketPrefix, private: config.privateTicketPrefix }, plans.map((p) => p.values)),
     acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now), plans.some((p) => p.values.private),
       acknowledgementGlobalWindowStart(now)),
     suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now),
+    queuedAmong(tx, plans.flatMap((p) => specialNoticeKeys(config, p))),
   ]);
   // The run's own acknowledgements, counted as the gate counts them: by normalised recipient, by
   // domain, and in all, so a batch decides as one-at-a-time ingest does.
@@ -132,7 +133,10 @@ export async function openTicketsTogether(
       suppressedStaff,
       reportAttachment: reports.get(i) ?? null,
       otherOpenTickets: otherOpen.get(i) ?? [],
+      queuedNotices,
     });
+    // A later ticket of the run would queue the same notice for the outbox to drop.
+    for (const { mail } of w.mails) if (mail.kind === 'special-circumstances') queuedNotices.add(mail.dedupeKey);
     for (const { mail } of w.mails) {
       if (mail.kind !== 'acknowledgement' && mail.kind !== 'acknowledgement-private') continue;
       if (!mail.to[0]) continue;

@@ -21,6 +21,7 @@ import type { RouteInput } from './route-types.js';
 import { clientsOf, type ClientIdentity } from '../../tickets/client-of.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../../tickets/ticket-view-of.js';
+import { staffDedupeKey } from '../../outbound/build-staff-mail.js';
 
 /**
  * Who opened a ticket and the day their special-circumstances count runs on: the local calendar
@@ -114,6 +115,26 @@ export function planTicket(config: Config, now: Date, m: RouteInput, requester: 
   };
 }
 
+/**
+ * The outbox dedupe keys of the special-circumstances notices a new ticket would queue (one per
+ * recipient; none when the rule did not hit). Told once per client and day: the first ticket over
+ * the threshold queues them, and every later one that day would build the same mails only for the
+ * outbox to drop them, so the caller reads which are queued already (RecipientFacts.queuedNotices).
+ */
+export function specialNoticeKeys(config: Config, plan: TicketPlan): string[] {
+  if (!plan.slaReview) return [];
+  const base = specialNoticeKey(plan);
+  return specialNoticeRecipients(config, plan.values.private === true).map((p) => staffDedupeKey(base, p));
+}
+
+function specialNoticeKey(plan: TicketPlan): string {
+  return `special:${plan.values.private ? 'private:' : ''}${plan.requester.client.key}:${plan.requester.day.toISODate()}`;
+}
+
+function specialNoticeRecipients(config: Config, privateTicket: boolean) {
+  return privateTicket ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
+}
+
 /** Staff a new ticket may notify (the team; leads and managers under the special-circumstances rule): whose suppression to read. */
 export function staffToNotify(config: Config, plan: TicketPlan): string[] {
   // A private ticket goes to every manager at arrival (planManagerNotification); a team one to the agents.
@@ -131,6 +152,11 @@ export interface RecipientFacts {
   reportAttachment: TeamAttachment | null;
   /** A private ticket's requester's other open tickets (team and private), by number, for the managers. */
   otherOpenTickets?: string[];
+  /**
+   * Dedupe keys of special-circumstances notices already queued (specialNoticeKeys): such a notice
+   * is not built again, as the outbox would drop it.
+   */
+  queuedNotices?: ReadonlySet<string>;
 }
 
 /** Everything a numbered new ticket writes besides its row, in the order it is written. */
@@ -227,11 +253,12 @@ export function planTicketWrites(
   if (slaReview) {
     // Told once per client (organisation) and day, and at once: "opened 4 requests today" the
     // next morning is no use. A private ticket's existence is for managers only.
-    const recipients = ticket.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
+    const dedupeKey = specialNoticeKey({ ...plan, values: { ...plan.values, private: ticket.private } });
+    const recipients = specialNoticeRecipients(config, ticket.private)
+      .filter((p) => !facts.queuedNotices?.has(staffDedupeKey(dedupeKey, p)));
     const notBefore = now;
     const notices = planStaffNotification(config, now, random, {
-      ticket: view, kind: 'special-circumstances', recipients, notBefore,
-      dedupeKey: `special:${ticket.private ? 'private:' : ''}${requester.client.key}:${day}`,
+      ticket: view, kind: 'special-circumstances', recipients, notBefore, dedupeKey,
       data: { count: earlier + 1, day, client: requester.client.name },
     }, facts.suppressedStaff);
     mails.push(...notices.map((queued) => ({ mail: queued, notBefore })));

@@ -232,6 +232,13 @@ export async function suppressedAmong(db: Db, addresses: string[], now: Date): P
   return new Set(rows.map((r) => r.address));
 }
 
+/** Which of these dedupe keys the outbox holds already (a mail queued under one would be dropped). */
+export async function queuedAmong(db: Db, dedupeKeys: string[]): Promise<Set<string>> {
+  if (dedupeKeys.length === 0) return new Set();
+  const rows = await db.select({ dedupeKey: outbox.dedupeKey }).from(outbox).where(inArray(outbox.dedupeKey, [...new Set(dedupeKeys)]));
+  return new Set(rows.map((r) => r.dedupeKey));
+}
+
 /** What the acknowledgement of one address checks: see AcknowledgementGate in app/notify. */
 export interface AcknowledgementGateRow {
   suppressed: boolean;
