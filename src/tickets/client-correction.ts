@@ -36,6 +36,21 @@ export function clientCorrection(
 ): Correction | null {
   const typeTag = reply.types.find((slug) => !earlier.some((t) => t.types.includes(slug))) ?? null;
   const priorityTag = reply.priorities.find((p) => !earlier.some((t) => t.priorities.includes(p))) ?? null;
+  return correctionBy(typeTag, priorityTag, ticket, policy);
+}
+
+/**
+ * Whether clientCorrection could find a correction in these tags, whatever the ticket's earlier
+ * subjects: it picks at most one type tag and one priority tag of the reply (or none), so when no
+ * such pair corrects anything, reading the earlier subjects would change nothing. Replies repeat
+ * the first subject's tags (`RE: [Hata] ...`), and most of them end here, with no query.
+ */
+export function mayCorrect(reply: SubjectTagList, ticket: Classified, policy: Policy): boolean {
+  return [null, ...reply.types].some((typeTag) => [null, ...reply.priorities]
+    .some((priorityTag) => correctionBy(typeTag, priorityTag, ticket, policy) !== null));
+}
+
+function correctionBy(typeTag: string | null, priorityTag: Priority | null, ticket: Classified, policy: Policy): Correction | null {
   const typeRule = typeTag ? policy.types.find((t) => t.slug === typeTag) : undefined;
   const newType = typeRule && (typeRule.private === true) === ticket.private ? typeRule : policy.types.find((t) => t.slug === ticket.type);
   if (!newType || (newType.slug === ticket.type && priorityTag === null)) return null;

@@ -20,6 +20,7 @@ import { planManagerNotification } from './plan-manager-notification.js';
 import { planStaffNotification } from './plan-staff-notification.js';
 import { planTeamNotification } from './plan-team-notification.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from './staff-directory.js';
+import { staffDedupeKey } from '../outbound/build-staff-mail.js';
 import { storedSlaOf, type StoredSla } from './stored-sla.js';
 import type { TicketEvent } from './ticket-event.js';
 import { ticketViewOf, type TicketViewSource } from './ticket-view-of.js';
@@ -152,6 +153,26 @@ export function planTicket(config: Config, now: Date, m: OpeningMail, requester:
   };
 }
 
+/**
+ * The outbox dedupe keys of the special-circumstances notices a new ticket would queue (one per
+ * recipient; none when the rule did not hit). Told once per client and day: the first ticket over
+ * the threshold queues them, and every later one that day would build the same mails only for the
+ * outbox to drop them, so the caller reads which are queued already (RecipientFacts.queuedNotices).
+ */
+export function specialNoticeKeys(config: Config, plan: TicketPlan): string[] {
+  if (!plan.slaReview) return [];
+  const base = specialNoticeKey(plan);
+  return specialNoticeRecipients(config, plan.values.private === true).map((p) => staffDedupeKey(base, p));
+}
+
+function specialNoticeKey(plan: TicketPlan): string {
+  return `special:${plan.values.private ? 'private:' : ''}${plan.requester.client.key}:${plan.requester.day.toISODate()}`;
+}
+
+function specialNoticeRecipients(config: Config, privateTicket: boolean) {
+  return privateTicket ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
+}
+
 /** Staff a new ticket may notify (the team; leads and managers under the special-circumstances rule): whose suppression to read. */
 export function staffToNotify(config: Config, plan: TicketPlan): string[] {
   // A private ticket goes to every manager at arrival (planManagerNotification); a team one to the agents.
@@ -167,6 +188,11 @@ export interface RecipientFacts {
   suppressedStaff: ReadonlySet<string>;
   /** A private ticket's requester's other open tickets (team and private), by number, for the managers. */
   otherOpenTickets?: string[];
+  /**
+   * Dedupe keys of special-circumstances notices already queued (specialNoticeKeys): such a notice
+   * is not built again, as the outbox would drop it.
+   */
+  queuedNotices?: ReadonlySet<string>;
 }
 
 /**
@@ -266,11 +292,12 @@ export function planTicketWrites(
   if (slaReview) {
     // Told once per client (organisation) and day, and at once: "opened 4 requests today" the
     // next morning is no use. A private ticket's existence is for managers only.
-    const recipients = ticket.private ? staffWithRole(config, 'manager') : staffWithRole(config, 'lead', 'manager');
+    const dedupeKey = specialNoticeKey({ ...plan, values: { ...plan.values, private: ticket.private } });
+    const recipients = specialNoticeRecipients(config, ticket.private)
+      .filter((p) => !facts.queuedNotices?.has(staffDedupeKey(dedupeKey, p)));
     const notBefore = now;
     const notices = planStaffNotification(config, now, random, {
-      ticket: view, kind: 'special-circumstances', recipients, notBefore,
-      dedupeKey: `special:${ticket.private ? 'private:' : ''}${requester.client.key}:${day}`,
+      ticket: view, kind: 'special-circumstances', recipients, notBefore, dedupeKey,
       data: { count: earlier + 1, day, client: requester.client.name },
     }, facts.suppressedStaff);
     mails.push(...notices.map((queued) => ({ mail: queued, notBefore })));

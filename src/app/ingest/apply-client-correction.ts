@@ -12,7 +12,7 @@ import { PRIORITY_LABELS, joinAlternatives } from '../../outbound/labels.js';
 import type { Language } from '../../outbound/outbound-mail.js';
 import { typeNameIn } from '../../policy/default-policy.js';
 import type { Priority } from '../../policy/priorities.js';
-import { clientCorrection } from '../../tickets/client-correction.js';
+import { clientCorrection, mayCorrect } from '../../tickets/client-correction.js';
 import { clientThread } from '../notify/client-thread.js';
 import { recomputeTicketSla } from './recompute-ticket-sla.js';
 import { slaStateOf, storedSlaOf } from '../../tickets/stored-sla.js';
@@ -29,11 +29,14 @@ export async function applyClientCorrection(tx: Db, ctx: RouteContext, m: RouteI
   const { config, now } = ctx;
   const tags = tagsInSubject(m.mail.subject, config.policy);
   if (tags.types.length === 0 && tags.priorities.length === 0) return ticket;
+  const classified = {
+    type: ticket.type, priority: ticket.priority as Priority, requestedPriority: ticket.requestedPriority as Priority | null, private: ticket.private,
+  };
+  // The earlier subjects are read only when they can change the answer.
+  if (!mayCorrect(tags, classified, config.policy)) return ticket;
   const earlierSubjects = await inboundSubjects(tx, ticket.id, m.messageId);
   const earlier = [ticket.subject, ...earlierSubjects].map((s) => tagsInSubject(s, config.policy));
-  const correction = clientCorrection(tags, earlier, {
-    type: ticket.type, priority: ticket.priority as Priority, requestedPriority: ticket.requestedPriority as Priority | null, private: ticket.private,
-  }, config.policy);
+  const correction = clientCorrection(tags, earlier, classified, config.policy);
   if (!correction) return ticket;
 
   const patch = {

@@ -3,14 +3,14 @@ import type { Db } from '../../db/client.js';
 import { appendEvents } from '../../db/repositories/event-repository.js';
 import type { TicketEvent } from '../../tickets/ticket-event.js';
 import { insertMessages } from '../../db/repositories/message-repository.js';
-import { acknowledgementGates, acknowledgementKey, enqueueMany, suppressedAmong } from '../../db/repositories/outbox-repository.js';
+import { acknowledgementGates, acknowledgementKey, enqueueMany, queuedAmong, suppressedAmong } from '../../db/repositories/outbox-repository.js';
 import { countTicketsOpenedByMany, createTickets, lockForKeys, openTicketNumbersOf } from '../../db/repositories/ticket-repository.js';
 import type { TicketThreadRef } from '../../inbound/decide-thread.js';
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
 import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '../../tickets/plan-acknowledgement.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
-import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from '../../tickets/plan-new-ticket.js';
+import { dayWindow, planTicket, planTicketWrites, requesterOf, specialNoticeKeys, staffToNotify, type TicketWrites } from '../../tickets/plan-new-ticket.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 
@@ -77,11 +77,12 @@ export async function openTicketsTogether(
     if (plan.values.private && requesters[i]!.hasSender) otherOpen.set(i, await openTicketNumbersOf(tx, requesters[i]!.address));
   }
   // Sent together (one round trip), run in this order.
-  const [tickets, gates, suppressedStaff] = await pipelineStatements([
+  const [tickets, gates, suppressedStaff, queuedNotices] = await pipelineStatements([
     createTickets(tx, { team: config.ticketPrefix, private: config.privateTicketPrefix }, plans.map((p) => p.values)),
     acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now), plans.some((p) => p.values.private),
       acknowledgementGlobalWindowStart(now)),
     suppressedAmong(tx, [...new Set(plans.flatMap((p) => staffToNotify(config, p)))], now),
+    queuedAmong(tx, plans.flatMap((p) => specialNoticeKeys(config, p))),
   ]);
   // The run's own acknowledgements, counted as the gate counts them: by normalised recipient, by
   // domain, and in all, so a batch decides as one-at-a-time ingest does.
@@ -99,7 +100,10 @@ export async function openTicketsTogether(
       },
       suppressedStaff,
       otherOpenTickets: otherOpen.get(i) ?? [],
+      queuedNotices,
     });
+    // A later ticket of the run would queue the same notice for the outbox to drop.
+    for (const { mail } of w.mails) if (mail.kind === 'special-circumstances') queuedNotices.add(mail.dedupeKey);
     for (const { mail } of w.mails) {
       if (mail.kind !== 'acknowledgement' && mail.kind !== 'acknowledgement-private') continue;
       if (!mail.to[0]) continue;

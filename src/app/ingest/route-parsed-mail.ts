@@ -3,7 +3,7 @@ import { deferOr } from '../../db/write-behind.js';
 import { appendEvents } from '../../db/repositories/event-repository.js';
 import { insertMessage } from '../../db/repositories/message-repository.js';
 import {
-  findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey,
+  findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey, type StoredThreadRef,
 } from '../../db/repositories/ticket-repository.js';
 import { decideThread, type ThreadDecision, type TicketThreadRef } from '../../inbound/decide-thread.js';
 import { sameOrganisation } from '../../inbound/same-organisation.js';
@@ -132,12 +132,12 @@ async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<Thr
   const ids = [...new Set([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references])];
   const byId = await findThreadRefsByMessageIds(tx, ids);
   // Of several tickets sharing one Message-ID, the one of the mail's own scope is the candidate.
-  const pick = (id: string): TicketThreadRef | null => {
+  const pick = (id: string): StoredThreadRef | null => {
     const refs = byId.get(id) ?? [];
     return refs.find((r) => r.private === privateMail && r.mailbox === mailbox) ?? refs[0] ?? null;
   };
   const inReplyTo = mail.inReplyTo ? pick(mail.inReplyTo) : null;
-  const references = [...mail.references].reverse().map(pick).filter((t): t is TicketThreadRef => t !== null);
+  const references = [...mail.references].reverse().map(pick).filter((t): t is StoredThreadRef => t !== null);
   let decision = decideThread({
     privateMail, mailbox, token, inReplyTo, references, now: ctx.now, reopenWindowDays: ctx.config.limits.reopenWindowDays,
   });
@@ -146,10 +146,15 @@ async function findThread(tx: Db, ctx: RouteContext, m: RouteInput): Promise<Thr
   // resume or escalate someone else's ticket; they get a new ticket linked to it.
   if (decision.kind === 'reply' || decision.kind === 'reopen') {
     const sender = mail.from[0]?.address ?? '';
-    const participant = sender !== '' && await isTicketParticipant(tx, decision.ticket.id, sender);
+    // The decision's ticket is one of the candidates read above, with its requester: the
+    // requester is a participant (isTicketParticipant's last test), so the commonest reply, the
+    // client answering on their own ticket, needs no query for it.
+    const ticketId = decision.ticket.id;
+    const requester = [token, inReplyTo, ...references].find((t) => t?.id === ticketId)?.requesterAddress;
+    const participant = sender !== '' && (sender === requester || await isTicketParticipant(tx, ticketId, sender));
     // The requester is read only when it can change the answer (one query less on most replies).
     const colleague = sender !== '' && !participant && decision.via === 'token'
-      && sameOrganisation(sender, (await findTicketByNumber(tx, decision.ticket.number))?.requesterAddress ?? '');
+      && sameOrganisation(sender, requester ?? (await findTicketByNumber(tx, decision.ticket.number))?.requesterAddress ?? '');
     const member = sender !== '' && mayContinueThread({
       via: decision.via, participant, staff: findPerson(ctx.config, sender) !== null, colleague,
     });

@@ -230,6 +230,15 @@ export async function suppressedAmong(db: Db, addresses: string[], now: Date): P
   return new Set(rows.map((r) => r.address));
 }
 
+/** Which of these dedupe keys the outbox holds already (a mail queued under one would be dropped). */
+export async function queuedAmong(db: Db, dedupeKeys: string[]): Promise<Set<string>> {
+  if (dedupeKeys.length === 0) return new Set();
+  // One array parameter: one prepared statement whatever the count.
+  const rows = await db.select({ dedupeKey: outbox.dedupeKey }).from(outbox)
+    .where(sql`${outbox.dedupeKey} = any(${sql.param([...new Set(dedupeKeys)])}::text[])`);
+  return new Set(rows.map((r) => r.dedupeKey));
+}
+
 /**
  * The acknowledgement gates of several addresses in one round trip, keyed by the address as
  * given: whether each is suppressed (exact address, as bounces record it), and how many

@@ -9,9 +9,15 @@ import { insertRows } from './insert-rows.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
 
+/**
+ * A candidate ticket as read, with its requester: a reply from the requester is from a participant,
+ * known without another query (isTicketParticipant).
+ */
+export type StoredThreadRef = TicketThreadRef & { requesterAddress: string };
+
 const threadRefColumns = {
   id: tickets.id, number: tickets.number, mailbox: tickets.mailbox, private: tickets.private,
-  status: tickets.status, closedAt: tickets.closedAt, resolvedAt: tickets.resolvedAt,
+  status: tickets.status, closedAt: tickets.closedAt, resolvedAt: tickets.resolvedAt, requesterAddress: tickets.requesterAddress,
 };
 
 /** Number prefixes: team tickets (SR) and private ones (YN). */
@@ -56,9 +62,9 @@ export async function lockTicket(db: Db, id: number): Promise<TicketRow | null> 
   return rows[0] ?? null;
 }
 
-export async function findThreadRefByNumber(db: Db, number: string): Promise<TicketThreadRef | null> {
+export async function findThreadRefByNumber(db: Db, number: string): Promise<StoredThreadRef | null> {
   const rows = await db.select(threadRefColumns).from(tickets).where(eq(tickets.number, number)).limit(1);
-  return (rows[0] as TicketThreadRef | undefined) ?? null;
+  return (rows[0] as StoredThreadRef | undefined) ?? null;
 }
 
 /**
@@ -67,8 +73,8 @@ export async function findThreadRefByNumber(db: Db, number: string): Promise<Tic
  * several tickets (a client who wrote to support and Cc'd management): all are returned, so the
  * caller can pick the one of the mail's own privacy scope.
  */
-export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise<Map<string, TicketThreadRef[]>> {
-  const found = new Map<string, TicketThreadRef[]>();
+export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise<Map<string, StoredThreadRef[]>> {
+  const found = new Map<string, StoredThreadRef[]>();
   if (ids.length === 0) return found;
   // One round trip; inbound rows first, as the caller's pick prefers the first of a scope.
   const rows = await db.select({ messageId: messages.messageId, ...threadRefColumns, side: sql<number>`0`.as('side') })
@@ -80,7 +86,7 @@ export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise
   rows.sort((a, b) => a.side - b.side);
   for (const { messageId, side: _side, ...ref } of rows) {
     const list = found.get(messageId) ?? [];
-    if (!list.some((r) => r.id === ref.id)) list.push(ref as TicketThreadRef);
+    if (!list.some((r) => r.id === ref.id)) list.push(ref as StoredThreadRef);
     found.set(messageId, list);
   }
   return found;
