@@ -87,34 +87,38 @@ async function withWorker<T>(user: string, fn: (ctx: WorkerContext) => Promise<T
 }
 
 describe('mailbox worker against Dovecot', () => {
-  it('turns a mail announced by IDLE into a row within about a second', async () => {
+  // Proved by what else could find the mail, not by a stopwatch: the session re-enters IDLE only
+  // every 10 min, the socket outlives that and the resync runs every 20 min, so a row within 60 s
+  // can only come from IDLE's EXISTS. (A 2.5 s bound failed at load 27 on two cores; the latency
+  // itself belongs to the benches.)
+  it('turns a mail announced by IDLE into a row, without waiting for a resync', async () => {
     await withWorker('idle', async ({ database, worker }) => {
-      await eventually(() => worker.sessions > 0, 10_000, 'first session');
+      await eventually(() => worker.sessions > 0, 30_000, 'first session');
       const latencies: number[] = [];
       for (let i = 0; i < 5; i++) {
         const t0 = Date.now();
         await dovecot.append('idle', 'INBOX', makeMail(`idle-${i}`));
-        await eventually(async () => (await countRows(database)).rows === i + 1, 5000, `row ${i}`);
+        await eventually(async () => (await countRows(database)).rows === i + 1, 60_000, `row ${i}`);
         latencies.push(Date.now() - t0);
       }
       console.log('APPEND to row latency (ms):', latencies.join(', '));
-      expect(Math.max(...latencies)).toBeLessThan(2500);
+      expect(worker.sessions).toBe(1);
       expect(await listUids(account('idle'), 'INBOX')).toEqual([]);
       expect(await listUids(account('idle'), 'Processed')).toHaveLength(5);
-    });
-  });
+    }, { socketTimeoutMs: 1_800_000, maxIdleTimeMs: 600_000, resyncIntervalMs: 1_200_000 });
+  }, 400_000);
 
   it('ingests a backlog of 500 mails found at start-up, each once', async () => {
     dovecot.deliverToMaildir('backlog', Array.from({ length: 500 }, (_, i) => makeMail(`backlog-${i}`)));
     const t0 = Date.now();
     await withWorker('backlog', async ({ database }) => {
-      await eventually(async () => (await countRows(database)).rows === 500, 50_000, '500 rows');
+      await eventually(async () => (await countRows(database)).rows === 500, 240_000, '500 rows');
       console.log(`backlog of 500 ingested in ${Date.now() - t0} ms`);
       expect(await countRows(database)).toEqual({ rows: 500, distinct: 500, tickets: 500 });
       const cp = await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 500 && getCheckpoint(database.db, 'support'));
       expect(cp).toMatchObject({ lastUid: 500 });
     });
-  }, 60_000); // the 50 s wait above must not be cut off by the 30 s default when the machine is busy
+  }, 300_000); // 500 mails took 47.9 s at load 20 on two cores: the wait above is generous, and the test's own limit beyond it
 
   it('ingests mail that someone already read (\\Seen is not a cursor)', async () => {
     await dovecot.append('seen', 'INBOX', [makeMail('seen-1'), makeMail('seen-2')], { flags: ['\\Seen'] });
