@@ -232,6 +232,24 @@ export const configSchema = z.object({
    * must carry that server's DMARC or aligned DKIM pass before it is relayed or runs commands.
    */
   trustedAuthservId: z.string().min(1).optional(),
+  /**
+   * How inbound mail's origin is judged (README, "Security model"). `trusted-authserv`: by the
+   * topmost Authentication-Results of `trustedAuthservId`; `verify`: by slagate itself, with
+   * mailauth (DKIM, DMARC, ARC, and SPF when `spfFromReceived`) over DNS; `off`: not at all.
+   * Unset: `trusted-authserv` when `trustedAuthservId` is set, else `off`.
+   */
+  authentication: z.strictObject({
+    mode: z.enum(['off', 'trusted-authserv', 'verify']).optional(),
+    /**
+     * Verify mode: SPF is checked with the client IP and HELO of the topmost Received header and
+     * the envelope sender of Return-Path. Only right when your MX's Received is the topmost one
+     * the gateway reads (no delivery agent adds its own on top); off, DMARC rests on DKIM alone.
+     */
+    spfFromReceived: z.boolean().default(false),
+    /** Verify mode: the authserv-id slagate names in what it records; default: messageIdDomain. */
+    authservId: z.string().min(1).optional(),
+    dnsTimeoutMs: z.number().int().min(100).default(10_000), // 10 seconds for all of one mail's lookups
+  }).default({ spfFromReceived: false, dnsTimeoutMs: 10_000 }),
   policy: policySchema.default(() => policySchema.parse({})),
   /** Test-only hooks; `crashAt` (from SLAGATE_CRASH_AT) names a crash point that SIGKILLs the process. */
   testing: z.object({ crashAt: z.string().optional() }).default({}),
@@ -334,7 +352,19 @@ function crossCheck(cfg: Config): string[] {
     seen.add(p.address);
   });
   problems.push(...checkClients(cfg));
+  const mode = cfg.authentication.mode;
+  if (mode === 'trusted-authserv' && !cfg.trustedAuthservId) {
+    problems.push('authentication.mode: "trusted-authserv" needs trustedAuthservId (the authserv-id your own mail server writes)');
+  }
+  if (mode !== undefined && mode !== 'trusted-authserv' && cfg.trustedAuthservId) {
+    problems.push(`trustedAuthservId: read only in authentication.mode "trusted-authserv", not "${mode}": remove one of them`);
+  }
   return problems;
+}
+
+/** How inbound mail is authenticated: the configured mode, else the one trustedAuthservId implies. */
+export function authenticationMode(cfg: Pick<Config, 'authentication' | 'trustedAuthservId'>): 'off' | 'trusted-authserv' | 'verify' {
+  return cfg.authentication.mode ?? (cfg.trustedAuthservId ? 'trusted-authserv' : 'off');
 }
 
 /** Each domain and address belongs to one client; a public mail provider is nobody's domain. */

@@ -379,7 +379,7 @@ describe('agent replies by email', () => {
     });
   });
 
-  it('keeps an agent mail internal and tells the agent when our server did not vouch for it', async () => {
+  it('refuses an agent mail our server did not vouch for (a leaked token is no authority), and tells the agent privately', async () => {
     const strict = { ...deps, config: testConfig(database.url, { trustedAuthservId: 'mx.sanarise.example' }) };
     const opened = await ingestMessage(strict, { raw: buildMail({ subject: '[Hata] Rapor' }), mailbox: 'support', receivedAt: now, source: 'cli' });
     const staffMail = (await outboxOf(opened.ticket!.id)).find((r) => r.kind === 'team-new-ticket' && r.to[0]!.address === AYSE)!;
@@ -388,8 +388,11 @@ describe('agent replies by email', () => {
     const row = await ticketRow(opened.ticket!.id);
     expect(row).toMatchObject({ status: 'new', resolvedAt: null, firstResponseAt: null });
     const rows = await outboxOf(row.id);
-    expect(rows.some((r) => r.kind === 'agent-relay' || r.kind === 'survey')).toBe(false);
-    expect(rows.find((r) => r.kind === 'command-result')!.text).toContain('neither DMARC nor aligned DKIM');
+    expect(rows.some((r) => r.kind === 'agent-relay' || r.kind === 'survey' || r.kind === 'command-result')).toBe(false);
+    // Earlier tests refused mail of Ayşe's too: this mail's notice is the one naming its DMARC verdict.
+    const refused = (await database.db.select().from(outbox)).filter((r) => r.kind === 'staff-mail-refused' && r.to[0]!.address === AYSE
+      && r.text.includes('neither DMARC nor aligned DKIM'));
+    expect(refused).toHaveLength(1);
     const signed = replyTo(staffMail, { body: 'Bakıyoruz.', headers: { 'Authentication-Results': 'mx.sanarise.example; dkim=pass header.d=sanarise.example; dmarc=pass' } });
     await ingestMessage(strict, { raw: signed, mailbox: 'support', receivedAt: now, source: 'cli' });
     expect((await outboxOf(row.id)).some((r) => r.kind === 'agent-relay')).toBe(true);

@@ -61,9 +61,9 @@ describe('who may act on a ticket by mail (judgeStaffMail)', () => {
     expect(judgeStaffMail(facts([AYSE.address], [signed(AYSE, 7), MANAGEMENT], 'management'))).toMatchObject({ kind: 'other-copy' });
   });
 
-  it('keeps a member\'s genuine reply our server did not vouch for apart', () => {
+  it('refuses a member\'s genuine token on a mail whose origin was not vouched for (a leaked token is no authority)', () => {
     expect(judgeStaffMail(facts([AYSE.address], [signed(AYSE, 7)], 'support', { authentication: { pass: false, reason: 'dmarc=fail' } })))
-      .toMatchObject({ kind: 'unauthenticated', ticketId: 7 });
+      .toMatchObject({ kind: 'refused', code: 'not-authenticated', reason: 'dmarc=fail' });
   });
 
   it('leaves client mail alone, and a client using a staff address never acts', () => {

@@ -39,7 +39,7 @@ export async function ingestBatch(deps: IngestDeps & { ahead?: ParseAhead }, inp
   let unprepared: unknown;
   for (const input of inputs) {
     try {
-      items.push({ input, ...await (deps.ahead?.take(input.raw, input.mailbox) ?? readyMail(deps.config, input.raw, input.mailbox)) });
+      items.push({ input, ...await (deps.ahead?.take(input.raw, input.mailbox) ?? readyMail(deps.config, input.raw, input.mailbox, deps.verify)) });
     } catch (err) {
       // Our own bug on this mail: the ones before it go in, it and the rest wait, as one at a time.
       unprepared = err;
@@ -129,7 +129,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     }));
     const routeInputs = items.map((item, i): RouteInput | null => (ids[i] === null || ids[i] === undefined || !item.prepared.ok ? null : {
       input: item.input, mail: item.prepared.mail, messageId: messageIdOf(item), rawMailId: ids[i]!,
-      noise: item.prepared.noise, classification: item.prepared.classification,
+      noise: item.prepared.noise, classification: item.prepared.classification, authentication: item.prepared.authentication,
     }));
     // Every requester's special-circumstances lock now, in one fixed order: taken one mail at a
     // time as the batch goes, they could deadlock with the other mailbox's batch taking the same

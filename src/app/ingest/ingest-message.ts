@@ -7,6 +7,7 @@ import { withWriteBehind } from '../../db/write-behind.js';
 import { mailIdentity, syntheticMessageId, type MailIdentity } from '../../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
 import type { IngestDecision, IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
+import type { VerifyMail } from '../../inbound/mail-authentication.js';
 import { parseAndClassify, type ClassifiedMail } from './parse-and-classify.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 
@@ -15,6 +16,8 @@ export interface IngestDeps {
   config: Config;
   logger: Logger;
   clock: () => Date;
+  /** Authentication mode `verify`: judges each mail's origin (mail-auth/verify-mail.ts); else unset. */
+  verify?: VerifyMail;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface IngestDeps {
  */
 export async function ingestMessage(deps: IngestDeps, input: IngestInput): Promise<IngestOutcome> {
   const identity = mailIdentity(input.raw);
-  const prepared = await parseAndClassify(deps.config, input.raw, input.mailbox);
+  const prepared = await parseAndClassify(deps.config, input.raw, input.mailbox, deps.verify);
   return ingestPrepared(deps, input, identity, prepared);
 }
 
@@ -49,7 +52,7 @@ async function commitParsed(
   deps: IngestDeps, input: IngestInput, identity: MailIdentity, prepared: Extract<ClassifiedMail, { ok: true }>,
 ): Promise<IngestOutcome> {
   const { config } = deps;
-  const { mail, noise, classification } = prepared;
+  const { mail, noise, classification, authentication } = prepared;
   const messageId = mail.messageId ?? syntheticMessageId(identity.contentHash);
   const now = deps.clock();
 
@@ -57,7 +60,7 @@ async function commitParsed(
     const rawMailId = await insertRawMail(tx, rawRow(input, identity, messageId, mail.messageId === null, now));
     if (rawMailId === null) return null;
     const routed = await routeParsedMail(tx, { config, now, logger: deps.logger, writes }, {
-      input, mail, messageId, rawMailId, noise, classification,
+      input, mail, messageId, rawMailId, noise, classification, authentication,
     });
     writes.defer(setRawMailDecision(tx, rawMailId, {
       decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? routed.recordedOn ?? null,

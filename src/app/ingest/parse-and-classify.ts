@@ -2,20 +2,22 @@ import type { Config } from '../../config.js';
 import { SlagateError, describeError } from '../../errors.js';
 import { classify, type Classification } from '../../inbound/classify.js';
 import { detectNoise, type NoiseVerdict } from '../../inbound/detect-noise.js';
+import type { MailAuthentication, VerifyMail } from '../../inbound/mail-authentication.js';
 import { parseMail } from '../../inbound/parse-mail.js';
 import type { ParsedMail } from '../../inbound/parsed-mail.js';
 import type { MailboxName } from '../../policy/priorities.js';
 
 export type ClassifiedMail =
-  | { ok: true; mail: ParsedMail; noise: NoiseVerdict; classification: Classification }
+  | { ok: true; mail: ParsedMail; noise: NoiseVerdict; classification: Classification; authentication: MailAuthentication | null }
   | { ok: false; code: string; reason: string };
 
 /**
  * Everything ingest does before its transaction, and all of it CPU: the size limit, a sanity check
  * that this is mail at all, parsing, noise detection and classification. Shared by ingest and by
- * the quarantine retry, so a retried mail is judged exactly as a new one.
+ * the quarantine retry, so a retried mail is judged exactly as a new one. With `verify` (authentication
+ * mode `verify`) the mail's DKIM/DMARC verdict too: DNS, so before the transaction, never in it.
  */
-export async function parseAndClassify(config: Config, raw: Buffer, mailbox: MailboxName): Promise<ClassifiedMail> {
+export async function parseAndClassify(config: Config, raw: Buffer, mailbox: MailboxName, verify?: VerifyMail): Promise<ClassifiedMail> {
   if (raw.length > config.limits.maxMessageBytes) {
     return { ok: false, code: 'MESSAGE_TOO_LARGE', reason: `message is ${raw.length} bytes, over the limit of ${config.limits.maxMessageBytes}` };
   }
@@ -38,7 +40,9 @@ export async function parseAndClassify(config: Config, raw: Buffer, mailbox: Mai
   const classification = classify({
     subject: mail.subject, text: mail.text, mailbox, recipients: recipientsOf(mail), managementAddress: config.mailboxes.management.address,
   }, config.policy, [config.ticketPrefix, config.privateTicketPrefix]);
-  return { ok: true, mail, noise, classification };
+  // Our own mail come back decides nothing on who sent it: no lookups for it.
+  const authentication = verify && noise.kind !== 'loop' ? await verify(raw) : null;
+  return { ok: true, mail, noise, classification, authentication };
 }
 
 /** Every address a mail says it went to: To, Cc, and the envelope headers our server adds. */

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { cachedZone } from '../../sla/cached-zone.js';
-import type { Config } from '../../config.js';
+import { authenticationMode, type Config } from '../../config.js';
 import type { NewEvent } from '../../db/repositories/event-repository.js';
 import type { NewAttachment, NewMessageRow } from '../../db/repositories/message-repository.js';
 import type { QueuedMail } from '../../db/repositories/outbox-repository.js';
@@ -14,6 +14,7 @@ import { planStaffNotification } from '../notify/enqueue-staff-notification.js';
 import { planManagerNotification } from '../notify/enqueue-manager-notification.js';
 import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-team-notification.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
+import { clientAuthenticationFailureOf } from '../../inbound/mail-authentication.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import { forwardPlanOfMail } from '../notify/stored-attachments.js';
 import { storedSlaOf } from './recompute-ticket-sla.js';
@@ -188,7 +189,12 @@ export function planTicketWrites(
   // A member of the team writing to management is not told a private number (issue 20); what else
   // becomes of staff mail without a signed address is the identity rules' business.
   const teamMember = ticket.private && (findPerson(config, requester.address)?.role ?? 'manager') !== 'manager';
-  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address) && !teamMember;
+  // A client's mail that fails DMARC is still a ticket (a real client loses nothing), but is not
+  // acknowledged: its From may be a forged stranger's, and an acknowledgement would be backscatter.
+  const unverified = clientAuthenticationFailureOf(authenticationMode(config), {
+    trustedAuthservId: config.trustedAuthservId, headers: mail.headers['authentication-results'] ?? [], authentication: m.authentication ?? null,
+  });
+  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address) && !teamMember && unverified === null;
   let acknowledged = false;
   if (acknowledge) {
     const ack = planAcknowledgement(config, now, random, {
@@ -204,7 +210,8 @@ export function planTicketWrites(
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: ack.enqueued ? 'acknowledgement-queued' : 'acknowledgement-skipped', reason: ack.reason });
   } else {
     const why = !requester.hasSender ? 'no usable sender address' : teamMember ? 'a team member is not acknowledged a private ticket'
-      : noise.reasons.join('; ') || 'sender is our own mailbox';
+      : !noise.acknowledge ? noise.reasons.join('; ') || 'sender is our own mailbox'
+        : unverified ?? 'sender is our own mailbox';
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
   }
   if (!ticket.private) {
@@ -245,7 +252,7 @@ export function planTicketWrites(
     outcome: {
       decision: 'new-ticket',
       acknowledge,
-      reason: `${c.type} (${c.typeSource}), ${c.priority}${linkedTo ? `, linked to ${linkedTo.number}` : ''}`,
+      reason: `${c.type} (${c.typeSource}), ${c.priority}${linkedTo ? `, linked to ${linkedTo.number}` : ''}${unverified ? `; ${unverified}` : ''}`,
       ticket: { id: ticket.id, number: ticket.number, type: ticket.type, priority: c.priority, private: ticket.private },
     },
   };
