@@ -168,6 +168,9 @@ export const configSchema = z.object({
     ackPerSenderWindowMinutes: z.number().int().min(1).default(180), // 3 hours
     // Issue 21: forged senders spread over one domain, or over many, still get bounded backscatter.
     ackPerDomainCap: z.number().int().min(1).default(30), // acknowledgements per domain per ackPerSenderWindowMinutes
+    // A configured client's domain is a known organisation, not a forger's pick: many of its
+    // people may write in one morning. Its own clients[].ackPerDomainCap wins over this.
+    ackPerClientDomainCap: z.number().int().min(1).default(150), // acknowledgements per configured client's domain per ackPerSenderWindowMinutes
     ackGlobalPerHour: z.number().int().min(1).default(300), // acknowledgements to anyone per hour
     bounceSuppressionDays: z.number().int().min(0).default(7), // days a hard-bounced address gets no mail
     // Total of the files a forward carries (client's files to staff, agent's to the client);
@@ -176,7 +179,7 @@ export const configSchema = z.object({
     staffRefusalNoticeMinutes: z.number().int().min(1).default(60), // at most one refused-mail notice per staff member per window
   }).default({
     maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
-    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, ackPerDomainCap: 30, ackGlobalPerHour: 300, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
+    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, ackPerDomainCap: 30, ackPerClientDomainCap: 150, ackGlobalPerHour: 300, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
   }),
   outbox: z.object({
     maxAttempts: z.number().int().min(1).default(12),
@@ -223,6 +226,8 @@ export const configSchema = z.object({
     reportRecipients: z.array(address).default([]),
     /** A policy calendar whose zone is the client's day for "the same day"; default: config.zone. */
     calendar: z.string().min(1).optional(),
+    /** Acknowledgements per window to each of its domains; default: limits.ackPerClientDomainCap. */
+    ackPerDomainCap: z.number().int().min(1).optional(),
   })).default([]),
   /** Secret for signed reply tokens; per-agent keys are derived from it and the agent's keyVersion. */
   tokenSecret: z.string().min(16).optional(),
