@@ -72,6 +72,8 @@ export const CONFIG_DOCS: Record<string, string> = {
   'limits.ackGlobalPerHour': 'Acknowledgements to anyone per hour; past it they stop and the team is told.',
   'limits.bounceSuppressionDays': 'Days an address that hard-bounced (5.x.x) gets no mail.',
   'limits.forwardAttachmentsMaxBytes': 'Total size, in bytes (10 MiB), of the files a forward carries: a client\'s files to the team or manager, an agent\'s to the client. Larger ones are listed by name and size; `slagate attachment get` gives them.',
+  'limits.teamFloodThreshold': 'New team tickets within `limits.teamFloodWindowMinutes` after which the team is no longer told of each one: the rest of the window\'s new tickets are listed in one mail per agent, sent when the window ends.',
+  'limits.teamFloodWindowMinutes': 'Minutes of the flood window: tickets are counted over the last window, and collapsed ones are listed per fixed window of this length.',
   'limits.staffRefusalNoticeMinutes': 'Minutes in which a member of staff gets at most one notice that a mail from their address was refused (no valid reply token).',
   'outbox.maxAttempts': 'Send attempts before a mail is given up (temporary failures only).',
   'outbox.backoffInitialMs': 'First retry delay, in milliseconds (doubles, with jitter).',

@@ -177,9 +177,14 @@ export const configSchema = z.object({
     // larger ones are listed by name and size, and `slagate attachment get` gives them.
     forwardAttachmentsMaxBytes: z.number().int().min(0).default(10_485_760), // 10 MiB
     staffRefusalNoticeMinutes: z.number().int().min(1).default(60), // at most one refused-mail notice per staff member per window
+    // Issue 21: a flood of new tickets (forged or real) must not become a flood of team mail. Past
+    // the threshold, the team gets one mail per window listing the tickets instead of one each.
+    teamFloodThreshold: z.number().int().min(1).default(20), // new team tickets in teamFloodWindowMinutes before notifications collapse
+    teamFloodWindowMinutes: z.number().int().min(1).default(10), // 10 minutes
   }).default({
     maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
     ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, ackPerDomainCap: 30, ackPerClientDomainCap: 150, ackGlobalPerHour: 300, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
+    teamFloodThreshold: 20, teamFloodWindowMinutes: 10,
   }),
   outbox: z.object({
     maxAttempts: z.number().int().min(1).default(12),

@@ -22,6 +22,7 @@ import type { RouteInput } from './route-types.js';
 import { clientsOf, type ClientIdentity } from '../../tickets/client-of.js';
 import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../../tickets/ticket-view-of.js';
+import { COLLAPSED_EVENT, type TeamNotice } from '../../tickets/team-flood.js';
 
 /**
  * Who opened a ticket and the day their special-circumstances count runs on: the local calendar
@@ -132,6 +133,8 @@ export interface RecipientFacts {
   reportAttachment: TeamAttachment | null;
   /** A private ticket's requester's other open tickets (team and private), by number, for the managers. */
   otherOpenTickets?: string[];
+  /** A team ticket's notification: its own, or collapsed into the flood list (tickets/team-flood.ts); default its own. */
+  teamNotice?: TeamNotice;
 }
 
 /** Everything a numbered new ticket writes besides its row, in the order it is written. */
@@ -144,6 +147,8 @@ export interface TicketWrites {
   events: NewEvent[];
   /** Whether an acknowledgement is among `mails`. */
   acknowledged: boolean;
+  /** Set when the team's notification went into the flood list: the caller writes the list. */
+  collapsed?: Extract<TeamNotice, { kind: 'collapse' }>;
   outcome: Omit<IngestOutcome, 'rawMailId'>;
 }
 
@@ -214,7 +219,12 @@ export function planTicketWrites(
         : unverified ?? 'sender is our own mailbox';
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
   }
-  if (!ticket.private) {
+  const collapsed = !ticket.private && facts.teamNotice?.kind === 'collapse' ? facts.teamNotice : undefined;
+  if (collapsed) {
+    events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: COLLAPSED_EVENT,
+      reason: `more than ${config.limits.teamFloodThreshold} new tickets in ${config.limits.teamFloodWindowMinutes} minutes: listed in the team's flood mail sent ${collapsed.sendAt.toISOString()}`,
+      data: { bucket: collapsed.bucket } });
+  } else if (!ticket.private) {
     // The client's own files go with it (screenshots, logs), within the forwarding limit.
     const forwarded = forwardPlanOfMail(config, m.rawMailId, mail.attachments);
     const team = planTeamNotification(config, now, random, {
@@ -249,6 +259,7 @@ export function planTicketWrites(
     mails,
     events,
     acknowledged,
+    ...(collapsed ? { collapsed } : {}),
     outcome: {
       decision: 'new-ticket',
       acknowledge,

@@ -22,6 +22,20 @@ export async function enqueue(tx: Db, mail: OutboundMail, options: { notBefore?:
   return rows.length > 0;
 }
 
+/**
+ * Queues mails that are rewritten while they wait (the team's flood list grows as tickets come):
+ * a new key is inserted; a key still pending gets the new subject, text and send time, keeping its
+ * Message-ID; one already claimed or sent is left alone.
+ */
+export async function upsertPendingMails(tx: Db, queued: QueuedMail[], now: Date): Promise<void> {
+  if (queued.length === 0) return;
+  await tx.insert(outbox).values(queued.map((q) => outboxRow(q.mail, q.notBefore, now))).onConflictDoUpdate({
+    target: outbox.dedupeKey,
+    set: { subject: sql`excluded.subject`, text: sql`excluded.text`, html: sql`excluded.html`, notBefore: sql`excluded.not_before` },
+    setWhere: sql`${outbox.status} = 'pending'`,
+  });
+}
+
 /** A mail queued with the moment it may leave. */
 export interface QueuedMail { mail: OutboundMail; notBefore: Date }
 
