@@ -12,6 +12,7 @@ const IO = [
   { lib: 'imapflow', home: '^src/imap/' },
   { lib: 'nodemailer', home: '^src/smtp/' },
   { lib: 'smtp-server', home: '^src/mail-listeners/' },
+  { lib: 'mailauth', home: '^src/mail-auth/' }, // DKIM, SPF, DMARC, ARC of inbound mail (authentication mode verify)
   { lib: 'mailparser', home: '^src/inbound/parse-mail[.]ts$' },
   { lib: 'prom-client', home: '^src/metrics/' },
   { lib: 'pino', home: '^src/logger[.]ts$' },
@@ -33,7 +34,7 @@ module.exports = {
       severity: 'error',
       comment: 'tickets/, sla/, inbound/, outbound/, policy/, reports/ and security/ are pure: no db/, app/, cli/ or IO folder.',
       from: { path: PURE },
-      to: { path: '^src/(db|app|cli|imap|smtp|mail-listeners|workers|http|metrics|offload|doctor)/|^src/(main|cli|logger)[.]ts$' },
+      to: { path: '^src/(db|app|cli|imap|smtp|mail-listeners|mail-auth|workers|http|metrics|offload|doctor)/|^src/(main|cli|logger)[.]ts$' },
     },
     {
       name: 'reports-are-a-leaf',
@@ -61,7 +62,7 @@ module.exports = {
       severity: 'error',
       comment: 'IO folders are called by the use cases, never call them: a reader hands mail over through a port '
         + '(inbound/mail-intake.ts) that main.ts wires to app/ingest; db/ maps rows to the pure types.',
-      from: { path: '^src/(db|imap|smtp|mail-listeners|http|metrics|offload)/' },
+      from: { path: '^src/(db|imap|smtp|mail-listeners|mail-auth|http|metrics|offload)/' },
       to: { path: '^src/(app|workers|cli|doctor)/|^src/main[.]ts$' },
     },
     {

@@ -168,15 +168,23 @@ export const configSchema = z.object({
     ackPerSenderWindowMinutes: z.number().int().min(1).default(180), // 3 hours
     // Issue 21: forged senders spread over one domain, or over many, still get bounded backscatter.
     ackPerDomainCap: z.number().int().min(1).default(30), // acknowledgements per domain per ackPerSenderWindowMinutes
+    // A configured client's domain is a known organisation, not a forger's pick: many of its
+    // people may write in one morning. Its own clients[].ackPerDomainCap wins over this.
+    ackPerClientDomainCap: z.number().int().min(1).default(150), // acknowledgements per configured client's domain per ackPerSenderWindowMinutes
     ackGlobalPerHour: z.number().int().min(1).default(300), // acknowledgements to anyone per hour
     bounceSuppressionDays: z.number().int().min(0).default(7), // days a hard-bounced address gets no mail
     // Total of the files a forward carries (client's files to staff, agent's to the client);
     // larger ones are listed by name and size, and `slagate attachment get` gives them.
     forwardAttachmentsMaxBytes: z.number().int().min(0).default(10_485_760), // 10 MiB
     staffRefusalNoticeMinutes: z.number().int().min(1).default(60), // at most one refused-mail notice per staff member per window
+    // Issue 21: a flood of new tickets (forged or real) must not become a flood of team mail. Past
+    // the threshold, the team gets one mail per window listing the tickets instead of one each.
+    teamFloodThreshold: z.number().int().min(1).default(20), // new team tickets in teamFloodWindowMinutes before notifications collapse
+    teamFloodWindowMinutes: z.number().int().min(1).default(10), // 10 minutes
   }).default({
     maxMessageBytes: 26_214_400, maxTextChars: 1_000_000, reopenWindowDays: 14,
-    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, ackPerDomainCap: 30, ackGlobalPerHour: 300, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
+    ackPerSenderCap: 10, ackPerSenderWindowMinutes: 180, ackPerDomainCap: 30, ackPerClientDomainCap: 150, ackGlobalPerHour: 300, bounceSuppressionDays: 7, forwardAttachmentsMaxBytes: 10_485_760, staffRefusalNoticeMinutes: 60,
+    teamFloodThreshold: 20, teamFloodWindowMinutes: 10,
   }),
   outbox: z.object({
     maxAttempts: z.number().int().min(1).default(12),
@@ -223,6 +231,8 @@ export const configSchema = z.object({
     reportRecipients: z.array(address).default([]),
     /** A policy calendar whose zone is the client's day for "the same day"; default: config.zone. */
     calendar: z.string().min(1).optional(),
+    /** Acknowledgements per window to each of its domains; default: limits.ackPerClientDomainCap. */
+    ackPerDomainCap: z.number().int().min(1).optional(),
   })).default([]),
   /** Secret for signed reply tokens; per-agent keys are derived from it and the agent's keyVersion. */
   tokenSecret: z.string().min(16).optional(),
@@ -232,6 +242,24 @@ export const configSchema = z.object({
    * must carry that server's DMARC or aligned DKIM pass before it is relayed or runs commands.
    */
   trustedAuthservId: z.string().min(1).optional(),
+  /**
+   * How inbound mail's origin is judged (README, "Security model"). `trusted-authserv`: by the
+   * topmost Authentication-Results of `trustedAuthservId`; `verify`: by slagate itself, with
+   * mailauth (DKIM, DMARC, ARC, and SPF when `spfFromReceived`) over DNS; `off`: not at all.
+   * Unset: `trusted-authserv` when `trustedAuthservId` is set, else `off`.
+   */
+  authentication: z.strictObject({
+    mode: z.enum(['off', 'trusted-authserv', 'verify']).optional(),
+    /**
+     * Verify mode: SPF is checked with the client IP and HELO of the topmost Received header and
+     * the envelope sender of Return-Path. Only right when your MX's Received is the topmost one
+     * the gateway reads (no delivery agent adds its own on top); off, DMARC rests on DKIM alone.
+     */
+    spfFromReceived: z.boolean().default(false),
+    /** Verify mode: the authserv-id slagate names in what it records; default: messageIdDomain. */
+    authservId: z.string().min(1).optional(),
+    dnsTimeoutMs: z.number().int().min(100).default(10_000), // 10 seconds for all of one mail's lookups
+  }).default({ spfFromReceived: false, dnsTimeoutMs: 10_000 }),
   policy: policySchema.default(() => policySchema.parse({})),
   /** Test-only hooks; `crashAt` (from SLAGATE_CRASH_AT) names a crash point that SIGKILLs the process. */
   testing: z.object({ crashAt: z.string().optional() }).default({}),
@@ -334,7 +362,19 @@ function crossCheck(cfg: Config): string[] {
     seen.add(p.address);
   });
   problems.push(...checkClients(cfg));
+  const mode = cfg.authentication.mode;
+  if (mode === 'trusted-authserv' && !cfg.trustedAuthservId) {
+    problems.push('authentication.mode: "trusted-authserv" needs trustedAuthservId (the authserv-id your own mail server writes)');
+  }
+  if (mode !== undefined && mode !== 'trusted-authserv' && cfg.trustedAuthservId) {
+    problems.push(`trustedAuthservId: read only in authentication.mode "trusted-authserv", not "${mode}": remove one of them`);
+  }
   return problems;
+}
+
+/** How inbound mail is authenticated: the configured mode, else the one trustedAuthservId implies. */
+export function authenticationMode(cfg: Pick<Config, 'authentication' | 'trustedAuthservId'>): 'off' | 'trusted-authserv' | 'verify' {
+  return cfg.authentication.mode ?? (cfg.trustedAuthservId ? 'trusted-authserv' : 'off');
 }
 
 /** Each domain and address belongs to one client; a public mail provider is nobody's domain. */

@@ -6,6 +6,7 @@ import { checkHolidays } from './doctor/check-holidays.js';
 import { withLocalTokenSecret } from './local-token-secret.js';
 import { ingestMessage } from './app/ingest/ingest-message.js';
 import type { IngestDeps } from './app/ingest/ingest-batch.js';
+import { mailVerifierFor, type DnsResolver } from './mail-auth/verify-mail.js';
 import type { IngestInput, IngestOutcome } from './inbound/ingest-types.js';
 import type { MailIntake } from './inbound/mail-intake.js';
 import { mailKind, outboxSlaNotify } from './app/jobs/notify-sla-event.js';
@@ -77,6 +78,8 @@ export interface GatewayOptions {
    * start` exits to be restarted clean; in-process tests get 451s and need not.
    */
   onDatabaseWedged?: (err: Error) => void;
+  /** The DNS authentication mode `verify` asks (mail-auth/); tests pass a table of records. Default: the system's. */
+  dnsResolver?: DnsResolver;
 }
 
 /** What the worker factories get; add new long-running jobs in `composeWorkers`. */
@@ -88,6 +91,7 @@ interface WorkerContext {
   owner: string;
   metrics: Metrics;
   ingestSocket?: string;
+  dnsResolver?: DnsResolver;
 }
 
 /**
@@ -98,7 +102,8 @@ interface WorkerContext {
 function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   const { config, database, logger, clock, owner, metrics } = ctx;
   const db = database.db;
-  const app: IngestDeps = { db, config, logger, clock };
+  const verify = mailVerifierFor(config, ctx.dnsResolver);
+  const app: IngestDeps = { db, config, logger, clock, ...(verify ? { verify } : {}) };
   // Each commit wakes the outbox so an acknowledgement leaves at once instead of at the next poll
   // (`outbox` is declared below; this runs only once the workers are started).
   const ingest = countIngest(async (input) => {
@@ -267,7 +272,7 @@ export async function startGateway(configured: Config, options: GatewayOptions):
     processMetrics: true,
   });
   const ingestSocket = options.ingestSocket ?? (options.announce ? ingestSocketPath(config) : undefined);
-  const ctx: WorkerContext = { config, database, logger, clock, owner, metrics, ingestSocket };
+  const ctx: WorkerContext = { config, database, logger, clock, owner, metrics, ingestSocket, dnsResolver: options.dnsResolver };
   const started = new Set<GatewayWorker>();
   const order: GatewayWorker[] = [];
   const http = createHttpWorker(ctx, () => order, () => started);

@@ -93,7 +93,7 @@ export const register: RegisterCommand = (program, ctx) => {
         const { retryQuarantined } = await import('../app/ingest/retry-quarantined.js');
         const { listOpenQuarantineIds } = await import('../db/repositories/ticket-query-repository.js');
         const { createLogger } = await import('../logger.js');
-        const deps = { db, config, logger: createLogger({ level: 'error' }), clock: () => new Date() };
+        const deps = { db, config, logger: createLogger({ level: 'error' }), clock: () => new Date(), verify: (await import('../mail-auth/verify-mail.js')).mailVerifierFor(config) };
         const ids = opts.all ? await listOpenQuarantineIds(db) : [id!];
         if (opts.all && ids.length === 0) ctx.out.write('nothing in quarantine\n');
         const progress = progressWriter(ctx.err);

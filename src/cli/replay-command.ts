@@ -28,7 +28,7 @@ export const register: RegisterCommand = (program, ctx) => {
       // Always a throwaway in-memory database: replay must never touch the real one.
       const database = await openDatabase({ ...config.database, url: undefined }, { dataDir: 'memory://' });
       await migrate(database);
-      const deps = { db: database.db, config, logger: createLogger({ level: 'error' }), clock: () => new Date() };
+      const deps = { db: database.db, config, logger: createLogger({ level: 'error' }), clock: () => new Date(), verify: (await import('../mail-auth/verify-mail.js')).mailVerifierFor(config) };
       const counts = new Map<string, number>();
       const progress = (ctx.err as NodeJS.WriteStream).isTTY === true;
       try {

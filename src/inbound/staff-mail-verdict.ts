@@ -43,7 +43,7 @@ export interface StaffMailFacts {
 /** Why a staff mail was refused: stable codes, worded for the staff member by the notice templates. */
 export const REFUSAL_CODES = [
   'no-signed-address', 'several-senders', 'token-malformed', 'token-bad-signature', 'token-expired',
-  'token-of-another', 'token-ticket-missing', 'token-wrong-mailbox',
+  'token-of-another', 'token-ticket-missing', 'token-wrong-mailbox', 'not-authenticated',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -56,13 +56,11 @@ export type StaffMailVerdict =
   | { kind: 'other-copy'; staff: StaffMember; reason: string }
   /** From staff without their valid token: nothing applied, the member told privately. */
   | { kind: 'refused'; staff: StaffMember; code: RefusalCode; reason: string }
-  /** The member's own valid token, but the mail's origin is not vouched for. */
-  | { kind: 'unauthenticated'; staff: StaffMember; ticketId: number; reason: string }
   | { kind: 'staff'; staff: StaffMember; ticketId: number };
 
 function rank(code: RefusalCode): number {
   // The most telling reason wins when several tokens were refused.
-  return ['token-expired', 'token-wrong-mailbox', 'token-ticket-missing', 'token-of-another', 'token-bad-signature', 'token-malformed',
+  return ['not-authenticated', 'token-expired', 'token-wrong-mailbox', 'token-ticket-missing', 'token-of-another', 'token-bad-signature', 'token-malformed',
     'several-senders', 'no-signed-address'].indexOf(code);
 }
 
@@ -113,8 +111,10 @@ export function judgeStaffMail(f: StaffMailFacts): StaffMailVerdict {
       otherCopy = `the copy read from ${f.readFrom} of a reply through ${c.mailbox}: that copy acts`;
       continue;
     }
+    // The member's own valid token, but the mail's origin is not vouched for (no DMARC or aligned
+    // DKIM pass): a token can leak with a forwarded mail, so it is refused as a forgery is (issue 21).
     if (f.authentication && !f.authentication.pass) {
-      return { kind: 'unauthenticated', staff: member, ticketId: c.ticket.id, reason: f.authentication.reason };
+      return { kind: 'refused', staff: member, code: 'not-authenticated', reason: f.authentication.reason };
     }
     return { kind: 'staff', staff: member, ticketId: c.ticket.id };
   }

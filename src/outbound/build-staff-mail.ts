@@ -7,7 +7,7 @@ import type { TicketView } from './ticket-view.js';
 
 /** Kinds that go to staff (agents, leads, managers), each in the person's language and zone. */
 export const STAFF_MAIL_KINDS = [
-  'team-new-ticket', 'private-new-ticket', 'sla-reminder', 'sla-breach', 'sla-manager-escalation', 'qualification-reminder',
+  'team-new-ticket', 'team-flood', 'private-new-ticket', 'sla-reminder', 'sla-breach', 'sla-manager-escalation', 'qualification-reminder',
   'client-escalation', 'special-circumstances', 'client-reply-forward', 'command-result', 'sender-capped', 'staff-mail-refused',
   'manager-digest', 'monthly-report',
 ] as const satisfies readonly MailKind[];

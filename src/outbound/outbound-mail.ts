@@ -15,6 +15,7 @@ export const MAIL_KINDS = [
   'acknowledgement',
   'acknowledgement-private',
   'team-new-ticket',
+  'team-flood',
   'private-new-ticket',
   'sla-reminder',
   'sla-breach',

@@ -13,6 +13,8 @@ export interface ClientRule {
   reportRecipients: readonly string[];
   /** A policy calendar whose zone is the client's day (for "the same day"). */
   calendar?: string | undefined;
+  /** Acknowledgements per window to each of its domains, when not the configured default for clients. */
+  ackPerDomainCap?: number | undefined;
 }
 
 export interface ClientIdentity {

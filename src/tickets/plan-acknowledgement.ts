@@ -3,6 +3,7 @@ import { buildAcknowledgement, type AcknowledgedMail } from '../outbound/build-a
 import { buildStaffMail } from '../outbound/build-staff-mail.js';
 import type { OutboundMail } from '../outbound/outbound-mail.js';
 import type { TicketView } from '../outbound/ticket-view.js';
+import { acknowledgementDomainCap } from './acknowledgement-domain-cap.js';
 
 /**
  * What the database says about acknowledging an address (db/ reads it: acknowledgementGates):
@@ -49,8 +50,9 @@ function trippedLimit(config: Config, gate: AcknowledgementGate) {
   if (gate.globalSent >= l.ackGlobalPerHour) {
     return { key: 'global', senderAddress: '*', cap: l.ackGlobalPerHour, windowMs: HOUR_MS, sent: gate.globalSent, what: 'anyone' };
   }
-  if (gate.domain !== '' && gate.domainSent >= l.ackPerDomainCap) {
-    return { key: `domain:${gate.domain}`, senderAddress: `*@${gate.domain}`, cap: l.ackPerDomainCap,
+  const domainCap = gate.domain === '' ? null : acknowledgementDomainCap(config, gate.domain).cap;
+  if (domainCap !== null && gate.domainSent >= domainCap) {
+    return { key: `domain:${gate.domain}`, senderAddress: `*@${gate.domain}`, cap: domainCap,
       windowMs: l.ackPerSenderWindowMinutes * 60_000, sent: gate.domainSent, what: `*@${gate.domain}` };
   }
   if (gate.sent >= l.ackPerSenderCap) {

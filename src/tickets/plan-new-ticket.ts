@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon';
-import type { Config } from '../config.js';
+import { authenticationMode, type Config } from '../config.js';
 import type { Classification } from '../inbound/classify.js';
 import type { TicketThreadRef } from '../inbound/decide-thread.js';
 import type { NoiseVerdict } from '../inbound/detect-noise.js';
 import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import type { ParsedMail } from '../inbound/parsed-mail.js';
+import { clientAuthenticationFailureOf, type MailAuthentication } from '../inbound/mail-authentication.js';
 import { detectLanguage } from '../outbound/detect-language.js';
 import { forwardPlanOfMail } from '../outbound/forwarded-attachments.js';
 import type { Language, QueuedMail } from '../outbound/outbound-mail.js';
@@ -23,6 +24,7 @@ import { findPerson, isOwnMailboxAddress, staffWithRole } from './staff-director
 import { staffDedupeKey } from '../outbound/build-staff-mail.js';
 import { storedSlaOf, type StoredSla } from './stored-sla.js';
 import type { TicketEvent } from './ticket-event.js';
+import { COLLAPSED_EVENT, type TeamNotice } from './team-flood.js';
 import { ticketViewOf, type TicketViewSource } from './ticket-view-of.js';
 
 /**
@@ -37,6 +39,8 @@ export interface OpeningMail {
   rawMailId: number;
   noise: NoiseVerdict;
   classification: Classification;
+  /** mailauth's verdict in authentication mode `verify`, else null or absent. */
+  authentication?: MailAuthentication | null;
 }
 
 /**
@@ -193,6 +197,8 @@ export interface RecipientFacts {
    * is not built again, as the outbox would drop it.
    */
   queuedNotices?: ReadonlySet<string>;
+  /** A team ticket's notification: its own, or collapsed into the flood list (tickets/team-flood.ts); default its own. */
+  teamNotice?: TeamNotice;
 }
 
 /**
@@ -206,6 +212,8 @@ export interface TicketWrites {
   events: TicketEvent[];
   /** Whether an acknowledgement is among `mails`. */
   acknowledged: boolean;
+  /** Set when the team's notification went into the flood list: the caller writes the list. */
+  collapsed?: Extract<TeamNotice, { kind: 'collapse' }>;
   outcome: Omit<IngestOutcome, 'rawMailId'>;
 }
 
@@ -251,7 +259,12 @@ export function planTicketWrites(
   // A member of the team writing to management is not told a private number (issue 20); what else
   // becomes of staff mail without a signed address is the identity rules' business.
   const teamMember = ticket.private && (findPerson(config, requester.address)?.role ?? 'manager') !== 'manager';
-  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address) && !teamMember;
+  // A client's mail that fails DMARC is still a ticket (a real client loses nothing), but is not
+  // acknowledged: its From may be a forged stranger's, and an acknowledgement would be backscatter.
+  const unverified = clientAuthenticationFailureOf(authenticationMode(config), {
+    trustedAuthservId: config.trustedAuthservId, headers: mail.headers['authentication-results'] ?? [], authentication: m.authentication ?? null,
+  });
+  const acknowledge = noise.acknowledge && requester.hasSender && !isOwnMailboxAddress(config, requester.address) && !teamMember && unverified === null;
   let acknowledged = false;
   if (acknowledge) {
     const ack = planAcknowledgement(config, now, random, {
@@ -267,10 +280,16 @@ export function planTicketWrites(
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: ack.enqueued ? 'acknowledgement-queued' : 'acknowledgement-skipped', reason: ack.reason });
   } else {
     const why = !requester.hasSender ? 'no usable sender address' : teamMember ? 'a team member is not acknowledged a private ticket'
-      : noise.reasons.join('; ') || 'sender is our own mailbox';
+      : !noise.acknowledge ? noise.reasons.join('; ') || 'sender is our own mailbox'
+        : unverified ?? 'sender is our own mailbox';
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'acknowledgement-skipped', reason: why });
   }
-  if (!ticket.private) {
+  const collapsed = !ticket.private && facts.teamNotice?.kind === 'collapse' ? facts.teamNotice : undefined;
+  if (collapsed) {
+    events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: COLLAPSED_EVENT,
+      reason: `more than ${config.limits.teamFloodThreshold} new tickets in ${config.limits.teamFloodWindowMinutes} minutes: listed in the team's flood mail sent ${collapsed.sendAt.toISOString()}`,
+      data: { bucket: collapsed.bucket } });
+  } else if (!ticket.private) {
     // The client's own files go with it (screenshots, logs), within the forwarding limit.
     const forwarded = forwardPlanOfMail(config, m.rawMailId, mail.attachments);
     // A report request carries the client's figures of last month, rendered when the mail is sent.
@@ -306,10 +325,11 @@ export function planTicketWrites(
     mails,
     events,
     acknowledged,
+    ...(collapsed ? { collapsed } : {}),
     outcome: {
       decision: 'new-ticket',
       acknowledge,
-      reason: `${c.type} (${c.typeSource}), ${c.priority}${linkedTo ? `, linked to ${linkedTo.number}` : ''}`,
+      reason: `${c.type} (${c.typeSource}), ${c.priority}${linkedTo ? `, linked to ${linkedTo.number}` : ''}${unverified ? `; ${unverified}` : ''}`,
       ticket: { id: ticket.id, number: ticket.number, type: ticket.type, priority: c.priority, private: ticket.private },
     },
   };

@@ -18,8 +18,8 @@ const AGENTS = 2; // the built-in people: ayse@ and mert@ are agents; the notice
 describe('acknowledgement caps against forged floods (real ingest, PostgreSQL)', () => {
   let database: TestDatabase;
   let now = MONDAY_10;
-  const depsWith = (limits: Record<string, number> = {}): IngestDeps => ({
-    db: database.db, config: testConfig(database.url, { limits }), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), clock: () => now,
+  const depsWith = (limits: Record<string, number> = {}, more: Record<string, unknown> = {}): IngestDeps => ({
+    db: database.db, config: testConfig(database.url, { limits, ...more }), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), clock: () => now,
   });
   const flood = async (deps: IngestDeps, day: number, senders: string[]) => {
     now = new Date(MONDAY_10.getTime() + day * DAY);
@@ -77,6 +77,23 @@ describe('acknowledgement caps against forged floods (real ingest, PostgreSQL)',
     const { acks, notices } = await flood(depsWith(), 4, senders);
     expect(acks).toHaveLength(40);
     expect(notices).toEqual([]);
+  });
+
+  it('gives a configured client\'s domain its own, higher cap: 40 people of one client each get their acknowledgement', async () => {
+    const senders = Array.from({ length: 40 }, (_, i) => `kisi${i}@anadolu.example`);
+    const clients = [{ name: 'Anadolu Lojistik', domains: ['anadolu.example'] }];
+    const { acks, notices } = await flood(depsWith({}, { clients }), 5, senders);
+    expect(acks).toHaveLength(40); // limits.ackPerClientDomainCap (150), not ackPerDomainCap (30)
+    expect(notices).toEqual([]);
+  });
+
+  it('caps a configured client at its own clients[].ackPerDomainCap, and tells the team once', async () => {
+    const senders = Array.from({ length: 40 }, (_, i) => `kisi${i}@marmara.example`);
+    const clients = [{ name: 'Marmara Gıda', domains: ['marmara.example'], ackPerDomainCap: 35 }];
+    const { acks, notices } = await flood(depsWith({}, { clients }), 6, senders);
+    expect(acks).toHaveLength(35);
+    expect(notices).toHaveLength(AGENTS);
+    expect(notices.every((n) => n.dedupeKey.startsWith('sender-capped:domain:marmara.example:'))).toBe(true);
   });
 
   it('rejects an unknown limits key (config strict)', () => {

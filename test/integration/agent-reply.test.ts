@@ -16,6 +16,8 @@ const MONDAY_10 = new Date('2026-03-16T07:00:00Z');
 const AYSE = 'ayse@sanarise.example';
 const MERT = 'mert@sanarise.example';
 
+const NO_FLOOD = { teamFloodThreshold: 1_000 };
+
 describe('agent replies by email', () => {
   let database: TestDatabase;
   let deps: IngestDeps;
@@ -47,7 +49,9 @@ describe('agent replies by email', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    deps = { db: database.db, config: testConfig(database.url), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), clock: () => now };
+    // Dozens of tickets open at one fixed instant here, each test reading its team notice: past the
+    // flood threshold they would be listed together instead (team-flood.test.ts tests that).
+    deps = { db: database.db, config: testConfig(database.url, { limits: NO_FLOOD }), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), clock: () => now };
   });
   afterAll(async () => { await database.drop(); });
 
@@ -329,7 +333,7 @@ describe('agent replies by email', () => {
     });
 
     it('a second From header whose domain our server saw pass DMARC', async () => {
-      const strict = { ...deps, config: testConfig(database.url, { trustedAuthservId: 'mx.sanarise.example' }) };
+      const strict = { ...deps, config: testConfig(database.url, { trustedAuthservId: 'mx.sanarise.example', limits: NO_FLOOD }) };
       const opened = await ingestMessage(strict, { raw: buildMail({ subject: '[Hata] Rapor' }), mailbox: 'support', receivedAt: now, source: 'cli' });
       const staffMail = (await outboxOf(opened.ticket!.id)).find((r) => r.kind === 'team-new-ticket' && r.to[0]!.address === AYSE)!;
       const forged = replyTo(staffMail, {
@@ -380,17 +384,21 @@ describe('agent replies by email', () => {
     });
   });
 
-  it('keeps an agent mail internal and tells the agent when our server did not vouch for it', async () => {
-    const strict = { ...deps, config: testConfig(database.url, { trustedAuthservId: 'mx.sanarise.example' }) };
+  it('refuses an agent mail our server did not vouch for (a leaked token is no authority)', async () => {
+    const strict = { ...deps, config: testConfig(database.url, { trustedAuthservId: 'mx.sanarise.example', limits: NO_FLOOD }) };
     const opened = await ingestMessage(strict, { raw: buildMail({ subject: '[Hata] Rapor' }), mailbox: 'support', receivedAt: now, source: 'cli' });
     const staffMail = (await outboxOf(opened.ticket!.id)).find((r) => r.kind === 'team-new-ticket' && r.to[0]!.address === AYSE)!;
     const unsigned = replyTo(staffMail, { body: '#status resolved\n\nÇözüldü.', headers: { 'Authentication-Results': 'mx.sanarise.example; dmarc=fail' } });
-    await ingestMessage(strict, { raw: unsigned, mailbox: 'support', receivedAt: now, source: 'cli' });
+    const outcome = await ingestMessage(strict, { raw: unsigned, mailbox: 'support', receivedAt: now, source: 'cli' });
+    // Refused as a forgery is; the private notice (one per window, and Ayşe's earlier refusals in
+    // this file used it up) is mail-authentication.test.ts's to show.
+    expect(outcome).toMatchObject({ decision: 'refused', ticket: null });
+    expect(outcome.reason).toContain('(not-authenticated)');
+    expect(outcome.reason).toContain('neither DMARC nor aligned DKIM');
     const row = await ticketRow(opened.ticket!.id);
     expect(row).toMatchObject({ status: 'new', resolvedAt: null, firstResponseAt: null });
     const rows = await outboxOf(row.id);
-    expect(rows.some((r) => r.kind === 'agent-relay' || r.kind === 'survey')).toBe(false);
-    expect(rows.find((r) => r.kind === 'command-result')!.text).toContain('neither DMARC nor aligned DKIM');
+    expect(rows.some((r) => r.kind === 'agent-relay' || r.kind === 'survey' || r.kind === 'command-result')).toBe(false);
     const signed = replyTo(staffMail, { body: 'Bakıyoruz.', headers: { 'Authentication-Results': 'mx.sanarise.example; dkim=pass header.d=sanarise.example; dmarc=pass' } });
     await ingestMessage(strict, { raw: signed, mailbox: 'support', receivedAt: now, source: 'cli' });
     expect((await outboxOf(row.id)).some((r) => r.kind === 'agent-relay')).toBe(true);

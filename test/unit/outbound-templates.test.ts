@@ -30,6 +30,13 @@ function person(lang: Language): Person {
 
 const staffData: Record<StaffMailKind, Record<string, unknown>> = {
   'team-new-ticket': { excerpt: 'Fatura ekranı <script> açılmıyor.', firstResponseDue: ticket.firstResponseDue, attachmentCount: 1 },
+  'team-flood': {
+    count: 2, threshold: 20, windowMinutes: 10, windowStart: new Date('2026-03-16T07:00:00Z'), windowEnd: new Date('2026-03-16T07:10:00Z'),
+    tickets: [
+      { number: 'SR-1042', subject: ticket.subject, priority: 'high', requesterAddress: 'deniz@client.example' },
+      { number: 'SR-1043', subject: '<script>x</script>', priority: 'critical', requesterAddress: 'forged@client.example' },
+    ],
+  },
   'private-new-ticket': { body: 'Temsilci <b>Mehmet</b> hiç dönmedi.', files: [{ filename: 'ekran.png', size: 48213, attached: true }, { filename: 'kayit.mp4', size: 31457280, attached: false }], otherTickets: ['SR-1040', 'YN-1003'] },
   'sla-reminder': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-breach': { clock: 'first-response', deadline: ticket.firstResponseDue },

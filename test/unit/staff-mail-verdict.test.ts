@@ -61,9 +61,9 @@ describe('who may act on a ticket by mail (judgeStaffMail)', () => {
     expect(judgeStaffMail(facts([AYSE.address], [signed(AYSE, 7), MANAGEMENT], 'management'))).toMatchObject({ kind: 'other-copy' });
   });
 
-  it('keeps a member\'s genuine reply our server did not vouch for apart', () => {
+  it('refuses a member\'s genuine token on a mail whose origin was not vouched for (a leaked token is no authority)', () => {
     expect(judgeStaffMail(facts([AYSE.address], [signed(AYSE, 7)], 'support', { authentication: { pass: false, reason: 'dmarc=fail' } })))
-      .toMatchObject({ kind: 'unauthenticated', ticketId: 7 });
+      .toMatchObject({ kind: 'refused', code: 'not-authenticated', reason: 'dmarc=fail' });
   });
 
   it('leaves client mail alone, and a client using a staff address never acts', () => {
@@ -85,7 +85,8 @@ describe('who may act on a ticket by mail (judgeStaffMail)', () => {
     );
     fc.assert(fc.property(tamper, (address) => {
       const verdict = judgeStaffMail(facts([AYSE.address], [address]));
-      const same = address.toLowerCase() === good.toLowerCase();
+      // Whitespace around an address is not part of it (seed 109475870 inserted a space in front).
+      const same = address.trim().toLowerCase() === good.toLowerCase();
       if (same) return verdict.kind === 'staff';
       return verdict.kind === 'refused';
     }), { numRuns: 2000 });

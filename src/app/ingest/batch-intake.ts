@@ -17,7 +17,7 @@ const MAX_INGEST_BATCH_BYTES = 8 * 1024 * 1024;
  * readers share it, and with it the parsing ahead.
  */
 export function createBatchIntake(deps: IngestDeps): MailIntake {
-  const ahead = createParseAhead(deps.config);
+  const ahead = createParseAhead(deps.config, deps.verify);
   return {
     maxHandOverBytes: MAX_INGEST_BATCH_BYTES,
     ingest: (mails) => ingestBatch({ ...deps, ahead }, mails),

@@ -16,12 +16,15 @@ import { readyMail, type ClassifiedMail } from './parse-and-classify.js';
 import { requesterOf } from '../../tickets/plan-new-ticket.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 import type { RouteInput } from './route-types.js';
+import type { VerifyMail } from '../../inbound/mail-authentication.js';
 
 export interface IngestDeps {
   db: Db;
   config: Config;
   logger: Logger;
   clock: () => Date;
+  /** Authentication mode `verify`: judges each mail's origin (mail-auth/verify-mail.ts); else unset. */
+  verify?: VerifyMail;
 }
 
 /** Per input, its committed outcome or undefined, and why the batch stopped (IntakeResult). */
@@ -51,7 +54,7 @@ export async function ingestBatch(deps: IngestDeps & { ahead?: ParseAhead }, inp
   let unprepared: unknown;
   for (const input of inputs) {
     try {
-      items.push({ input, ...await (deps.ahead?.take(input.raw, input.mailbox) ?? readyMail(deps.config, input.raw, input.mailbox)) });
+      items.push({ input, ...await (deps.ahead?.take(input.raw, input.mailbox) ?? readyMail(deps.config, input.raw, input.mailbox, deps.verify)) });
     } catch (err) {
       // Our own bug on this mail: the ones before it go in, it and the rest wait, as one at a time.
       unprepared = err;
@@ -144,7 +147,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     }));
     const routeInputs = items.map((item, i): RouteInput | null => (ids[i] === null || ids[i] === undefined || !item.prepared.ok ? null : {
       input: item.input, mail: item.prepared.mail, messageId: messageIdOf(item), rawMailId: ids[i]!,
-      noise: item.prepared.noise, classification: item.prepared.classification,
+      noise: item.prepared.noise, classification: item.prepared.classification, authentication: item.prepared.authentication,
     }));
     // A batch of one has no second lock to order, and reads its private copy only if it may open a
     // ticket (routing reads it otherwise, when it gets that far), so a bounce or an agent's reply

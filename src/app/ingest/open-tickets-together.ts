@@ -9,6 +9,9 @@ import type { TicketThreadRef } from '../../inbound/decide-thread.js';
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
 import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '../../tickets/plan-acknowledgement.js';
+import { enqueueTeamFloodLists } from '../notify/team-flood-list.js';
+import { countTeamTicketsSince } from '../../db/repositories/team-flood-repository.js';
+import { decideTeamNotice, teamFloodCountSince } from '../../tickets/team-flood.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { dayWindow, planTicket, planTicketWrites, requesterOf, specialNoticeKeys, staffToNotify, type TicketWrites } from '../../tickets/plan-new-ticket.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
@@ -77,7 +80,9 @@ export async function openTicketsTogether(
     if (plan.values.private && requesters[i]!.hasSender) otherOpen.set(i, await openTicketNumbersOf(tx, requesters[i]!.address));
   }
   // Sent together (one round trip), run in this order.
-  const [tickets, gates, suppressedStaff, queuedNotices] = await pipelineStatements([
+  // The team's new tickets of the last minutes are counted before the run's own exist (first in the pipeline).
+  const [teamRecent, tickets, gates, suppressedStaff, queuedNotices] = await pipelineStatements([
+    countTeamTicketsSince(tx, teamFloodCountSince(config.limits, now)),
     createTickets(tx, { team: config.ticketPrefix, private: config.privateTicketPrefix }, plans.map((p) => p.values)),
     acknowledgementGates(tx, requesters.map((r) => r.address), now, acknowledgementWindowStart(config, now), plans.some((p) => p.values.private),
       acknowledgementGlobalWindowStart(now)),
@@ -86,7 +91,7 @@ export async function openTicketsTogether(
   ]);
   // The run's own acknowledgements, counted as the gate counts them: by normalised recipient, by
   // domain, and in all, so a batch decides as one-at-a-time ingest does.
-  const inRun = { recipient: new Map<string, number>(), domain: new Map<string, number>(), all: 0 };
+  const inRun = { recipient: new Map<string, number>(), domain: new Map<string, number>(), all: 0, team: 0 };
   const writes: TicketWrites[] = run.map((m, i) => {
     const address = requesters[i]!.address;
     const key = acknowledgementKey(address);
@@ -101,7 +106,9 @@ export async function openTicketsTogether(
       suppressedStaff,
       otherOpenTickets: otherOpen.get(i) ?? [],
       queuedNotices,
+      teamNotice: decideTeamNotice(config.limits, now, teamRecent + inRun.team),
     });
+    if (!plans[i]!.values.private) inRun.team += 1;
     // A later ticket of the run would queue the same notice for the outbox to drop.
     for (const { mail } of w.mails) if (mail.kind === 'special-circumstances') queuedNotices.add(mail.dedupeKey);
     for (const { mail } of w.mails) {
@@ -114,6 +121,10 @@ export async function openTicketsTogether(
     }
     return w;
   });
+  const collapsed = writes.flatMap((w, i) => (w.collapsed ? [{ notice: w.collapsed, ticket: {
+    id: tickets[i]!.id, number: tickets[i]!.number, subject: tickets[i]!.subject, priority: tickets[i]!.priority, requesterAddress: tickets[i]!.requesterAddress,
+  } }] : []));
+  if (collapsed.length > 0) await enqueueTeamFloodLists(tx, config, now, random, collapsed, suppressedStaff);
   await deferOr(ctx.writes, pipelineStatements([
     insertMessages(tx, run.map((m, i) => ({ message: inboundMessageRow(tickets[i]!.id, m, 'client'), files: attachmentRows(m) }))),
     enqueueMany(tx, writes.flatMap((w) => w.mails), now),

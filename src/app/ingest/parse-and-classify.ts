@@ -3,20 +3,22 @@ import { SlagateError, describeError } from '../../errors.js';
 import { classify, type Classification } from '../../inbound/classify.js';
 import { mailIdentity, type MailIdentity } from '../../inbound/content-hash.js';
 import { detectNoise, type NoiseVerdict } from '../../inbound/detect-noise.js';
+import type { MailAuthentication, VerifyMail } from '../../inbound/mail-authentication.js';
 import { parseMail } from '../../inbound/parse-mail.js';
 import type { ParsedMail } from '../../inbound/parsed-mail.js';
 import type { MailboxName } from '../../policy/priorities.js';
 
 export type ClassifiedMail =
-  | { ok: true; mail: ParsedMail; noise: NoiseVerdict; classification: Classification }
+  | { ok: true; mail: ParsedMail; noise: NoiseVerdict; classification: Classification; authentication: MailAuthentication | null }
   | { ok: false; code: string; reason: string };
 
 /**
  * Everything ingest does before its transaction, and all of it CPU: the size limit, a sanity check
  * that this is mail at all, parsing, noise detection and classification. Shared by ingest and by
- * the quarantine retry, so a retried mail is judged exactly as a new one.
+ * the quarantine retry, so a retried mail is judged exactly as a new one. With `verify` (authentication
+ * mode `verify`) the mail's DKIM/DMARC verdict too: DNS, so before the transaction, never in it.
  */
-export async function parseAndClassify(config: Config, raw: Buffer, mailbox: MailboxName): Promise<ClassifiedMail> {
+export async function parseAndClassify(config: Config, raw: Buffer, mailbox: MailboxName, verify?: VerifyMail): Promise<ClassifiedMail> {
   if (raw.length > config.limits.maxMessageBytes) {
     return { ok: false, code: 'MESSAGE_TOO_LARGE', reason: `message is ${raw.length} bytes, over the limit of ${config.limits.maxMessageBytes}` };
   }
@@ -39,15 +41,17 @@ export async function parseAndClassify(config: Config, raw: Buffer, mailbox: Mai
   const classification = classify({
     subject: mail.subject, text: mail.text, mailbox, recipients: recipientsOf(mail), managementAddress: config.mailboxes.management.address,
   }, config.policy, [config.ticketPrefix, config.privateTicketPrefix]);
-  return { ok: true, mail, noise, classification };
+  // Our own mail come back decides nothing on who sent it: no lookups for it.
+  const authentication = verify && noise.kind !== 'loop' ? await verify(raw) : null;
+  return { ok: true, mail, noise, classification, authentication };
 }
 
 /** What ingest computes of a mail before its transaction: its identity, and the parse and classification. */
 export interface ReadyMail { identity: MailIdentity; prepared: ClassifiedMail }
 
 /** A mail's identity and its parse and classification, now (parse-ahead.ts does the same, earlier). */
-export async function readyMail(config: Config, raw: Buffer, mailbox: MailboxName): Promise<ReadyMail> {
-  return { identity: mailIdentity(raw), prepared: await parseAndClassify(config, raw, mailbox) };
+export async function readyMail(config: Config, raw: Buffer, mailbox: MailboxName, verify?: VerifyMail): Promise<ReadyMail> {
+  return { identity: mailIdentity(raw), prepared: await parseAndClassify(config, raw, mailbox, verify) };
 }
 
 /** Every address a mail says it went to: To, Cc, and the envelope headers our server adds. */

@@ -40,9 +40,9 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
   }
   const fail = (reasonCode: string, reason: string) => recordFailure(deps, { id, rawMailId: raw.id, reasonCode, reason });
   const mailbox = raw.mailbox as MailboxName;
-  const prepared = await parseAndClassify(deps.config, bytes, mailbox);
+  const prepared = await parseAndClassify(deps.config, bytes, mailbox, deps.verify);
   if (!prepared.ok) return fail(prepared.code, prepared.reason);
-  const { mail, noise, classification } = prepared;
+  const { mail, noise, classification, authentication } = prepared;
   const { config } = deps;
   const input: IngestInput = {
     raw: bytes, mailbox, receivedAt: raw.receivedAt, source: raw.source as IngestInput['source'],
@@ -54,7 +54,7 @@ export async function retryQuarantined(deps: IngestDeps, id: number): Promise<Re
       const open = await lockOpenQuarantine(tx, id);
       if (!open) return { status: 'already-resolved', id, resolution: 'resolved by a concurrent retry' };
       const routed = await routeParsedMail(tx, { config, now, logger: deps.logger }, {
-        input, mail, messageId: raw.messageId, rawMailId: raw.id, noise, classification,
+        input, mail, messageId: raw.messageId, rawMailId: raw.id, noise, classification, authentication,
       });
       await setRawMailDecision(tx, raw.id, {
         decision: routed.decision, reason: routed.reason, acknowledge: routed.acknowledge, ticketId: routed.ticket?.id ?? routed.recordedOn ?? null,

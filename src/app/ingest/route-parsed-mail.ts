@@ -43,12 +43,7 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
   // notification must never act as its agent.
   if (noise.kind !== 'auto-reply') {
     const agentMail = await identifyAgentMail(tx, ctx, m);
-    if (agentMail.kind === 'agent' || agentMail.kind === 'unauthenticated') {
-      return applyAgentReply(tx, ctx, m, {
-        agent: agentMail.agent, ticketId: agentMail.ticket.id,
-        unauthenticated: agentMail.kind === 'unauthenticated' ? agentMail.reason : undefined,
-      });
-    }
+    if (agentMail.kind === 'agent') return applyAgentReply(tx, ctx, m, { agent: agentMail.agent, ticketId: agentMail.ticket.id });
     if (agentMail.kind === 'refused') return refuseStaffMail(tx, ctx, m, agentMail);
     if (agentMail.kind === 'other-copy') {
       return { decision: 'duplicate', acknowledge: false, reason: `staff mail from ${agentMail.agent.address}: ${agentMail.reason}`, ticket: null };

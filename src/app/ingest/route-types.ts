@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import type { WriteBehind } from '../../db/write-behind.js';
 import type { Classification } from '../../inbound/classify.js';
 import type { NoiseVerdict } from '../../inbound/detect-noise.js';
+import type { MailAuthentication } from '../../inbound/mail-authentication.js';
 import type { ParsedMail } from '../../inbound/parsed-mail.js';
 import type { IngestInput } from '../../inbound/ingest-types.js';
 
@@ -38,4 +39,6 @@ export interface RouteInput {
   rawMailId: number;
   noise: NoiseVerdict;
   classification: Classification;
+  /** Authentication mode `verify`: what the check found (null when not checked). */
+  authentication?: MailAuthentication | null;
 }

@@ -45,7 +45,7 @@ export const register: RegisterCommand = (program, ctx) => {
         ctx.exitCode = EXIT.TEMPFAIL;
         return;
       }
-      const deps = { db: database.db, config, logger, clock: () => new Date() };
+      const deps = { db: database.db, config, logger, clock: () => new Date(), verify: (await import('../../mail-auth/verify-mail.js')).mailVerifierFor(config) };
       try {
         for await (const source of sourcesOf()) {
           try {

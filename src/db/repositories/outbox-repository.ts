@@ -24,6 +24,20 @@ export async function enqueue(tx: Db, mail: OutboundMail, options: { notBefore?:
 }
 
 /**
+ * Queues mails that are rewritten while they wait (the team's flood list grows as tickets come):
+ * a new key is inserted; a key still pending gets the new subject, text and send time, keeping its
+ * Message-ID; one already claimed or sent is left alone.
+ */
+export async function upsertPendingMails(tx: Db, queued: QueuedMail[], now: Date): Promise<void> {
+  if (queued.length === 0) return;
+  await tx.insert(outbox).values(queued.map((q) => outboxRow(q.mail, q.notBefore, now))).onConflictDoUpdate({
+    target: outbox.dedupeKey,
+    set: { subject: sql`excluded.subject`, text: sql`excluded.text`, html: sql`excluded.html`, notBefore: sql`excluded.not_before` },
+    setWhere: sql`${outbox.status} = 'pending'`,
+  });
+}
+
+/**
  * Queues many mails in one statement, in their order (their ids, and so the order they leave in,
  * follow it). Returns the dedupe keys that were new; a key already queued is left as it was.
  */

@@ -31,14 +31,13 @@ type Routed = Omit<IngestOutcome, 'rawMailId'>;
 /**
  * A verified reply from a member of staff: the commands at its top run, and what remains of the
  * new text goes to the client in their thread (unless `#note`, or the command block is not
- * clean: then the agent is told nothing was sent). When our mail server did not
- * vouch for the mail (`unauthenticated`), it is only kept, as an internal message, and the agent
- * is told why nothing happened. Runs inside the ingest transaction; the raw mail's uniqueness
+ * clean: then the agent is told nothing was sent). Mail whose origin was not vouched for never
+ * gets here: it is refused (judgeStaffMail, refuse-staff-mail.ts). Runs inside the ingest transaction; the raw mail's uniqueness
  * there is what makes a redelivered command mail change nothing.
  */
 export async function applyAgentReply(
   tx: Db, ctx: RouteContext, m: RouteInput,
-  who: { agent: Person; ticketId: number; unauthenticated?: string },
+  who: { agent: Person; ticketId: number },
 ): Promise<Routed> {
   const { config, now } = ctx;
   const { agent } = who;
@@ -56,17 +55,6 @@ export async function applyAgentReply(
   let ticket: TicketRow = locked;
   const authorKind = agent.role === 'manager' ? 'manager' : 'agent';
   const newText = extractNewText(m.mail.text).body;
-
-  if (who.unauthenticated) {
-    await insertMessage(tx, { ...inboundMessageRow(ticket.id, m, authorKind), direction: 'internal', text: newText }, attachmentRows(m));
-    await appendEvents(tx, [{ ticketId: ticket.id, at: now, actor: agent.address, kind: 'agent-mail-unauthenticated',
-      reason: `kept internal, nothing sent, no command run: ${who.unauthenticated}`, data: { rawMailId: m.rawMailId, messageId: m.messageId } }]);
-    await confirm(tx, ctx, ticket, agent, m.rawMailId, [{
-      command: 'reply', ok: false,
-      message: `Your mail was kept on the ticket as an internal message: it was not sent to the client and no command was run, because our mail server did not confirm it came from you (${who.unauthenticated}).`,
-    }]);
-    return outcome(ticket, `agent mail from ${agent.address} on ${ticket.number} kept internal: ${who.unauthenticated}`);
-  }
 
   const parsed = parseAgentCommands(newText, config.policy);
   const note = parsed.commands.some((c) => c.kind === 'note');

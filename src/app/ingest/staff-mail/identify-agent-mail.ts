@@ -1,7 +1,8 @@
-import type { Config, Person } from '../../../config.js';
+import { authenticationMode, type Config, type Person } from '../../../config.js';
 import type { Db } from '../../../db/client.js';
 import { getTicket, type TicketRow } from '../../../db/repositories/ticket-repository.js';
-import { judgeAuthentication } from '../../../inbound/authentication-results.js';
+import { judgeAuthentication, type AuthVerdict } from '../../../inbound/authentication-results.js';
+import { judgeVerifiedMail } from '../../../inbound/mail-authentication.js';
 import type { ParsedMail } from '../../../inbound/parsed-mail.js';
 import { judgeStaffMail, type RefusalCode, type TokenCandidate } from '../../../inbound/staff-mail-verdict.js';
 import { MAILBOXES, type MailboxName } from '../../../policy/priorities.js';
@@ -15,7 +16,6 @@ import type { RouteContext, RouteInput } from '../route-types.js';
  * - `refused`: From staff without that person's valid token: no ticket, no acknowledgement, the
  *   member told privately.
  * - `other-copy`: the other mailbox's copy of a staff reply: recorded only.
- * - `unauthenticated`: the member's genuine token, but our mail server did not vouch for the mail.
  * - `agent`: the member's reply.
  */
 export type AgentMailIdentity =
@@ -23,7 +23,6 @@ export type AgentMailIdentity =
   | { kind: 'rejected'; reason: string }
   | { kind: 'refused'; agent: Person; code: RefusalCode; reason: string }
   | { kind: 'other-copy'; agent: Person; reason: string }
-  | { kind: 'unauthenticated'; agent: Person; ticket: TicketRow; reason: string }
   | { kind: 'agent'; agent: Person; ticket: TicketRow };
 
 const warnedDisabled = new WeakSet<Config>();
@@ -56,9 +55,7 @@ export async function identifyAgentMail(tx: Db, ctx: RouteContext, m: RouteInput
     fromHeaderCount: (m.mail.headers['from'] ?? []).length,
     staff: config.people,
     candidates,
-    authentication: config.trustedAuthservId
-      ? judgeAuthentication(m.mail.headers['authentication-results'] ?? [], config.trustedAuthservId, fromDomain)
-      : null,
+    authentication: authenticationVerdict(config, m, fromDomain),
   });
   const person = (address: string) => config.people.find((p) => p.address === address)!;
   switch (verdict.kind) {
@@ -70,9 +67,19 @@ export async function identifyAgentMail(tx: Db, ctx: RouteContext, m: RouteInput
       ctx.logger.info({ mailbox: m.input.mailbox, rawMailId: m.rawMailId, code: verdict.code }, 'staff mail refused');
       return { kind: 'refused', agent: person(verdict.staff.address), code: verdict.code, reason: verdict.reason };
     case 'other-copy': return { kind: 'other-copy', agent: person(verdict.staff.address), reason: verdict.reason };
-    case 'unauthenticated':
-      return { kind: 'unauthenticated', agent: person(verdict.staff.address), ticket: tickets.get(verdict.ticketId)!, reason: verdict.reason };
     case 'staff': return { kind: 'agent', agent: person(verdict.staff.address), ticket: tickets.get(verdict.ticketId)! };
+  }
+}
+
+/**
+ * Who vouches for the mail's origin, by authentication mode: our mail server's topmost
+ * Authentication-Results, slagate's own check (made before the transaction, RouteInput), or nobody.
+ */
+function authenticationVerdict(config: Config, m: RouteInput, fromDomain: string): AuthVerdict | null {
+  switch (authenticationMode(config)) {
+    case 'off': return null;
+    case 'trusted-authserv': return judgeAuthentication(m.mail.headers['authentication-results'] ?? [], config.trustedAuthservId!, fromDomain);
+    case 'verify': return judgeVerifiedMail(m.authentication ?? null, fromDomain);
   }
 }
 

@@ -36,6 +36,8 @@ export async function refuseStaffMail(
         code: refusal.code, senderAddress: agent.address, receivedAt: m.input.receivedAt,
         // A mail that reached management is private: not even its subject goes back to the team.
         subject: m.classification.private ? null : safeHeaderValue(m.mail.subject, 120), ttlDays: config.replyTokenTtlDays, windowMinutes,
+        // What the authentication check saw, so the member (or their administrator) can fix it.
+        ...(refusal.code === 'not-authenticated' ? { reason: refusal.reason } : {}),
       },
       random: randomUUID(),
     }), { now });

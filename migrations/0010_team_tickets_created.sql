@@ -1,0 +1,1 @@
+CREATE INDEX "tickets_team_created" ON "tickets" USING btree ("created_at") WHERE not "tickets"."private";
