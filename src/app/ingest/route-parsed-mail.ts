@@ -80,7 +80,8 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
       // An out-of-office on a ticket is kept for the agent but changes no status and no clock.
       await deferOr(ctx.writes, insertMessage(tx, inboundMessageRow(thread.ticket.id, m, 'client')));
       await deferOr(ctx.writes, appendEvents(tx, [{ ticketId: thread.ticket.id, at: ctx.now, actor: 'client', kind: 'auto-reply-received', reason: why }]));
-      return { decision: 'auto-reply', acknowledge: false, reason: `${noise.machine.kind} (${why}) kept on ${thread.ticket.number}`, ticket: null, verdict: noise.machine.kind };
+      return { decision: 'auto-reply', acknowledge: false, reason: `${noise.machine.kind} (${why}) kept on ${thread.ticket.number}`, ticket: null, verdict: noise.machine.kind,
+        ...(thread.ticket.private ? { recordedOn: thread.ticket.id } : {}) };
     }
     return { decision: 'auto-reply', acknowledge: false, reason: `${noise.machine.kind} (${why}); no ticket it belongs to`, ticket: null, verdict: noise.machine.kind };
   }
