@@ -30,7 +30,7 @@ function person(lang: Language): Person {
 
 const staffData: Record<StaffMailKind, Record<string, unknown>> = {
   'team-new-ticket': { excerpt: 'Fatura ekranı <script> açılmıyor.', firstResponseDue: ticket.firstResponseDue, attachmentCount: 1 },
-  'private-new-ticket': { body: 'Temsilci <b>Mehmet</b> hiç dönmedi.', files: [{ filename: 'ekran.png', size: 48213, attached: true }, { filename: 'kayit.mp4', size: 31457280, attached: false }], otherTickets: ['SR-1040', 'YN-1003'] },
+  'private-new-ticket': { body: 'Temsilci <b>Mehmet</b> hiç dönmedi.', files: [{ filename: 'ekran.png', size: 48213, attached: true }, { filename: 'kayit.mp4', size: 31457280, attached: false }], otherTickets: ['SR-1040', 'YN-1003'], teamCopies: [] },
   'sla-reminder': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-breach': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-manager-escalation': { clock: 'resolution', deadline: ticket.resolutionDue },

@@ -51,9 +51,10 @@ export async function clientReportOf(tx: Db, ctx: Pick<RouteContext, 'config' | 
 /**
  * A mail that opens a ticket; `linkedTo` is the closed ticket it answers, too old to reopen.
  * `report`, when given, is its clientReportOf read earlier; otherwise it is read at the start of
- * the run, before any of the run's tickets exist.
+ * the run, before any of the run's tickets exist. `teamCopies`: the team tickets the same mail
+ * already opened (a private mail whose support copy was read first).
  */
-export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null; report?: TeamAttachment | null };
+export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null; report?: TeamAttachment | null; teamCopies?: string[] };
 
 export interface OpenTogetherOptions {
   /** Random part of Message-IDs; tests fix it. */
@@ -132,6 +133,7 @@ export async function openTicketsTogether(
       suppressedStaff,
       reportAttachment: reports.get(i) ?? null,
       otherOpenTickets: otherOpen.get(i) ?? [],
+      teamCopies: m.teamCopies ?? [],
     });
     for (const { mail } of w.mails) {
       if (mail.kind !== 'acknowledgement' && mail.kind !== 'acknowledgement-private') continue;

@@ -96,7 +96,12 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
   }
   const linkedTo = thread.kind === 'new-linked' ? thread.linkedTo : null;
   await ctx.pendingTickets?.write();
-  const opened = await openTicket(tx, ctx, m, linkedTo);
+  // A private mail whose support copy was read first (a Bcc to management leaves no trace in it)
+  // already opened a team ticket: the private ticket is opened all the same, and its managers told.
+  const teamCopies = m.classification.private
+    ? ((await findThreadRefsByMessageIds(tx, [m.messageId])).get(m.messageId) ?? []).filter((t) => !t.private).map((t) => t.number)
+    : [];
+  const opened = await openTicket(tx, ctx, m, linkedTo, teamCopies);
   if (opened.ticket?.private) ctx.privateCopies?.set(m.messageId, [{ id: opened.ticket.id, private: true }]);
   return opened;
 }
