@@ -28,6 +28,7 @@ import { createFileSender } from './smtp/create-file-sender.js';
 import { createOffloadedSmtpSender } from './smtp/create-offloaded-smtp-sender.js';
 import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
+import { createManagementFirst } from './workers/management-first.js';
 import { createOutboxWorker } from './workers/outbox-worker.js';
 import { createReportMailWorker } from './workers/report-mail-worker.js';
 import { createSlaWorker } from './workers/sla-worker.js';
@@ -139,6 +140,9 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   workers.push(createReportMailWorker({ db, config, clock, logger }));
 
   let imapMailboxes = 0;
+  // Both mailboxes read here over IMAP: a support pass has management read before it hands over.
+  const managementFirst = config.mailboxes.support.imap && config.mailboxes.management.imap
+    ? createManagementFirst({ waitMs: MANAGEMENT_FIRST_WAIT_MS }) : undefined;
   for (const mailbox of MAILBOXES) {
     if (!config.mailboxes[mailbox].imap) continue;
     imapMailboxes++;
@@ -146,6 +150,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
       db, config, mailbox, logger, clock, owner,
       intake,
       crashPoint,
+      managementFirst,
       onRestart: () => metrics.workerRestarts.inc({ worker: `mailbox:${mailbox}` }),
     });
     workers.push(Object.assign(worker, {
@@ -189,6 +194,10 @@ function countOutcome(metrics: Metrics, clock: () => Date, input: IngestInput, o
 }
 
 const API_LIMIT_MAX = 200; // rows per request
+// 20 seconds: the longest a support pass waits for the management mailbox to be read first (its
+// first session at start-up, then each pass); a management mailbox that cannot be read delays
+// support mail by this much, never more.
+const MANAGEMENT_FIRST_WAIT_MS = 20_000;
 
 /** Health, readiness, metrics, and the loopback read-only listing that `slagate demo` prints. */
 function createHttpWorker(ctx: WorkerContext, workers: () => GatewayWorker[], started: () => Set<GatewayWorker>) {

@@ -74,6 +74,16 @@ describe('nothing of the management channel reaches the team (canary, end to end
     const config = testConfig(database.url, input);
     configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify({ ...DEFAULT_CONFIG_INPUT, ...input, database: { url: database.url }, tokenSecret: config.tokenSecret }));
+    // A Bcc to management whose two copies wait in their mailboxes when the gateway starts, the
+    // support copy delivered first: the management mailbox is read first, so the support copy
+    // (nothing in it names management) joins the private ticket instead of opening a team ticket.
+    const waiting = canary('BCC-BOTH-WAITING');
+    waitingSubject = `Temsilci hakkında ${waiting}`;
+    const bccWaiting = buildMail({ from: 'Deniz Arslan <deniz@anadolu.example>', to: SUPPORT, subject: waitingSubject, messageId: '<bcc-waiting@anadolu.example>',
+      body: `Merhaba,\n\nMehmet Bey toplantıya gelmedi. ${waiting}\n\nDeniz` });
+    await dovecot.append('support', 'INBOX', bccWaiting);
+    await dovecot.append('management', 'INBOX', bccWaiting);
+    appended = 2;
     // The gateway's log, as it would go to stderr, at info level.
     const stream = new PassThrough();
     stream.on('data', (d: Buffer) => logLines.push(...d.toString('utf8').split('\n').filter(Boolean)));
@@ -98,6 +108,7 @@ describe('nothing of the management channel reaches the team (canary, end to end
   };
   const rawCount = async () => (await database.db.select({ id: rawMail.id }).from(rawMail)).length;
   let appended = 0;
+  let waitingSubject = '';
   const append = async (mailbox: 'support' | 'management', raw: Buffer) => {
     await dovecot.append(mailbox, 'INBOX', raw);
     appended += 1;
@@ -107,7 +118,8 @@ describe('nothing of the management channel reaches the team (canary, end to end
 
   it('every arrangement stays with management; no team surface shows a canary or a complaint subject', async () => {
     const client = 'Deniz Arslan <deniz@anadolu.example>';
-    const subjects: string[] = [];
+    const subjects: string[] = [waitingSubject];
+    await eventually(async () => (await rawCount()) >= appended, 30_000, 'the copies waiting at start-up to be ingested');
     const complaint = (name: string, extra: Parameters<typeof buildMail>[0]) => {
       const c = canary(name);
       const subject = (extra.subject ?? 'Temsilci hakkında {c}').replace('{c}', c);
@@ -209,7 +221,7 @@ describe('nothing of the management channel reaches the team (canary, end to end
     expect(replyForward, replyShot.filename).toContain(`${replyShot.filename} ${sha(replyShot.content)}`);
     // Exactly one acknowledgement per complaint, all from management.
     const acks = (await database.db.select().from(outbox)).filter((r) => r.kind.startsWith('acknowledgement') && r.to.some((a) => a.address === 'deniz@anadolu.example'));
-    expect(acks).toHaveLength(6);
+    expect(acks).toHaveLength(7);
     expect(acks.every((a) => a.fromAddress.address === MANAGEMENT)).toBe(true);
 
     check('gateway log', logLines.join('\n'));
@@ -227,7 +239,7 @@ describe('nothing of the management channel reaches the team (canary, end to end
       if (t.private) expect(shown).toContain(`no ticket or mail ${t.number} `);
       check(`ticket show ${t.number}`, shown.replaceAll(t.number, '<asked>'));
     }
-    for (const id of ['<tocc-1@anadolu.example>', '<tocc-2@anadolu.example>', '<ccm-1@anadolu.example>', '<bcc-1@anadolu.example>', '<tag-1@anadolu.example>', '<prefix-1@anadolu.example>', '<reply-1@anadolu.example>']) {
+    for (const id of ['<bcc-waiting@anadolu.example>', '<tocc-1@anadolu.example>', '<tocc-2@anadolu.example>', '<ccm-1@anadolu.example>', '<bcc-1@anadolu.example>', '<tag-1@anadolu.example>', '<prefix-1@anadolu.example>', '<reply-1@anadolu.example>']) {
       check(`ticket show ${id}`, await cli('ticket', 'show', id));
     }
     check('report monthly', await cli('report', 'monthly', '--month', new Date().toISOString().slice(0, 7), '--format', 'md'));
