@@ -156,6 +156,8 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
     async close() {
       stop.abort();
       await loop;
+      // A support pass still waiting for management's first session stops waiting (shutdown).
+      if (deps.mailbox === 'management') deps.managementFirst?.standby();
     },
   };
 }
