@@ -108,13 +108,13 @@ describe('mailbox worker against Dovecot', () => {
     dovecot.deliverToMaildir('backlog', Array.from({ length: 500 }, (_, i) => makeMail(`backlog-${i}`)));
     const t0 = Date.now();
     await withWorker('backlog', async ({ database }) => {
-      await eventually(async () => (await countRows(database)).rows === 500, 50_000, '500 rows');
+      await eventually(async () => (await countRows(database)).rows === 500, 240_000, '500 rows');
       console.log(`backlog of 500 ingested in ${Date.now() - t0} ms`);
       expect(await countRows(database)).toEqual({ rows: 500, distinct: 500, tickets: 500 });
       const cp = await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 500 && getCheckpoint(database.db, 'support'));
       expect(cp).toMatchObject({ lastUid: 500 });
     });
-  }, 60_000); // the 50 s wait above must not be cut off by the 30 s default when the machine is busy
+  }, 300_000); // at load 27 on two cores 500 mails took more than 50 s: the wait is a hang guard, not a speed test (BENCHMARKS.md has the speed)
 
   it('ingests mail that someone already read (\\Seen is not a cursor)', async () => {
     await dovecot.append('seen', 'INBOX', [makeMail('seen-1'), makeMail('seen-2')], { flags: ['\\Seen'] });
