@@ -7,10 +7,9 @@ import { withLocalTokenSecret } from './local-token-secret.js';
 import { ingestMessage } from './app/ingest/ingest-message.js';
 import type { IngestDeps } from './app/ingest/ingest-batch.js';
 import { mailVerifierFor, type DnsResolver } from './mail-auth/verify-mail.js';
-import type { IngestInput, IngestOutcome } from './inbound/ingest-types.js';
+import { reachedManagementChannel, type IngestInput, type IngestOutcome } from './inbound/ingest-types.js';
 import type { MailIntake } from './inbound/mail-intake.js';
-import { mailKind, outboxSlaNotify } from './app/jobs/notify-sla-event.js';
-import type { SlaNotify } from './app/jobs/sweep-sla.js';
+import { outboxSlaNotify } from './app/jobs/notify-sla-event.js';
 import { MAILBOXES } from './policy/priorities.js';
 import type { Config } from './config.js';
 import { createCrashPoint } from './crash-points.js';
@@ -31,6 +30,7 @@ import { createFileSender } from './smtp/create-file-sender.js';
 import { createOffloadedSmtpSender } from './smtp/create-offloaded-smtp-sender.js';
 import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
+import { createManagementFirst } from './workers/management-first.js';
 import { createOutboxWorker } from './workers/outbox-worker.js';
 import { createReportMailWorker } from './workers/report-mail-worker.js';
 import { createSlaWorker } from './workers/sla-worker.js';
@@ -138,13 +138,17 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
       return { ok: breaker !== 'open', detail: `${config.smtp ? `smtp ${config.smtp.host}` : 'eml files'}; circuit ${breaker}` };
     },
   });
-  workers.push(createSlaWorker({
-    db, config, policy: config.policy as Policy, clock, logger, notify: countNotify(outboxSlaNotify(config, clock), metrics),
-  }));
+  // Counted as the sweeper queues them, inside its transaction: a tick that then fails to commit
+  // (rare; it is retried) counts its steps twice, which a rate over minutes does not notice.
+  const notify = outboxSlaNotify(config, clock, { onTeamNotification: (kind) => metrics.slaNotifications.inc({ kind }) });
+  workers.push(createSlaWorker({ db, config, policy: config.policy as Policy, clock, logger, notify }));
   workers.push(createDigestWorker({ db, config, clock, logger }));
   workers.push(createReportMailWorker({ db, config, clock, logger }));
 
   let imapMailboxes = 0;
+  // Both mailboxes read here over IMAP: a support pass has management read before it hands over.
+  const managementFirst = config.mailboxes.support.imap && config.mailboxes.management.imap
+    ? createManagementFirst({ waitMs: MANAGEMENT_FIRST_WAIT_MS }) : undefined;
   for (const mailbox of MAILBOXES) {
     if (!config.mailboxes[mailbox].imap) continue;
     imapMailboxes++;
@@ -152,6 +156,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
       db, config, mailbox, logger, clock, owner,
       intake,
       crashPoint,
+      managementFirst,
       onRestart: () => metrics.workerRestarts.inc({ worker: `mailbox:${mailbox}` }),
     });
     workers.push(Object.assign(worker, {
@@ -184,26 +189,21 @@ function countIngest(ingest: (input: IngestInput) => Promise<IngestOutcome>, met
 }
 
 function countOutcome(metrics: Metrics, clock: () => Date, input: IngestInput, outcome: IngestOutcome): void {
-  // /metrics is a team surface (issue 20): a series of its own for management would tell the team
-  // when and how many complaints arrive. Management mail is counted with support's, as mail taken in.
-  metrics.mailIngested.inc({ decision: outcome.decision, mailbox: input.mailbox === 'management' ? 'support' : input.mailbox });
+  // /metrics is a team surface (issue 20): neither a series of management's own nor management
+  // mail counted with support's, since either moves when a complaint arrives. Mail of the
+  // management channel (read from management, or a support copy on a private ticket) is not counted.
+  if (reachedManagementChannel(input, outcome)) return;
+  metrics.mailIngested.inc({ decision: outcome.decision, mailbox: input.mailbox });
   if (outcome.decision !== 'duplicate') {
     metrics.ingestLagSeconds.observe(Math.max(0, (clock().getTime() - input.receivedAt.getTime()) / 1000));
   }
 }
 
-/**
- * Counted as the sweeper queues them, inside its transaction: a tick that then fails to commit
- * (rare; it is retried) counts its steps twice, which a rate over minutes does not notice.
- */
-function countNotify(notify: SlaNotify, metrics: Metrics): SlaNotify {
-  return async (tx, n) => {
-    await notify(tx, n);
-    metrics.slaNotifications.inc({ kind: mailKind(n.event) });
-  };
-}
-
 const API_LIMIT_MAX = 200; // rows per request
+// 20 seconds: the longest a support pass waits for the management mailbox to be read first (its
+// first session at start-up, then each pass); a management mailbox that cannot be read delays
+// support mail by this much, never more.
+const MANAGEMENT_FIRST_WAIT_MS = 20_000;
 
 /** Health, readiness, metrics, and the loopback read-only listing that `slagate demo` prints. */
 function createHttpWorker(ctx: WorkerContext, workers: () => GatewayWorker[], started: () => Set<GatewayWorker>) {
@@ -267,7 +267,7 @@ export async function startGateway(configured: Config, options: GatewayOptions):
   if (!holidays.ok) logger.warn({ code: 'HOLIDAYS_RUNNING_OUT' }, holidays.detail);
   const database = await openMigratedDatabase(config, logger, options.onDatabaseWedged);
   const metrics = createMetrics({
-    outboxStats: () => outboxDepth(database.db, clock()),
+    outboxStats: () => outboxDepth(database.db, clock(), config.mailboxes.management.address),
     onCollectError: (err) => logger.warn({ err, code: 'DB_UNAVAILABLE' }, 'outbox metrics could not be read'),
     processMetrics: true,
   });

@@ -14,6 +14,12 @@ export interface SupervisorDeps {
   authBackoffMs?: number;
   /** Told each time a lost or refused session is about to be replaced (the restarts metric). */
   onReconnect?: () => void;
+  /**
+   * Told when a session has made its first pass, with a way to ask for one more (it settles when
+   * that pass ends, failed or not; a failure is handled as any pass's), and with null when the
+   * session ends. The management mailbox's passes are asked for by support (workers/management-first.ts).
+   */
+  onSession?: (pass: (() => Promise<void>) | null) => void;
 }
 
 export interface Supervisor {
@@ -60,13 +66,12 @@ export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
       })().finally(() => { running = undefined; });
       return running;
     };
-    const passInBackground = () => {
-      requestPass().catch((err) => {
-        if ((err as SlagateError).code === 'LEASE_LOST') fatal = err;
-        logger.warn({ err, code: (err as SlagateError).code ?? 'IMAP_COMMAND_FAILED' }, 'mailbox pass failed; reconnecting');
-        client.close();
-      });
-    };
+    const passNow = () => requestPass().catch((err) => {
+      if ((err as SlagateError).code === 'LEASE_LOST') fatal = err;
+      logger.warn({ err, code: (err as SlagateError).code ?? 'IMAP_COMMAND_FAILED' }, 'mailbox pass failed; reconnecting');
+      client.close();
+    });
+    const passInBackground = () => { void passNow(); };
 
     try {
       await client.connect();
@@ -75,6 +80,7 @@ export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
       await requestPass();
       synced = true;
       sessions += 1;
+      deps.onSession?.(passNow);
       logger.info({ host: settings.host, folder: settings.folder }, 'imap session ready');
       timer = setInterval(passInBackground, settings.resyncIntervalMs);
       // New mail is announced by IDLE, or by the answer to a NOOP ('exists' either way). Without
@@ -95,6 +101,7 @@ export function createMailboxSupervisor(deps: SupervisorDeps): Supervisor {
       if ((err as SlagateError).code === 'LEASE_LOST') fatal = err;
       else throw toImapError(err, `imap ${settings.user}@${settings.host}:${settings.port}`);
     } finally {
+      if (synced) deps.onSession?.(null);
       if (timer) clearInterval(timer);
       if (poller) clearInterval(poller);
       client.off('exists', passInBackground);

@@ -36,6 +36,11 @@ export interface SyncDeps {
   crashPoint: CrashPoint;
   /** Stops the pass between messages (shutdown): what was handled is still moved and checkpointed. */
   signal?: AbortSignal;
+  /**
+   * Awaited once per pass that listed new mail, before any is handed over: support's pass has the
+   * management mailbox read first (workers/management-first.ts). Must not reject.
+   */
+  beforeHandOver?: () => Promise<void>;
 }
 
 export interface SyncResult {
@@ -70,6 +75,7 @@ export async function syncFolder(client: ImapSession, deps: SyncDeps): Promise<S
 
     const uids = await listNewUids(client, checkpoint);
     if (uids.length === 0) return result;
+    await deps.beforeHandOver?.();
     await ensureFolder(client, deps.processedFolder);
     await ensureFolder(client, deps.quarantineFolder);
 

@@ -23,8 +23,18 @@ export interface IngestOutcome {
   /** The machine-mail verdict when the mail was machine mail (set only then). */
   verdict?: MachineKind;
   /**
-   * The ticket the raw mail is recorded on when `ticket` is null: the private ticket a copy of the
-   * same mail was joined to, so tracing it by Message-ID hides it as private (show-ticket).
+   * The private ticket the raw mail is recorded on when `ticket` is null: the one a copy of the
+   * same mail was joined to, or an out-of-office was kept on, so tracing it by Message-ID hides it
+   * as private (show-ticket) and no team surface counts it.
    */
   recordedOn?: number;
+}
+
+/**
+ * Whether a mail taken in belongs to the management channel, so that no team surface (the
+ * metrics) may count it: read from the management mailbox, or on a private ticket whichever
+ * mailbox it came through.
+ */
+export function reachedManagementChannel(input: Pick<IngestInput, 'mailbox'>, outcome: Pick<IngestOutcome, 'ticket' | 'recordedOn'>): boolean {
+  return input.mailbox === 'management' || outcome.ticket?.private === true || outcome.recordedOn !== undefined;
 }

@@ -7,7 +7,7 @@ import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import type { Config } from '../config.js';
 import { SlagateError } from '../errors.js';
 import { mailboxOf } from './smtp-listener.js';
-import { MAILBOXES, type MailboxName } from '../policy/priorities.js';
+import { MANAGEMENT_FIRST, type MailboxName } from '../policy/priorities.js';
 import { handOver, smtpError, withReturnPath } from './hand-over.js';
 
 /** Where an LMTP listener listens: loopback TCP, or a Unix socket. */
@@ -86,10 +86,18 @@ export function createLmtpListener(options: LmtpListenerOptions): LmtpListener {
     const raw = withReturnPath(body, session.envelope.mailFrom ? session.envelope.mailFrom.address : '');
     const recipients = session.envelope.rcptTo.map((r) => mailboxOf(config, r.address));
     const replies = new Map<MailboxName, string | Error>();
-    // One ingest per mailbox, one after the other so the replies keep a fixed order of work; a
-    // retry after a 451 is harmless: the mailbox that already committed answers `duplicate`.
-    for (const mailbox of MAILBOXES) {
+    // One ingest per mailbox, one after the other, management first (MANAGEMENT_FIRST); a retry
+    // after a 451 is harmless: the mailbox that already committed answers `duplicate`.
+    for (const mailbox of MANAGEMENT_FIRST) {
       if (!recipients.includes(mailbox)) continue;
+      const management = replies.get('management');
+      if (management instanceof Error) {
+        // The support copy is not taken while its management copy is not stored: alone it would
+        // open a team ticket with the complaint (nothing in a Bcc'd copy names management). It
+        // gets management's answer, so the MTA retries (or returns) both together.
+        replies.set(mailbox, management);
+        continue;
+      }
       try {
         const outcome = await handOver(options.ingest, logger, { raw, mailbox, receivedAt, source: 'lmtp' });
         // A private ticket's number is not for whoever reads the MTA's logs.

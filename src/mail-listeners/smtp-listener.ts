@@ -5,7 +5,7 @@ import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import type { Config } from '../config.js';
 import { SlagateError } from '../errors.js';
 import { handOver, smtpError, withReturnPath } from './hand-over.js';
-import { MAILBOXES, type MailboxName } from '../policy/priorities.js';
+import { MAILBOXES, MANAGEMENT_FIRST, type MailboxName } from '../policy/priorities.js';
 
 export interface SmtpListenerOptions {
   config: Config;
@@ -69,9 +69,11 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       const mailbox = mailboxOf(config, rcpt.address);
       if (mailbox) targets.add(mailbox);
     }
-    // One ingest per mailbox, as two IMAP mailboxes would each see their own copy. A retry after
-    // a 451 is harmless: the mailbox that already committed answers `duplicate`.
-    for (const mailbox of MAILBOXES) {
+    // One ingest per mailbox, as two IMAP mailboxes would each see their own copy. Management
+    // first (MANAGEMENT_FIRST), so the support copy of a Bcc to management joins its private
+    // ticket; a failure stops before the support copy. A retry after a 451 is harmless: the
+    // mailbox that already committed answers `duplicate`.
+    for (const mailbox of MANAGEMENT_FIRST) {
       if (!targets.has(mailbox)) continue;
       await handOver(options.ingest, logger, { raw, mailbox, receivedAt, source: 'smtp' });
     }

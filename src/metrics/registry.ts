@@ -25,7 +25,11 @@ export interface CreateMetricsOptions {
 /** Typed handles on one private registry: no global default registry, so each test gets its own. */
 export interface Metrics {
   registry: Registry;
-  /** Mails taken in, by what ingestion decided (created, threaded, duplicate, quarantined, …) and mailbox. */
+  /**
+   * Mails taken in, by what ingestion decided (created, threaded, duplicate, quarantined, …) and
+   * mailbox. This and every other series here count the team's work only: nothing of the management
+   * channel (issue 20), since /metrics is scraped by the team's tools.
+   */
   mailIngested: Counter<'decision' | 'mailbox'>;
   /** Ingestion time minus the mail's arrival (INTERNALDATE), in seconds. */
   ingestLagSeconds: Histogram<string>;
@@ -60,7 +64,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
   const metrics: Metrics = {
     registry,
     mailIngested: new Counter({
-      name: 'slagate_mail_ingested_total', help: 'Mails taken in, by ingestion decision and mailbox (management mail is counted as support)',
+      name: 'slagate_mail_ingested_total', help: 'Mails taken in, by ingestion decision and mailbox (mail of the management channel is not counted)',
       labelNames: ['decision', 'mailbox'] as const, registers,
     }),
     ingestLagSeconds: new Histogram({
@@ -68,7 +72,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
       buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600], registers,
     }),
     outboxDepth: new Gauge({
-      name: 'slagate_outbox_depth', help: 'Outgoing messages not yet sent', registers,
+      name: 'slagate_outbox_depth', help: 'Outgoing messages not yet sent (mail of the management channel not counted)', registers,
       async collect() {
         const stats = await readOutbox();
         if (stats) this.set(stats.depth);

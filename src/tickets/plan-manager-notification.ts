@@ -14,6 +14,8 @@ export interface ManagerNotificationInput {
   /** The client's files (forwardPlanOfMail): sent within the forwarding limit, the larger ones named. */
   forwarded: ForwardPlan;
   otherOpenTickets: string[];
+  /** Team tickets the same mail (its support copy, read first) already opened: the managers are told the team has it. */
+  teamCopies?: string[];
   suppressed: ReadonlySet<string>;
 }
 
@@ -30,7 +32,7 @@ export function planManagerNotification(config: Config, now: Date, random: () =>
   return staffWithRole(config, 'manager').filter((p) => !input.suppressed.has(p.address)).map((person) => {
     const built = buildStaffMail(config, {
       kind: 'private-new-ticket', ticket, person, dedupeKey: `private-new:${ticket.id}`,
-      data: { body: mail.text.trim(), files: input.forwarded.files, otherTickets: input.otherOpenTickets },
+      data: { body: mail.text.trim(), files: input.forwarded.files, otherTickets: input.otherOpenTickets, teamCopies: input.teamCopies ?? [] },
       thread: mail.messageId ? { inReplyTo: mail.messageId, references: mail.references } : undefined,
       random: random(),
       now,

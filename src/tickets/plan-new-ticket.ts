@@ -199,6 +199,8 @@ export interface RecipientFacts {
   queuedNotices?: ReadonlySet<string>;
   /** A team ticket's notification: its own, or collapsed into the flood list (tickets/team-flood.ts); default its own. */
   teamNotice?: TeamNotice;
+  /** Team tickets the same mail already opened (its support copy was read first): told to the managers, recorded. */
+  teamCopies?: string[];
 }
 
 /**
@@ -240,6 +242,14 @@ export function planTicketWrites(
       noise: noise.reasons, parserWarnings: mail.warnings,
     },
   }];
+  if (ticket.private && facts.teamCopies && facts.teamCopies.length > 0) {
+    // The support copy of a Bcc to management opened a team ticket before this copy was read: the
+    // team has seen the mail. That ticket is left as it is (nothing of the team's is removed
+    // behind their backs); the managers are told, and it is recorded here, on the private side only.
+    events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'team-copy-exists',
+      reason: `the support copy of this mail was read first and opened team ticket ${facts.teamCopies.join(', ')}`,
+      data: { teamTickets: facts.teamCopies } });
+  }
   if (linkedTo) {
     events.push({ ticketId: ticket.id, at: now, actor: 'system', kind: 'linked', reason: `reply to ${linkedTo.number}, closed too long ago to reopen`, data: { linkedTicket: linkedTo.number } });
   }
@@ -305,7 +315,7 @@ export function planTicketWrites(
   if (ticket.private) {
     // The client's files go with it, as with the team's notice (the same forwarding limit).
     mails.push(...planManagerNotification(config, now, random, {
-      ticket: view, mail, forwarded: forwardPlanOfMail(config, m.rawMailId, mail.attachments), otherOpenTickets: facts.otherOpenTickets ?? [], suppressed: facts.suppressedStaff,
+      ticket: view, mail, forwarded: forwardPlanOfMail(config, m.rawMailId, mail.attachments), otherOpenTickets: facts.otherOpenTickets ?? [], teamCopies: facts.teamCopies ?? [], suppressed: facts.suppressedStaff,
     }).map((queued) => ({ mail: queued, notBefore: now })));
   }
   if (slaReview) {

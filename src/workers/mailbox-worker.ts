@@ -10,6 +10,7 @@ import type { MailboxName } from '../policy/priorities.js';
 import { createMailboxSupervisor } from '../imap/mailbox-supervisor.js';
 import { syncFolder } from '../imap/sync-folder.js';
 import { abortableSleep } from './abortable-sleep.js';
+import type { ManagementFirst } from './management-first.js';
 
 export interface MailboxWorkerDeps {
   db: Db;
@@ -26,6 +27,11 @@ export interface MailboxWorkerDeps {
   random?: () => number;
   /** Told each time the IMAP session is restarted after a failure. */
   onRestart?: () => void;
+  /**
+   * Shared by the two mailboxes' workers of one process: the management worker tells it of its
+   * sessions, and a support pass has management read before it hands its mail over.
+   */
+  managementFirst?: ManagementFirst;
 }
 
 export interface MailboxWorker {
@@ -76,6 +82,7 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
       },
     },
     crashPoint: deps.crashPoint ?? (() => {}),
+    ...(deps.mailbox === 'support' && deps.managementFirst ? { beforeHandOver: deps.managementFirst.beforeSupport } : {}),
     checkpoints: {
       get: () => getCheckpoint(deps.db, deps.mailbox),
       advance: (uidvalidity, uid) => advanceCheckpoint(deps.db, {
@@ -103,6 +110,7 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
     }, Math.max(100, Math.floor(ttl / 3)));
     const supervisor = createMailboxSupervisor({
       settings: imap, logger, sync: sync(held), random: deps.random, onReconnect: deps.onRestart,
+      ...(deps.mailbox === 'management' && deps.managementFirst ? { onSession: sessionTold(deps.managementFirst) } : {}),
     });
     current = supervisor;
     try {
@@ -130,7 +138,10 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
         logger.warn({ err, code: 'DB_UNAVAILABLE' }, 'cannot acquire the mailbox lease');
       }
       if (token !== null) await holdAndRun(token);
-      else await abortableSleep(Math.max(100, Math.floor(ttl / 3)), stop.signal);
+      else {
+        if (deps.mailbox === 'management') deps.managementFirst?.standby();
+        await abortableSleep(Math.max(100, Math.floor(ttl / 3)), stop.signal);
+      }
     }
   }
 
@@ -145,6 +156,12 @@ export function createMailboxWorker(deps: MailboxWorkerDeps): MailboxWorker {
     async close() {
       stop.abort();
       await loop;
+      // A support pass still waiting for management's first session stops waiting (shutdown).
+      if (deps.mailbox === 'management') deps.managementFirst?.standby();
     },
   };
+}
+
+function sessionTold(order: ManagementFirst) {
+  return (pass: (() => Promise<void>) | null) => (pass ? order.ready(pass) : order.lost());
 }

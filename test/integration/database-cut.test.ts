@@ -79,8 +79,19 @@ describe('PostgreSQL cut while 40 mails are ingested at once', () => {
     for (const o of outcomes) if (o instanceof Error) expect((o as { retryable?: boolean }).retryable, o.message).toBe(true);
     expect(uncaught).toEqual([]);
 
-    // The MTA retries what was deferred: every mail ends up stored once.
-    const again = await Promise.all(mails.map((raw, i) => settlesWithin(ingest(raw), 90_000, `retry ${i}`)));
+    // The MTA retries what was deferred, as often as it is told to try again (a retry can meet the
+    // transaction deadline itself on a loaded machine, at load 27 on two cores it did): every mail
+    // ends up stored once.
+    const retried = async (raw: Buffer, i: number) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await settlesWithin(ingest(raw), 90_000, `retry ${i}`);
+        } catch (err) {
+          if ((err as { retryable?: boolean }).retryable !== true || attempt >= 5) throw err;
+        }
+      }
+    };
+    const again = await Promise.all(mails.map((raw, i) => retried(raw, i)));
     expect(again.every((o) => o.decision === 'duplicate' || o.decision === 'new-ticket')).toBe(true);
     const rows = await database.db.execute(sql`select message_id, count(*)::int as n from raw_mail where message_id like '<cut-%' group by message_id`) as unknown as { message_id: string; n: number }[];
     expect(rows).toHaveLength(count);

@@ -109,19 +109,48 @@ describe('LMTP listener', () => {
 
   it('answers 451 for the recipient whose mailbox could not commit, 250 for the other; the retry stores nothing twice', async () => {
     const raw = buildMail({ messageId: '<lmtp-half@client.example>', to: 'support@sanarise.example', cc: 'management@sanarise.example' });
-    failing.add('management');
+    failing.add('support');
     const info = await send(['support@sanarise.example', 'management@sanarise.example'], raw);
-    expect(info.accepted).toEqual(['support@sanarise.example']);
-    expect(info.rejected).toEqual(['management@sanarise.example']);
+    expect(info.accepted).toEqual(['management@sanarise.example']);
+    expect(info.rejected).toEqual(['support@sanarise.example']);
     expect(String((info as { rejectedErrors?: { response: string }[] }).rejectedErrors?.[0]?.response)).toMatch(/^451 4\.3\.0/);
-    expect((await rawMailRows('<lmtp-half@client.example>')).map((r) => r.mailbox)).toEqual(['support']);
+    expect((await rawMailRows('<lmtp-half@client.example>')).map((r) => r.mailbox)).toEqual(['management']);
     // The MTA retries the deferred recipient only.
-    const retry = await send(['management@sanarise.example'], raw);
-    expect(retry.accepted).toEqual(['management@sanarise.example']);
+    const retry = await send(['support@sanarise.example'], raw);
+    expect(retry.accepted).toEqual(['support@sanarise.example']);
     // A retry of both (an MTA that lost the first reply) is answered, and stored once each.
     const again = await send(['support@sanarise.example', 'management@sanarise.example'], raw);
     expect(again.response).toMatch(/duplicate/);
     expect((await rawMailRows('<lmtp-half@client.example>')).map((r) => r.mailbox)).toEqual(['management', 'support']);
+  });
+
+  it('reads the management copy first: the support copy of a Bcc to management joins the private ticket (issue 20)', async () => {
+    // Nothing in this mail names management: only the envelope does.
+    const raw = buildMail({ messageId: '<lmtp-bcc@client.example>', to: 'support@sanarise.example', subject: 'Temsilci hakkında' });
+    const info = await send(['support@sanarise.example', 'management@sanarise.example'], raw);
+    expect(info.accepted.sort()).toEqual(['management@sanarise.example', 'support@sanarise.example']);
+    const rows = await rawMailRows('<lmtp-bcc@client.example>');
+    expect(rows.map((r) => r.mailbox)).toEqual(['management', 'support']);
+    expect(rows[0]!.ticket_id).not.toBeNull();
+    expect(rows[1]!.ticket_id, 'the support copy is recorded on the private ticket').toBe(rows[0]!.ticket_id);
+    const tickets = await database.db.execute(sql`select private from tickets where id = ${rows[0]!.ticket_id}`) as unknown as { private: boolean }[];
+    expect(tickets).toEqual([{ private: true }]);
+  });
+
+  it('does not take the support copy while its management copy is not stored: both get 451 (issue 20)', async () => {
+    const raw = buildMail({ messageId: '<lmtp-bcc-down@client.example>', to: 'support@sanarise.example', subject: 'Temsilci hakkında' });
+    failing.add('management');
+    const before = calls.length;
+    const failed = await send(['support@sanarise.example', 'management@sanarise.example'], raw).catch((e: Error) => e);
+    expect(codeFor(failed, 'support@sanarise.example')).toBe(451);
+    expect(codeFor(failed, 'management@sanarise.example')).toBe(451);
+    expect(calls.length, 'only the management copy was tried').toBe(before + 1);
+    expect(await rawMailRows('<lmtp-bcc-down@client.example>')).toEqual([]);
+    // The MTA's retry of both: one private ticket.
+    await send(['support@sanarise.example', 'management@sanarise.example'], raw);
+    const rows = await rawMailRows('<lmtp-bcc-down@client.example>');
+    expect(rows.map((r) => r.mailbox)).toEqual(['management', 'support']);
+    expect(rows[1]!.ticket_id).toBe(rows[0]!.ticket_id);
   });
 
   it('refuses a message over the size limit with 552 for every recipient', async () => {

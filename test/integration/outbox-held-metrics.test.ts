@@ -5,6 +5,8 @@ import { createMetrics } from '../../src/metrics/registry.js';
 import { outboundMail } from '../helpers/outbound-mail.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
+const MANAGEMENT = 'management@sanarise.example';
+
 /**
  * Issue 25: with six mails held until business hours /metrics said `oldest_age_seconds 0`, as if
  * nothing waited. The oldest age stays about due mail (held mail is not late); held mail has its
@@ -21,9 +23,9 @@ it('counts held mail and its age beside the due mail', async () => {
   await enqueue(database.db, outboundMail('due', 0), { now: new Date('2026-03-15T09:00:00Z') });
   const now = new Date('2026-03-15T10:00:00Z');
 
-  expect(await outboxDepth(database.db, now)).toEqual({ depth: 7, oldestAgeSeconds: 3600, held: 6, oldestHeldAgeSeconds: 12 * 3600 });
+  expect(await outboxDepth(database.db, now, MANAGEMENT)).toEqual({ depth: 7, oldestAgeSeconds: 3600, held: 6, oldestHeldAgeSeconds: 12 * 3600 });
 
-  const metrics = createMetrics({ outboxStats: () => outboxDepth(database.db, now) });
+  const metrics = createMetrics({ outboxStats: () => outboxDepth(database.db, now, MANAGEMENT) });
   const text = await metrics.registry.metrics();
   expect(text).toContain('slagate_outbox_depth 7');
   expect(text).toContain('slagate_outbox_oldest_age_seconds 3600');

@@ -74,6 +74,16 @@ describe('nothing of the management channel reaches the team (canary, end to end
     const config = testConfig(database.url, input);
     configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify({ ...DEFAULT_CONFIG_INPUT, ...input, database: { url: database.url }, tokenSecret: config.tokenSecret }));
+    // A Bcc to management whose two copies wait in their mailboxes when the gateway starts, the
+    // support copy delivered first: the management mailbox is read first, so the support copy
+    // (nothing in it names management) joins the private ticket instead of opening a team ticket.
+    const waiting = canary('BCC-BOTH-WAITING');
+    waitingSubject = `Temsilci hakkında ${waiting}`;
+    const bccWaiting = buildMail({ from: 'Deniz Arslan <deniz@anadolu.example>', to: SUPPORT, subject: waitingSubject, messageId: '<bcc-waiting@anadolu.example>',
+      body: `Merhaba,\n\nMehmet Bey toplantıya gelmedi. ${waiting}\n\nDeniz` });
+    await dovecot.append('support', 'INBOX', bccWaiting);
+    await dovecot.append('management', 'INBOX', bccWaiting);
+    appended = 2;
     // The gateway's log, as it would go to stderr, at info level.
     const stream = new PassThrough();
     stream.on('data', (d: Buffer) => logLines.push(...d.toString('utf8').split('\n').filter(Boolean)));
@@ -98,6 +108,7 @@ describe('nothing of the management channel reaches the team (canary, end to end
   };
   const rawCount = async () => (await database.db.select({ id: rawMail.id }).from(rawMail)).length;
   let appended = 0;
+  let waitingSubject = '';
   const append = async (mailbox: 'support' | 'management', raw: Buffer) => {
     await dovecot.append(mailbox, 'INBOX', raw);
     appended += 1;
@@ -107,11 +118,12 @@ describe('nothing of the management channel reaches the team (canary, end to end
 
   it('every arrangement stays with management; no team surface shows a canary or a complaint subject', async () => {
     const client = 'Deniz Arslan <deniz@anadolu.example>';
-    const subjects: string[] = [];
+    const subjects: string[] = [waitingSubject];
+    await eventually(async () => (await rawCount()) >= appended, 30_000, 'the copies waiting at start-up to be ingested');
     const complaint = (name: string, extra: Parameters<typeof buildMail>[0]) => {
       const c = canary(name);
       const subject = (extra.subject ?? 'Temsilci hakkında {c}').replace('{c}', c);
-      subjects.push(subject.replace(/^(Şikayet:|\[Hata\] \[Şikayet\])\s*/, ''));
+      subjects.push(subject.replace(/^(Şikayet:|Complaint:|\[Hata\] \[Şikayet\]|\[Bug\] \[Complaint\])\s*/, ''));
       return buildMail({ from: client, ...extra, subject, body: `Merhaba,\n\nMehmet Bey toplantıya gelmedi. ${c}\n\nDeniz` });
     };
 
@@ -135,6 +147,9 @@ describe('nothing of the management channel reaches the team (canary, end to end
     await append('support', bcc);
     // Tags in any position, and the Turkish prefix, to support alone.
     await append('support', complaint('TAG-SECOND', { subject: '[Hata] [Şikayet] Fatura ekibi {c}', messageId: '<tag-1@anadolu.example>' }));
+    // The same in English: the tag after another one, and the prefix.
+    await append('support', complaint('TAG-SECOND-EN', { subject: '[Bug] [Complaint] Billing team {c}', messageId: '<tag-en@anadolu.example>' }));
+    await append('support', complaint('PREFIX-EN', { subject: 'Complaint: the support team {c}', messageId: '<prefix-en@anadolu.example>' }));
     // The prefixed complaint and the client's reply below each carry a screenshot: the managers get
     // the files themselves; no team mail carries their bytes or names (the names hold a canary).
     const screenshot = (name: string) => {
@@ -158,6 +173,17 @@ describe('nothing of the management channel reaches the team (canary, end to end
     const privateNumber = (await database.db.select().from(tickets).where(eq(tickets.private, true)))[0]!.number;
     const forwardCanary = canary('AGENT-FORWARD');
     await append('management', buildMail({ from: `Ayşe Yılmaz <${AGENT}>`, to: MANAGEMENT, subject: `Fwd: [#${privateNumber}] bilgi ${forwardCanary}`, body: `İletiyorum: ${forwardCanary}` }));
+
+    // A manager writes to management@ itself, not through a signed reply address: naming the
+    // private ticket, naming the team's ticket, and about something new. None of it is a client's
+    // new ticket (no ticket, no acknowledgement) and none reaches the team.
+    const ticketsBefore = (await database.db.select({ id: tickets.id }).from(tickets)).length;
+    const teamNumber = (await database.db.select().from(tickets).where(eq(tickets.private, false)))[0]!.number;
+    for (const subject of [`[#${privateNumber}] durum`, `[#${teamNumber}] bu müşteri hakkında`, 'Yeni bir konu']) {
+      const c = canary('MANAGER-PLAIN');
+      await append('management', buildMail({ from: `Can Öztürk <${MANAGER}>`, to: MANAGEMENT, subject: `${subject} ${c}`, body: `Not: ${c}` }));
+    }
+    expect((await database.db.select({ id: tickets.id }).from(tickets)).length, 'no ticket from a manager\'s plain mail').toBe(ticketsBefore);
 
     // Everything due sent (staff mail may be held for business hours: those rows are searched below).
     await eventually(async () => {
@@ -194,7 +220,7 @@ describe('nothing of the management channel reaches the team (canary, end to end
     // Managers did get every complaint, at arrival.
     const toManager = (await Promise.all(sink.accepted.filter((m) => m.to.includes(MANAGER)).map((m) => parseMail(Buffer.from(m.raw), { maxTextChars: 1_000_000 }))))
       .map((m) => m.text).join('\n');
-    for (const c of canaries.filter((c) => !c.includes('AGENT-FORWARD') && !c.includes('REPLY') && !c.includes('SHOT'))) expect(toManager, c).toContain(c);
+    for (const c of canaries.filter((c) => !c.includes('AGENT-FORWARD') && !c.includes('REPLY') && !c.includes('SHOT') && !c.includes('MANAGER-PLAIN'))) expect(toManager, c).toContain(c);
     // The complaint's screenshot travels with the managers' notice at arrival: the same bytes the
     // client attached (sha256), under the client's own file name, at the sink.
     const sha = (content: Buffer) => createHash('sha256').update(content).digest('hex');
@@ -209,8 +235,10 @@ describe('nothing of the management channel reaches the team (canary, end to end
     expect(replyForward, replyShot.filename).toContain(`${replyShot.filename} ${sha(replyShot.content)}`);
     // Exactly one acknowledgement per complaint, all from management.
     const acks = (await database.db.select().from(outbox)).filter((r) => r.kind.startsWith('acknowledgement') && r.to.some((a) => a.address === 'deniz@anadolu.example'));
-    expect(acks).toHaveLength(6);
+    expect(acks).toHaveLength(9);
     expect(acks.every((a) => a.fromAddress.address === MANAGEMENT)).toBe(true);
+    // Nor was a manager acknowledged anything.
+    expect((await database.db.select().from(outbox)).filter((r) => r.kind.startsWith('acknowledgement') && r.to.some((a) => a.address === MANAGER))).toEqual([]);
 
     check('gateway log', logLines.join('\n'));
 
@@ -227,7 +255,7 @@ describe('nothing of the management channel reaches the team (canary, end to end
       if (t.private) expect(shown).toContain(`no ticket or mail ${t.number} `);
       check(`ticket show ${t.number}`, shown.replaceAll(t.number, '<asked>'));
     }
-    for (const id of ['<tocc-1@anadolu.example>', '<tocc-2@anadolu.example>', '<ccm-1@anadolu.example>', '<bcc-1@anadolu.example>', '<tag-1@anadolu.example>', '<prefix-1@anadolu.example>', '<reply-1@anadolu.example>']) {
+    for (const id of ['<bcc-waiting@anadolu.example>', '<tocc-1@anadolu.example>', '<tocc-2@anadolu.example>', '<ccm-1@anadolu.example>', '<bcc-1@anadolu.example>', '<tag-1@anadolu.example>', '<tag-en@anadolu.example>', '<prefix-en@anadolu.example>', '<prefix-1@anadolu.example>', '<reply-1@anadolu.example>']) {
       check(`ticket show ${id}`, await cli('ticket', 'show', id));
     }
     check('report monthly', await cli('report', 'monthly', '--month', new Date().toISOString().slice(0, 7), '--format', 'md'));

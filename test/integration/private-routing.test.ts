@@ -7,7 +7,7 @@ import { ingestBatch } from '../../src/app/ingest/ingest-batch.js';
 import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
 import type { IngestDeps } from '../../src/app/ingest/ingest-batch.js';
 import { outbox } from '../../src/db/schema/outbox.js';
-import { messages, tickets } from '../../src/db/schema/tickets.js';
+import { messages, ticketEvents, tickets } from '../../src/db/schema/tickets.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -116,6 +116,33 @@ describe('a mail that reached management never reaches the team', () => {
       }
     }
   }
+
+  it('a Bcc to management whose support copy was read first: the team ticket stays, the private ticket opens, and managers are told the team has it', async () => {
+    const messageId = '<CAJ+bcc.complaint.1.support-first@mail.gmail.com>';
+    const raw = Buffer.from(fixture('bcc-management.eml').toString('latin1').replace('<CAJ+bcc.complaint.1@mail.gmail.com>', messageId), 'latin1');
+    // Nothing in the support copy says management got it too: a team ticket, as for any mail.
+    const [first, second] = await arrive(raw, ['support', 'management'], false);
+    expect(first).toMatchObject({ decision: 'new-ticket', ticket: { private: false } });
+    const team = (await database.db.select().from(tickets).where(eq(tickets.id, first!.ticket!.id)))[0]!;
+    // The management copy is still a private ticket of its own, never joined to the team's.
+    expect(second).toMatchObject({ decision: 'new-ticket', ticket: { private: true } });
+    const privateId = second!.ticket!.id;
+    const told = (await database.db.select().from(outbox).where(eq(outbox.ticketId, privateId))).filter((r) => r.kind === 'private-new-ticket');
+    expect(told.length).toBeGreaterThan(0);
+    for (const row of told) {
+      expect(row.text).toMatch(/already has a copy of this mail|kopyası ekipte zaten var/);
+      expect(row.text).toContain(team.number);
+    }
+    const events = await database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, privateId));
+    expect(events.find((e) => e.kind === 'team-copy-exists')).toMatchObject({ data: { teamTickets: [team.number] } });
+    // The team's ticket is left as it was, and nothing of the private one is on it.
+    expect((await database.db.select().from(tickets).where(eq(tickets.id, team.id)))[0]).toMatchObject({ private: false, status: team.status });
+    const teamSide = JSON.stringify([
+      await database.db.select().from(outbox).where(eq(outbox.ticketId, team.id)),
+      await database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, team.id)),
+    ]);
+    expect(teamSide).not.toMatch(/YN-\d/);
+  });
 
   it('a manager works the complaint by mail: reply relays from management, commands run, #ekip hands it to the team once', async () => {
     const { buildMail } = await import('../helpers/mail-builder.js');

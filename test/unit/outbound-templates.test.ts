@@ -37,7 +37,7 @@ const staffData: Record<StaffMailKind, Record<string, unknown>> = {
       { number: 'SR-1043', subject: '<script>x</script>', priority: 'critical', requesterAddress: 'forged@client.example' },
     ],
   },
-  'private-new-ticket': { body: 'Temsilci <b>Mehmet</b> hiç dönmedi.', files: [{ filename: 'ekran.png', size: 48213, attached: true }, { filename: 'kayit.mp4', size: 31457280, attached: false }], otherTickets: ['SR-1040', 'YN-1003'] },
+  'private-new-ticket': { body: 'Temsilci <b>Mehmet</b> hiç dönmedi.', files: [{ filename: 'ekran.png', size: 48213, attached: true }, { filename: 'kayit.mp4', size: 31457280, attached: false }], otherTickets: ['SR-1040', 'YN-1003'], teamCopies: [] },
   'sla-reminder': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-breach': { clock: 'first-response', deadline: ticket.firstResponseDue },
   'sla-manager-escalation': { clock: 'resolution', deadline: ticket.resolutionDue },

@@ -10,8 +10,8 @@ import type { RouteContext, RouteInput } from './route-types.js';
  * The same code as a run of new tickets in a batch (open-tickets-together), with a run of one.
  */
 export async function openTicket(
-  tx: Db, ctx: RouteContext, m: RouteInput, linkedTo: TicketThreadRef | null,
+  tx: Db, ctx: RouteContext, m: RouteInput, linkedTo: TicketThreadRef | null, teamCopies: string[] = [],
 ): Promise<Omit<IngestOutcome, 'rawMailId'>> {
-  const [outcome] = await openTicketsTogether(tx, ctx, [{ ...m, linkedTo }]);
+  const [outcome] = await openTicketsTogether(tx, ctx, [{ ...m, linkedTo, teamCopies }]);
   return outcome!;
 }

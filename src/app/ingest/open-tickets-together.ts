@@ -29,8 +29,12 @@ export function opensTicketAlone(m: Pick<RouteInput, 'mail' | 'noise' | 'classif
     && mail.inReplyTo === null && mail.references.length === 0 && !carriesReplyToken;
 }
 
-/** A mail that opens a ticket; `linkedTo` is the closed ticket it answers, too old to reopen. */
-export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null };
+/**
+ * A mail that opens a ticket; `linkedTo` is the closed ticket it answers, too old to reopen.
+ * `teamCopies`: the team tickets the same mail already opened (a private mail whose support copy
+ * was read first).
+ */
+export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null; teamCopies?: string[] };
 
 export interface OpenTogetherOptions {
   /** Random part of Message-IDs; tests fix it. */
@@ -107,6 +111,7 @@ export async function openTicketsTogether(
       otherOpenTickets: otherOpen.get(i) ?? [],
       queuedNotices,
       teamNotice: decideTeamNotice(config.limits, now, teamRecent + inRun.team),
+      teamCopies: m.teamCopies ?? [],
     });
     if (!plans[i]!.values.private) inRun.team += 1;
     // A later ticket of the run would queue the same notice for the outbox to drop.

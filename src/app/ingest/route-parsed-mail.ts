@@ -75,7 +75,8 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
       // An out-of-office on a ticket is kept for the agent but changes no status and no clock.
       await deferOr(ctx.writes, insertMessage(tx, inboundMessageRow(thread.ticket.id, m, 'client')));
       await deferOr(ctx.writes, appendEvents(tx, [{ ticketId: thread.ticket.id, at: ctx.now, actor: 'client', kind: 'auto-reply-received', reason: why }]));
-      return { decision: 'auto-reply', acknowledge: false, reason: `${noise.machine.kind} (${why}) kept on ${thread.ticket.number}`, ticket: null, verdict: noise.machine.kind };
+      return { decision: 'auto-reply', acknowledge: false, reason: `${noise.machine.kind} (${why}) kept on ${thread.ticket.number}`, ticket: null, verdict: noise.machine.kind,
+        ...(thread.ticket.private ? { recordedOn: thread.ticket.id } : {}) };
     }
     return { decision: 'auto-reply', acknowledge: false, reason: `${noise.machine.kind} (${why}); no ticket it belongs to`, ticket: null, verdict: noise.machine.kind };
   }
@@ -90,7 +91,12 @@ export async function routeParsedMail(tx: Db, ctx: RouteContext, input: RouteInp
   }
   const linkedTo = thread.kind === 'new-linked' ? thread.linkedTo : null;
   await ctx.pendingTickets?.write();
-  const opened = await openTicket(tx, ctx, m, linkedTo);
+  // A private mail whose support copy was read first (a Bcc to management leaves no trace in it)
+  // already opened a team ticket: the private ticket is opened all the same, and its managers told.
+  const teamCopies = m.classification.private
+    ? ((await findThreadRefsByMessageIds(tx, [m.messageId])).get(m.messageId) ?? []).filter((t) => !t.private).map((t) => t.number)
+    : [];
+  const opened = await openTicket(tx, ctx, m, linkedTo, teamCopies);
   if (opened.ticket?.private) ctx.privateCopies?.set(m.messageId, [{ id: opened.ticket.id, private: true }]);
   return opened;
 }

@@ -17,11 +17,19 @@ export function mailKind(event: SlaEvent): StaffMailKind {
   return event.level === 'breach' ? 'sla-breach' : 'sla-manager-escalation';
 }
 
+export interface SlaNotifyOptions {
+  /**
+   * Told of each step queued on a team ticket (the notifications metric). A private ticket's steps
+   * are not told: /metrics is a team surface, and its reminders would count the complaints.
+   */
+  onTeamNotification?: (kind: StaffMailKind) => void;
+}
+
 /**
  * The sweeper's notifications as outbox rows, in the sweeper's transaction: the reminder exists
  * exactly when its step does. The dedupe key is the step's own key, so a re-run queues nothing.
  */
-export function outboxSlaNotify(config: Config, clock: () => Date): SlaNotify {
+export function outboxSlaNotify(config: Config, clock: () => Date, options: SlaNotifyOptions = {}): SlaNotify {
   return async (tx: Db, n) => {
     const ticket = await getTicket(tx, n.ticketId);
     if (!ticket) return;
@@ -46,5 +54,6 @@ export function outboxSlaNotify(config: Config, clock: () => Date): SlaNotify {
         }),
       },
     });
+    if (!ticket.private) options.onTeamNotification?.(mailKind(n.event));
   };
 }

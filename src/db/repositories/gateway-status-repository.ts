@@ -1,4 +1,4 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
 import { tickets } from '../schema/tickets.js';
@@ -20,15 +20,17 @@ export interface OutboxDepth {
 
 /**
  * Unsent mail (pending or being sent) and the age of the oldest that is already due: staff mail
- * held until business hours is not late, and must not look so at night.
+ * held until business hours is not late, and must not look so at night. Only mail the team may see
+ * (teamVisibleOutbox): /metrics is scraped by the team's tools, and a depth that moves with the
+ * management channel's mail would tell them when complaints arrive and are worked (issue 20).
  */
-export async function outboxDepth(db: Db, now: Date): Promise<OutboxDepth> {
+export async function outboxDepth(db: Db, now: Date, managementAddress: string): Promise<OutboxDepth> {
   const [row] = await db.select({
     depth: sql<number>`count(*)::int`,
     oldest: sql<string | null>`min(${outbox.createdAt}) filter (where ${outbox.notBefore} <= ${now.toISOString()}::timestamptz)`,
     held: sql<number>`count(*) filter (where ${outbox.notBefore} > ${now.toISOString()}::timestamptz)::int`,
     oldestHeld: sql<string | null>`min(${outbox.createdAt}) filter (where ${outbox.notBefore} > ${now.toISOString()}::timestamptz)`,
-  }).from(outbox).where(sql`${outbox.status} in ('pending', 'sending')`);
+  }).from(outbox).where(and(sql`${outbox.status} in ('pending', 'sending')`, teamVisibleOutbox(managementAddress)));
   const age = (at: string | null | undefined) => (at ? Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000) : null);
   return {
     depth: Number(row?.depth ?? 0),
