@@ -11,8 +11,12 @@ import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '..
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
 import { clientReportAttachment } from '../jobs/client-report-attachment.js';
-import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
-import { staffWithRole } from '../../tickets/staff-directory.js';
+import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type Requester, type TicketWrites } from './plan-new-ticket.js';
+import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
+import { languageAfterMail, type ClientLanguage } from '../../tickets/client-language.js';
+import { guessLanguage } from '../../outbound/detect-language.js';
+import type { Language } from '../../outbound/outbound-mail.js';
+import { lockClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../db/repositories/client-language-repository.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 
 /**
@@ -78,19 +82,23 @@ export async function openTicketsTogether(
   const requesters = run.map((m) => requesterOf(config, m));
   if (!options.locksHeld) await lockForKeys(tx, requesters.flatMap((r) => (r.lockKey ? [r.lockKey] : [])));
   const counted = requesters.map((r, i) => ({ r, i })).filter(({ r }) => r.hasSender);
-  const counts = await countTicketsOpenedByMany(tx, counted.map(({ r }) => {
-    const [from, to] = dayWindow(r);
-    return { addresses: r.client.addresses, domains: r.client.domains, from, to, includePrivate: r.includePrivate };
-  }));
+  const [counts, storedLanguages] = await pipelineStatements([
+    countTicketsOpenedByMany(tx, counted.map(({ r }) => {
+      const [from, to] = dayWindow(r);
+      return { addresses: r.client.addresses, domains: r.client.domains, from, to, includePrivate: r.includePrivate };
+    })),
+    lockClientLanguages(tx, counted.map(({ r }) => r.address)),
+  ]);
   const earlierInDb = new Map(counted.map(({ i }, k) => [i, counts[k]!]));
+  const languages = clientLanguagesOfRun(config, run, requesters, storedLanguages);
 
   // Earlier tickets of the run by requester and day: all of them, and the team's alone (what a team ticket counts).
   const openedToday = { all: new Map<string, number>(), team: new Map<string, number>() };
   const plans = run.map((m, i) => {
     const r = requesters[i]!;
-    if (!r.lockKey) return planTicket(config, now, m, r, 0, m.linkedTo ?? null);
+    if (!r.lockKey) return planTicket(config, now, m, r, 0, m.linkedTo ?? null, languages.perMail[i]!);
     const inRun = (r.includePrivate ? openedToday.all : openedToday.team).get(r.lockKey) ?? 0;
-    const plan = planTicket(config, now, m, r, earlierInDb.get(i)! + inRun, m.linkedTo ?? null);
+    const plan = planTicket(config, now, m, r, earlierInDb.get(i)! + inRun, m.linkedTo ?? null, languages.perMail[i]!);
     for (const scope of plan.values.private ? [openedToday.all] : [openedToday.all, openedToday.team]) {
       scope.set(r.lockKey, (scope.get(r.lockKey) ?? 0) + 1);
     }
@@ -147,6 +155,35 @@ export async function openTicketsTogether(
     insertMessages(tx, writes.map((w) => ({ message: w.message, files: w.files }))),
     enqueueMany(tx, writes.flatMap((w): QueuedMail[] => w.mails), now),
     appendEvents(tx, writes.flatMap((w): NewEvent[] => w.events)),
+    saveClientLanguages(tx, languages.states, now),
+    ...languages.moved.map(([address, language]) => setRequesterLanguage(tx, address, language, now)),
   ]));
   return writes.map((w) => w.outcome);
+}
+
+/**
+ * Each mail's language, and what the run leaves stored: the mails of one client in the run are
+ * folded in order, as they would be one at a time. `moved` are the addresses whose stored language
+ * changed, so their older tickets follow (first contact moves nothing: there are none).
+ */
+function clientLanguagesOfRun(
+  config: Config, run: readonly NewTicketMail[], requesters: readonly Requester[], stored: ReadonlyMap<string, ClientLanguage>,
+): { perMail: Language[]; states: Map<string, ClientLanguage>; moved: [string, Language][] } {
+  const states = new Map<string, ClientLanguage>();
+  const perMail = run.map((m, i) => {
+    const r = requesters[i]!;
+    const written = guessLanguage(`${m.mail.subject}\n${m.mail.text.slice(0, 4000)}`);
+    if (!r.hasSender) return written ?? config.defaultLanguage;
+    const before = states.get(r.address) ?? stored.get(r.address) ?? null;
+    const configured = findPerson(config, r.address)?.language ?? r.client.rule?.language ?? null;
+    const { state } = languageAfterMail(before, written, configured, config.defaultLanguage);
+    states.set(r.address, state);
+    return state.language;
+  });
+  const moved: [string, Language][] = [];
+  for (const [address, state] of states) {
+    const was = stored.get(address);
+    if (was && was.language !== state.language) moved.push([address, state.language]);
+  }
+  return { perMail, states, moved };
 }

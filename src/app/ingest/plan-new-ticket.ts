@@ -5,7 +5,7 @@ import type { NewEvent } from '../../db/repositories/event-repository.js';
 import type { NewAttachment, NewMessageRow } from '../../db/repositories/message-repository.js';
 import type { QueuedMail } from '../../db/repositories/outbox-repository.js';
 import type { NewTicket, TicketRow, TicketThreadRef } from '../../db/repositories/ticket-repository.js';
-import { detectLanguage } from '../../outbound/detect-language.js';
+import type { Language } from '../../outbound/outbound-mail.js';
 import { calendarFor } from '../../sla/calendar.js';
 import { priorityRule } from '../../sla/deadlines.js';
 import { dueWithPauses } from '../../sla/paused-clock.js';
@@ -74,16 +74,17 @@ export interface TicketPlan {
 
 /**
  * A new ticket from a mail: classified, its clocks started, and the special-circumstances rule
- * applied to the count of the requester's earlier tickets that day. A new ticket's clocks depend
+ * applied to the count of the requester's earlier tickets that day, in the client's `language`
+ * (tickets/client-language.ts). A new ticket's clocks depend
  * only on what it is created with (no pause, nothing fired yet), so its deadlines are part of the
  * row instead of being read back and written again. Pure.
  */
-export function planTicket(config: Config, now: Date, m: RouteInput, requester: Requester, earlier: number, linkedTo: TicketThreadRef | null): TicketPlan {
+export function planTicket(
+  config: Config, now: Date, m: RouteInput, requester: Requester, earlier: number, linkedTo: TicketThreadRef | null, language: Language,
+): TicketPlan {
   const { mail, classification: c, input } = m;
   const sender = mail.from[0] ?? null;
   const slaReview = earlier >= config.policy.specialCircumstancesPerDay;
-  const person = findPerson(config, requester.address);
-  const language = person?.language ?? detectLanguage(`${mail.subject}\n${mail.text.slice(0, 4000)}`, config.defaultLanguage);
   const sla = storedSlaOf({
     priority: c.priority, status: 'new', assignee: null, receivedAt: input.receivedAt,
     firstResponseAt: null, qualifiedAt: null, resolvedAt: null, pauses: [], firedKeys: new Set(),
