@@ -189,7 +189,7 @@ describe('a working day by mail', () => {
     await answer(`#cc remove ${colleague}\n#bilgi ekle ${consultant}\n\nYeni bağlantı gönderdik, 24 saat geçerli.\n\nAyşe`, forward);
     const second = await waitFor('deniz.arslan@anadolu.example', 'the second answer', (m) => m.mail.text.includes('24 saat geçerli'));
     expect(second.mail.cc.map((a) => a.address)).toEqual([consultant]);
-    await waitFor(AGENT, 'the #bilgi confirmation', (m) => m.mail.text.includes(`${consultant} added`));
+    await waitFor(AGENT, 'the #bilgi confirmation', (m) => m.mail.text.includes(`${consultant} eklendi`));
 
     // The consultant, never on a mail of the client's, writes with the token alone: still the same ticket.
     await dovecot.append('support', 'INBOX', buildMail({
