@@ -40,6 +40,8 @@ export interface RunningGateway {
   gateway: Gateway;
   config: Config;
   overrides: Record<string, unknown>;
+  /** Everything the gateway's config was made of besides the built-in defaults (servers and timings too). */
+  input: Record<string, unknown>;
   /** A client's or an agent's mail lands in a mailbox's INBOX, as their MTA would put it. */
   deliver(raw: Buffer, mailbox?: 'support' | 'management'): Promise<void>;
   /** What one address received so far, in the order the sink accepted it. */
@@ -72,17 +74,18 @@ export async function startRunningGateway(options: RunningGatewayOptions = {}): 
     ...(options.people ? { people: options.people } : {}),
     ...options.overrides,
   };
-  const config = testConfig(database.url, {
+  const input = {
     ...overrides,
     smtp: { host: sink.host, port: sink.port, secure: false, tlsRejectUnauthorized: false },
     http: { port: 0 },
     outbox: { pollIntervalMs: 50, backoffInitialMs: 100, backoffMaxMs: 1000, leaseMs: 10_000 },
-  });
+  };
+  const config = testConfig(database.url, input);
   const gateway = await startGateway(config, { logger: options.logger ?? pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
 
   const mailsTo = async (address: string) => Promise.all(sink.accepted.filter((m) => m.to.includes(address)).map(read));
   return {
-    dovecot, sink, database, gateway, config, overrides,
+    dovecot, sink, database, gateway, config, overrides, input,
     // Arrival on the gateway's clock: the first-response clock starts at the INTERNALDATE.
     deliver: (raw, mailbox = 'support') => dovecot.append(mailbox, 'INBOX', raw, options.clock ? { internalDate: options.clock() } : {}),
     mailsTo,
