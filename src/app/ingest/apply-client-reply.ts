@@ -24,7 +24,7 @@ import { languageAfterMail } from '../../tickets/client-language.js';
 import { clientsOf } from '../../tickets/client-of.js';
 import { guessLanguage } from '../../outbound/detect-language.js';
 import type { Language } from '../../outbound/outbound-mail.js';
-import { lockClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../db/repositories/client-language-repository.js';
+import { readClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../db/repositories/client-language-repository.js';
 
 
 /**
@@ -116,7 +116,7 @@ async function followClientLanguage(tx: Db, ctx: RouteContext, ticket: TicketRow
   const { config, now } = ctx;
   const address = ticket.requesterAddress;
   if (m.mail.from[0]?.address !== address) return ticket.requesterLanguage;
-  const stored = (await lockClientLanguages(tx, [address])).get(address)
+  const stored = (await readClientLanguages(tx, [address], true)).get(address)
     // A client known before languages were stored: their ticket's language is where they stand.
     ?? (ticket.requesterLanguage ? { language: ticket.requesterLanguage as Language, source: 'detected' as const, pendingLanguage: null, pendingCount: 0 } : null);
   const written = guessLanguage(extractNewText(m.mail.text).body);

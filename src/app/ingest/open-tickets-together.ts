@@ -16,7 +16,7 @@ import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
 import { languageAfterMail, type ClientLanguage } from '../../tickets/client-language.js';
 import { guessLanguage } from '../../outbound/detect-language.js';
 import type { Language } from '../../outbound/outbound-mail.js';
-import { lockClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../db/repositories/client-language-repository.js';
+import { readClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../db/repositories/client-language-repository.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 
 /**
@@ -87,7 +87,7 @@ export async function openTicketsTogether(
       const [from, to] = dayWindow(r);
       return { addresses: r.client.addresses, domains: r.client.domains, from, to, includePrivate: r.includePrivate };
     })),
-    lockClientLanguages(tx, counted.map(({ r }) => r.address)),
+    readClientLanguages(tx, counted.map(({ r }) => r.address), false),
   ]);
   const earlierInDb = new Map(counted.map(({ i }, k) => [i, counts[k]!]));
   const languages = clientLanguagesOfRun(config, run, requesters, storedLanguages);

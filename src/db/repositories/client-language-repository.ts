@@ -5,11 +5,17 @@ import { tickets } from '../schema/tickets.js';
 import type { ClientLanguage, LanguageSource } from '../../tickets/client-language.js';
 import type { Language } from '../../outbound/outbound-mail.js';
 
-/** The stored languages of these addresses (ASCII-lowercased), locked until the transaction ends. */
-export async function lockClientLanguages(db: Db, addresses: readonly string[]): Promise<Map<string, ClientLanguage>> {
+/**
+ * The stored languages of these addresses (ASCII-lowercased). `lock` holds their rows to the end
+ * of the transaction (a client reply, after its ticket's lock); a batch of new tickets reads
+ * without, so that it never waits on a row while holding what a reply waits for (its requesters'
+ * locks already order their new tickets; a lost count of a mail in the other language is harmless).
+ */
+export async function readClientLanguages(db: Db, addresses: readonly string[], lock: boolean): Promise<Map<string, ClientLanguage>> {
   const distinct = [...new Set(addresses)].filter((a) => a !== '');
   if (distinct.length === 0) return new Map();
-  const rows = await db.select().from(clientLanguages).where(inArray(clientLanguages.address, distinct)).for('update');
+  const query = db.select().from(clientLanguages).where(inArray(clientLanguages.address, distinct)).$dynamic();
+  const rows = await (lock ? query.for('update') : query);
   return new Map(rows.map((r) => [r.address, {
     language: r.language as Language, source: r.source as LanguageSource,
     pendingLanguage: (r.pendingLanguage as Language | null) ?? null, pendingCount: r.pendingCount,

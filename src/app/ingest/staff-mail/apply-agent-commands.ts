@@ -23,7 +23,7 @@ import { typeNameIn } from '../../../policy/default-policy.js';
 import type { Priority } from '../../../policy/priorities.js';
 import type { LadderStep } from '../../../tickets/escalation-ladder.js';
 import { languageSetByAgent } from '../../../tickets/client-language.js';
-import { lockClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../../db/repositories/client-language-repository.js';
+import { readClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../../db/repositories/client-language-repository.js';
 
 
 export interface CommandOutcome {
@@ -213,7 +213,7 @@ async function applyOne(
           `${ticket.requesterAddress} kişisine giden her e-posta bundan sonra ${name.tr}; siz değiştirene ya da üst üste iki kez başka bir dilde yazana kadar`),
         patch: { requesterLanguage: language }, data: { from: ticket.requesterLanguage, to: language },
         effect: async () => {
-          const stored = (await lockClientLanguages(tx, [ticket.requesterAddress])).get(ticket.requesterAddress) ?? null;
+          const stored = (await readClientLanguages(tx, [ticket.requesterAddress], true)).get(ticket.requesterAddress) ?? null;
           await saveClientLanguages(tx, new Map([[ticket.requesterAddress, languageSetByAgent(stored, language).state]]), now);
           await setRequesterLanguage(tx, ticket.requesterAddress, language, now);
         },
