@@ -93,7 +93,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   'clients[].name': 'A client organisation: the special-circumstances rule (more than three tickets a day) and the reports count per client. Unknown senders are grouped by domain, public mail providers (gmail.com, outlook.com, yandex.com, ...) by address.',
   'clients[].domains': 'Every address at these domains is this client (a public mail provider is refused: list addresses there).',
   'clients[].addresses': 'Single addresses that are this client, e.g. its people at a public mail provider.',
-  'clients[].language': 'Language of the client\'s report: `tr` or `en`.',
+  'clients[].language': 'Language of the client\'s report, and of the mail to each of its people from their first mail on (until they write twice in a row in the other language or an agent sets `#dil`): `tr` or `en`.',
   'clients[].reportRecipients': 'Who gets the client\'s monthly report (none: no report is mailed).',
   'clients[].ackPerDomainCap': 'Acknowledgements per `limits.ackPerSenderWindowMinutes` to each of this client\'s domains (default: `limits.ackPerClientDomainCap`).',
   'clients[].calendar': 'A policy calendar whose zone is the client\'s day for "the same day" (default: `zone`).',

@@ -20,6 +20,8 @@ export type AgentCommand =
   | { kind: 'team' }
   /** `#cc add|remove ADDRESS` (`#bilgi ekle|çıkar`): who else receives the replies sent to the client. */
   | { kind: 'cc'; action: 'add' | 'remove'; address: string }
+  /** `#dil tr|en` (`#lang`): the language every mail to the ticket's client is written in from now on. */
+  | { kind: 'language'; language: 'tr' | 'en' }
   /**
    * `#sla pause REASON` / `#sla resume` / `#sla extend first-response|resolution DURATION REASON`
    * (`#sla duraklat|devam|uzat`): a lead's or manager's adjustment of the clocks, always with a
@@ -63,6 +65,13 @@ const VERBS: Record<string, Verb> = {
   team: 'team', ekip: 'team',
   cc: 'cc', bilgi: 'cc',
   sla: 'sla',
+  dil: 'language', lang: 'language', language: 'language',
+};
+
+// Folded: `Türkçe` folds to `turkce`, `İngilizce` to `ingilizce`.
+const LANGUAGES: Record<string, 'tr' | 'en'> = {
+  tr: 'tr', turkce: 'tr', turkish: 'tr',
+  en: 'en', ingilizce: 'en', english: 'en',
 };
 
 const SLA_ACTIONS: Record<string, 'pause' | 'resume' | 'extend'> = {
@@ -125,7 +134,7 @@ export function parseAgentCommands(body: string, policy: Policy): ParsedCommands
     if (line === '') continue;
     const m = COMMAND_LINE.exec(line);
     if (!m) break;
-    const parsed = parseCommand(caseFold(m[1] ?? ''), (m[2] ?? '').trim(), policy);
+    const parsed = parseCommand(caseFold(m[1] ?? ''), m[1] ?? '', (m[2] ?? '').trim(), policy);
     if ('reason' in parsed) {
       errors.push({ line, reason: parsed.reason });
       continue;
@@ -144,9 +153,10 @@ export function parseAgentCommands(body: string, policy: Policy): ParsedCommands
 
 type Parsed = { command: AgentCommand; text?: string } | { reason: string };
 
-function parseCommand(verbFolded: string, arg: string, policy: Policy): Parsed {
+// Messages name the verb as the agent wrote it (`#öncelik`, not its folded `#oncelik`).
+function parseCommand(verbFolded: string, verbWritten: string, arg: string, policy: Policy): Parsed {
   const verb = VERBS[verbFolded];
-  if (!verb) return { reason: `unknown command #${verbFolded}` };
+  if (!verb) return { reason: `unknown command #${verbWritten}` };
   const value = caseFold(arg);
   switch (verb) {
     case 'status': {
@@ -174,29 +184,34 @@ function parseCommand(verbFolded: string, arg: string, policy: Policy): Parsed {
     case 'cc': {
       const [word = '', written = '', ...more] = arg.split(/\s+/).filter((w) => w !== '');
       const action = CC_ACTIONS[caseFold(word)];
-      if (!action) return { reason: `expected #${verbFolded} add ADDRESS or #${verbFolded} remove ADDRESS (ekle / çıkar), got "${arg}"` };
+      if (!action) return { reason: `expected #${verbWritten} add ADDRESS or #${verbWritten} remove ADDRESS (ekle / çıkar), got "${arg}"` };
       const address = written.replace(/^<|>$/g, '').replace(/[A-Z]+/g, (m) => m.toLowerCase());
       if (!ADDRESS.test(address) || more.length > 0) return { reason: `expected one mail address after "${word}", got "${arg.slice(word.length).trim()}"` };
       return { command: { kind: 'cc', action, address } };
     }
     case 'sla':
-      return parseSla(verbFolded, arg);
+      return parseSla(verbWritten, arg);
+    case 'language': {
+      if (value === '') return { reason: `missing language (#${verbWritten} tr or #${verbWritten} en)` };
+      const language = LANGUAGES[value];
+      return language ? { command: { kind: 'language', language } } : { reason: `unknown language "${arg}" (tr or en)` };
+    }
     case 'qualified':
     case 'escalate':
     case 'team':
-      return arg === '' ? { command: { kind: verb } } : { reason: `#${verbFolded} takes no argument, got "${arg}"` };
+      return arg === '' ? { command: { kind: verb } } : { reason: `#${verbWritten} takes no argument, got "${arg}"` };
   }
 }
 
-function parseSla(verbFolded: string, arg: string): Parsed {
-  const usage = `expected #${verbFolded} pause REASON, #${verbFolded} resume or #${verbFolded} extend first-response|resolution DURATION REASON (duraklat / devam / uzat)`;
+function parseSla(verbWritten: string, arg: string): Parsed {
+  const usage = `expected #${verbWritten} pause REASON, #${verbWritten} resume or #${verbWritten} extend first-response|resolution DURATION REASON (duraklat / devam / uzat)`;
   const [word = '', ...more] = arg.split(/\s+/).filter((w) => w !== '');
   const action = SLA_ACTIONS[caseFold(word)];
   if (!action) return { reason: `${usage}, got "${arg}"` };
-  if (action === 'resume') return more.length === 0 ? { command: { kind: 'sla', action } } : { reason: `#${verbFolded} ${word} takes no argument` };
+  if (action === 'resume') return more.length === 0 ? { command: { kind: 'sla', action } } : { reason: `#${verbWritten} ${word} takes no argument` };
   if (action === 'pause') {
     const reason = more.join(' ');
-    return reason === '' ? { reason: `#${verbFolded} ${word} needs a reason` } : { command: { kind: 'sla', action, reason } };
+    return reason === '' ? { reason: `#${verbWritten} ${word} needs a reason` } : { command: { kind: 'sla', action, reason } };
   }
   const [target = '', duration = '', ...why] = more;
   const clock = SLA_TARGETS[caseFold(target)];
@@ -204,7 +219,7 @@ function parseSla(verbFolded: string, arg: string): Parsed {
   const minutes = parseWorkingDuration(duration);
   if (minutes === null) return { reason: `expected a duration like 90m, 4h or 2d (dk, sa, g) after "${target}", got "${duration}"` };
   const reason = why.join(' ');
-  if (reason === '') return { reason: `#${verbFolded} ${word} needs a reason after the duration` };
+  if (reason === '') return { reason: `#${verbWritten} ${word} needs a reason after the duration` };
   return { command: { kind: 'sla', action, clock, minutes, reason } };
 }
 

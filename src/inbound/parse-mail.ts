@@ -91,11 +91,20 @@ export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<Parse
   if (relabelled) {
     mp = { ...mp, text: relabelled.text, html: relabelled.html };
     warnings.push('body labelled UTF-8 is not UTF-8: decoded as windows-1254 (Turkish)');
+  } else {
+    const latin = latin1Turkish(mp.text, mp.html);
+    if (latin) {
+      mp = { ...mp, text: latin.text, html: latin.html };
+      warnings.push('body labelled Latin-1 is windows-1254: read as Turkish');
+    }
   }
+  const bodyWasTurkish = warnings.length > 0;
   const headers = collectHeaders(mp.headerLines);
   const text = cleanText(mp.text ?? (mp.html ? htmlToPlain(mp.html) : ''), limits.maxTextChars, warnings, 'text');
   const html = mp.html ? sanitize(cleanText(mp.html, limits.maxTextChars, warnings, 'html')) : null;
   const header = <T>(name: string) => mp.headers.get(name) as T | undefined;
+  const subject = turkishSubject(raw, header<string>('subject') ?? '', bodyWasTurkish);
+  if (subject.warning) warnings.push(subject.warning);
   // Read from the header line: mailparser puts the time of parsing in place of a Date it cannot read.
   const date = headers['date']?.[0] ? new Date(headers['date'][0]) : null;
 
@@ -107,7 +116,7 @@ export async function parseMail(raw: Buffer, limits: ParseLimits): Promise<Parse
     to: addresses(header<AddressObject | AddressObject[]>('to')).slice(0, 200),
     cc: addresses(header<AddressObject | AddressObject[]>('cc')).slice(0, 200),
     replyTo: addresses(header<AddressObject>('reply-to')).slice(0, 10),
-    subject: cleanLine(header<string>('subject') ?? '', 998),
+    subject: cleanLine(subject.value, 998),
     date: date instanceof Date && !Number.isNaN(date.getTime()) ? date : null,
     text,
     html,
@@ -204,7 +213,9 @@ function streamParse(raw: Buffer, wanted: ReadonlySet<number> = new Set()): Prom
 
 /** What mailparser puts where bytes are not UTF-8. */
 const REPLACEMENT = '\uFFFD';
-const CONTENT_TYPE_UTF8 = /^(content-type:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*?charset\s*=\s*"?)utf-?8("?)/gim;
+const CONTENT_TYPE_UTF8 = /^(content-type:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*?charset\s*=\s*"?)(?:utf-?8|us-ascii)("?)/gim;
+// A text part that names no charset (mailparser then reads UTF-8): it gets windows-1254 to try.
+const CONTENT_TYPE_BARE = /^(content-type:[ \t]*text\/[\w.+-]+)([ \t]*(?:;(?![^\r\n]*charset)[^\r\n]*)?)$(?!\r?\n[ \t][^\r\n]*charset)/gim;
 // UTF-8 Turkish read as windows-1254 (Ã¼ for ü, Ä± for ı, Å for ş): the part was UTF-8 after all.
 const UTF8_AS_1254 = /Ã[\u0080-\u00ff]|Ä[\u0080-\u00ff±°]|Å[\u0080-\u00ff]/;
 const TURKISH_ONLY = /[ığşİĞŞ]/;
@@ -220,7 +231,8 @@ async function mislabelledTurkish(raw: Buffer, mp: StreamedMail): Promise<{ text
   const broken = (mp.text ?? '').includes(REPLACEMENT) || (mp.html ?? '').includes(REPLACEMENT);
   if (!broken) return null;
   // Headers only are relabelled: the bodies are binary-safe latin1 on both sides of the replace.
-  const relabelled = Buffer.from(raw.toString('latin1').replace(CONTENT_TYPE_UTF8, '$1windows-1254$2'), 'latin1');
+  const relabelled = Buffer.from(raw.toString('latin1').replace(CONTENT_TYPE_UTF8, '$1windows-1254$2')
+    .replace(CONTENT_TYPE_BARE, '$1$2; charset=windows-1254'), 'latin1');
   if (relabelled.equals(raw)) return null;
   let again: StreamedMail;
   try {
@@ -231,6 +243,51 @@ async function mislabelledTurkish(raw: Buffer, mp: StreamedMail): Promise<{ text
   const both = `${again.text ?? ''}\n${again.html ?? ''}`;
   if (both.includes(REPLACEMENT) || UTF8_AS_1254.test(both) || !TURKISH_ONLY.test(both)) return null;
   return { text: again.text, html: again.html };
+}
+
+// The six places where windows-1254 and ISO-8859-1/windows-1252 differ among letters: Turkish
+// read as Latin-1 has ý for ı, þ for ş, ð for ğ (and Ý Þ Ð for İ Ş Ğ), everything else is the same.
+const LATIN1_TO_1254: Record<string, string> = { 'ý': 'ı', 'þ': 'ş', 'ð': 'ğ', 'Ý': 'İ', 'Þ': 'Ş', 'Ð': 'Ğ' };
+const LATIN1_TURKISH = /[ýþðÝÞÐ]/g;
+// Icelandic and Faroese use ð, þ and ý too, and æ with them; Turkish never writes æ.
+const NORDIC = /[æÆøØåÅ]/;
+
+function turkishFromLatin1(value: string): string | null {
+  const found = value.match(LATIN1_TURKISH)?.length ?? 0;
+  if (found < 2 || NORDIC.test(value)) return null;
+  return value.replace(LATIN1_TURKISH, (c) => LATIN1_TO_1254[c]!);
+}
+
+/**
+ * Outlook labels windows-1254 as ISO-8859-1 (or windows-1252): every letter reads right but ı, ş,
+ * ğ, İ, Ş, Ğ, which come out as ý, þ, ð, Ý, Þ, Ð. Two or more of those, and nothing Nordic, is
+ * Turkish, mapped back letter for letter (the raw bytes are not changed).
+ */
+function latin1Turkish(text: string | undefined, html: string | undefined): { text: string | undefined; html: string | undefined } | null {
+  const t = text === undefined ? undefined : turkishFromLatin1(text);
+  const h = html === undefined ? undefined : turkishFromLatin1(html);
+  if (!t && !h) return null;
+  return { text: t ?? text, html: h ?? html };
+}
+
+/**
+ * The subject, with the same two repairs: an encoded word in ISO-8859-1 holding windows-1254 (as
+ * the body, or alone when it has two or more of the six letters), and a raw 8-bit header line that
+ * is not UTF-8 (mailparser made it U+FFFD) read as windows-1254 when that is whole and Turkish.
+ */
+function turkishSubject(raw: Buffer, decoded: string, bodyWasTurkish: boolean): { value: string; warning?: string } {
+  if (decoded.includes(REPLACEMENT)) {
+    const crlf = raw.indexOf('\r\n\r\n');
+    const lf = raw.indexOf('\n\n');
+    const head = raw.subarray(0, crlf >= 0 ? crlf : lf >= 0 ? lf : raw.length);
+    const line = /^subject:[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)/im.exec(head.toString('latin1'));
+    if (!line || /=\?[^?]+\?[bq]\?/i.test(line[1]!)) return { value: decoded };
+    const read = new TextDecoder('windows-1254').decode(Buffer.from(line[1]!.replace(/\r?\n[ \t]/g, ' '), 'latin1'));
+    if (read.includes(REPLACEMENT) || !TURKISH_ONLY.test(read)) return { value: decoded };
+    return { value: read, warning: 'subject is 8-bit windows-1254: read as Turkish' };
+  }
+  const mapped = decoded.match(LATIN1_TURKISH) && (bodyWasTurkish ? decoded.replace(LATIN1_TURKISH, (c) => LATIN1_TO_1254[c]!) : turkishFromLatin1(decoded));
+  return mapped ? { value: mapped, warning: 'subject labelled Latin-1 is windows-1254: read as Turkish' } : { value: decoded };
 }
 
 function* slices(raw: Buffer, size: number): Generator<Buffer> {

@@ -60,7 +60,9 @@ export function buildAcknowledgement(
       priorityDefaulted: ticket.requestedPriority === null,
       allowedPriorities: joinAlternatives(allowed, lang),
       firstResponseDue: ticket.firstResponseDue,
-      resolutionDue: ticket.resolutionDue,
+      // No resolution date, ever: the resolution clock starts when qualification ends
+      // (SLA-POLICY.md), which no ticket has reached when it is acknowledged. A date here would
+      // read as counted from arrival, against the sentence that says otherwise.
       resolutionHours: rule?.resolutionMinutes ? Math.round(rule.resolutionMinutes / 60) : null,
       roundTheClock: calendar?.always ?? false,
       needsDetails: mail.attachmentCount === 0 || mail.text.trim().length < SHORT_DESCRIPTION,

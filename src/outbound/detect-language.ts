@@ -18,6 +18,11 @@ const ENGLISH_WORDS = new Set([
  * weigh more than words because short English mails rarely contain them; a tie keeps the default.
  */
 export function detectLanguage(text: string, fallback: Language): Language {
+  return guessLanguage(text) ?? fallback;
+}
+
+/** The language a text reads as, or null when nothing in it tells (a tie, "OK", a score). */
+export function guessLanguage(text: string): Language | null {
   const sample = text.slice(0, 4000);
   let tr = (sample.match(TURKISH_LETTERS) ?? []).length * 0.5;
   let en = 0;
@@ -29,5 +34,5 @@ export function detectLanguage(text: string, fallback: Language): Language {
   }
   if (tr > en) return 'tr';
   if (en > tr) return 'en';
-  return fallback;
+  return null;
 }

@@ -6,7 +6,6 @@ import type { NoiseVerdict } from '../inbound/detect-noise.js';
 import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
 import type { ParsedMail } from '../inbound/parsed-mail.js';
 import { clientAuthenticationFailureOf, type MailAuthentication } from '../inbound/mail-authentication.js';
-import { detectLanguage } from '../outbound/detect-language.js';
 import { forwardPlanOfMail } from '../outbound/forwarded-attachments.js';
 import type { Language, QueuedMail } from '../outbound/outbound-mail.js';
 import type { MailboxName, Priority } from '../policy/priorities.js';
@@ -117,16 +116,17 @@ export interface TicketPlan {
 
 /**
  * A new ticket from a mail: classified, its clocks started, and the special-circumstances rule
- * applied to the count of the requester's earlier tickets that day. A new ticket's clocks depend
+ * applied to the count of the requester's earlier tickets that day, in the client's `language`
+ * (tickets/client-language.ts). A new ticket's clocks depend
  * only on what it is created with (no pause, nothing fired yet), so its deadlines are part of the
  * row instead of being read back and written again. Pure.
  */
-export function planTicket(config: Config, now: Date, m: OpeningMail, requester: Requester, earlier: number, linkedTo: TicketThreadRef | null): TicketPlan {
+export function planTicket(
+  config: Config, now: Date, m: OpeningMail, requester: Requester, earlier: number, linkedTo: TicketThreadRef | null, language: Language,
+): TicketPlan {
   const { mail, classification: c, input } = m;
   const sender = mail.from[0] ?? null;
   const slaReview = earlier >= config.policy.specialCircumstancesPerDay;
-  const person = findPerson(config, requester.address);
-  const language = person?.language ?? detectLanguage(`${mail.subject}\n${mail.text.slice(0, 4000)}`, config.defaultLanguage);
   const sla = storedSlaOf({
     priority: c.priority, status: 'new', assignee: null, receivedAt: input.receivedAt,
     firstResponseAt: null, qualifiedAt: null, resolvedAt: null, pauses: [], firedKeys: new Set(),

@@ -26,7 +26,8 @@ export interface Dovecot {
   users: DovecotUser[];
   dir: string;
   /** APPENDs through IMAP (about 150-300 mails/s); the server assigns UIDs and notifies IDLE. */
-  append(user: string, folder: string, raw: Buffer | string | (Buffer | string)[], opts?: { flags?: string[] }): Promise<void>;
+  /** `internalDate`: the arrival the server records (a test running the gateway on a clock of its own). */
+  append(user: string, folder: string, raw: Buffer | string | (Buffer | string)[], opts?: { flags?: string[]; internalDate?: Date }): Promise<void>;
   /** Writes files straight into Maildir/new (thousands per second) for seeding big backlogs. */
   deliverToMaildir(user: string, raw: Buffer | string | (Buffer | string)[], folder?: string): void;
   password(user: string): string;
@@ -92,7 +93,7 @@ export async function startDovecot(options: {
     password,
     async append(user, folder, raw, opts = {}) {
       await appendMessages({ host: '127.0.0.1', port, user, password: password(user) }, folder,
-        Array.isArray(raw) ? raw : [raw], opts.flags);
+        Array.isArray(raw) ? raw : [raw], opts.flags, opts.internalDate);
     },
     deliverToMaildir(user, raw, folder) {
       password(user);

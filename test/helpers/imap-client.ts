@@ -21,10 +21,10 @@ export async function withImap<T>(account: ImapAccount, fn: (client: ImapFlow) =
   }
 }
 
-export async function appendMessages(account: ImapAccount, folder: string, raws: (Buffer | string)[], flags: string[] = []): Promise<void> {
+export async function appendMessages(account: ImapAccount, folder: string, raws: (Buffer | string)[], flags: string[] = [], internalDate?: Date): Promise<void> {
   await withImap(account, async (client) => {
     for (const raw of raws) {
-      const res = await client.append(folder, raw, flags);
+      const res = await client.append(folder, raw, flags, internalDate);
       if (!res) throw new Error(`APPEND to ${folder} refused`);
     }
   });

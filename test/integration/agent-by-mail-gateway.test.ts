@@ -1,16 +1,12 @@
 import { eq } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawMail } from '../../src/db/schema/raw-mail.js';
 import { tickets } from '../../src/db/schema/tickets.js';
 import { parseMail } from '../../src/inbound/parse-mail.js';
-import { startGateway, type Gateway } from '../../src/main.js';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { eventually } from '../helpers/eventually.js';
 import { buildMail } from '../helpers/mail-builder.js';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink.js';
-import { testConfig } from '../helpers/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { startRunningGateway, type RunningGateway } from '../helpers/running-gateway.js';
+import type { ReceivedMail } from '../helpers/smtp-sink.js';
 
 /**
  * The whole loop against real servers: a client's mail reaches Dovecot, the gateway acknowledges
@@ -19,14 +15,11 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  * in their own thread, and the command at the top of it was applied. A forged copy does nothing.
  */
 describe('an agent works a ticket by mail, end to end', () => {
-  let dovecot: Dovecot;
-  let sink: SmtpSink;
-  let database: TestDatabase;
-  let gateway: Gateway;
+  let run: RunningGateway;
   const parsed = (m: ReceivedMail) => parseMail(Buffer.from(m.raw), { maxTextChars: 100_000 });
   const mailTo = async (address: string, kindHeader?: string) => {
     const found = [];
-    for (const m of sink.accepted) {
+    for (const m of run.sink.accepted) {
       if (!m.to.includes(address)) continue;
       const mail = await parsed(m);
       if (!kindHeader || mail.subject.includes(kindHeader)) found.push(mail);
@@ -35,41 +28,21 @@ describe('an agent works a ticket by mail, end to end', () => {
   };
 
   beforeAll(async () => {
-    dovecot = await startDovecot({ users: ['support', 'management'] });
-    sink = await startSmtpSink();
-    database = await createTestDatabase();
-    const imap = (user: string) => ({
-      host: dovecot.host, port: dovecot.port, secure: false, user, password: dovecot.password(user),
-      backoffInitialMs: 50, backoffMaxMs: 1000, socketTimeoutMs: 10_000, maxIdleTimeMs: 10_000,
-    });
-    const config = testConfig(database.url, {
-      mailboxes: {
-        support: { address: 'support@sanarise.example', name: 'Sanarise Destek', imap: imap('support') },
-        management: { address: 'management@sanarise.example', name: 'Sanarise Yönetim', imap: imap('management') },
-      },
+    run = await startRunningGateway({
       people: [
         { address: 'ayse@sanarise.example', name: 'Ayşe Yılmaz', role: 'agent', language: 'tr' },
         { address: 'manager@sanarise.example', name: 'Can Öztürk', role: 'manager', language: 'tr' },
       ],
-      smtp: { host: sink.host, port: sink.port, secure: false, tlsRejectUnauthorized: false },
-      http: { port: 0 },
-      outbox: { pollIntervalMs: 50, backoffInitialMs: 100, backoffMaxMs: 1000, leaseMs: 10_000 },
     });
-    gateway = await startGateway(config, { logger: pino({ level: 'silent' }) });
   }, 120_000);
-  afterAll(async () => {
-    await gateway?.close();
-    await dovecot?.stop();
-    await sink?.close();
-    await database?.drop();
-  });
+  afterAll(async () => { await run?.close(); });
 
   it('acknowledges, notifies the agent, relays the agent\'s answer in the client\'s thread, and ignores a forgery', async () => {
     // Critical: the 24/7 calendar, so staff mail is never held whatever hour the test runs.
     const clientMail = buildMail({
       from: 'Deniz Arslan <deniz@anadolu.example>', subject: '[Kritik][Erişim] Odoo açılmıyor', messageId: '<outage-1@anadolu.example>',
     });
-    await dovecot.append('support', 'INBOX', clientMail);
+    await run.deliver(clientMail);
 
     await eventually(async () => (await mailTo('ayse@sanarise.example')).length === 1, 20_000, 'the team notification');
     const [notice] = await mailTo('ayse@sanarise.example');
@@ -84,7 +57,7 @@ describe('an agent works a ticket by mail, end to end', () => {
       inReplyTo: notice!.messageId!, references: notice!.messageId!,
       body: `#qualified\n\nMerhaba Deniz Hanım, veritabanı sunucusunu yeniden başlattık; şimdi deneyebilir misiniz?\n\n> ${notice!.text.split('\n')[0]}\n`,
     });
-    await dovecot.append('support', 'INBOX', answer);
+    await run.deliver(answer);
 
     await eventually(async () => (await mailTo('deniz@anadolu.example')).length === 2, 20_000, 'the relayed answer');
     const relay = (await mailTo('deniz@anadolu.example')).find((m) => m.messageId !== ack!.messageId)!;
@@ -92,7 +65,7 @@ describe('an agent works a ticket by mail, end to end', () => {
     expect(relay.text).not.toContain('#qualified');
     expect(relay.from[0]!.address).toBe('support@sanarise.example');
     expect(relay.inReplyTo).toBe('<outage-1@anadolu.example>');
-    const [ticket] = await database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz@anadolu.example'));
+    const [ticket] = await run.database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz@anadolu.example'));
     expect(ticket!.firstResponseAt).not.toBeNull();
     expect(ticket!.qualifiedAt).not.toBeNull();
     expect(relay.subject).toContain(`[#${ticket!.number}]`);
@@ -103,9 +76,9 @@ describe('an agent works a ticket by mail, end to end', () => {
       from: 'Mallory <mallory@evil.example>', to: replyTo, subject: `Re: ${notice!.subject}`,
       inReplyTo: notice!.messageId!, body: '#status closed\n\nKapatıldı.\n',
     });
-    await dovecot.append('support', 'INBOX', forged);
-    await eventually(async () => (await database.db.select({ id: rawMail.id }).from(rawMail)).length === 3, 20_000, 'the forged mail to be ingested');
-    const [after] = await database.db.select().from(tickets).where(eq(tickets.id, ticket!.id));
+    await run.deliver(forged);
+    await eventually(async () => (await run.database.db.select({ id: rawMail.id }).from(rawMail)).length === 3, 20_000, 'the forged mail to be ingested');
+    const [after] = await run.database.db.select().from(tickets).where(eq(tickets.id, ticket!.id));
     expect(after!.status).not.toBe('closed');
     expect((await mailTo('deniz@anadolu.example')).filter((m) => m.text.includes('Kapatıldı'))).toHaveLength(0);
   }, 90_000);

@@ -114,9 +114,10 @@ describe('agent replies by email', () => {
   });
 
   it.each([
-    ['a mistyped #notes', '#notes\nMüşteri telefonda aradı, yarın tekrar deneyecek.', 'unknown command #notes'],
-    ['# note with a space', '# note\nMüşteri telefonda aradı, yarın tekrar deneyecek.', 'starts with # but is not a command'],
-    ['a valid command beside a broken one', '#status waiting\n#durum bitti\n\nMüşteri telefonda aradı, yarın tekrar deneyecek.', 'unknown status'],
+    // Ayşe reads Turkish: the notice and its reason are Turkish (issue 23).
+    ['a mistyped #notes', '#notes\nMüşteri telefonda aradı, yarın tekrar deneyecek.', 'bilinmeyen komut #notes'],
+    ['# note with a space', '# note\nMüşteri telefonda aradı, yarın tekrar deneyecek.', '# ile başlıyor ama bir komut değil'],
+    ['a valid command beside a broken one', '#status waiting\n#durum bitti\n\nMüşteri telefonda aradı, yarın tekrar deneyecek.', 'bilinmeyen durum'],
   ])('keeps the text internal after %s and tells the agent nothing was sent', async (_, body, why) => {
     const { ticket, notice } = await clientTicket();
     await ingest(replyTo(await notice(AYSE), { body }));
@@ -125,7 +126,7 @@ describe('agent replies by email', () => {
     const stored = await database.db.select().from(messages).where(and(eq(messages.ticketId, ticket.id), eq(messages.authorKind, 'agent')));
     expect(stored).toMatchObject([{ direction: 'internal' }]);
     expect(stored[0]!.text).toContain('Müşteri telefonda aradı');
-    const withheld = rows.filter((r) => r.kind === 'command-result' && r.text.includes('NOT sent to the client'));
+    const withheld = rows.filter((r) => r.kind === 'command-result' && r.text.includes('müşteriye GÖNDERİLMEDİ'));
     expect(withheld).toHaveLength(1);
     expect(withheld[0]!.to).toEqual([expect.objectContaining({ address: AYSE })]);
     expect(withheld[0]!.text).toContain(why);
@@ -206,7 +207,7 @@ describe('agent replies by email', () => {
     const results = (await outboxOf(ticket.id)).filter((r) => r.kind === 'command-result');
     expect(results).toHaveLength(3);
     expect(results.map((r) => r.subject).join('\n')).toMatch(/#assign nobody/);
-    expect(results.some((r) => r.text.includes('nobody configured is called "nobody"'))).toBe(true);
+    expect(results.some((r) => r.text.includes('“nobody” adında tanımlı kimse yok'))).toBe(true);
     // Ayşe is a Turkish agent: the parser's error reaches her in Turkish (issue 23).
     expect(results.some((r) => r.text.includes('bilinmeyen durum "bitti"'))).toBe(true);
     expect(results.some((r) => r.text.includes('unknown status'))).toBe(false);

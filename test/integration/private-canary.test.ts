@@ -12,13 +12,13 @@ import { outbox } from '../../src/db/schema/outbox.js';
 import { rawMail } from '../../src/db/schema/raw-mail.js';
 import { tickets } from '../../src/db/schema/tickets.js';
 import { parseMail } from '../../src/inbound/parse-mail.js';
-import { startGateway, type Gateway } from '../../src/main.js';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import type { Gateway } from '../../src/main.js';
+import type { Dovecot } from '../helpers/dovecot.js';
 import { eventually } from '../helpers/eventually.js';
 import { buildMail } from '../helpers/mail-builder.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { testConfig } from '../helpers/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { startRunningGateway, type RunningGateway } from '../helpers/running-gateway.js';
+import type { SmtpSink } from '../helpers/smtp-sink.js';
+import type { TestDatabase } from '../helpers/test-database.js';
 
 const MANAGER = 'manager@sanarise.example';
 const AGENT = 'ayse@sanarise.example';
@@ -34,6 +34,7 @@ const MANAGEMENT = 'management@sanarise.example';
  * must have received them (the check is not vacuous), and team mail must exist too.
  */
 describe('nothing of the management channel reaches the team (canary, end to end)', () => {
+  let run: RunningGateway;
   let dovecot: Dovecot;
   let sink: SmtpSink;
   let database: TestDatabase;
@@ -49,31 +50,10 @@ describe('nothing of the management channel reaches the team (canary, end to end
   };
 
   beforeAll(async () => {
-    dovecot = await startDovecot({ users: ['support', 'management'] });
-    sink = await startSmtpSink();
-    database = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'slagate-canary-'));
-    const imap = (user: string) => ({
-      host: dovecot.host, port: dovecot.port, secure: false, user, password: dovecot.password(user),
-      backoffInitialMs: 50, backoffMaxMs: 1000, socketTimeoutMs: 10_000, maxIdleTimeMs: 10_000,
-    });
-    const input = {
-      mailboxes: {
-        support: { address: SUPPORT, name: 'Sanarise Destek', imap: imap('support') },
-        management: { address: MANAGEMENT, name: 'Sanarise Yönetim', imap: imap('management') },
-      },
-      people: [
-        { address: AGENT, name: 'Ayşe Yılmaz', role: 'agent', language: 'tr' },
-        { address: LEAD, name: 'Zeynep Kaya', role: 'lead', language: 'tr' },
-        { address: MANAGER, name: 'Can Öztürk', role: 'manager', language: 'tr' },
-      ],
-      smtp: { host: sink.host, port: sink.port, secure: false, tlsRejectUnauthorized: false },
-      http: { port: 0 },
-      outbox: { pollIntervalMs: 50, backoffInitialMs: 100, backoffMaxMs: 1000, leaseMs: 10_000 },
-    };
-    const config = testConfig(database.url, input);
-    configPath = join(dir, 'config.json');
-    writeFileSync(configPath, JSON.stringify({ ...DEFAULT_CONFIG_INPUT, ...input, database: { url: database.url }, tokenSecret: config.tokenSecret }));
+    // The gateway's log, as it would go to stderr, at info level.
+    const stream = new PassThrough();
+    stream.on('data', (d: Buffer) => logLines.push(...d.toString('utf8').split('\n').filter(Boolean)));
     // A Bcc to management whose two copies wait in their mailboxes when the gateway starts, the
     // support copy delivered first: the management mailbox is read first, so the support copy
     // (nothing in it names management) joins the private ticket instead of opening a team ticket.
@@ -81,19 +61,25 @@ describe('nothing of the management channel reaches the team (canary, end to end
     waitingSubject = `Temsilci hakkında ${waiting}`;
     const bccWaiting = buildMail({ from: 'Deniz Arslan <deniz@anadolu.example>', to: SUPPORT, subject: waitingSubject, messageId: '<bcc-waiting@anadolu.example>',
       body: `Merhaba,\n\nMehmet Bey toplantıya gelmedi. ${waiting}\n\nDeniz` });
-    await dovecot.append('support', 'INBOX', bccWaiting);
-    await dovecot.append('management', 'INBOX', bccWaiting);
-    appended = 2;
-    // The gateway's log, as it would go to stderr, at info level.
-    const stream = new PassThrough();
-    stream.on('data', (d: Buffer) => logLines.push(...d.toString('utf8').split('\n').filter(Boolean)));
-    gateway = await startGateway(config, { logger: pino({ level: 'info' }, stream) });
+    run = await startRunningGateway({
+      beforeStart: async (d) => {
+        await d.append('support', 'INBOX', bccWaiting);
+        await d.append('management', 'INBOX', bccWaiting);
+        appended = 2;
+      },
+      people: [
+        { address: AGENT, name: 'Ayşe Yılmaz', role: 'agent', language: 'tr' },
+        { address: LEAD, name: 'Zeynep Kaya', role: 'lead', language: 'tr' },
+        { address: MANAGER, name: 'Can Öztürk', role: 'manager', language: 'tr' },
+      ],
+      logger: pino({ level: 'info' }, stream),
+    });
+    ({ dovecot, sink, database, gateway } = run);
+    configPath = join(dir, 'config.json');
+    writeFileSync(configPath, JSON.stringify({ ...DEFAULT_CONFIG_INPUT, ...run.input, database: { url: database.url }, tokenSecret: run.config.tokenSecret }));
   }, 120_000);
   afterAll(async () => {
-    await gateway?.close();
-    await dovecot?.stop();
-    await sink?.close();
-    await database?.drop();
+    await run?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

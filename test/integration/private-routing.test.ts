@@ -177,7 +177,7 @@ describe('a mail that reached management never reaches the team', () => {
     await reply('#team', '<m3@sanarise.example>');
     expect(teamRows.filter((t) => !t.private)).toHaveLength(1);
     const results = (await database.db.select().from(outbox).where(eq(outbox.ticketId, privateId))).filter((r) => r.kind === 'command-result');
-    expect(results.some((r) => r.text.includes('already handed to the team'))).toBe(true);
+    expect(results.some((r) => r.text.includes('zaten ekibe') && r.text.includes('olarak verildi'))).toBe(true);
     expect((await database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz@hand.example'))).filter((t) => !t.private)).toHaveLength(1);
     // To resolution and survey, by mail alone: the survey goes to the client from management.
     await reply('#status resolved\n\nKonu çözüldü, teşekkürler.', '<m4@sanarise.example>');

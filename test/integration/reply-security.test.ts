@@ -7,14 +7,13 @@ import { rawMail } from '../../src/db/schema/raw-mail.js';
 import { tickets } from '../../src/db/schema/tickets.js';
 import { parseMail } from '../../src/inbound/parse-mail.js';
 import type { ParsedMail } from '../../src/inbound/parsed-mail.js';
-import { startGateway, type Gateway } from '../../src/main.js';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import type { Dovecot } from '../helpers/dovecot.js';
 import { eventually } from '../helpers/eventually.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { removeTestConfigs, runCli, writeTestConfig } from '../helpers/run-cli.js';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink.js';
-import { testConfig } from '../helpers/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { startRunningGateway, type RunningGateway } from '../helpers/running-gateway.js';
+import type { ReceivedMail, SmtpSink } from '../helpers/smtp-sink.js';
+import type { TestDatabase } from '../helpers/test-database.js';
 
 /**
  * Issue 21, end to end against real Dovecot, PostgreSQL and the SMTP sink: each attack on
@@ -26,10 +25,10 @@ const MANAGER = 'manager@sanarise.example';
 const TOKEN = /\+([a-z2-7]{34})@/i;
 
 describe('reply-by-email cannot be borrowed, replayed or abused', () => {
+  let run: RunningGateway;
   let dovecot: Dovecot;
   let sink: SmtpSink;
   let database: TestDatabase;
-  let gateway: Gateway;
   let configPath: string;
   const logLines: string[] = [];
   let seq = 0;
@@ -74,36 +73,20 @@ describe('reply-by-email cannot be borrowed, replayed or abused', () => {
   const ticketCount = async () => (await database.db.select({ id: tickets.id }).from(tickets)).length;
 
   beforeAll(async () => {
-    dovecot = await startDovecot({ users: ['support', 'management'] });
-    sink = await startSmtpSink();
-    database = await createTestDatabase();
-    const imap = (user: string) => ({
-      host: dovecot.host, port: dovecot.port, secure: false, user, password: dovecot.password(user),
-      backoffInitialMs: 50, backoffMaxMs: 1000, socketTimeoutMs: 10_000, maxIdleTimeMs: 10_000,
-    });
-    const overrides = {
-      mailboxes: {
-        support: { address: 'support@sanarise.example', name: 'Sanarise Destek', imap: imap('support') },
-        management: { address: 'management@sanarise.example', name: 'Sanarise Yönetim', imap: imap('management') },
-      },
+    const logs = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
+    run = await startRunningGateway({
       people: [
         { address: AYSE, name: 'Ayşe Yılmaz', role: 'agent', language: 'tr' },
         { address: MERT, name: 'Mert Demir', role: 'agent', language: 'en' },
         { address: MANAGER, name: 'Can Öztürk', role: 'manager', language: 'tr' },
       ],
-      smtp: { host: sink.host, port: sink.port, secure: false, tlsRejectUnauthorized: false },
-      http: { port: 0 },
-      outbox: { pollIntervalMs: 50, backoffInitialMs: 100, backoffMaxMs: 1000, leaseMs: 10_000 },
-    };
-    configPath = writeTestConfig({ ...overrides, database: { url: database.url } });
-    const logs = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
-    gateway = await startGateway(testConfig(database.url, overrides), { logger: pino({ level: 'debug' }, logs) });
+      logger: pino({ level: 'debug' }, logs),
+    });
+    ({ dovecot, sink, database } = run);
+    configPath = writeTestConfig({ ...run.input, database: { url: database.url } });
   }, 120_000);
   afterAll(async () => {
-    await gateway?.close();
-    await dovecot?.stop();
-    await sink?.close();
-    await database?.drop();
+    await run?.close();
     removeTestConfigs();
   });
 
@@ -122,7 +105,7 @@ describe('reply-by-email cannot be borrowed, replayed or abused', () => {
     for (const m of sink.accepted) search(`Message-ID ${m.messageId}`, m.messageId ?? '');
     for (const m of sink.accepted) for (const id of [(await read(m)).inReplyTo ?? '', ...(await read(m)).references]) search('References', id);
     search('log', logLines.join(''));
-    const http = gateway.endpoints().http!;
+    const http = run.gateway.endpoints().http!;
     for (const path of ['/api/outbox?limit=200', '/api/tickets?limit=200', '/metrics']) {
       search(path, await (await fetch(`http://${http.host}:${http.port}${path}`)).text());
     }
@@ -139,7 +122,7 @@ describe('reply-by-email cannot be borrowed, replayed or abused', () => {
 
   it('a Message-ID read from /api/outbox authorises nothing: a forged manager mail answering it closes nothing', async () => {
     const { ticket } = await clientTicket('Yetki sorunu');
-    const http = gateway.endpoints().http!;
+    const http = run.gateway.endpoints().http!;
     const api = await (await fetch(`http://${http.host}:${http.port}/api/outbox?limit=200`)).json() as { outbox: { messageId: string; ticket: string | null }[] };
     const seen = api.outbox.find((o) => o.ticket === ticket.number)!;
     const before = sink.accepted.length;
@@ -201,7 +184,7 @@ describe('reply-by-email cannot be borrowed, replayed or abused', () => {
     // The decision and its reason are visible to the operator by Message-ID.
     const [one] = refused;
     const shown = await runCli(['-c', configPath, 'ticket', 'show', one!.messageId]);
-    expect(shown.out).toContain('refused');
+    expect(shown.out, shown.err).toContain('refused');
   }, 180_000);
 
   it('applies a command mail once per Message-ID, whatever its Date or footer; the client gets the text once', async () => {

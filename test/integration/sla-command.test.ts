@@ -52,7 +52,8 @@ describe('#sla by signed staff reply, through the real ingest', () => {
     expect(qualified).toMatchObject({ resolutionExtraMinutes: 0, escalationLevel: 2 });
     expect(qualified.resolutionDue).not.toBeNull();
     const refusal = (await outboxOf(ticket.id)).filter((r) => r.kind === 'command-result' && r.to[0]!.address === AYSE);
-    expect(refusal.map((r) => r.text).join('\n')).toContain('only a lead or a manager may adjust the SLA clocks');
+    // Ayşe reads Turkish (issue 23).
+    expect(refusal.map((r) => r.text).join('\n')).toContain('SLA sürelerini yalnızca bir ekip lideri veya yönetici değiştirebilir');
     expect((await eventsOf(ticket.id)).some((e) => e.kind === 'command-sla')).toBe(false);
 
     // The lead got the escalation with her own signed reply address; she extends the resolution target.

@@ -3,90 +3,41 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ticketEvents, tickets } from '../../src/db/schema/tickets.js';
-import { extractAttachments, parseMail } from '../../src/inbound/parse-mail.js';
-import type { ParsedMail } from '../../src/inbound/parsed-mail.js';
-import { startGateway, type Gateway } from '../../src/main.js';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { eventually } from '../helpers/eventually.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { removeTestConfigs, runCli, writeTestConfig } from '../helpers/run-cli.js';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink.js';
-import { testConfig } from '../helpers/test-config.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { startRunningGateway, type ReadMail, type RunningGateway } from '../helpers/running-gateway.js';
 
 const CLIENT = 'deniz@anadolu.example';
 const AGENT = 'ayse@sanarise.example';
 /** Small, so a test mail can pass it without megabytes on a shared machine. */
 const FORWARD_LIMIT = 200_000;
 
-interface ReadMail { mail: ParsedMail; files: { filename: string | null; contentType: string; content: Buffer }[] }
 
 /**
  * An agent's and a client's day by email, against real Dovecot, PostgreSQL and an SMTP sink: what
  * each of them finds in their mailbox.
  */
 describe('a working day by mail', () => {
-  let dovecot: Dovecot;
-  let sink: SmtpSink;
-  let database: TestDatabase;
-  let gateway: Gateway;
+  let run: RunningGateway;
   let cliConfig: string;
   const outDir = mkdtempSync(join(tmpdir(), 'slagate-day-'));
-
-  const read = async (m: ReceivedMail): Promise<ReadMail> => {
-    const raw = Buffer.from(m.raw);
-    const mail = await parseMail(raw, { maxTextChars: 100_000 });
-    const files = await extractAttachments(raw, new Set(mail.attachments.map((_, i) => i)));
-    return { mail, files };
-  };
-  const mailsTo = async (address: string): Promise<ReadMail[]> =>
-    Promise.all(sink.accepted.filter((m) => m.to.includes(address)).map(read));
-  const waitFor = async (address: string, what: string, pick: (m: ReadMail) => boolean): Promise<ReadMail> => {
-    let found: ReadMail | undefined;
-    await eventually(async () => {
-      found = (await mailsTo(address)).find(pick);
-      return found !== undefined;
-    }, 30_000, what);
-    return found!;
-  };
+  const waitFor = (address: string, what: string, pick: (m: ReadMail) => boolean) => run.waitFor(address, what, pick);
 
   beforeAll(async () => {
-    dovecot = await startDovecot({ users: ['support', 'management'] });
-    sink = await startSmtpSink();
-    database = await createTestDatabase();
-    const imap = (user: string) => ({
-      host: dovecot.host, port: dovecot.port, secure: false, user, password: dovecot.password(user),
-      backoffInitialMs: 50, backoffMaxMs: 1000, socketTimeoutMs: 10_000, maxIdleTimeMs: 10_000,
-    });
-    const overrides = {
-      mailboxes: {
-        support: { address: 'support@sanarise.example', name: 'Sanarise Destek', imap: imap('support') },
-        management: { address: 'management@sanarise.example', name: 'Sanarise Yönetim', imap: imap('management') },
-      },
+    run = await startRunningGateway({
       people: [
         { address: AGENT, name: 'Ayşe Yılmaz', role: 'agent', language: 'tr' },
         { address: 'lead@sanarise.example', name: 'Mert Kaya', role: 'lead', language: 'tr' },
         { address: 'manager@sanarise.example', name: 'Can Öztürk', role: 'manager', language: 'tr' },
       ],
-      limits: { forwardAttachmentsMaxBytes: FORWARD_LIMIT },
-    };
-    const config = testConfig(database.url, {
-      ...overrides,
-      smtp: { host: sink.host, port: sink.port, secure: false, tlsRejectUnauthorized: false },
-      http: { port: 0 },
-      outbox: { pollIntervalMs: 50, backoffInitialMs: 100, backoffMaxMs: 1000, leaseMs: 10_000 },
+      overrides: { limits: { forwardAttachmentsMaxBytes: FORWARD_LIMIT } },
     });
-    cliConfig = writeTestConfig({ ...overrides, database: { url: database.url } });
-    gateway = await startGateway(config, { logger: pino({ level: 'silent' }) });
+    cliConfig = writeTestConfig({ ...run.overrides, database: { url: run.database.url } });
   }, 120_000);
   afterAll(async () => {
-    await gateway?.close();
-    await dovecot?.stop();
-    await sink?.close();
-    await database?.drop();
+    await run?.close();
     removeTestConfigs();
     rmSync(outDir, { recursive: true, force: true });
   });
@@ -98,7 +49,7 @@ describe('a working day by mail', () => {
     const installer = randomBytes(20_000);
     const pdf = randomBytes(25_000);
     // Critical: the 24/7 calendar, so staff mail is never held whatever hour the test runs.
-    await dovecot.append('support', 'INBOX', buildMail({
+    await run.deliver(buildMail({
       from: `Deniz Arslan <${CLIENT}>`, subject: '[Kritik][Hata] Fatura ekranı açılmıyor', messageId: '<files-1@anadolu.example>',
       body: 'Merhaba,\n\nFatura ekranı açılmıyor. Ekran görüntüsü, günlükler ve ekran kaydı ekte.\n\nDeniz',
       attachments: [
@@ -109,7 +60,7 @@ describe('a working day by mail', () => {
     }));
 
     const notice = await waitFor(AGENT, 'the team notification', (m) => m.mail.subject.includes('Fatura ekranı'));
-    const [ticket] = await database.db.select().from(tickets).where(eq(tickets.requesterAddress, CLIENT));
+    const [ticket] = await run.database.db.select().from(tickets).where(eq(tickets.requesterAddress, CLIENT));
     // The two that fit travel with the notice, byte for byte and under their own names (a zip
     // stays a zip); the video, over the limit, is named with its size and the command that gets it.
     expect(notice.files.map((f) => f.filename)).toEqual(['ekran görüntüsü.png', 'odoo-logs.zip']);
@@ -130,7 +81,7 @@ describe('a working day by mail', () => {
       .toEqual(['ekran görüntüsü.png', 'odoo-logs.zip', 'kayit.mp4']);
 
     // The agent answers from their mail client with a PDF: the client gets text and file.
-    await dovecot.append('support', 'INBOX', buildMail({
+    await run.deliver(buildMail({
       from: `Ayşe Yılmaz <${AGENT}>`, to: notice.mail.replyTo[0]!.address, subject: `YNT: ${notice.mail.subject}`,
       inReplyTo: notice.mail.messageId!, references: notice.mail.messageId!,
       body: 'Merhaba Deniz Hanım,\n\nDüzeltme adımları ekteki PDF\'te.\n\nAyşe',
@@ -142,7 +93,7 @@ describe('a working day by mail', () => {
 
     // The client replies in their thread with an installer: it reaches the agent as setup.exe,
     // never renamed into something that hides what it is.
-    await dovecot.append('support', 'INBOX', buildMail({
+    await run.deliver(buildMail({
       from: `Deniz Arslan <${CLIENT}>`, subject: `YNT: ${relay.mail.subject}`, messageId: '<files-2@anadolu.example>',
       inReplyTo: relay.mail.messageId!, references: `<files-1@anadolu.example> ${relay.mail.messageId!}`,
       body: 'Adımları uyguladık; kurulum dosyası ekte, hâlâ hata veriyor.\n\nDeniz',
@@ -157,14 +108,14 @@ describe('a working day by mail', () => {
   it('keeps a Cc\'d colleague in the thread: they get the answers, may reply, and #cc / #bilgi change who does', async () => {
     const colleague = 'emre@anadolu.example';
     const consultant = 'danisman@partner-firma.example';
-    await dovecot.append('support', 'INBOX', buildMail({
+    await run.deliver(buildMail({
       from: 'Deniz Arslan <deniz.arslan@anadolu.example>', to: 'support@sanarise.example',
       cc: `Emre Kaya <${colleague}>, Ayşe Yılmaz <${AGENT}>`,
       subject: '[Kritik][Erişim] Odoo girişte hata veriyor', messageId: '<cc-1@anadolu.example>',
       body: 'Merhaba,\n\nOdoo\'ya giriş yapamıyoruz. Emre Bey de takipte.\n\nDeniz',
     }));
     const notice = await waitFor(AGENT, 'the team notification', (m) => m.mail.subject.includes('Odoo girişte'));
-    const answer = async (body: string, parent: ReadMail) => dovecot.append('support', 'INBOX', buildMail({
+    const answer = async (body: string, parent: ReadMail) => run.deliver(buildMail({
       from: `Ayşe Yılmaz <${AGENT}>`, to: parent.mail.replyTo[0]!.address, subject: `YNT: ${parent.mail.subject}`,
       inReplyTo: parent.mail.messageId!, references: parent.mail.messageId!, body,
     }));
@@ -173,45 +124,45 @@ describe('a working day by mail', () => {
     const relayed = await waitFor('deniz.arslan@anadolu.example', 'the first answer', (m) => m.mail.text.includes('Şifre sıfırlama'));
     // The colleague got the same answer, on Cc; staff on the client's Cc are not copied again.
     expect(relayed.mail.cc.map((a) => a.address)).toEqual([colleague]);
-    expect(sink.accepted.find((m) => m.messageId === relayed.mail.messageId)!.to.sort()).toEqual(['deniz.arslan@anadolu.example', colleague]);
+    expect(run.sink.accepted.find((m) => m.messageId === relayed.mail.messageId)!.to.sort()).toEqual(['deniz.arslan@anadolu.example', colleague]);
 
     // The colleague answers with Reply All: it lands on the ticket and reaches the agent.
-    await dovecot.append('support', 'INBOX', buildMail({
+    await run.deliver(buildMail({
       from: `Emre Kaya <${colleague}>`, to: 'support@sanarise.example', cc: 'deniz.arslan@anadolu.example',
       subject: `YNT: ${relayed.mail.subject}`, inReplyTo: relayed.mail.messageId!, references: `<cc-1@anadolu.example> ${relayed.mail.messageId!}`,
       body: 'Bağlantı bende de açılmıyor, süresi dolmuş diyor.\n\nEmre',
     }));
     const forward = await waitFor(AGENT, 'the colleague\'s reply', (m) => m.mail.text.includes('süresi dolmuş'));
-    const [ticket] = await database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz.arslan@anadolu.example'));
+    const [ticket] = await run.database.db.select().from(tickets).where(eq(tickets.requesterAddress, 'deniz.arslan@anadolu.example'));
     expect(forward.mail.subject).toContain(`[#${ticket!.number}]`);
 
     // The agent takes the colleague off and puts the client's consultant on, in Turkish.
     await answer(`#cc remove ${colleague}\n#bilgi ekle ${consultant}\n\nYeni bağlantı gönderdik, 24 saat geçerli.\n\nAyşe`, forward);
     const second = await waitFor('deniz.arslan@anadolu.example', 'the second answer', (m) => m.mail.text.includes('24 saat geçerli'));
     expect(second.mail.cc.map((a) => a.address)).toEqual([consultant]);
-    await waitFor(AGENT, 'the #bilgi confirmation', (m) => m.mail.text.includes(`${consultant} added`));
+    await waitFor(AGENT, 'the #bilgi confirmation', (m) => m.mail.text.includes(`${consultant} eklendi`));
 
     // The consultant, never on a mail of the client's, writes with the token alone: still the same ticket.
-    await dovecot.append('support', 'INBOX', buildMail({
+    await run.deliver(buildMail({
       from: `Danışman <${consultant}>`, subject: `[#${ticket!.number}] giriş sorunu`, messageId: '<cc-3@partner-firma.example>',
       body: 'Sunucu saatini kontrol ettim, doğru.\n',
     }));
     await waitFor(AGENT, 'the consultant\'s reply', (m) => m.mail.text.includes('Sunucu saatini'));
-    expect(await database.db.select().from(tickets).where(eq(tickets.requesterAddress, consultant))).toEqual([]);
+    expect(await run.database.db.select().from(tickets).where(eq(tickets.requesterAddress, consultant))).toEqual([]);
   }, 120_000);
 
   it('takes a client\'s correction by tags in a reply: re-classified, clocks recomputed, confirmed in Turkish, recorded', async () => {
     const client = 'selin@mavi-tekstil.example';
-    await dovecot.append('support', 'INBOX', buildMail({
+    await run.deliver(buildMail({
       from: `Selin Aydın <${client}>`, subject: '[Diğer] Rapor ekranı boş geliyor', messageId: '<fix-1@mavi-tekstil.example>',
       body: 'Merhaba,\n\nSatış raporu ekranı boş geliyor, hiçbir satır görünmüyor.\n\nSelin',
     }));
     const ack = await waitFor(client, 'the acknowledgement', (m) => m.mail.subject.includes('Talebiniz alındı'));
-    const [before] = await database.db.select().from(tickets).where(eq(tickets.requesterAddress, client));
+    const [before] = await run.database.db.select().from(tickets).where(eq(tickets.requesterAddress, client));
     expect(before).toMatchObject({ type: 'other', priority: 'low' });
 
     // As the acknowledgement invites: reply with the right tags (added after the quoted old ones).
-    await dovecot.append('support', 'INBOX', buildMail({
+    await run.deliver(buildMail({
       from: `Selin Aydın <${client}>`, subject: `YNT: ${ack.mail.subject} [Hata] [Kritik]`, messageId: '<fix-2@mavi-tekstil.example>',
       inReplyTo: ack.mail.messageId!, references: `<fix-1@mavi-tekstil.example> ${ack.mail.messageId!}`,
       body: 'Aslında bu bir hata ve tüm satış ekibi bekliyor.\n\nSelin',
@@ -220,11 +171,11 @@ describe('a working day by mail', () => {
     expect(confirmation.mail.subject).toBe(`[#${before!.number}] Talebiniz güncellendi: [Diğer] Rapor ekranı boş geliyor`);
     expect(confirmation.mail.text).toContain('Öncelik: Kritik (önceki: Düşük)');
     expect(confirmation.mail.text).toContain('İlk yanıt en geç:');
-    const [after] = await database.db.select().from(tickets).where(eq(tickets.id, before!.id));
+    const [after] = await run.database.db.select().from(tickets).where(eq(tickets.id, before!.id));
     expect(after).toMatchObject({ type: 'problem', priority: 'critical', requestedPriority: 'critical' });
     // Critical runs round the clock: first response within an hour of the first mail's arrival.
     expect(after!.firstResponseDue!.getTime() - after!.receivedAt.getTime()).toBe(60 * 60_000);
-    const events = await database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, before!.id));
+    const events = await run.database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, before!.id));
     expect(events.find((e) => e.kind === 'client-corrected')?.reason).toBe('type other → problem, priority low → critical (client corrected: requested critical)');
   }, 120_000);
 });

@@ -96,9 +96,18 @@ describe('parseAgentCommands: errors are reported, never ignored', () => {
     ['#assign', 'missing agent (an address or a name)'],
     ['#ata Ayşe Yılmaz', 'expected one agent (an address or a name), got "Ayşe Yılmaz"'],
     ['#qualified yes', '#qualified takes no argument, got "yes"'],
-    ['#yükselt lütfen', '#yukselt takes no argument, got "lütfen"'],
+    // Named as the agent wrote it, not folded (issue 23).
+    ['#yükselt lütfen', '#yükselt takes no argument, got "lütfen"'],
+    ['#dil', 'missing language (#dil tr or #dil en)'],
+    ['#lang fr', 'unknown language "fr" (tr or en)'],
   ])('%s → %s', (line, reason) => {
     expect(parse(line)).toEqual({ commands: [], written: [], errors: [{ line, reason }], rest: '' });
+  });
+
+  it('reads #dil / #lang with a code or a language\'s name', () => {
+    expect(parse('#dil en\n#lang Türkçe\n#DİL İngilizce').commands).toEqual([
+      { kind: 'language', language: 'en' }, { kind: 'language', language: 'tr' }, { kind: 'language', language: 'en' },
+    ]);
   });
 
   it('keeps reading commands after an error', () => {

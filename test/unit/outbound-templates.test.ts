@@ -216,6 +216,23 @@ describe('the acknowledgement', () => {
     expect(ack.text).toContain('Özel Durumlar');
   });
 
+  // Issue 23: "Resolution target: Tuesday 17 March 14:00" read as counted from arrival, beside the
+  // sentence saying the resolution clock starts after qualification (SLA-POLICY.md, Clocks).
+  it('counts the first response from arrival and the resolution from the end of qualification, never as a date, in both languages', () => {
+    for (const lang of ['tr', 'en'] as const) {
+      const ack = buildAcknowledgement(config, { ticket: { ...ticket, language: lang }, mail, random: 'r' });
+      for (const part of [ack.text, ack.html]) {
+        expect(part).not.toContain(lang === 'tr' ? '17 Mart' : '17 March');
+        expect(part).toContain(lang === 'tr' ? 'ön değerlendirme tamamlandıktan sonra 12 çalışma saati içinde' : '12 business hours, counted from the end of qualification');
+        expect(part).toContain(lang === 'tr' ? 'e-postanızın bize ulaştığı andan itibaren çalışma saatleri içinde sayılır' : 'counted from when your mail reached us, in business hours');
+        expect(part).toContain(lang === 'tr' ? 'sizden yanıt beklediğimiz sürece durur' : 'it stops while we wait for an answer from you');
+      }
+    }
+    const critical = buildAcknowledgement(config, { ticket: { ...ticket, language: 'en', priority: 'critical' }, mail, random: 'r' });
+    expect(critical.text).toContain('7 hours, counted from the end of qualification');
+    expect(critical.text).not.toContain('in business hours');
+  });
+
   it('tells a low-priority client there is no resolution target', () => {
     const ack = buildAcknowledgement(config, { ticket: { ...ticket, language: 'en', priority: 'low', requestedPriority: null, type: 'other', typeName: 'Other', resolutionDue: null }, mail, random: 'r' });
     expect(ack.text).toContain('low-priority requests have no resolution time commitment');

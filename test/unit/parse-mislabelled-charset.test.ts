@@ -13,6 +13,32 @@ function mail(body: Buffer, charset = 'utf-8'): Buffer {
   ].join('\r\n')), body]);
 }
 
+describe('windows-1254 under a Latin-1 label or none (issue 23)', () => {
+  const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures/regressions', name));
+
+  it('reads an Outlook mail labelled ISO-8859-1, subject and body, as the Turkish it is', async () => {
+    const parsed = await parse(fixture('windows-1254-labelled-latin1.eml'));
+    expect(parsed.subject).toBe('[Hata] Etiket yazıcısı çıktı vermiyor');
+    expect(parsed.text).toContain('Etiket yazıcısı dünden beri çıktı vermiyor. Şu an depoda iş durdu.');
+    expect(parsed.text).toContain('Ürün etiketleri İzmir şubesinde de aynı, Ğ harfi bile basılmıyor.');
+    expect(parsed.text).not.toMatch(/[ýþðÝÞÐ]/);
+    expect(parsed.warnings).toContain('body labelled Latin-1 is windows-1254: read as Turkish');
+  });
+
+  it('reads a mail with no charset and a raw 8-bit subject as windows-1254', async () => {
+    const parsed = await parse(fixture('windows-1254-no-charset.eml'));
+    expect(parsed.subject).toBe('Etiket yazıcısı çıktı vermiyor');
+    expect(parsed.text).toContain('Şu an depoda iş durdu.');
+    expect(`${parsed.subject}${parsed.text}`).not.toContain('\uFFFD');
+  });
+
+  it('leaves Latin-1 that is not Turkish alone: French, and Icelandic with its own ð and þ', async () => {
+    expect((await parse(mail(Buffer.from('Le café est fermé.\r\n', 'latin1'), 'iso-8859-1'))).text.trim()).toBe('Le café est fermé.');
+    const icelandic = 'Það er ýmislegt að gera í þessu máli, sæll.';
+    expect((await parse(mail(Buffer.from(`${icelandic}\r\n`, 'latin1'), 'iso-8859-1'))).text.trim()).toBe(icelandic);
+  });
+});
+
 describe('8-bit Turkish text under a UTF-8 label', () => {
   it('reads an Outlook mail whose windows-1254 body is labelled UTF-8 as the Turkish it is, and says so', async () => {
     const parsed = await parse(readFileSync(FIXTURE));

@@ -31,7 +31,7 @@ const open: RecipientFacts = {
 
 /** Plans a ticket and what it writes, as if the database numbered it `number`. */
 function opened(m: OpeningMail, earlier = 0, facts: RecipientFacts = open, number = 'SR-1007') {
-  const plan = planTicket(config, now, m, requesterOf(config, m), earlier, null);
+  const plan = planTicket(config, now, m, requesterOf(config, m), earlier, null, 'tr');
   const ticket = { ...plan.values, id: 7, number, assignee: null };
   return { plan, writes: planTicketWrites(config, now, random, m, plan, ticket, null, facts) };
 }

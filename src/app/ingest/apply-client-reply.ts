@@ -21,6 +21,11 @@ import { forwardPlanOfMail } from '../../outbound/forwarded-attachments.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../../tickets/ticket-view-of.js';
+import { languageAfterMail } from '../../tickets/client-language.js';
+import { clientsOf } from '../../tickets/client-of.js';
+import { guessLanguage } from '../../outbound/detect-language.js';
+import type { Language } from '../../outbound/outbound-mail.js';
+import { readClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../db/repositories/client-language-repository.js';
 
 
 /**
@@ -34,6 +39,10 @@ export async function applyClientReply(
   const ticket = await lockTicket(tx, ticketId);
   if (!ticket) throw new SlagateError('INTERNAL', `ticket ${ticketId} vanished while threading`);
   await deferOr(ctx.writes, insertMessage(tx, inboundMessageRow(ticket.id, m, 'client'), attachmentRows(m)));
+  // The requester's language follows what they write, slowly (tickets/client-language.ts); the
+  // mails this reply causes below already speak the one it leaves.
+  const language = await followClientLanguage(tx, ctx, ticket, m);
+  if (language !== ticket.requesterLanguage) ticket.requesterLanguage = language;
   const events: TicketEvent[] = [{
     ticketId: ticket.id, at: now, actor: 'client', kind: 'client-reply',
     reason: `matched by ${opts.via}`, data: { messageId: m.messageId, rawMailId: m.rawMailId },
@@ -101,6 +110,22 @@ export async function applyClientReply(
   // only clock inputs a client reply changes are the status and, with it, the pauses.
   if (patch.status !== undefined) await recomputeTicketSla(tx, ticket.id, config.policy, now, ctx.writes);
   return { id: ticket.id, number: ticket.number, type: corrected.type, priority: corrected.priority as Priority, private: ticket.private };
+}
+
+/** The requester's stored language after this reply of theirs (a colleague's reply moves nothing). */
+async function followClientLanguage(tx: Db, ctx: RouteContext, ticket: TicketRow, m: RouteInput): Promise<string | null> {
+  const { config, now } = ctx;
+  const address = ticket.requesterAddress;
+  if (m.mail.from[0]?.address !== address) return ticket.requesterLanguage;
+  const stored = (await readClientLanguages(tx, [address], true)).get(address)
+    // A client known before languages were stored: their ticket's language is where they stand.
+    ?? (ticket.requesterLanguage ? { language: ticket.requesterLanguage as Language, source: 'detected' as const, pendingLanguage: null, pendingCount: 0 } : null);
+  const written = guessLanguage(extractNewText(m.mail.text).body);
+  const configured = findPerson(config, address)?.language ?? clientsOf(config)(address).rule?.language ?? null;
+  const { state } = languageAfterMail(stored, written, configured, config.defaultLanguage);
+  await deferOr(ctx.writes, saveClientLanguages(tx, new Map([[address, state]]), now));
+  if (state.language !== ticket.requesterLanguage) await deferOr(ctx.writes, setRequesterLanguage(tx, address, state.language, now));
+  return state.language;
 }
 
 function escalationRecipients(ctx: RouteContext, ticket: TicketRow, step: LadderStep) {

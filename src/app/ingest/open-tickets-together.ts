@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { appendEvents } from '../../db/repositories/event-repository.js';
 import type { TicketEvent } from '../../tickets/ticket-event.js';
@@ -13,8 +14,13 @@ import { enqueueTeamFloodLists } from '../notify/team-flood-list.js';
 import { countTeamTicketsSince } from '../../db/repositories/team-flood-repository.js';
 import { decideTeamNotice, teamFloodCountSince } from '../../tickets/team-flood.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
-import { dayWindow, planTicket, planTicketWrites, requesterOf, specialNoticeKeys, staffToNotify, type TicketWrites } from '../../tickets/plan-new-ticket.js';
+import { dayWindow, planTicket, planTicketWrites, requesterOf, specialNoticeKeys, staffToNotify, type Requester, type TicketWrites } from '../../tickets/plan-new-ticket.js';
 import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
+import { findPerson } from '../../tickets/staff-directory.js';
+import { languageAfterMail, type ClientLanguage } from '../../tickets/client-language.js';
+import { guessLanguage } from '../../outbound/detect-language.js';
+import type { Language } from '../../outbound/outbound-mail.js';
+import { readClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../db/repositories/client-language-repository.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 
 /**
@@ -59,19 +65,23 @@ export async function openTicketsTogether(
   const requesters = run.map((m) => requesterOf(config, m));
   if (!options.locksHeld) await lockForKeys(tx, requesters.flatMap((r) => (r.lockKey ? [r.lockKey] : [])));
   const counted = requesters.map((r, i) => ({ r, i })).filter(({ r }) => r.hasSender);
-  const counts = await countTicketsOpenedByMany(tx, counted.map(({ r }) => {
-    const [from, to] = dayWindow(r);
-    return { addresses: r.client.addresses, domains: r.client.domains, from, to, includePrivate: r.includePrivate };
-  }));
+  const [counts, storedLanguages] = await pipelineStatements([
+    countTicketsOpenedByMany(tx, counted.map(({ r }) => {
+      const [from, to] = dayWindow(r);
+      return { addresses: r.client.addresses, domains: r.client.domains, from, to, includePrivate: r.includePrivate };
+    })),
+    readClientLanguages(tx, counted.map(({ r }) => r.address), false),
+  ]);
   const earlierInDb = new Map(counted.map(({ i }, k) => [i, counts[k]!]));
+  const languages = clientLanguagesOfRun(config, run, requesters, storedLanguages);
 
   // Earlier tickets of the run by requester and day: all of them, and the team's alone (what a team ticket counts).
   const openedToday = { all: new Map<string, number>(), team: new Map<string, number>() };
   const plans = run.map((m, i) => {
     const r = requesters[i]!;
-    if (!r.lockKey) return planTicket(config, now, m, r, 0, m.linkedTo ?? null);
+    if (!r.lockKey) return planTicket(config, now, m, r, 0, m.linkedTo ?? null, languages.perMail[i]!);
     const inRun = (r.includePrivate ? openedToday.all : openedToday.team).get(r.lockKey) ?? 0;
-    const plan = planTicket(config, now, m, r, earlierInDb.get(i)! + inRun, m.linkedTo ?? null);
+    const plan = planTicket(config, now, m, r, earlierInDb.get(i)! + inRun, m.linkedTo ?? null, languages.perMail[i]!);
     for (const scope of plan.values.private ? [openedToday.all] : [openedToday.all, openedToday.team]) {
       scope.set(r.lockKey, (scope.get(r.lockKey) ?? 0) + 1);
     }
@@ -134,6 +144,35 @@ export async function openTicketsTogether(
     insertMessages(tx, run.map((m, i) => ({ message: inboundMessageRow(tickets[i]!.id, m, 'client'), files: attachmentRows(m) }))),
     enqueueMany(tx, writes.flatMap((w) => w.mails), now),
     appendEvents(tx, writes.flatMap((w): TicketEvent[] => w.events)),
+    saveClientLanguages(tx, languages.states, now),
+    ...languages.moved.map(([address, language]) => setRequesterLanguage(tx, address, language, now)),
   ]));
   return writes.map((w) => w.outcome);
+}
+
+/**
+ * Each mail's language, and what the run leaves stored: the mails of one client in the run are
+ * folded in order, as they would be one at a time. `moved` are the addresses whose stored language
+ * changed, so their older tickets follow (first contact moves nothing: there are none).
+ */
+function clientLanguagesOfRun(
+  config: Config, run: readonly NewTicketMail[], requesters: readonly Requester[], stored: ReadonlyMap<string, ClientLanguage>,
+): { perMail: Language[]; states: Map<string, ClientLanguage>; moved: [string, Language][] } {
+  const states = new Map<string, ClientLanguage>();
+  const perMail = run.map((m, i) => {
+    const r = requesters[i]!;
+    const written = guessLanguage(`${m.mail.subject}\n${m.mail.text.slice(0, 4000)}`);
+    if (!r.hasSender) return written ?? config.defaultLanguage;
+    const before = states.get(r.address) ?? stored.get(r.address) ?? null;
+    const configured = findPerson(config, r.address)?.language ?? r.client.rule?.language ?? null;
+    const { state } = languageAfterMail(before, written, configured, config.defaultLanguage);
+    states.set(r.address, state);
+    return state.language;
+  });
+  const moved: [string, Language][] = [];
+  for (const [address, state] of states) {
+    const was = stored.get(address);
+    if (was && was.language !== state.language) moved.push([address, state.language]);
+  }
+  return { perMail, states, moved };
 }

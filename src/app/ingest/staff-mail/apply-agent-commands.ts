@@ -16,6 +16,15 @@ import { ticketViewOf } from '../../../tickets/ticket-view-of.js';
 import { escalationFacts } from '../../notify/escalation-facts.js';
 import { TOP_LEVEL, currentLevel, levelAfterEscalation, stepOf } from '../../../tickets/escalation-ladder.js';
 import { isOursOrStaff, ticketParticipants } from '../ticket-participants.js';
+import { say, type Said } from '../../../outbound/said.js';
+import type { Language } from '../../../outbound/outbound-mail.js';
+import { PRIORITY_LABELS } from '../../../outbound/labels.js';
+import { priorityReasonIn } from '../../../outbound/priority-reason.js';
+import { typeNameIn } from '../../../policy/default-policy.js';
+import type { Priority } from '../../../policy/priorities.js';
+import type { LadderStep } from '../../../tickets/escalation-ladder.js';
+import { languageSetByAgent } from '../../../tickets/client-language.js';
+import { readClientLanguages, saveClientLanguages, setRequesterLanguage } from '../../../db/repositories/client-language-repository.js';
 
 
 export interface CommandOutcome {
@@ -30,7 +39,8 @@ type TicketPatch = Parameters<typeof updateTicket>[2];
 
 interface Step {
   ok: boolean;
-  message: string;
+  /** What happened in both languages: the agent reads theirs, the event keeps the English. */
+  message: Said;
   patch?: TicketPatch;
   data?: Record<string, unknown>;
   /** Side effects that only run when the command is applied. */
@@ -57,12 +67,12 @@ export async function applyAgentCommands(
     const echo = input.written?.[index] ?? commandText(command);
     // #note decides where the reply goes, not what the ticket is; the reply use case handles it.
     if (command.kind === 'note') {
-      outcomes.push({ command: echo, ok: true, message: input.agent.language === 'tr'
-        ? 'iç not olarak saklandı; müşteriye hiçbir şey gönderilmedi' : 'kept as an internal note; nothing was sent to the client' });
+      outcomes.push({ command: echo, ok: true, message: say('kept as an internal note; nothing was sent to the client',
+        'iç not olarak saklandı; müşteriye hiçbir şey gönderilmedi')[input.agent.language] });
       continue;
     }
     const step = await applyOne(tx, ctx, ticket, input.agent, command, input.rawMailId, input.arrivedAt);
-    outcomes.push({ command: echo, ok: step.ok, message: step.message });
+    outcomes.push({ command: echo, ok: step.ok, message: step.message[input.agent.language] });
     if (!step.ok) continue;
     if (step.patch && Object.keys(step.patch).length > 0) {
       await updateTicket(tx, ticket.id, step.patch, now);
@@ -71,7 +81,7 @@ export async function applyAgentCommands(
     await step.effect?.();
     events.push({
       ticketId: ticket.id, at: now, actor: input.agent.address, kind: `command-${command.kind}`,
-      reason: step.message,
+      reason: step.message.en,
       data: { command: commandText(command), rawMailId: input.rawMailId, arrivedAt: input.arrivedAt.toISOString(), ...step.data },
     });
   }
@@ -89,25 +99,35 @@ async function applyOne(
       return statusStep(tx, ctx, ticket, command.status, arrivedAt);
     case 'priority': {
       const rule = config.policy.types.find((t) => t.slug === ticket.type);
-      if (!rule) return { ok: false, message: `type ${ticket.type} is not in the policy` };
+      if (!rule) return { ok: false, message: say(`type ${ticket.type} is not in the policy`, `${ticket.type} türü politikada yok`) };
       const granted = grantPriority(rule, command.priority);
-      if (granted.priority === ticket.priority) return { ok: true, message: `priority stays ${granted.priority} (${granted.reason})` };
+      const why = (lang: Language) => priorityReasonIn(granted.reason, lang, config.policy.types);
+      if (granted.priority === ticket.priority) {
+        return { ok: true, message: say(`priority stays ${granted.priority} (${granted.reason})`, `öncelik ${pr(granted.priority, 'tr')} olarak kaldı (${why('tr')})`) };
+      }
       return {
-        ok: true, message: `priority ${ticket.priority} → ${granted.priority} (${granted.reason}); deadlines recomputed from the original starts`,
+        ok: true, message: say(`priority ${ticket.priority} → ${granted.priority} (${granted.reason}); deadlines recomputed from the original starts`,
+          `öncelik ${pr(ticket.priority, 'tr')} → ${pr(granted.priority, 'tr')} (${why('tr')}); hedef zamanlar ilk başlangıçlarından yeniden hesaplandı`),
         patch: { priority: granted.priority, priorityReason: `set by ${agent.address}: ${granted.reason}` },
         data: { from: ticket.priority, to: granted.priority, requested: command.priority },
       };
     }
     case 'type': {
       const rule = config.policy.types.find((t) => t.slug === command.type);
-      if (!rule) return { ok: false, message: `type ${command.type} is not in the policy` };
+      if (!rule) return { ok: false, message: say(`type ${command.type} is not in the policy`, `${command.type} türü politikada yok`) };
       // Privacy follows the mailbox a ticket came from; a type change must not move it across.
       if ((rule.private === true) !== ticket.private) {
-        return { ok: false, message: `${rule.slug} is ${rule.private ? 'a private' : 'a team'} type and ${ticket.number} is ${ticket.private ? 'private' : 'a team ticket'}: privacy cannot change` };
+        return { ok: false, message: say(
+          `${rule.slug} is ${rule.private ? 'a private' : 'a team'} type and ${ticket.number} is ${ticket.private ? 'private' : 'a team ticket'}: privacy cannot change`,
+          `“${typeNameIn(rule, 'tr')}” ${rule.private ? 'yönetime özel' : 'ekibin'} bir tür, ${ticket.number} ise ${ticket.private ? 'yönetime özel' : 'bir ekip talebi'}: gizlilik değişemez`) };
       }
       const granted = grantPriority(rule, ticket.priority as never);
+      const before = config.policy.types.find((t) => t.slug === ticket.type);
+      const moved = granted.priority !== ticket.priority;
       return {
-        ok: true, message: `type ${ticket.type} → ${rule.slug}${granted.priority !== ticket.priority ? `; priority ${ticket.priority} → ${granted.priority} (${granted.reason})` : ''}`,
+        ok: true, message: say(`type ${ticket.type} → ${rule.slug}${moved ? `; priority ${ticket.priority} → ${granted.priority} (${granted.reason})` : ''}`,
+          `tür “${before ? typeNameIn(before, 'tr') : ticket.type}” → “${typeNameIn(rule, 'tr')}”${moved
+            ? `; öncelik ${pr(ticket.priority, 'tr')} → ${pr(granted.priority, 'tr')} (${priorityReasonIn(granted.reason, 'tr', config.policy.types)})` : ''}`),
         patch: { type: rule.slug, typeSource: 'agent', priority: granted.priority,
           ...(granted.priority !== ticket.priority ? { priorityReason: `type set by ${agent.address}: ${granted.reason}` } : {}) },
         data: { from: ticket.type, to: rule.slug },
@@ -116,27 +136,37 @@ async function applyOne(
     case 'assign': {
       const person = resolvePerson(config.people, command.agent);
       if ('reason' in person) return { ok: false, message: person.reason };
-      if (ticket.private && person.role !== 'manager') return { ok: false, message: `${ticket.number} is private: only a manager can be assigned` };
-      return { ok: true, message: `assigned to ${person.name} <${person.address}>`, patch: { assignee: person.address }, data: { from: ticket.assignee, to: person.address } };
+      if (ticket.private && person.role !== 'manager') {
+        return { ok: false, message: say(`${ticket.number} is private: only a manager can be assigned`, `${ticket.number} yönetime özel: yalnızca bir yönetici atanabilir`) };
+      }
+      return { ok: true, message: say(`assigned to ${person.name} <${person.address}>`, `${person.name} <${person.address}> kişisine atandı`),
+        patch: { assignee: person.address }, data: { from: ticket.assignee, to: person.address } };
     }
     case 'team': {
       const handed = await handToTeam(tx, ctx, ticket, agent);
       if (!handed.ok) return { ok: false, message: handed.reason };
-      return { ok: true, message: `handed to the team as ${handed.number}: the team is notified; nothing else of this ticket is shown to them`,
+      return { ok: true, message: say(`handed to the team as ${handed.number}: the team is notified; nothing else of this ticket is shown to them`,
+        `ekibe ${handed.number} olarak verildi: ekip bilgilendirildi; bu talebin başka hiçbir şeyi onlara gösterilmez`),
         data: { teamTicket: handed.number, teamTicketId: handed.ticketId } };
     }
     case 'qualified':
-      if (ticket.qualifiedAt) return { ok: false, message: `already qualified at ${ticket.qualifiedAt.toISOString()}` };
-      return { ok: true, message: 'qualified: the resolution clock starts when your mail arrived', patch: { qualifiedAt: arrivedAt } };
+      if (ticket.qualifiedAt) {
+        return { ok: false, message: say(`already qualified at ${ticket.qualifiedAt.toISOString()}`, `zaten ${ticket.qualifiedAt.toISOString()} anında nitelendirildi`) };
+      }
+      return { ok: true, message: say('qualified: the resolution clock starts when your mail arrived',
+        'nitelendirildi: çözüm süresi e-postanızın geldiği andan başlıyor'), patch: { qualifiedAt: arrivedAt } };
     case 'escalate': {
-      if (currentLevel(ticket.escalationLevel) >= TOP_LEVEL) return { ok: false, message: 'already escalated to the manager, the top of the ladder' };
+      if (currentLevel(ticket.escalationLevel) >= TOP_LEVEL) {
+        return { ok: false, message: say('already escalated to the manager, the top of the ladder', 'zaten yöneticiye, basamakların en üstüne yükseltildi') };
+      }
       const level = levelAfterEscalation(ticket.escalationLevel);
       const step = stepOf(level);
       const recipients = ticket.private || step === 'manager' ? staffWithRole(config, 'manager')
         : step === 'lead' ? staffWithRole(config, 'lead')
           : ((p) => (p ? [p] : staffWithRole(config, 'agent')))(findPerson(config, ticket.assignee));
       return {
-        ok: true, message: `escalated to level ${level} (${step}): ${recipients.map((r) => r.address).join(', ') || 'nobody configured'} notified`,
+        ok: true, message: say(`escalated to level ${level} (${step}): ${recipients.map((r) => r.address).join(', ') || 'nobody configured'} notified`,
+          `${level}. seviyeye (${STEP_TR[step]}) yükseltildi: ${recipients.map((r) => r.address).join(', ') || 'tanımlı kimse yok'} bilgilendirildi`),
         patch: { escalationLevel: level },
         data: { level, step, recipients: recipients.map((r) => r.address) },
         effect: async () => {
@@ -154,16 +184,41 @@ async function applyOne(
       return slaCommandStep(tx, ticket, agent, command, arrivedAt);
     case 'cc': {
       const { address, action } = command;
-      if (address === ticket.requesterAddress) return { ok: false, message: `${address} is the requester: every reply goes to them` };
-      if (isOursOrStaff(config, address)) return { ok: false, message: `${address} is our own address or staff: only people on the client's side can be on Cc` };
+      if (address === ticket.requesterAddress) {
+        return { ok: false, message: say(`${address} is the requester: every reply goes to them`, `${address} talebin sahibi: her yanıt zaten ona gider`) };
+      }
+      if (isOursOrStaff(config, address)) {
+        return { ok: false, message: say(`${address} is our own address or staff: only people on the client's side can be on Cc`,
+          `${address} bizim adresimiz veya bir çalışanımız: bilgiye yalnızca müşteri tarafından kişiler eklenebilir`) };
+      }
       const current = await ticketParticipants(tx, config, ticket);
       const on = current.some((p) => p.address === address);
       if (action === 'add') {
-        return on ? { ok: true, message: `${address} already receives the replies (Cc)` }
-          : { ok: true, message: `${address} added: the replies sent to the client go to them too (Cc), and they may write on the ticket`, data: { action, address } };
+        return on ? { ok: true, message: say(`${address} already receives the replies (Cc)`, `${address} yanıtları zaten alıyor (bilgi)`) }
+          : { ok: true, message: say(`${address} added: the replies sent to the client go to them too (Cc), and they may write on the ticket`,
+            `${address} eklendi: müşteriye giden yanıtlar ona da gider (bilgi) ve talebe yazabilir`), data: { action, address } };
       }
-      return on ? { ok: true, message: `${address} removed: the replies sent to the client no longer go to them`, data: { action, address } }
-        : { ok: false, message: `${address} is not on the ticket's Cc (${current.map((p) => p.address).join(', ') || 'nobody is'})` };
+      return on ? { ok: true, message: say(`${address} removed: the replies sent to the client no longer go to them`,
+        `${address} çıkarıldı: müşteriye giden yanıtlar artık ona gitmez`), data: { action, address } }
+        : { ok: false, message: say(`${address} is not on the ticket's Cc (${current.map((p) => p.address).join(', ') || 'nobody is'})`,
+          `${address} talebin bilgi listesinde yok (${current.map((p) => p.address).join(', ') || 'liste boş'})`) };
+    }
+    case 'language': {
+      const { language } = command;
+      const name = { en: LANGUAGE_NAMES.en[language], tr: LANGUAGE_NAMES.tr[language] };
+      if (ticket.requesterLanguage === language) {
+        return { ok: true, message: say(`${ticket.requesterAddress} is already written to in ${name.en}`, `${ticket.requesterAddress} kişisine zaten ${name.tr} yazılıyor`) };
+      }
+      return {
+        ok: true, message: say(`every mail to ${ticket.requesterAddress} is in ${name.en} from now on, until you change it or they write twice in a row in another language`,
+          `${ticket.requesterAddress} kişisine giden her e-posta bundan sonra ${name.tr}; siz değiştirene ya da üst üste iki kez başka bir dilde yazana kadar`),
+        patch: { requesterLanguage: language }, data: { from: ticket.requesterLanguage, to: language },
+        effect: async () => {
+          const stored = (await readClientLanguages(tx, [ticket.requesterAddress], true)).get(ticket.requesterAddress) ?? null;
+          await saveClientLanguages(tx, new Map([[ticket.requesterAddress, languageSetByAgent(stored, language).state]]), now);
+          await setRequesterLanguage(tx, ticket.requesterAddress, language, now);
+        },
+      };
     }
   }
 }
@@ -172,42 +227,57 @@ async function statusStep(
   tx: Db, ctx: RouteContext, ticket: TicketRow, status: 'open' | 'waiting' | 'resolved' | 'closed', at: Date,
 ): Promise<Step> {
   const { config, now } = ctx;
-  if (ticket.status === status) return { ok: true, message: `status is already ${status}` };
+  if (ticket.status === status) return { ok: true, message: say(`status is already ${status}`, `durum zaten ${STATUS_TR[status]}`) };
   const from = ticket.status;
   const leaveWaiting = from === 'waiting' ? () => closePause(tx, ticket.id, at) : async () => false;
   const data = { from, to: status };
+  const moved = `${STATUS_TR[from] ?? from} → ${STATUS_TR[status]}`;
   switch (status) {
     case 'waiting':
-      return { ok: true, message: `status ${from} → waiting: the resolution clock is paused until the client replies`, data,
+      return { ok: true, message: say(`status ${from} → waiting: the resolution clock is paused until the client replies`,
+        `durum ${moved}: çözüm süresi müşteri yanıtlayana kadar durduruldu`), data,
         patch: { status, resolvedAt: null, closedAt: null }, effect: async () => { await openPause(tx, ticket.id, at); } };
     case 'open':
-      return { ok: true, message: `status ${from} → open`, data, patch: { status, resolvedAt: null, closedAt: null },
+      return { ok: true, message: say(`status ${from} → open`, `durum ${moved}`), data, patch: { status, resolvedAt: null, closedAt: null },
         effect: async () => { await leaveWaiting(); } };
     case 'resolved':
-      return { ok: true, message: `status ${from} → resolved; the client is asked for a score`, data,
+      return { ok: true, message: say(`status ${from} → resolved; the client is asked for a score`, `durum ${moved}; müşteriden puan istendi`), data,
         patch: { status, resolvedAt: at, closedAt: null },
         effect: async () => {
           await leaveWaiting();
           await enqueueSurvey(tx, { config, clock: () => now }, { ticket: { ...ticket, status, resolvedAt: at } });
         } };
     case 'closed':
-      return { ok: true, message: `status ${from} → closed`, data,
+      return { ok: true, message: say(`status ${from} → closed`, `durum ${moved}`), data,
         patch: { status, closedAt: at, resolvedAt: ticket.resolvedAt ?? at },
         effect: async () => { await leaveWaiting(); } };
   }
 }
 
 /** A configured person by address, or by a name token that fits exactly one of them. */
-function resolvePerson(people: readonly Person[], written: string): Person | { reason: string } {
+function resolvePerson(people: readonly Person[], written: string): Person | { reason: Said } {
   if (written.includes('@')) {
     const address = asciiLowerAddress(written.replace(/^<|>$/g, ''));
-    return people.find((p) => p.address === address) ?? { reason: `${address} is not a configured person` };
+    return people.find((p) => p.address === address) ?? { reason: say(`${address} is not a configured person`, `${address} tanımlı bir kişi değil`) };
   }
   const token = caseFold(written);
   const matches = people.filter((p) => caseFold(p.name).split(' ').includes(token) || caseFold(p.address.split('@')[0]!) === token);
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) return { reason: `nobody configured is called "${written}"` };
-  return { reason: `"${written}" fits ${matches.length} people (${matches.map((p) => p.address).join(', ')}): write the address` };
+  if (matches.length === 0) return { reason: say(`nobody configured is called "${written}"`, `“${written}” adında tanımlı kimse yok`) };
+  const all = matches.map((p) => p.address).join(', ');
+  return { reason: say(`"${written}" fits ${matches.length} people (${all}): write the address`, `“${written}” ${matches.length} kişiye uyuyor (${all}): adresi yazın`) };
+}
+
+/** Status names as a Turkish agent reads them (the words `#durum` takes). */
+const STATUS_TR: Record<string, string> = { new: 'yeni', open: 'açık', waiting: 'beklemede', resolved: 'çözüldü', closed: 'kapalı' };
+const STEP_TR: Record<LadderStep, string> = { agent: 'temsilci', lead: 'ekip lideri', manager: 'yönetici' };
+const LANGUAGE_NAMES: Record<Language, Record<Language, string>> = {
+  en: { tr: 'Turkish', en: 'English' },
+  tr: { tr: 'Türkçe', en: 'İngilizce' },
+};
+
+function pr(priority: string, lang: Language): string {
+  return PRIORITY_LABELS[lang][priority as Priority] ?? priority;
 }
 
 /** How the command reads in a confirmation mail. */
@@ -218,6 +288,7 @@ export function commandText(command: AgentCommand): string {
     case 'type': return `#type ${command.type}`;
     case 'assign': return `#assign ${command.agent}`;
     case 'cc': return `#cc ${command.action} ${command.address}`;
+    case 'language': return `#lang ${command.language}`;
     case 'sla':
       return command.action === 'resume' ? '#sla resume'
         : command.action === 'pause' ? `#sla pause ${command.reason}` : `#sla extend ${command.clock} ${command.minutes}m ${command.reason}`;

@@ -12,6 +12,7 @@ import { parseAgentCommands, type CommandError, type ParsedCommands } from '../.
 import { extractNewText } from '../../../inbound/reply-text.js';
 import { buildClientMail } from '../../../outbound/build-client-mail.js';
 import type { Language } from '../../../outbound/outbound-mail.js';
+import { say, type Said } from '../../../outbound/said.js';
 import type { Priority } from '../../../policy/priorities.js';
 import { forwardPlanOfMail } from '../../../outbound/forwarded-attachments.js';
 import { ticketParticipants } from '../ticket-participants.js';
@@ -58,7 +59,8 @@ export async function applyAgentReply(
 
   const parsed = parseAgentCommands(newText, config.policy);
   const note = parsed.commands.some((c) => c.kind === 'note');
-  const withheld = note || parsed.rest.trim() === '' ? null : withholdReason(parsed);
+  const withheldSaid = note || parsed.rest.trim() === '' ? null : withholdReason(parsed);
+  const withheld = withheldSaid?.en ?? null;
   const wantsRelay = !note && withheld === null && parsed.rest.trim() !== '';
   // A client under suppression (a verified hard bounce) gets nothing: the text stays internal,
   // is never recorded as relayed nor as a first response, and the agent is told.
@@ -71,7 +73,9 @@ export async function applyAgentReply(
   const events: TicketEvent[] = [];
 
   if (relay) {
-    const relayed = await relayToClient(tx, ctx, ticket, agent, parsed.rest, m, ccChanges(parsed, now));
+    // A `#dil` in this very mail already decides the language of the text it carries.
+    const language = parsed.commands.reduce<Language | null>((l, c) => (c.kind === 'language' ? c.language : l), null);
+    const relayed = await relayToClient(tx, ctx, language ? { ...ticket, requesterLanguage: language } : ticket, agent, parsed.rest, m, ccChanges(parsed, now));
     const patch: Parameters<typeof updateTicket>[2] = {};
     if (ticket.firstResponseAt === null) patch.firstResponseAt = arrivedAt;
     if (ticket.status === 'new') patch.status = 'open';
@@ -98,14 +102,20 @@ export async function applyAgentReply(
   await recomputeTicketSla(tx, ticket.id, config.policy, now);
   const outcomes = [...commandsApplied.outcomes, ...parsed.errors.map((e) => errorOutcome(e, agent.language))];
   if (suppressed) {
-    outcomes.push({ command: 'reply', ok: false, message:
+    outcomes.push({ command: REPLY[agent.language], ok: false, message: say(
       `Your text was kept on the ticket as an internal message and was NOT sent, because mail to ${ticket.requesterAddress} `
-      + 'bounced permanently and the address is suppressed for now. Reach the client another way (phone, another address).' });
+      + 'bounced permanently and the address is suppressed for now. Reach the client another way (phone, another address).',
+      `Metniniz talepte iç mesaj olarak saklandı ve GÖNDERİLMEDİ, çünkü ${ticket.requesterAddress} adresine giden e-posta kalıcı olarak `
+      + 'geri döndü ve adres şimdilik engelli. Müşteriye başka bir yoldan ulaşın (telefon, başka bir adres).',
+    )[agent.language] });
   }
-  if (withheld) {
-    outcomes.push({ command: 'reply', ok: false, message:
-      `Your text was kept on the ticket as an internal message and was NOT sent to the client, because ${withheld}. `
-      + 'To send it, reply again with the commands corrected (or none) and the text for the client after them.' });
+  if (withheldSaid) {
+    outcomes.push({ command: REPLY[agent.language], ok: false, message: say(
+      `Your text was kept on the ticket as an internal message and was NOT sent to the client, because ${withheldSaid.en}. `
+      + 'To send it, reply again with the commands corrected (or none) and the text for the client after them.',
+      `Metniniz talepte iç mesaj olarak saklandı ve müşteriye GÖNDERİLMEDİ, çünkü ${withheldSaid.tr}. `
+      + 'Göndermek için komutları düzelterek (ya da komutsuz) yeniden yanıtlayın; müşteriye gidecek metni onlardan sonra yazın.',
+    )[agent.language] });
   }
   if (outcomes.length > 0) await confirm(tx, ctx, ticket, agent, m.rawMailId, outcomes);
 
@@ -165,14 +175,23 @@ async function confirm(
  * mistake in it is not what they meant to send either. Sending it cannot be undone; keeping it
  * can be, by replying again.
  */
-function withholdReason(parsed: ParsedCommands): string | null {
+function withholdReason(parsed: ParsedCommands): Said | null {
   if (parsed.errors.length > 0) {
-    return `the command block has ${parsed.errors.length === 1 ? 'an error' : `${parsed.errors.length} errors`} (${parsed.errors.map((e) => `"${e.line}": ${e.reason}`).join('; ')})`;
+    const n = parsed.errors.length;
+    return say(
+      `the command block has ${n === 1 ? 'an error' : `${n} errors`} (${parsed.errors.map((e) => `"${e.line}": ${e.reason}`).join('; ')})`,
+      `komut bloğunda ${n === 1 ? 'bir hata' : `${n} hata`} var (${parsed.errors.map((e) => `“${e.line}”: ${commandErrorText(e, 'tr')}`).join('; ')})`,
+    );
   }
   const first = parsed.rest.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-  if (first.startsWith('#')) return `its first line "${first.slice(0, 80)}" starts with # but is not a command`;
+  if (first.startsWith('#')) {
+    return say(`its first line "${first.slice(0, 80)}" starts with # but is not a command`, `ilk satırı “${first.slice(0, 80)}” # ile başlıyor ama bir komut değil`);
+  }
   return null;
 }
+
+/** What the confirmation calls the agent's text, when it is the text (not a command) that is answered. */
+const REPLY: Record<Language, string> = { en: 'reply', tr: 'yanıt' };
 
 /** The `#cc` lines of the mail being applied, as facts the relay of that same mail already honours. */
 function ccChanges(parsed: ParsedCommands, now: Date): ParticipantFact[] {

@@ -9,8 +9,9 @@ import type { Policy } from '../../../policy/default-policy.js';
 import { openTicket } from '../open-ticket.js';
 import { parseAndClassify } from '../parse-and-classify.js';
 import type { RouteContext } from '../route-types.js';
+import { say, type Said } from '../../../outbound/said.js';
 
-export type HandOver = { ok: true; number: string; ticketId: number } | { ok: false; reason: string };
+export type HandOver = { ok: true; number: string; ticketId: number } | { ok: false; reason: Said };
 
 /**
  * `#team` / `#ekip`: a manager hands a private ticket's original mail to the team as a new, normal
@@ -23,15 +24,15 @@ export type HandOver = { ok: true; number: string; ticketId: number } | { ok: fa
  */
 export async function handToTeam(tx: Db, ctx: RouteContext, ticket: TicketRow, manager: Person): Promise<HandOver> {
   const { config, now } = ctx;
-  if (!ticket.private) return { ok: false, reason: `${ticket.number} is a team ticket already` };
-  if (manager.role !== 'manager') return { ok: false, reason: 'only a manager hands a private mail to the team' };
+  if (!ticket.private) return { ok: false, reason: say(`${ticket.number} is a team ticket already`, `${ticket.number} zaten bir ekip talebi`) };
+  if (manager.role !== 'manager') return { ok: false, reason: say('only a manager hands a private mail to the team', 'yönetime özel bir e-postayı ekibe yalnızca bir yönetici verebilir') };
   const before = (await listEvents(tx, ticket.id)).find((e) => e.kind === 'command-team');
-  if (before) return { ok: false, reason: `already handed to the team as ${String(before.data['teamTicket'] ?? '?')}` };
+  if (before) return { ok: false, reason: say(`already handed to the team as ${String(before.data['teamTicket'] ?? '?')}`, `zaten ekibe ${String(before.data['teamTicket'] ?? '?')} olarak verildi`) };
   const first = await firstClientMessage(tx, ticket.id);
-  if (!first?.rawMailId) return { ok: false, reason: `${ticket.number} has no client mail to hand over` };
+  if (!first?.rawMailId) return { ok: false, reason: say(`${ticket.number} has no client mail to hand over`, `${ticket.number} talebinde ekibe verilecek bir müşteri e-postası yok`) };
   const raw = await readRawMail(tx, first.rawMailId);
   const prepared = await parseAndClassify(config, raw, 'support');
-  if (!prepared.ok) return { ok: false, reason: `the client's mail could not be read again (${prepared.code})` };
+  if (!prepared.ok) return { ok: false, reason: say(`the client's mail could not be read again (${prepared.code})`, `müşterinin e-postası yeniden okunamadı (${prepared.code})`) };
   const { mail } = prepared;
   const classification = teamClassification(
     classify({ subject: mail.subject, text: mail.text, mailbox: 'support' }, config.policy, [config.ticketPrefix, config.privateTicketPrefix]),
@@ -44,7 +45,7 @@ export async function handToTeam(tx: Db, ctx: RouteContext, ticket: TicketRow, m
     noise: { ...prepared.noise, kind: null, acknowledge: false, reasons: ['handed to the team by management'] },
     classification,
   }, null);
-  if (!opened.ticket) return { ok: false, reason: 'no team ticket was opened' };
+  if (!opened.ticket) return { ok: false, reason: say('no team ticket was opened', 'ekip talebi açılmadı') };
   await appendEvents(tx, [{ ticketId: opened.ticket.id, at: now, actor: manager.address, kind: 'handed-to-team',
     reason: `handed to the team by ${manager.name} <${manager.address}>`, data: {} }]);
   return { ok: true, number: opened.ticket.number, ticketId: opened.ticket.id };
