@@ -137,7 +137,7 @@ describe('mail from a local MTA: LMTP, the pipe, IMAP', () => {
     const pipe = await gatewayFor('pipe', (url) => ({
       ...noImap, localMail: { port: 0, outDir: join(dir, 'out-pipe') },
       // Its own folder: gateway.json and run/ingest.sock go beside it.
-      database: { url, dataDir: join(dir, 'pipe', 'pglite') },
+      database: { url, dataDir: join(dir, 'pipe', 'postgres') },
     }), { announce: true });
     const pipeRun = await measure(async () => {
       for (const mail of corpus.slice(0, PIPE_MAILS)) expect(await pipeOne(pipe.configPath, mail)).toBe(0);

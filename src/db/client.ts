@@ -2,7 +2,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 
-/** Drizzle over either driver; repositories accept this or a transaction (which is one too). */
+/** Drizzle over postgres.js; repositories accept this or a transaction (which is one too). */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
 
 export interface Database {

@@ -1,7 +1,7 @@
 /**
  * Statements of one transaction that need nothing of each other's answers, sent together: one
  * round trip instead of one each, and the connection still runs them one after the other in the
- * order given (postgres.js pipelines them; PGlite queues them).
+ * order given (postgres.js pipelines them).
  *
  * Not Promise.all: when a statement fails, the transaction is aborted and every later one fails
  * too ("current transaction is aborted", 25P02), and those can settle first. Everything is let

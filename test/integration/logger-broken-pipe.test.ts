@@ -73,7 +73,7 @@ describe('logging with nobody reading stderr', () => {
   it('leaves slagate start answering SIGTERM once it is up', async () => {
     const port = await freePort();
     const config = writeTestConfig({
-      database: { url: database.url, dataDir: join(dir, 'pglite') }, // gateway.json is written beside it
+      database: { url: database.url, dataDir: join(dir, 'postgres') }, // gateway.json is written beside it
       http: { host: '127.0.0.1', port },
       localMail: { host: '127.0.0.1', port: 0, outDir: join(dir, 'outgoing') },
     });

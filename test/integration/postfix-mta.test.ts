@@ -65,7 +65,7 @@ beforeAll(async () => {
     tokenSecret: 'test-token-secret-0123456789',
     // Short server-side timeouts keep the transaction deadline (their sum, 20 s) short: a
     // connection the driver left stuck ends the gateway, which the supervisor restarts.
-    database: { url: viaProxy.toString(), dataDir: join(dir, 'data', 'pglite'), statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 10_000 },
+    database: { url: viaProxy.toString(), dataDir: join(dir, 'data', 'postgres'), statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 10_000 },
     smtp: { host: postfix.host, port: postfix.port, connectionTimeoutMs: 10_000 },
     localMail: { port: 0, outDir: join(dir, 'out') },
     http: { port: 0 },
