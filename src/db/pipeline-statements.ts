@@ -11,7 +11,8 @@
 export async function pipelineStatements<T extends readonly unknown[]>(
   statements: readonly [...{ [K in keyof T]: PromiseLike<T[K]> }],
 ): Promise<T> {
-  const settled = await Promise.allSettled(statements);
+  // Widened for the rule await-thenable, which cannot see through the mapped tuple type.
+  const settled = await Promise.allSettled(statements as readonly PromiseLike<unknown>[]);
   const values: unknown[] = [];
   for (const outcome of settled) {
     if (outcome.status === 'rejected') throw outcome.reason;

@@ -64,7 +64,7 @@ export async function copyRawChunks(sqlClient: PostgresJsSql, rawMailId: number,
     [stored] = await sqlClient.unsafe(
       'select count(*)::int as pieces, coalesce(sum(length(data)), 0)::bigint::text as bytes from raw_mail_chunks where raw_mail_id = $1',
       [rawMailId],
-    ) as unknown as { pieces: number; bytes: string }[];
+    ) as { pieces: number; bytes: string }[];
     await sqlClient.unsafe('set local statement_timeout to default');
   } catch (err) {
     if ((err as { code?: string }).code === '25P02') {
