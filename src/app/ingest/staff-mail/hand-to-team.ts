@@ -26,7 +26,7 @@ export async function handToTeam(tx: Db, ctx: RouteContext, ticket: TicketRow, m
   if (!ticket.private) return { ok: false, reason: `${ticket.number} is a team ticket already` };
   if (manager.role !== 'manager') return { ok: false, reason: 'only a manager hands a private mail to the team' };
   const before = (await listEvents(tx, ticket.id)).find((e) => e.kind === 'command-team');
-  if (before) return { ok: false, reason: `already handed to the team as ${String(before.data['teamTicket'] ?? '?')}` };
+  if (before) return { ok: false, reason: `already handed to the team as ${typeof before.data['teamTicket'] === 'string' ? before.data['teamTicket'] : '?'}` };
   const first = await firstClientMessage(tx, ticket.id);
   if (!first?.rawMailId) return { ok: false, reason: `${ticket.number} has no client mail to hand over` };
   const raw = await readRawMail(tx, first.rawMailId);
