@@ -24,7 +24,6 @@ import { createIngestSocket } from './mail-listeners/ingest-socket.js';
 import { coalesceIngests } from './app/ingest/ingest-coalescer.js';
 import { createLmtpListener, type LmtpAddress, type LmtpListener } from './mail-listeners/lmtp-listener.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
-import type { Policy } from './policy/default-policy.js';
 import { createFileSender } from './smtp/create-file-sender.js';
 import { createOffloadedSmtpSender } from './smtp/create-offloaded-smtp-sender.js';
 import { createDigestWorker } from './workers/digest-worker.js';
@@ -133,7 +132,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     },
   });
   workers.push(createSlaWorker({
-    db, config, policy: config.policy as Policy, clock, logger, notify: countNotify(outboxSlaNotify(config, clock), metrics),
+    db, config, policy: config.policy, clock, logger, notify: countNotify(outboxSlaNotify(config, clock), metrics),
   }));
   workers.push(createDigestWorker({ db, config, clock, logger }));
   workers.push(createReportMailWorker({ db, config, clock, logger }));
@@ -201,7 +200,7 @@ const API_LIMIT_MAX = 200; // rows per request
 
 /** Health, readiness, metrics, and the loopback read-only listing that `slagate demo` prints. */
 function createHttpWorker(ctx: WorkerContext, workers: () => GatewayWorker[], started: () => Set<GatewayWorker>) {
-  const { config, database, logger, clock, metrics } = ctx;
+  const { config, database, logger, metrics } = ctx;
   const limitOf = (q: URLSearchParams) => Math.min(API_LIMIT_MAX, Math.max(1, Number(q.get('limit')) || 20));
   const server = createHttpServer({
     host: config.http.host,
