@@ -22,7 +22,7 @@ const LOGGER = pathToFileURL(fileURLToPath(new URL('../../dist/logger.js', impor
 /** Spawns with stderr's read end closed at once; resolves with how the process ended, or 'hung'. */
 function runWithStderrGone(command: string, args: string[]) {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.destroy();
+  child.stderr.destroy();
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'hung'>((resolve) => {
     const hung = setTimeout(() => { child.kill('SIGKILL'); resolve('hung'); }, 15_000);
     child.once('exit', (code, signal) => {
@@ -60,10 +60,10 @@ describe('logging with nobody reading stderr', () => {
       for (let i = 0; i < 200; i++) logger.info({ filler: 'x'.repeat(1000) }, 'line ' + i);
       process.stdout.write(String(Math.round(performance.now() - started)));`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr!.pause(); // 200 KB of lines against a 64 KiB pipe nobody drains for 3 s
+    child.stderr.pause(); // 200 KB of lines against a 64 KiB pipe nobody drains for 3 s
     let out = '';
-    child.stdout!.on('data', (d) => { out += d; });
-    const resume = setTimeout(() => child.stderr!.resume(), 3_000);
+    child.stdout.on('data', (d) => { out += d; });
+    const resume = setTimeout(() => child.stderr.resume(), 3_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(resume);
     expect(code).toBe(0);
