@@ -15,6 +15,9 @@ export default tseslint.config(
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
+      // A switch over a union must name every member or say `default:` on purpose (the command
+      // switch handles the rest of its verbs in its default); a forgotten member without a default
+      // is the bug this catches.
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false }],
       // An `_`-prefixed name is kept on purpose: a destructured field left out of a copy, or a
