@@ -137,7 +137,7 @@ describe('mail from a local MTA: LMTP, the pipe, IMAP', () => {
     const pipe = await gatewayFor('pipe', (url) => ({
       ...noImap, localMail: { port: 0, outDir: join(dir, 'out-pipe') },
       // Its own folder: gateway.json and run/ingest.sock go beside it.
-      database: { url, dataDir: join(dir, 'pipe', 'pglite') },
+      database: { url, dataDir: join(dir, 'pipe', 'postgres') },
     }), { announce: true });
     const pipeRun = await measure(async () => {
       for (const mail of corpus.slice(0, PIPE_MAILS)) expect(await pipeOne(pipe.configPath, mail)).toBe(0);
@@ -177,7 +177,7 @@ describe('mail from a local MTA: LMTP, the pipe, IMAP', () => {
         'LMTP: one connection, each mail sent after the reply to the previous one, so each is its own transaction; a Postfix with several LMTP connections (lmtp_destination_concurrency_limit) overlaps them.',
         'Pipe: `node --max-semi-space-size=8 bin/slagate.js -c CONFIG ingest -f SENDER` a mail, standard input the mail, one after the other; its CPU is read from the bench process\'s reaped children (/proc/self/stat cutime+cstime). Wall includes Node\'s start-up, on a machine shared with other work at the time.',
         'IMAP: the mails written into the Maildir first, timed from the gateway\'s start to its last ingest (its fetch and batched ingest; start-up included).',
-        `Machine load average at the end of the run: ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) on ${(await import('node:os')).cpus().length} cores. PostgreSQL CPU is the whole server's, which other work on the machine shares: with a load far above the core count, wall times and PostgreSQL figures are those of a crowded machine, and only the bench process\'s and the ingest processes\' own CPU a mail is comparable between runs.`,
+        `Machine load average at the end of the run: ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) on ${(await import('node:os')).cpus().length} cores. PostgreSQL CPU is the whole server's, which other work on the machine shares: with a load far above the core count, wall times and PostgreSQL figures are those of a crowded machine, and only the bench process's and the ingest processes' own CPU a mail is comparable between runs.`,
       ],
     });
   }, 60 * 60_000);

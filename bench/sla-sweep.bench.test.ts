@@ -90,7 +90,7 @@ describe('sla sweep tick', () => {
     const plan = await database.db.execute(sql`explain select id from tickets
       where next_sla_at is not null and next_sla_at <= ${NOW.toISOString()}::timestamptz
       order by next_sla_at limit 200 for update skip locked`);
-    const planText = [...(plan as unknown as Record<string, string>[])].map((r) => Object.values(r)[0]).join('\n');
+    const planText = [...(plan as Record<string, string>[])].map((r) => Object.values(r)[0]).join('\n');
     lines.push(`claim plan at ${have}: ${planText.split('\n').map((l) => l.trim()).join(' | ')}`);
     expect(planText).toContain('tickets_next_sla');
     console.log(`\nsla sweep (target < 50 ms, flat across sizes)\n${lines.join('\n')}\n`);

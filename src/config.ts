@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { DEFAULT_POLICY, type Policy } from './policy/default-policy.js';
+import { DEFAULT_POLICY } from './policy/default-policy.js';
 import { MAILBOXES, PRIORITIES } from './policy/priorities.js';
 import { validatePolicy } from './policy/validate-policy.js';
 import { PUBLIC_MAIL_DOMAINS } from './tickets/client-of.js';
@@ -322,16 +322,26 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 /** Secrets come from the environment so that config files can be committed. */
 function applyEnv(input: unknown, env: NodeJS.ProcessEnv): unknown {
   if (typeof input !== 'object' || input === null) return input;
-  const cfg = input as Record<string, any>;
-  if (env.DATABASE_URL) cfg.database = { ...(cfg.database ?? {}), url: env.DATABASE_URL };
+  const cfg = input as Section;
+  if (env.DATABASE_URL) cfg.database = { ...section(cfg, 'database'), url: env.DATABASE_URL };
   for (const mb of MAILBOXES) {
     const pw = env[`SLAGATE_IMAP_${mb.toUpperCase()}_PASSWORD`];
-    if (pw !== undefined && cfg.mailboxes?.[mb]?.imap) cfg.mailboxes[mb].imap.password = pw;
+    const imap = section(section(section(cfg, 'mailboxes'), mb), 'imap');
+    if (pw !== undefined && imap) imap.password = pw;
   }
-  if (env.SLAGATE_SMTP_PASSWORD !== undefined && cfg.smtp) cfg.smtp.password = env.SLAGATE_SMTP_PASSWORD;
+  const smtp = section(cfg, 'smtp');
+  if (env.SLAGATE_SMTP_PASSWORD !== undefined && smtp) smtp.password = env.SLAGATE_SMTP_PASSWORD;
   if (env.SLAGATE_TOKEN_SECRET) cfg.tokenSecret = env.SLAGATE_TOKEN_SECRET;
-  if (env.SLAGATE_CRASH_AT) cfg.testing = { ...(cfg.testing ?? {}), crashAt: env.SLAGATE_CRASH_AT };
+  if (env.SLAGATE_CRASH_AT) cfg.testing = { ...section(cfg, 'testing'), crashAt: env.SLAGATE_CRASH_AT };
   return cfg;
+}
+
+type Section = Record<string, unknown>;
+
+/** `parent[key]` when it is an object (a section of the raw config file), else undefined. */
+function section(parent: Section | undefined, key: string): Section | undefined {
+  const value = parent?.[key];
+  return typeof value === 'object' && value !== null ? value as Section : undefined;
 }
 
 export function parseConfig(input: unknown): Config {
@@ -342,8 +352,7 @@ export function parseConfig(input: unknown): Config {
     throw new ConfigError([...unknown, ...(result.error?.issues ?? []).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)]);
   }
   const cfg = result.data;
-  // Zod's inferred policy type is structurally the Policy interface; the cast only names it.
-  const problems = [...validatePolicy(cfg.policy as Policy), ...crossCheck(cfg)];
+  const problems = [...validatePolicy(cfg.policy), ...crossCheck(cfg)];
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(cfg);
 }

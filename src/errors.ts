@@ -62,12 +62,12 @@ export function describeError(err: unknown, maxChars = 500): string {
   let e = err as { message?: unknown; cause?: unknown; code?: unknown } | undefined;
   // DrizzleQueryError: "Failed query: <sql>\nparams: <values>", with the driver's error as cause.
   while (e && typeof e.message === 'string' && e.message.startsWith('Failed query:') && e.cause) {
-    e = e.cause as typeof e;
+    e = e.cause;
   }
   const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
   let message = typeof e?.message === 'string' ? e.message : String(err);
   // PostgreSQL quotes the offending value in many messages (invalid input syntax ... "value").
   if (/^[0-9A-Z]{5}$/.test(String(e?.code))) message = message.replace(/"[^"]*"/g, '"…"');
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- controls in a driver message are what this removes before it is logged
   return `${code}${message}`.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, maxChars);
 }

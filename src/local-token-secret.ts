@@ -20,7 +20,7 @@ export function withLocalTokenSecret(config: Config): Config {
   return { ...config, tokenSecret: readOrCreate(path) };
 }
 
-/** Where the embedded database's secret is kept: beside its folder, not inside PGlite's own. */
+/** Where the embedded database's secret is kept: beside its folder, not inside the one PostgreSQL owns. */
 export function localTokenSecretPath(dataDir: string): string {
   return join(dirname(resolve(dataDir)), 'token-secret');
 }

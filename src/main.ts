@@ -25,7 +25,6 @@ import { createIngestSocket } from './mail-listeners/ingest-socket.js';
 import { coalesceIngests } from './app/ingest/ingest-coalescer.js';
 import { createLmtpListener, type LmtpAddress, type LmtpListener } from './mail-listeners/lmtp-listener.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
-import type { Policy } from './policy/default-policy.js';
 import { createFileSender } from './smtp/create-file-sender.js';
 import { createOffloadedSmtpSender } from './smtp/create-offloaded-smtp-sender.js';
 import { createDigestWorker } from './workers/digest-worker.js';
@@ -141,7 +140,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   // Counted as the sweeper queues them, inside its transaction: a tick that then fails to commit
   // (rare; it is retried) counts its steps twice, which a rate over minutes does not notice.
   const notify = outboxSlaNotify(config, clock, { onTeamNotification: (kind) => metrics.slaNotifications.inc({ kind }) });
-  workers.push(createSlaWorker({ db, config, policy: config.policy as Policy, clock, logger, notify }));
+  workers.push(createSlaWorker({ db, config, policy: config.policy, clock, logger, notify }));
   workers.push(createDigestWorker({ db, config, clock, logger }));
   workers.push(createReportMailWorker({ db, config, clock, logger }));
 
@@ -207,7 +206,7 @@ const MANAGEMENT_FIRST_WAIT_MS = 20_000;
 
 /** Health, readiness, metrics, and the loopback read-only listing that `slagate demo` prints. */
 function createHttpWorker(ctx: WorkerContext, workers: () => GatewayWorker[], started: () => Set<GatewayWorker>) {
-  const { config, database, logger, clock, metrics } = ctx;
+  const { config, database, logger, metrics } = ctx;
   const limitOf = (q: URLSearchParams) => Math.min(API_LIMIT_MAX, Math.max(1, Number(q.get('limit')) || 20));
   const server = createHttpServer({
     host: config.http.host,

@@ -51,7 +51,7 @@ export async function measureIngestCore(
     const cpu = process.cpuUsage(cpu0);
     const ingestStatements = statements;
 
-    const sql = postgresJsOf(database.db)!;
+    const sql = postgresJsOf(database.db);
     const perStatementUs = async (run: (i: number) => PromiseLike<unknown>) => {
       for (let i = 0; i < 300; i++) await run(i); // warm-up: JIT and the prepared statement
       const c0 = process.cpuUsage();

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import type { IngestDecision } from '../inbound/ingest-types.js';
 import type { MailboxName } from '../policy/priorities.js';
 import { EXIT, type RegisterCommand } from './context.js';
 
@@ -33,7 +34,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const progress = (ctx.err as NodeJS.WriteStream).isTTY === true;
       try {
         for await (const source of readMailSources(paths)) {
-          let line: Record<string, unknown>;
+          let line: ReplayLine;
           try {
             const o = await ingestMessage(deps, {
               raw: source.raw, mailbox: opts.mailbox, receivedAt: dateHeader(source.raw) ?? new Date(), source: 'replay',
@@ -46,7 +47,7 @@ export const register: RegisterCommand = (program, ctx) => {
             line = { file: source.name, decision: 'error', acknowledge: false, ticket: null, type: null, priority: null, private: false, reason: (err as Error).message };
             ctx.exitCode = EXIT.SOFTWARE;
           }
-          counts.set(String(line.decision), (counts.get(String(line.decision)) ?? 0) + 1);
+          counts.set(line.decision, (counts.get(line.decision) ?? 0) + 1);
           ctx.out.write(opts.json ? `${JSON.stringify(line)}\n`
             : `${line.file}\t${line.decision}\t${line.ticket ?? '-'}\t${line.type ?? '-'}\t${line.priority ?? '-'}\t${line.private ? 'private' : 'team'}\tack=${line.acknowledge ? 'yes' : 'no'}\t${line.reason}\n`);
           if (progress) ctx.err.write(`\r${[...counts.values()].reduce((a, b) => a + b, 0)} mails replayed`);
@@ -59,3 +60,16 @@ export const register: RegisterCommand = (program, ctx) => {
       }
     });
 };
+
+/** One replayed mail, as a JSON line or a tab-separated one. */
+interface ReplayLine {
+  file: string;
+  decision: IngestDecision | 'error';
+  acknowledge: boolean;
+  ticket: string | null;
+  type: string | null;
+  priority: string | null;
+  private: boolean;
+  verdict?: string | null;
+  reason: string;
+}

@@ -21,7 +21,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option('--json', 'print one JSON object')
     .option('--stdin', 'read one JSON request per line ({"priority","received","qualified"}) and answer one JSON line each')
     .action(async (opts: SlaOptions) => {
-      const policy = ctx.config().policy as Policy;
+      const policy = ctx.config().policy;
       const { answerSlaQuery: answerExactly } = await import('../sla/answer-sla-query.js');
       const { priorityNamed } = await import('../inbound/subject-tags.js');
       // A priority may be given by any of its aliases (urgent, acil, p1, kritik...), as in subjects.

@@ -2,7 +2,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 
-/** Drizzle over either driver; repositories accept this or a transaction (which is one too). */
+/** Drizzle over postgres.js; repositories accept this or a transaction (which is one too). */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
 
 export interface Database {
@@ -48,9 +48,9 @@ export async function openDatabase(database: Config['database'], options: OpenDa
   if (dataDir.startsWith('memory://')) {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    throwaway = mkdtempSync(join(tmpdir(), 'slagate-throwaway-'));
-    dataDir = join(throwaway, 'postgres');
+    const path = await import('node:path');
+    throwaway = mkdtempSync(path.join(tmpdir(), 'slagate-throwaway-'));
+    dataDir = path.join(throwaway, 'postgres');
   }
   const server = await openMigrated(dataDir, database);
   // Every complaint's text is in there (tables, WAL): the folder around it private too (0700), and

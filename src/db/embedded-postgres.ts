@@ -116,7 +116,7 @@ function run(cmd: string, args: string[], what: string): Promise<void> {
   return new Promise((done, fail) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('error', (e) => fail(startFailure(`${what} could not run: ${e.message}`, e)));
     child.on('exit', (code) => (code === 0 ? done() : fail(startFailure(`${what} failed (exit ${code}): ${lastLines(err)}`))));
   });

@@ -1,4 +1,7 @@
-/** The rows of a raw `db.execute`: postgres.js answers an array of rows, PGlite an object with `rows`. */
+/**
+ * The rows of a raw `db.execute`, typed: postgres.js answers them as an array (its RowList), which
+ * drizzle types only as its query-result kind.
+ */
 export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+  return result as T[];
 }

@@ -1,7 +1,7 @@
 /**
  * Writes of one transaction whose answers nobody waits for. Each is sent without waiting for its
  * answer and the caller goes on: the statements still run one after the other in the order they
- * were sent (postgres.js pipelines them on the transaction's connection; PGlite queues them), so
+ * were sent (postgres.js pipelines them on the transaction's connection), so
  * a later read sees every write sent before it, and the round trip a write would have cost on its
  * own is shared with the next statement that is waited for. An ingest batch waits only for its
  * reads.
@@ -33,8 +33,8 @@ export async function withWriteBehind<T>(work: (writes: WriteBehind) => Promise<
   } catch (err) {
     // Every deferred write settles before the caller rolls back: a write of two statements (a
     // message, then its attachments) sends its second only once the first answers, and sent
-    // after the ROLLBACK it would run outside this transaction (PGlite refuses it, postgres.js
-    // runs it on the connection, perhaps in the next transaction to use it).
+    // after the ROLLBACK it would run outside this transaction (postgres.js runs it on the
+    // connection, perhaps in the next transaction to use it).
     const cause = await firstFailure(deferred);
     throw isAbortedTransaction(err) ? cause ?? err : err;
   }

@@ -93,7 +93,7 @@ export function compareMigrations(
 function plain(err: unknown): string {
   // drizzle wraps the driver's error ("Failed query: ...") and keeps it as the cause.
   let e = err as { code?: string; message?: string; cause?: unknown };
-  while (!e.code && e.cause) e = e.cause as typeof e;
+  while (!e.code && e.cause) e = e.cause;
   if (e.code === 'ECONNREFUSED') return 'connection refused';
   if (e.code === '28P01') return 'password authentication failed';
   if (e.code === '3D000') return e.message ?? 'database does not exist';

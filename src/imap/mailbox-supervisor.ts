@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ImapSettings } from '../config.js';
-import { SlagateError } from '../errors.js';
+import type { SlagateError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import { createImapSession, toImapError, type ImapSession } from './open-session.js';
 

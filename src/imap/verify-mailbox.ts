@@ -54,6 +54,6 @@ function connectDetail(e: { code?: string; message?: string }): string {
     case 'ECONNREFUSED': return 'connection refused';
     case 'ENOTFOUND': case 'EAI_AGAIN': return 'host name not found';
     case 'ETIMEDOUT': case 'CONNECT_TIMEOUT': case 'GREETING_TIMEOUT': return 'no answer (timed out)';
-    default: return e.message ?? String(e);
+    default: return e.message ?? e.code ?? 'unknown error'; // String(e) would say [object Object]
   }
 }

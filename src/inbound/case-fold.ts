@@ -15,7 +15,7 @@ const TURKISH: Record<string, string> = {
 };
 const TURKISH_LETTERS = /[İIıiŞşĞğÜüÖöÇç]/g;
 const COMBINING_MARKS = /\p{M}+/gu;
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 // Spaces, hyphens of every kind and underscores all separate words the same way in a tag.
 const SEPARATORS = /[\s\p{Pd}_]+/gu;
 

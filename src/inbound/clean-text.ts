@@ -3,7 +3,7 @@
  * controls except tab and newline, and a bound on length. Pure, so it is shared by the parser and
  * anything else that copies mail text around.
  */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- controls are what this removes from mail text
 const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 export function cleanText(value: string, maxChars: number, warnings?: string[], label = 'text'): string {
@@ -19,6 +19,6 @@ export function cleanText(value: string, maxChars: number, warnings?: string[], 
 
 /** A single header-like line: CR, LF and every control removed (no header injection downstream). */
 export function cleanLine(value: string, maxChars: number): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- controls, CR and LF included, are what this removes
   return value.replace(/[\u0000-\u001F\u007F]+/g, ' ').replace(/\s{2,}/g, ' ').trim().slice(0, maxChars);
 }

@@ -202,7 +202,7 @@ function streamParse(raw: Buffer, wanted: ReadonlySet<number> = new Set()): Prom
       if (settled) return;
       if (!parser.headers || !parser.headerLines) return fail(new Error('the message ended before its headers'));
       settled = true;
-      const t = text as MessageText | null;
+      const t = text;
       resolve({ headers: parser.headers, headerLines: parser.headerLines, text: t?.text, html: t?.html, attachments });
     });
     // Fed in slices, honouring the parser's backpressure: written whole, the splitter decodes the
@@ -321,7 +321,7 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
       }
     }
   };
-  for (const o of objects) walk(o.value as never);
+  for (const o of objects) walk(o.value);
   return out;
 }
 

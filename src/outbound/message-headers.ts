@@ -11,7 +11,7 @@ const MAX_REFERENCES = 20;
  * other control characters become spaces, runs of whitespace collapse, and the length is bounded.
  */
 export function safeHeaderValue(value: string, maxLength = MAX_HEADER_VALUE): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- controls are what this removes (header injection)
   const cleaned = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
   if (cleaned.length <= maxLength) return cleaned;
   return cleaned.slice(0, maxLength).trimEnd();
@@ -22,7 +22,7 @@ const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
 /** `<local@domain>` without spaces, controls or nested brackets, and of a sane length. */
 export function isValidMessageId(value: string | null | undefined): value is string {
   if (!value || value.length > MAX_MESSAGE_ID) return false;
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- a control in a Message-ID is what this refuses
   return MESSAGE_ID.test(value) && !/[\u0000-\u001f\u007f]/.test(value);
 }
 

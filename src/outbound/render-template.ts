@@ -109,7 +109,7 @@ function registerHelpers(hb: typeof Handlebars): void {
   // strict mode would fail on a missing `files`, so the helper reads it leniently.
   hb.registerHelper('listedFiles', function (options: Handlebars.HelperOptions) {
     const files = (rootOf(options) as { files?: unknown }).files;
-    return Array.isArray(files) ? files : [];
+    return Array.isArray(files) ? files as unknown[] : [];
   });
   // "2 sa 5 dk" / "2 h 5 min": how late a deadline is (escalation mails).
   hb.registerHelper('duration', function (minutes: number, options: Handlebars.HelperOptions) {

@@ -85,7 +85,7 @@ export function ticketEventFigures(events: readonly ReportEventRow[]): TicketEve
       case 'qualification-reminder':
         // The level the sweep recorded says who was told (escalation-plan.ts recipientsFor).
         if (e.data.level === 'breach') {
-          figures.breachAlerts.push({ clock: String(e.data.clock ?? 'unknown') });
+          figures.breachAlerts.push({ clock: typeof e.data.clock === 'string' ? e.data.clock : 'unknown' });
           figures.reached = higher(figures.reached, 'lead');
         } else if (e.data.level === 'manager') {
           figures.managerAlerts += 1;

@@ -29,7 +29,7 @@ export class CachedZone extends Zone<true> {
     return this.#inner.offsetName(ts, options) as string;
   }
   override formatOffset(ts: number, format: Parameters<IANAZone['formatOffset']>[1]): string {
-    return this.#inner.formatOffset(ts, format) as string;
+    return this.#inner.formatOffset(ts, format);
   }
   override equals(other: Zone): boolean {
     return other.type === 'iana' && other.name === this.name;
@@ -38,9 +38,9 @@ export class CachedZone extends Zone<true> {
     const bucket = Math.floor(ts / BUCKET_MS);
     const known = this.#offsets.get(bucket);
     if (known !== undefined) return known;
-    const first = this.#inner.offset(bucket * BUCKET_MS) as number;
-    const last = this.#inner.offset((bucket + 1) * BUCKET_MS - 1) as number;
-    if (first !== last || Number.isNaN(first)) return this.#inner.offset(ts) as number;
+    const first = this.#inner.offset(bucket * BUCKET_MS);
+    const last = this.#inner.offset((bucket + 1) * BUCKET_MS - 1);
+    if (first !== last || Number.isNaN(first)) return this.#inner.offset(ts);
     if (this.#offsets.size >= MAX_BUCKETS) this.#offsets.clear();
     this.#offsets.set(bucket, first);
     return first;

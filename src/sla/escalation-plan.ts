@@ -1,5 +1,5 @@
 import type { Policy } from '../policy/default-policy.js';
-import type { Priority, TicketStatus } from '../policy/priorities.js';
+import type { Priority } from '../policy/priorities.js';
 import { calendarFor, type Calendar } from './calendar.js';
 import { priorityRule, targetsOf, type SlaExtensions } from './deadlines.js';
 import type { SlaClock } from './explain-deadline.js';
@@ -21,7 +21,8 @@ export interface SlaEvent {
 
 export interface SlaState {
   priority: Priority;
-  status: TicketStatus | string;
+  /** A TicketStatus as stored: read back from the database as plain text, so any string. */
+  status: string;
   assignee: string | null;
   receivedAt: Date;
   firstResponseAt: Date | null;

@@ -28,11 +28,11 @@ const RESERVED_HEADERS = new Set([
 /** Headers whose value is a list of `<msg-id>`: an encoded word inside them would be read as text. */
 const MSG_ID_HEADERS = new Set(['in-reply-to', 'references']);
 const HEADER_NAME = /^[!-9;-~]+$/;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- controls are what this strips out of a header value
 const CONTROLS = /[\u0000-\u001f\u007f]+/g;
 const LINE = 76; // characters: RFC 2045's limit for encoded lines, and where headers fold
 const LONG_LINE = new RegExp(`^.{${LINE + 1},}`, 'm');
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- controls other than TAB, CR and LF are what makes a body not 7bit
 const NOT_7BIT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u0080-\uffff]/;
 
 /**

@@ -13,13 +13,13 @@
  */
 export interface ManagementFirst {
   /** The management session is ready: `pass` has it read its folder (or joins the pass running) and settles when done. */
-  ready(pass: () => Promise<void>): void;
+  ready(this: void, pass: () => Promise<void>): void;
   /** The management session ended (a reconnect, a lease lost). */
-  lost(): void;
+  lost(this: void): void;
   /** This process does not read management now: another instance holds its lease. */
-  standby(): void;
+  standby(this: void): void;
   /** Called by a support pass that listed new mail, before it hands any over. Never rejects. */
-  beforeSupport(): Promise<void>;
+  beforeSupport(this: void): Promise<void>;
 }
 
 export function createManagementFirst(options: { waitMs: number }): ManagementFirst {

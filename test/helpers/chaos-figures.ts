@@ -28,7 +28,7 @@ export function recordChaosFigures(figures: ChaosFigures): void {
   console.log(`[chaos] ${figures.scenario}: ${JSON.stringify(figures)}`);
   let dir: string | undefined;
   try {
-    dir = inject('chaosResultsDir' as never) as string | undefined;
+    dir = inject('chaosResultsDir' as never);
   } catch {
     dir = undefined;
   }

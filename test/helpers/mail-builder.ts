@@ -24,7 +24,6 @@ export interface TestAttachment {
 const BOUNDARY = 'test-boundary-7f3a';
 
 function encodeWord(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return /^[\x20-\x7e]*$/.test(s) ? s : `=?UTF-8?B?${Buffer.from(s).toString('base64')}?=`;
 }
 

@@ -31,7 +31,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   }
   const run = (command: string, args: string[], timeoutMs = 60_000) => {
     const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]] : [join(bin, command), args];
-    const r = spawnSync(cmd as string, argv as string[], { encoding: 'utf8', timeout: timeoutMs });
+    const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: timeoutMs });
     if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr || r.stdout || r.error}`);
   };
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], 120_000);

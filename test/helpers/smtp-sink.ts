@@ -62,7 +62,7 @@ export async function startSmtpSink(policy: SmtpSinkPolicy = {}): Promise<SmtpSi
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', async () => {
+      const answer = async () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const mail: ReceivedMail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -81,6 +81,11 @@ export async function startSmtpSink(policy: SmtpSinkPolicy = {}): Promise<SmtpSi
         if (r) return callback(Object.assign(new Error(r.message), { responseCode: r.code }));
         sink.accepted.push(mail);
         callback();
+      };
+      // A policy that throws or rejects (holdAnswer) answers 451 instead of leaving an unhandled
+      // rejection and a client waiting for an answer that never comes.
+      stream.on('end', () => {
+        answer().catch((err: unknown) => callback(Object.assign(new Error(String(err)), { responseCode: 451 })));
       });
     },
   });

@@ -97,6 +97,6 @@ describe('acknowledgement caps against forged floods (real ingest, PostgreSQL)',
   });
 
   it('rejects an unknown limits key (config strict)', () => {
-    expect(() => testConfig(database.url, { limits: { ackPerDomainCapp: 3 } as never })).toThrow();
+    expect(() => testConfig(database.url, { limits: { ackPerDomainCapp: 3 } })).toThrow();
   });
 });

@@ -31,7 +31,7 @@ describe('hostile input', () => {
     // A few corpus files are the same mail with other line endings: deduplicated, not lost.
     expect(harness.tally.stored + harness.tally.duplicates).toBe(corpus.length);
     expect(harness.tally.quarantined).toBe(0);
-  });
+  }, 180_000); // the whole corpus one mail at a time, with its outbound checks: over 30 s at load 27
 
   it('has a header check that catches an injected header and a bare LF', () => {
     const clean = 'From: a@b.example\r\nTo: c@d.example\r\nSubject: Hi\r\nMessage-ID: <x@y>\r\nDate: Mon, 16 Mar 2026 10:00:00 +0000\r\n\r\nbody';

@@ -51,7 +51,7 @@ describe('data at rest is for the gateway\'s user only', () => {
       await sender.send({
         messageId: '<x.1@sanarise.example>', fromAddress: { address: 'support@sanarise.example' }, replyTo: null,
         to: [{ address: 'deniz@anadolu.example' }], cc: [], subject: 'Test', text: 'canary', html: null, headers: {}, attachments: [],
-      } as unknown as Parameters<typeof sender.send>[0]);
+      });
       expect(readdirSync(outDir).filter((n) => n.endsWith('.eml'))).toHaveLength(1);
 
       expect(openToOthers(join(root, 'data'))).toEqual([]);

@@ -40,7 +40,7 @@ it.each([
   const env = { ...process.env, DATABASE_URL: '', SLAGATE_CONFIG: '', ...shifted };
   const gateway = spawn(process.execPath, [CLI, 'start', '--config', 'slagate.json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
-  gateway.stderr!.on('data', (d) => { logs += d; });
+  gateway.stderr.on('data', (d) => { logs += d; });
   const exited = new Promise<number | null>((resolve) => gateway.once('exit', (code) => resolve(code)));
   try {
     await eventually(() => existsSync(join(cwd, 'data/gateway.json')), 60_000, 'the gateway to announce itself');

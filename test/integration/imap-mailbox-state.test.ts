@@ -4,7 +4,7 @@ import {
 } from '../../src/db/repositories/mailbox-state-repository.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
-/** Leases and fenced checkpoints on the real PostgreSQL (concurrency is not testable on PGlite). */
+/** Leases and fenced checkpoints on the real PostgreSQL (concurrency needs real connections, not mocks). */
 
 let database: TestDatabase;
 beforeAll(async () => { database = await createTestDatabase(); });

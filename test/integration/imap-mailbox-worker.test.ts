@@ -103,8 +103,8 @@ describe('mailbox worker against Dovecot', () => {
       }
       console.log('APPEND to row latency (ms):', latencies.join(', '));
       expect(worker.sessions).toBe(1);
+      expect(await eventually(async () => (await listUids(account('idle'), 'Processed')).length === 5 || undefined, 30_000, 'five moved')).toBe(true);
       expect(await listUids(account('idle'), 'INBOX')).toEqual([]);
-      expect(await listUids(account('idle'), 'Processed')).toHaveLength(5);
     }, { socketTimeoutMs: 1_800_000, maxIdleTimeMs: 600_000, resyncIntervalMs: 1_200_000 });
   }, 400_000);
 
@@ -115,10 +115,10 @@ describe('mailbox worker against Dovecot', () => {
       await eventually(async () => (await countRows(database)).rows === 500, 240_000, '500 rows');
       console.log(`backlog of 500 ingested in ${Date.now() - t0} ms`);
       expect(await countRows(database)).toEqual({ rows: 500, distinct: 500, tickets: 500 });
-      const cp = await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 500 && getCheckpoint(database.db, 'support'));
+      const cp = await eventually(async () => (await getCheckpoint(database.db, 'support'))?.lastUid === 500 && getCheckpoint(database.db, 'support'), 60_000, 'checkpoint 500');
       expect(cp).toMatchObject({ lastUid: 500 });
     });
-  }, 300_000); // at load 27 on two cores 500 mails took more than 50 s: the wait is a hang guard, not a speed test (BENCHMARKS.md has the speed)
+  }, 330_000); // 500 mails took more than 57 s at load 27: a generous deadline, the throughput is the bench's
 
   it('ingests mail that someone already read (\\Seen is not a cursor)', async () => {
     await dovecot.append('seen', 'INBOX', [makeMail('seen-1'), makeMail('seen-2')], { flags: ['\\Seen'] });

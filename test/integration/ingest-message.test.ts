@@ -214,5 +214,5 @@ describe('ingest', () => {
     }
     console.log(`corpus: ${files.length} mails -> ${[...decisions].map(([k, v]) => `${k} ${v}`).join(', ')}`);
     expect([...decisions.values()].reduce((a, b) => a + b, 0)).toBe(files.length);
-  });
+  }, 180_000); // the whole corpus, one mail at a time: over the 30 s default at load 27
 });

@@ -37,7 +37,7 @@ beforeAll(async () => {
   configInput = {
     ...structuredClone(DEFAULT_CONFIG_INPUT),
     tokenSecret: 'test-token-secret-0123456789',
-    database: { url: database.url, dataDir: join(dir, 'data', 'pglite') },
+    database: { url: database.url, dataDir: join(dir, 'data', 'postgres') },
     smtp: { host: sink.host, port: sink.port, connectionTimeoutMs: 5_000 },
     localMail: { port: 0, outDir: join(dir, 'out') },
     http: { port: 0 },
@@ -104,7 +104,7 @@ describe('slagate ingest with a gateway running', () => {
     // Same folder (so the same gateway.json), another PostgreSQL that is down: the command opens
     // that database itself and asks the MTA to retry; the running gateway is not used.
     const other = join(dir, 'other.json');
-    writeFileSync(other, JSON.stringify({ ...configInput, database: { url: 'postgres://postgres@127.0.0.1:1/none', dataDir: join(dir, 'data', 'pglite') } }));
+    writeFileSync(other, JSON.stringify({ ...configInput, database: { url: 'postgres://postgres@127.0.0.1:1/none', dataDir: join(dir, 'data', 'postgres') } }));
     const result = await runCli(['-c', other, 'ingest'], { stdin: buildMail({ messageId: '<pipe-other@client.example>' }) });
     expect(result.code).toBe(75);
     expect(await rows('<pipe-other@client.example>')).toEqual([]);
@@ -115,7 +115,7 @@ describe('slagate ingest against a gateway that cannot commit', () => {
   it('exits 75 (try again later) on the gateway\'s 451, and opens the database itself when the gateway is gone', async () => {
     const here = mkdtempSync(join(tmpdir(), 'slagate-pipe-down-'));
     try {
-      const dataDir = join(here, 'data', 'pglite');
+      const dataDir = join(here, 'data', 'postgres');
       const config = parseConfig({ ...configInput, database: { url: database.url, dataDir } });
       const socket = join(here, 'data', 'run', 'ingest.sock');
       const listener = createIngestSocket({
@@ -215,7 +215,7 @@ describe('the pipe fast path', () => {
 
   it('leaves standard input unread when no gateway runs', async () => {
     const none = join(dir, 'none.json');
-    writeFileSync(none, JSON.stringify({ ...configInput, database: { url: database.url, dataDir: join(dir, 'nowhere', 'pglite') } }));
+    writeFileSync(none, JSON.stringify({ ...configInput, database: { url: database.url, dataDir: join(dir, 'nowhere', 'postgres') } }));
     const input = { read: () => { throw new Error('read'); }, [Symbol.asyncIterator]: () => { throw new Error('standard input was read'); } };
     const code = await ingestFastPath(['-c', none, 'ingest'], { out: process.stdout, err: process.stderr, in: input as never }, {});
     expect(code).toBeNull();

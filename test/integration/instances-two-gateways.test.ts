@@ -40,7 +40,7 @@ function startInstance(name: string): { child: ChildProcess; exited: Promise<{ c
   const path = join(tmp, `${name}.json`);
   writeFileSync(path, JSON.stringify({
     instanceName: name,
-    database: { url: database.url, poolMax: 3, dataDir: join(tmp, name, 'pglite') },
+    database: { url: database.url, poolMax: 3, dataDir: join(tmp, name, 'postgres') },
     mailboxes: {
       support: {
         address: 'support@sanarise.example',

@@ -22,7 +22,7 @@ const LOGGER = pathToFileURL(fileURLToPath(new URL('../../dist/logger.js', impor
 /** Spawns with stderr's read end closed at once; resolves with how the process ended, or 'hung'. */
 function runWithStderrGone(command: string, args: string[]) {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.destroy();
+  child.stderr.destroy();
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'hung'>((resolve) => {
     const hung = setTimeout(() => { child.kill('SIGKILL'); resolve('hung'); }, 15_000);
     child.once('exit', (code, signal) => {
@@ -60,10 +60,10 @@ describe('logging with nobody reading stderr', () => {
       for (let i = 0; i < 200; i++) logger.info({ filler: 'x'.repeat(1000) }, 'line ' + i);
       process.stdout.write(String(Math.round(performance.now() - started)));`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr!.pause(); // 200 KB of lines against a 64 KiB pipe nobody drains for 3 s
+    child.stderr.pause(); // 200 KB of lines against a 64 KiB pipe nobody drains for 3 s
     let out = '';
-    child.stdout!.on('data', (d) => { out += d; });
-    const resume = setTimeout(() => child.stderr!.resume(), 3_000);
+    child.stdout.on('data', (d) => { out += d; });
+    const resume = setTimeout(() => child.stderr.resume(), 3_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(resume);
     expect(code).toBe(0);
@@ -73,7 +73,7 @@ describe('logging with nobody reading stderr', () => {
   it('leaves slagate start answering SIGTERM once it is up', async () => {
     const port = await freePort();
     const config = writeTestConfig({
-      database: { url: database.url, dataDir: join(dir, 'pglite') }, // gateway.json is written beside it
+      database: { url: database.url, dataDir: join(dir, 'postgres') }, // gateway.json is written beside it
       http: { host: '127.0.0.1', port },
       localMail: { host: '127.0.0.1', port: 0, outDir: join(dir, 'outgoing') },
     });

@@ -65,7 +65,7 @@ beforeAll(async () => {
     tokenSecret: 'test-token-secret-0123456789',
     // Short server-side timeouts keep the transaction deadline (their sum, 20 s) short: a
     // connection the driver left stuck ends the gateway, which the supervisor restarts.
-    database: { url: viaProxy.toString(), dataDir: join(dir, 'data', 'pglite'), statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 10_000 },
+    database: { url: viaProxy.toString(), dataDir: join(dir, 'data', 'postgres'), statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 10_000 },
     smtp: { host: postfix.host, port: postfix.port, connectionTimeoutMs: 10_000 },
     localMail: { port: 0, outDir: join(dir, 'out') },
     http: { port: 0 },
@@ -108,8 +108,8 @@ describe('slagate behind a real Postfix', () => {
     const row = await until('the LMTP delivery', async () => (await rowsOf('<mta-lmtp@client.example>'))[0]);
     expect(row).toMatchObject({ mailbox: 'support', source: 'lmtp', decision: 'new-ticket', acknowledge: true });
     // What a real MTA adds is there: the envelope sender as Return-Path, Postfix's Received.
-    expect(row!.raw).toMatch(/^Return-Path: <deniz@client\.example>\r\n/);
-    expect(row!.raw).toMatch(/^Received: from [\s\S]{0,200}?by mx\.sanarise\.example \(Postfix\)/m);
+    expect(row.raw).toMatch(/^Return-Path: <deniz@client\.example>\r\n/);
+    expect(row.raw).toMatch(/^Received: from [\s\S]{0,200}?by mx\.sanarise\.example \(Postfix\)/m);
     const ack = await until('the acknowledgement in deniz\'s Maildir', () => postfix.maildir('deniz@client.example').find((m) => /mta-lmtp@client\.example/.test(m)));
     // Issue 21: the envelope sender is our signed bounce address (BATV), so only a real DSN counts.
     expect(ack).toMatch(/^Return-Path: <support\+b[a-z2-7]{16}@sanarise\.example>/m);
@@ -122,7 +122,7 @@ describe('slagate behind a real Postfix', () => {
     await submit('deniz@client.example', ['support@piped.sanarise.example'], raw);
     const row = await until('the piped delivery', async () => (await rowsOf('<mta-pipe@client.example>'))[0]);
     expect(row).toMatchObject({ mailbox: 'support', source: 'cli', decision: 'new-ticket', acknowledge: true });
-    expect(row!.raw).toMatch(/^Return-Path: <deniz@client\.example>\r\n/);
+    expect(row.raw).toMatch(/^Return-Path: <deniz@client\.example>\r\n/);
     await until('the pipe\'s success in the log', () => /to=<support@piped\.sanarise\.example>.*status=sent \(delivered via slagatepipe service/.test(postfix.log()));
   });
 

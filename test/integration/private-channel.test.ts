@@ -13,7 +13,6 @@ import { main } from '../../src/cli.js';
 import { DEFAULT_CONFIG_INPUT } from '../../src/config.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { tickets } from '../../src/db/schema/tickets.js';
-import type { Policy } from '../../src/policy/default-policy.js';
 import { createReplyToken, tokenAddress } from '../../src/security/reply-token.js';
 import { buildMail } from '../helpers/mail-builder.js';
 import { testConfig } from '../helpers/test-config.js';
@@ -87,7 +86,7 @@ describe('the private management channel', () => {
     expect(managementCopy).toMatchObject({ decision: 'duplicate', ticket: null });
 
     // Let every clock run out: reminders, breaches and manager escalations are queued.
-    const sweep = { db: database.db, policy: config.policy as Policy, config, logger: deps.logger, notify: outboxSlaNotify(config, () => now) };
+    const sweep = { db: database.db, policy: config.policy, config, logger: deps.logger, notify: outboxSlaNotify(config, () => now) };
     for (const days of [0.2, 1, 3, 8]) {
       now = new Date(MONDAY_10.getTime() + days * 86_400_000);
       await sweepSla({ ...sweep, clock: () => now }, { limit: 100 });

@@ -86,7 +86,7 @@ describe('raw mail over 1 MiB', () => {
     await database.db.insert(rawMailChunks).values({ rawMailId: 999_001, seq: 2, data: Buffer.from('x') });
     const bytes = randomBytes(3 * 64 * 1024 + 17);
     const attempt = database.db.transaction(async (tx) => {
-      await copyRawChunks(postgresJsOf(tx)!, 999_001, bytes, 64 * 1024);
+      await copyRawChunks(postgresJsOf(tx), 999_001, bytes, 64 * 1024);
     });
     await expect(attempt).rejects.toThrow();
     const left = await database.db.select().from(rawMailChunks).where(eq(rawMailChunks.rawMailId, 999_001));
@@ -96,7 +96,7 @@ describe('raw mail over 1 MiB', () => {
     const timeouts = await database.db.transaction(async (tx) => {
       const show = async () => ((await tx.execute(sql`show statement_timeout`)) as unknown as { statement_timeout: string }[])[0]!.statement_timeout;
       const before = await show();
-      await copyRawChunks(postgresJsOf(tx)!, 999_002, bytes, 64 * 1024);
+      await copyRawChunks(postgresJsOf(tx), 999_002, bytes, 64 * 1024);
       return { before, after: await show() };
     });
     // Raised for the COPY only (the server times a COPY as one statement), then put back.

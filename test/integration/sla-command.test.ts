@@ -84,7 +84,7 @@ describe('#sla by signed staff reply, through the real ingest', () => {
       [LEAD, 'pause', 'müşterinin sunucusu bakımda'],
       [LEAD, 'resume', undefined],
     ]);
-    const figures = ticketEventFigures((await eventsOf(ticket.id)).map((e) => ({ ticketId: e.ticketId, at: e.at, kind: e.kind, data: e.data as Record<string, unknown> })));
+    const figures = ticketEventFigures((await eventsOf(ticket.id)).map((e) => ({ ticketId: e.ticketId, at: e.at, kind: e.kind, data: e.data })));
     expect(figures).toMatchObject({ slaPauses: 1, slaExtensions: 1, slaExtendedMinutes: 120 });
   });
 });

@@ -59,8 +59,6 @@ function fakeFolder(mails: FakeMail[], opts: { silent?: number[]; expunged?: num
   return { session: session as unknown as ImapSession, moved, searches, sourceFetches, streamed };
 }
 
-const logger = pino({ level: 'silent' });
-
 function depsFor(start: number | null) {
   let stored = start === null ? null : { uidvalidity: 7, lastUid: start };
   const ingested: IngestInput[] = [];

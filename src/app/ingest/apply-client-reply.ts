@@ -88,7 +88,7 @@ export async function applyClientReply(
   }
   if (Object.keys(patch).length > 0) await deferOr(ctx.writes, updateTicket(tx, ticket.id, patch, now));
   // Tags that correct the type or priority re-classify the ticket (and recompute its clocks).
-  const corrected = await applyClientCorrection(tx, ctx, m, { ...ticket, ...patch } as TicketRow);
+  const corrected = await applyClientCorrection(tx, ctx, m, { ...ticket, ...patch });
   Object.assign(patch, { type: corrected.type, priority: corrected.priority, requestedPriority: corrected.requestedPriority, priorityReason: corrected.priorityReason });
   // Whoever handles the ticket reads the reply in their mailbox and answers it from there: the
   // forward carries their signed reply address.

@@ -67,7 +67,7 @@ export async function ingestBatch(deps: IngestDeps & { ahead?: ParseAhead }, inp
 }
 
 async function commitItems(deps: IngestDeps, items: Item[]): Promise<BatchResult> {
-  const outcomes: (IngestOutcome | undefined)[] = new Array(items.length).fill(undefined);
+  const outcomes = new Array<IngestOutcome | undefined>(items.length).fill(undefined);
   if (items.length === 0) return { outcomes };
   let committed: (IngestOutcome | null)[];
   try {
@@ -146,7 +146,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
     }));
     const routeInputs = items.map((item, i): RouteInput | null => (ids[i] === null || ids[i] === undefined || !item.prepared.ok ? null : {
-      input: item.input, mail: item.prepared.mail, messageId: messageIdOf(item), rawMailId: ids[i]!,
+      input: item.input, mail: item.prepared.mail, messageId: messageIdOf(item), rawMailId: ids[i],
       noise: item.prepared.noise, classification: item.prepared.classification, authentication: item.prepared.authentication,
     }));
     // A batch of one has no second lock to order, and reads its private copy only if it may open a
@@ -169,7 +169,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     let privateCopies = alone ? undefined : await readPrivateCopies(routeInputs.flatMap((m) => (m ? [m.messageId] : [])));
     // Every write whose answer nothing waits for goes behind: the batch waits for its reads alone.
     const ctx = { config, now, logger: deps.logger, writes };
-    const outcomes: (IngestOutcome | null)[] = new Array(items.length).fill(null);
+    const outcomes = new Array<IngestOutcome | null>(items.length).fill(null);
     const decided = new Set<number>();
     let run: { i: number; m: NewTicketMail }[] = [];
     const flush = async () => {

@@ -5,7 +5,7 @@ import { insertMessage } from '../../db/repositories/message-repository.js';
 import {
   findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey, type StoredThreadRef,
 } from '../../db/repositories/ticket-repository.js';
-import { decideThread, type ThreadDecision, type TicketThreadRef } from '../../inbound/decide-thread.js';
+import { decideThread, type ThreadDecision } from '../../inbound/decide-thread.js';
 import { sameOrganisation } from '../../inbound/same-organisation.js';
 import { mayContinueThread } from '../../inbound/thread-membership.js';
 import { applyAgentReply } from './staff-mail/apply-agent-reply.js';

@@ -12,7 +12,7 @@ import {
   eventKind, holdForStaff, planSlaEvents, recipientsFor, type SlaEvent, type SlaRecipients,
 } from '../../sla/escalation-plan.js';
 import { slaStepKey } from '../../sla/sla-step-key.js';
-import { nextLookAt, slaStateOf } from '../../tickets/stored-sla.js';
+import { slaStateOf } from '../../tickets/stored-sla.js';
 import { currentLevel, levelAfterSlaStep } from '../../tickets/escalation-ladder.js';
 
 /** A staff notification decided by the sweeper; the outbound side turns it into an outbox row. */

@@ -27,7 +27,7 @@ export async function ingestFastPath(
   let raw: Buffer;
   try {
     const chunks: Buffer[] = [];
-    for await (const chunk of io.in) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Buffer);
+    for await (const chunk of io.in) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     raw = Buffer.concat(chunks);
   } catch (err) {
     session.close();

@@ -8,14 +8,16 @@ interface PostgresJsSql {
 }
 
 /**
- * The postgres.js connection under a drizzle database or transaction, or null on PGlite. drizzle
- * keeps it as `session.client`; a transaction's is the reserved connection the transaction runs on.
+ * The postgres.js connection under a drizzle database or transaction. drizzle keeps it as
+ * `session.client`; a transaction's is the reserved connection the transaction runs on. Reached
+ * through drizzle's internals, so a drizzle that moved it is refused here, by name.
  */
-export function postgresJsOf(db: Db): PostgresJsSql | null {
+export function postgresJsOf(db: Db): PostgresJsSql {
   const client = (db as unknown as { session?: { client?: unknown } }).session?.client;
-  return typeof client === 'function' && typeof (client as { unsafe?: unknown }).unsafe === 'function'
-    ? client as unknown as PostgresJsSql
-    : null;
+  if (typeof client === 'function' && typeof (client as { unsafe?: unknown }).unsafe === 'function') {
+    return client as unknown as PostgresJsSql;
+  }
+  throw new SlagateError('INTERNAL', 'no postgres.js connection under this drizzle database (session.client): was drizzle-orm upgraded?');
 }
 
 /** Bytes handed to the socket per COPY message: small enough that no copy of a piece is large. */
@@ -62,7 +64,7 @@ export async function copyRawChunks(sqlClient: PostgresJsSql, rawMailId: number,
     [stored] = await sqlClient.unsafe(
       'select count(*)::int as pieces, coalesce(sum(length(data)), 0)::bigint::text as bytes from raw_mail_chunks where raw_mail_id = $1',
       [rawMailId],
-    ) as unknown as { pieces: number; bytes: string }[];
+    ) as { pieces: number; bytes: string }[];
     await sqlClient.unsafe('set local statement_timeout to default');
   } catch (err) {
     if ((err as { code?: string }).code === '25P02') {

@@ -25,17 +25,7 @@ export async function insertRawMail(db: Db, row: NewRawMail): Promise<number | n
     .onConflictDoNothing().returning({ id: rawMail.id });
   const id = inserted[0]?.id ?? null;
   if (id === null || !chunked) return id;
-  const postgresJs = postgresJsOf(db);
-  if (postgresJs) {
-    await copyRawChunks(postgresJs, id, row.raw, RAW_CHUNK_BYTES);
-    return id;
-  }
-  // PGlite (the embedded default) runs in this process and has no postgres.js to stream through:
-  // one statement per piece.
-  for (let seq = 0; seq * RAW_CHUNK_BYTES < row.raw.length; seq += 1) {
-    const data = row.raw.subarray(seq * RAW_CHUNK_BYTES, (seq + 1) * RAW_CHUNK_BYTES);
-    await db.insert(rawMailChunks).values({ rawMailId: id, seq, data });
-  }
+  await copyRawChunks(postgresJsOf(db), id, row.raw, RAW_CHUNK_BYTES);
   return id;
 }
 

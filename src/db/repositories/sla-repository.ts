@@ -117,7 +117,7 @@ export async function insertSlaAlerts(tx: Db, alerts: SlaAlertRow[], firedAt: Da
       ${sql.param(alerts.map((a) => a.deadline.toISOString()))}::text[]::timestamptz[]) as t(ticket_id, clock, level, deadline)
     on conflict (ticket_id, clock, level, deadline) do nothing
     returning ticket_id, clock, level, deadline`);
-  // Raw rows: bigint comes back as a string from postgres.js, instants as text from both drivers.
+  // Raw rows: bigint comes back as a string from postgres.js, instants as text.
   return rowsOf<{ ticket_id: number | string; clock: string; level: string; deadline: string }>(rows).map((r) => ({
     ticketId: Number(r.ticket_id), clock: r.clock, level: r.level, deadline: slaAlerts.deadline.mapFromDriverValue(r.deadline) as Date,
   }));

@@ -1,12 +1,9 @@
 import { customType, timestamp } from 'drizzle-orm/pg-core';
 
-/** Raw mail bytes; postgres.js returns Buffer, PGlite Uint8Array: normalise to Buffer. */
-export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+/** Raw mail bytes, as postgres.js returns them: a Buffer. */
+export const bytea = customType<{ data: Buffer; driverData: Buffer }>({
   dataType() {
     return 'bytea';
-  },
-  fromDriver(value) {
-    return Buffer.isBuffer(value) ? value : Buffer.from(value);
   },
 });
 

@@ -76,7 +76,7 @@ export async function applyAgentCommands(
     if (!step.ok) continue;
     if (step.patch && Object.keys(step.patch).length > 0) {
       await updateTicket(tx, ticket.id, step.patch, now);
-      ticket = { ...ticket, ...step.patch, updatedAt: now } as TicketRow;
+      ticket = { ...ticket, ...step.patch, updatedAt: now };
     }
     await step.effect?.();
     events.push({

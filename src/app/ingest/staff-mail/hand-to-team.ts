@@ -27,7 +27,8 @@ export async function handToTeam(tx: Db, ctx: RouteContext, ticket: TicketRow, m
   if (!ticket.private) return { ok: false, reason: say(`${ticket.number} is a team ticket already`, `${ticket.number} zaten bir ekip talebi`) };
   if (manager.role !== 'manager') return { ok: false, reason: say('only a manager hands a private mail to the team', 'yönetime özel bir e-postayı ekibe yalnızca bir yönetici verebilir') };
   const before = (await listEvents(tx, ticket.id)).find((e) => e.kind === 'command-team');
-  if (before) return { ok: false, reason: say(`already handed to the team as ${String(before.data['teamTicket'] ?? '?')}`, `zaten ekibe ${String(before.data['teamTicket'] ?? '?')} olarak verildi`) };
+  const handed = typeof before?.data['teamTicket'] === 'string' ? before.data['teamTicket'] : '?';
+  if (before) return { ok: false, reason: say(`already handed to the team as ${handed}`, `zaten ekibe ${handed} olarak verildi`) };
   const first = await firstClientMessage(tx, ticket.id);
   if (!first?.rawMailId) return { ok: false, reason: say(`${ticket.number} has no client mail to hand over`, `${ticket.number} talebinde ekibe verilecek bir müşteri e-postası yok`) };
   const raw = await readRawMail(tx, first.rawMailId);
