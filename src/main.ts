@@ -30,6 +30,7 @@ import { createOffloadedSmtpSender } from './smtp/create-offloaded-smtp-sender.j
 import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
 import { createOutboxWorker } from './workers/outbox-worker.js';
+import { createQuarterlyReviewWorker } from './workers/quarterly-review-worker.js';
 import { createReportMailWorker } from './workers/report-mail-worker.js';
 import { createSlaWorker } from './workers/sla-worker.js';
 
@@ -137,6 +138,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   }));
   workers.push(createDigestWorker({ db, config, clock, logger }));
   workers.push(createReportMailWorker({ db, config, clock, logger }));
+  workers.push(createQuarterlyReviewWorker({ db, config, clock, logger }));
 
   let imapMailboxes = 0;
   for (const mailbox of MAILBOXES) {

@@ -1,9 +1,10 @@
-import type { Policy } from '../policy/default-policy.js';
+import { typeNameIn, type Policy } from '../policy/default-policy.js';
 import { PRIORITIES, type Priority } from '../policy/priorities.js';
-import type { Attainment, AttainmentRow, ClientRow, DurationSummary, Report } from './report-model.js';
+import type { AttainmentRow, ClientRow, DurationSummary, Report } from './report-model.js';
 import { localDay, type ReportPeriod } from './report-period.js';
 import type { ReportPauseRow, ReportRows, ReportTicketRow } from './report-rows.js';
-import { median, percentile, rate } from './statistics.js';
+import { missedMost, trendsOf } from './quarter-trends.js';
+import { attainment, median, percentile } from './statistics.js';
 import { eventFiguresByTicket, type TicketEventFigures } from './ticket-event-figures.js';
 import { ticketOutcome, type TicketOutcome, type WorkingMinutes } from './ticket-outcome.js';
 
@@ -57,7 +58,7 @@ export function buildReport(input: BuildReportInput): Report {
     return { ticket, outcome, events: figuresOf(ticket.id) };
   });
 
-  const typeNames = new Map(policy.types.map((t) => [t.slug, t.name]));
+  const typeRules = new Map(policy.types.map((t) => [t.slug, t]));
   const typeOrder = [...policy.types.map((t) => t.slug), ...[...new Set(tickets.map((t) => t.type))].sort()];
   const byTypeGroups = groupBy(measured, (m) => m.ticket.type);
   const usedTypes = [...new Set(typeOrder)].filter((slug) => byTypeGroups.has(slug));
@@ -92,6 +93,7 @@ export function buildReport(input: BuildReportInput): Report {
 
   const byPriorityGroups = groupBy(measured, (m) => m.ticket.priority);
   const byMonth = groupBy(measured, (m) => localDay(m.ticket.receivedAt, period.zone).slice(0, 7));
+  const periodMonths = [...new Set(period.days.map((d) => d.slice(0, 7)))];
   return {
     kind: period.kind,
     period: { label: period.label, zone: period.zone, start: period.start.toISOString(), end: period.end.toISOString() },
@@ -108,12 +110,15 @@ export function buildReport(input: BuildReportInput): Report {
     },
     byType: usedTypes.map((type) => {
       const ts = byTypeGroups.get(type)!.map((m) => m.ticket);
-      return { type, name: typeNames.get(type) ?? type, count: ts.length, byPriority: priorityCounts(ts) };
+      const rule = typeRules.get(type);
+      return {
+        type, name: rule?.name ?? type, nameTr: rule ? typeNameIn(rule, 'tr') : type, count: ts.length, byPriority: priorityCounts(ts),
+      };
     }),
     byPriority: PRIORITIES.map((priority) => ({ priority, count: byPriorityGroups.get(priority)?.length ?? 0 })),
     firstResponse: summaries(measured, byPriorityGroups, (o) => o.firstResponseMinutes),
     firstResponseDistribution: distribution(measured.map((m) => m.outcome.firstResponseMinutes)),
-    months: [...new Set(period.days.map((d) => d.slice(0, 7)))].map((month) => {
+    months: periodMonths.map((month) => {
       const ms = byMonth.get(month) ?? [];
       return {
         month, tickets: ms.length, breachedTickets: breachedTickets(ms),
@@ -121,6 +126,8 @@ export function buildReport(input: BuildReportInput): Report {
         resolution: attainment(ms.map((m) => m.outcome.resolutionMet)),
       };
     }),
+    trend: trendsOf(measured, periodMonths, period.zone, clientOf),
+    missedMost: missedMost(measured, clientOf),
     resolution: summaries(measured, byPriorityGroups, (o) => o.resolutionMinutes),
     attainment: {
       byPriority: PRIORITIES.map((p) => attainmentRow(p, byPriorityGroups.get(p) ?? [])),
@@ -198,12 +205,6 @@ function distribution(values: (number | null)[]): Report['firstResponseDistribut
 function durations(values: (number | null)[]): DurationSummary {
   const present = values.filter((v): v is number => v !== null);
   return { count: present.length, medianMinutes: median(present), p90Minutes: percentile(present, 0.9) };
-}
-
-function attainment(results: (boolean | null)[]): Attainment {
-  const decided = results.filter((r): r is boolean => r !== null);
-  const met = decided.filter(Boolean).length;
-  return { met, total: decided.length, rate: rate(met, decided.length) };
 }
 
 function attainmentRow(key: string, ms: Measured[]): AttainmentRow {

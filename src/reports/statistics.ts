@@ -21,3 +21,10 @@ export function median(values: readonly number[]): number | null {
 export function rate(met: number, total: number): number | null {
   return total === 0 ? null : met / total;
 }
+
+/** Targets met over targets decided (a null result is a target still running or none). */
+export function attainment(results: readonly (boolean | null)[]): { met: number; total: number; rate: number | null } {
+  const decided = results.filter((r): r is boolean => r !== null);
+  const met = decided.filter(Boolean).length;
+  return { met, total: decided.length, rate: rate(met, decided.length) };
+}

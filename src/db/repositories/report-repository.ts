@@ -38,6 +38,7 @@ export async function loadReportRows(db: Db, query: ReportQuery): Promise<Report
       qualifiedAt: tickets.qualifiedAt, resolvedAt: tickets.resolvedAt, firstResponseDue: tickets.firstResponseDue,
       resolutionDue: tickets.resolutionDue, breachedAt: tickets.breachedAt,
       slaReview: tickets.slaReview, satisfactionScore: tickets.satisfactionScore,
+      firstResponseExtraMinutes: tickets.firstResponseExtraMinutes, resolutionExtraMinutes: tickets.resolutionExtraMinutes,
     }).from(tickets).where(where).orderBy(asc(tickets.receivedAt), asc(tickets.id)),
     db.select({ ticketId: ticketPauses.ticketId, startedAt: ticketPauses.startedAt, endedAt: ticketPauses.endedAt })
       .from(ticketPauses).where(inArray(ticketPauses.ticketId, ticketIds)),
