@@ -34,9 +34,10 @@ afterAll(async () => {
 });
 
 describe('crash loop', () => {
+  // The deadline is generous because a restart takes ~17 s at load 17 on two cores; an idle run settles in ~15 s.
   it(`kill -9 at random crash points until ${MAILS} mails are through: one ticket each, every acknowledgement delivered (seed ${SEED})`, async () => {
     const r = await runChaosLoop({ dovecot, user: 'chaos', database, sink, tmp }, {
-      mails: MAILS, crashPoints: CRASH_POINTS, faults: [], seed: SEED, timeoutMs: 50_000, firstCrashAt: 'after-staging:5',
+      mails: MAILS, crashPoints: CRASH_POINTS, faults: [], seed: SEED, timeoutMs: 300_000, firstCrashAt: 'after-staging:5',
     });
     recordChaosFigures({
       scenario: 'Crash loop (short)',
@@ -50,5 +51,5 @@ describe('crash loop', () => {
     expect(r.acknowledgements).toBe(MAILS);
     // With only kills as faults, a second copy must come from a later process than the first.
     expect(r.duplicatesWithinOneRun).toBe(0);
-  }, 90_000);
+  }, 360_000);
 });

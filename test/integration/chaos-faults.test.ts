@@ -41,7 +41,7 @@ afterAll(async () => {
 describe('faults from outside', () => {
   it(`IMAP resets and blackholes, a Dovecot restart, killed database sessions, 451s and a drop after DATA: ${MAILS} mails, none lost (seed ${SEED})`, async () => {
     const r = await runChaosLoop({ dovecot, user: 'faults', database, sink, proxy, tmp }, {
-      mails: MAILS, crashPoints: [], faults: FAULTS, faultEveryMs: 1_000, waves: 6, seed: SEED, timeoutMs: 60_000,
+      mails: MAILS, crashPoints: [], faults: FAULTS, faultEveryMs: 1_000, waves: 6, seed: SEED, timeoutMs: 300_000,
     });
     recordChaosFigures({
       scenario: 'Faults (short)',
@@ -52,5 +52,5 @@ describe('faults from outside', () => {
     });
     expect(Object.values(r.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expectExactlyOnce(r, MAILS);
-  }, 100_000);
+  }, 360_000);
 });
