@@ -1,8 +1,7 @@
 import { PRIORITIES, type Priority } from '../policy/priorities.js';
 import type { MissedTargets, TrendRow } from './report-model.js';
-import { localDay } from './report-period.js';
 import type { ReportTicketRow } from './report-rows.js';
-import { attainment } from './statistics.js';
+import { attainment, byCodeUnits } from './statistics.js';
 import type { TicketOutcome } from './ticket-outcome.js';
 
 /** One ticket as the trends read it: the row and what it achieved against its targets. */
@@ -20,14 +19,14 @@ export const MISSED_MOST_ROWS = 5;
  * month present even when it had no ticket (so a column never shifts).
  */
 export function trendsOf(
-  measured: readonly MeasuredTicket[], months: readonly string[], zone: string, clientOf: (t: ReportTicketRow) => string,
+  measured: readonly MeasuredTicket[], months: readonly string[], monthOf: (t: ReportTicketRow) => string,
+  clientOf: (t: ReportTicketRow) => string,
 ): { byPriority: TrendRow[]; byClient: TrendRow[] } {
-  const monthOf = (m: MeasuredTicket) => localDay(m.ticket.receivedAt, zone).slice(0, 7);
   const row = (key: string, ms: readonly MeasuredTicket[]): TrendRow => ({
     key,
     tickets: ms.length,
     months: months.map((month) => {
-      const inMonth = ms.filter((m) => monthOf(m) === month);
+      const inMonth = ms.filter((m) => monthOf(m.ticket) === month);
       return {
         month,
         tickets: inMonth.length,
@@ -47,7 +46,7 @@ export function trendsOf(
     else clients.set(key, [m]);
   }
   const byClient = [...clients].map(([client, ms]) => row(client, ms))
-    .sort((a, b) => b.tickets - a.tickets || a.key.localeCompare(b.key));
+    .sort((a, b) => b.tickets - a.tickets || byCodeUnits(a.key, b.key));
   return { byPriority, byClient };
 }
 
@@ -74,7 +73,7 @@ export function missedMost(measured: readonly MeasuredTicket[], clientOf: (t: Re
   });
   return rows
     .filter((r) => r.missed > 0)
-    .sort((a, b) => b.missed - a.missed || b.share - a.share || a.client.localeCompare(b.client) || a.type.localeCompare(b.type)
+    .sort((a, b) => b.missed - a.missed || b.share - a.share || byCodeUnits(a.client, b.client) || byCodeUnits(a.type, b.type)
       || PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority))
     .slice(0, MISSED_MOST_ROWS)
     .map(({ share: _share, ...row }) => row);

@@ -61,6 +61,8 @@ export const tickets = pgTable('tickets', {
   index('tickets_next_sla').on(t.nextSlaAt).where(sql`${t.nextSlaAt} is not null`),
   index('tickets_requester_created').on(t.requesterAddress, t.createdAt),
   index('tickets_status').on(t.status),
+  // The reports take the tickets received in a month or quarter (bench/reports-at-scale).
+  index('tickets_received_at').on(t.receivedAt),
 ]);
 
 export const messages = pgTable('messages', {
