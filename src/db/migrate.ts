@@ -1,7 +1,5 @@
 import type { Database } from './client.js';
 
-export { MIGRATIONS_FOLDER } from './migrate-locked.js';
-
 /**
  * Applies the shipped migrations. The embedded database is migrated by openDatabase itself
  * (there is nobody to run `slagate migrate` for it), so there is nothing left to do for it here.

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/client.js';
-import { MIGRATIONS_FOLDER, migrate } from '../db/migrate.js';
+import { migrate } from '../db/migrate.js';
+import { MIGRATIONS_FOLDER } from '../db/migrate-locked.js';
 import { listAppliedMigrations, ping } from '../db/repositories/applied-migrations-repository.js';
 import type { DoctorCheck } from './doctor-check.js';
 

@@ -1,3 +1,4 @@
+import type { Config } from '../config.js';
 import type { Language, StoredOutboxAttachment } from './outbound-mail.js';
 
 /** An attachment of a mail we stored, as the attachments table (and ParsedMail) describe it. */
@@ -60,4 +61,15 @@ export function formatSize(bytes: number, lang: Language): string {
   const digits = unit >= 2 && value < 100 ? 1 : 0;
   const text = value.toFixed(digits);
   return `${lang === 'tr' ? text.replace('.', ',') : text} ${units[unit]}`;
+}
+
+/**
+ * The files of a mail being ingested, for the mail that forwards it (the team's notice, a client
+ * reply's forward, an agent's relay): nothing is read, the parsed mail lists them (its
+ * ParsedAttachment has these fields), in the parser's order.
+ */
+export function forwardPlanOfMail(
+  config: Config, rawMailId: number, files: readonly Omit<StoredFile, 'rawMailId' | 'index'>[],
+): ForwardPlan {
+  return planForwardedAttachments(files.map((a, index) => ({ rawMailId, index, ...a })), config.limits.forwardAttachmentsMaxBytes);
 }

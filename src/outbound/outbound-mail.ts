@@ -4,6 +4,12 @@ export interface MailAddress {
   address: string;
 }
 
+/**
+ * An address as an outbox row holds it and the sender reads it back: the name may be missing on
+ * rows written by hand or by older versions. The smtp/ sender names this type, db/ stores it.
+ */
+export interface OutboxAddress { name?: string; address: string }
+
 /** Every kind of mail slagate writes; each has a template per language under templates/<lang>/. */
 export const MAIL_KINDS = [
   'acknowledgement',
@@ -52,11 +58,28 @@ export interface StoredOutboxAttachment {
   stored: { rawMailId: number; index: number; size: number; sha256: string };
 }
 
-export type OutboxAttachment = InlineOutboxAttachment | StoredOutboxAttachment;
+/**
+ * A client's own report, asked for by a Request a Report ticket: the row names the client and the
+ * month, and the outbox worker renders it when it sends the mail, from the tickets as they stand
+ * then, so ingest reads no figures and renders nothing while it holds its locks.
+ */
+export interface RequestedReportAttachment {
+  filename: string;
+  contentType: string;
+  /** `client`: a configured client's name, an address, or a domain; `month`: yyyy-MM. */
+  report: { client: string; month: string };
+}
+
+export type OutboxAttachment = InlineOutboxAttachment | StoredOutboxAttachment | RequestedReportAttachment;
 
 /** A stored attachment's reference, for mail kinds that forward what a client or agent sent. */
 export function isStoredAttachment(a: OutboxAttachment): a is StoredOutboxAttachment {
   return 'stored' in a;
+}
+
+/** A report to render when the mail is sent. */
+export function isRequestedReport(a: OutboxAttachment): a is RequestedReportAttachment {
+  return 'report' in a;
 }
 
 /**
@@ -82,3 +105,6 @@ export interface OutboundMail {
   /** Files sent with the mail; most mail has none. */
   attachments?: OutboxAttachment[];
 }
+
+/** A mail with the moment it may leave (staff mail waits for business hours; most mail goes at once). */
+export interface QueuedMail { mail: OutboundMail; notBefore: Date }

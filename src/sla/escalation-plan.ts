@@ -7,8 +7,6 @@ import { dueWithPauses, type Pause } from './paused-clock.js';
 import { slaStepKey, type SlaLevel } from './sla-step-key.js';
 import { nextOpening } from './working-time.js';
 
-export type { SlaLevel };
-
 /** One step of the escalation ladder for one clock and one deadline. */
 export interface SlaEvent {
   clock: SlaClock;

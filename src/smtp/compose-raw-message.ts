@@ -4,7 +4,7 @@ import { buildHeaderValue, encodeWord, encodeWords, foldLines, parseHeaderValue,
 import { normalizeDomain } from 'nodemailer/lib/shared';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { SlagateError } from '../errors.js';
-import type { OutboxAddress, OutboxAttachment } from '../db/schema/outbox.js';
+import type { OutboxAddress, OutboxAttachment } from '../outbound/outbound-mail.js';
 import type { SendableMail } from './mail-sender.js';
 
 /** A mail as it goes on the wire: its bytes, and whom the SMTP envelope names. */

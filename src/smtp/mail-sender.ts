@@ -1,4 +1,4 @@
-import type { OutboxAddress, OutboxAttachment } from '../db/schema/outbox.js';
+import type { OutboxAddress, OutboxAttachment } from '../outbound/outbound-mail.js';
 
 /** The stored mail a sender needs; an outbox row has this shape. */
 export interface SendableMail {

@@ -1,10 +1,10 @@
 import type { Policy } from '../policy/default-policy.js';
 import type { Priority } from '../policy/priorities.js';
 import { computeDues } from '../sla/deadlines.js';
-import { planSlaEvents, type SlaLevel, type SlaPlan, type SlaState } from '../sla/escalation-plan.js';
+import { planSlaEvents, type SlaPlan, type SlaState } from '../sla/escalation-plan.js';
 import type { SlaClock } from '../sla/explain-deadline.js';
 import type { Pause } from '../sla/paused-clock.js';
-import { slaStepKey } from '../sla/sla-step-key.js';
+import { slaStepKey, type SlaLevel } from '../sla/sla-step-key.js';
 
 /** What the SLA clocks read of a stored ticket (db/ maps its rows to this). */
 export interface TicketSlaInputs {

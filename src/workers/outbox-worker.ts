@@ -8,6 +8,7 @@ import {
   claimDue, markFailed, markRetry, markSentMany, markSuppressed, releaseClaim, ticketProgress, type OutboxRow,
 } from '../db/repositories/outbox-repository.js';
 import { SlagateError, describeError, isTransientError } from '../errors.js';
+import { renderRequestedReports } from '../app/jobs/client-report-attachment.js';
 import { resolveOutboxAttachments } from '../app/notify/stored-attachments.js';
 import { SLA_MAIL_KINDS, type MailKind } from '../outbound/outbound-mail.js';
 import { parseSlaStepDedupeKey } from '../sla/sla-step-key.js';
@@ -107,10 +108,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
     let attachments: OutboxRow['attachments'];
     try {
-      attachments = await resolveOutboxAttachments(db, row.attachments);
+      // A requested report is rendered now, from the tickets as they stand (never during ingest).
+      attachments = await resolveOutboxAttachments(db, await renderRequestedReports(db, config, row.attachments, clock()));
     } catch (err) {
       const failure = err instanceof SlagateError ? err
-        : new SlagateError('ATTACHMENT_UNAVAILABLE', `reading the attachments back failed: ${describeError(err)}`, { cause: err, retryable: isTransientError(err) });
+        : new SlagateError('ATTACHMENT_UNAVAILABLE', `preparing the attachments failed: ${describeError(err)}`, { cause: err, retryable: isTransientError(err) });
       await giveUpOrRetry(row, failure, undefined, log);
       return;
     }

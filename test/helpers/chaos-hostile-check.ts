@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { and, eq, gt } from 'drizzle-orm';
 import pino from 'pino';
 import { ingestBatch } from '../../src/app/ingest/ingest-batch.js';
-import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
+import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
+import type { IngestDeps } from '../../src/app/ingest/ingest-batch.js';
 import type { IngestOutcome } from '../../src/inbound/ingest-types.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { quarantine } from '../../src/db/schema/quarantine.js';
 import { rawMail } from '../../src/db/schema/raw-mail.js';
 import { createFileSender } from '../../src/smtp/create-file-sender.js';
+import { renderRequestedReports } from '../../src/app/jobs/client-report-attachment.js';
 import { resolveOutboxAttachments } from '../../src/app/notify/stored-attachments.js';
 import type { HostileCase } from './chaos-hostile-mail.js';
 import { testConfig } from './test-config.js';
@@ -106,8 +108,9 @@ export function createHostileHarness(database: TestDatabase): HostileHarness {
     for (const mail of queued) {
       lastOutboxId = Math.max(lastOutboxId, mail.id);
       checkStoredValues(label, mail);
-      // As the outbox worker sends it: forwarded files are read back from their raw mail first.
-      const result = await sender.send({ ...mail, attachments: await resolveOutboxAttachments(database.db, mail.attachments) });
+      // As the outbox worker sends it: a requested report rendered, forwarded files read back from their raw mail.
+      const attachments = await resolveOutboxAttachments(database.db, await renderRequestedReports(database.db, config, mail.attachments, NOW));
+      const result = await sender.send({ ...mail, attachments });
       const file = join(outDir, /^written to (.+)$/.exec(result.response)![1]!);
       const eml = readFileSync(file);
       rmSync(file);

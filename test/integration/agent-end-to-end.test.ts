@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
+import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
+import type { IngestDeps } from '../../src/app/ingest/ingest-batch.js';
 import { createSmtpSender } from '../../src/smtp/create-smtp-sender.js';
 import type { MailSender } from '../../src/smtp/mail-sender.js';
 import { createOutboxWorker, type OutboxWorker } from '../../src/workers/outbox-worker.js';

@@ -1,7 +1,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
+import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
+import type { IngestDeps } from '../../src/app/ingest/ingest-batch.js';
 import { slaStateOf, storedSlaOf } from '../../src/tickets/stored-sla.js';
 import { getSlaInputs } from '../../src/db/repositories/sla-repository.js';
 import { outbox } from '../../src/db/schema/outbox.js';

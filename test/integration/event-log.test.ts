@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendEvents, listEvents, type NewEvent } from '../../src/db/repositories/event-repository.js';
+import { appendEvents, listEvents } from '../../src/db/repositories/event-repository.js';
+import type { TicketEvent } from '../../src/tickets/ticket-event.js';
 import { insertSlaAlerts } from '../../src/db/repositories/sla-repository.js';
 import { tickets } from '../../src/db/schema/tickets.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -21,7 +22,7 @@ describe('batched writes of events and SLA alerts', () => {
   afterAll(async () => { await database.drop(); });
 
   it('keeps 300 events of one instant in the order given, with their reasons and data intact', async () => {
-    const events: NewEvent[] = Array.from({ length: 300 }, (_, i) => ({
+    const events: TicketEvent[] = Array.from({ length: 300 }, (_, i) => ({
       ticketId, at, actor: i % 2 ? 'sla' : 'system', kind: `step-${i}`,
       reason: i % 3 === 0 ? null : `reason "${i}", with a comma, a \\ and İstanbul`,
       data: i % 5 === 0 ? undefined : { n: i, quote: 'say "hi"', nested: { list: [1, 'two', null] } },

@@ -205,7 +205,7 @@ describe('nothing of the management channel reaches the team (canary, end to end
     // stored reference the outbox worker turns into those bytes when it sends).
     const replyForward = (await database.db.select().from(outbox))
       .filter((r) => r.kind === 'client-reply-forward' && r.to.some((a) => a.address === MANAGER))
-      .flatMap((r) => (r.attachments ?? []).map((a) => `${a.filename} ${'stored' in a ? a.stored.sha256 : sha(Buffer.from(a.contentBase64, 'base64'))}`));
+      .flatMap((r) => (r.attachments ?? []).map((a) => `${a.filename} ${'stored' in a ? a.stored.sha256 : sha(Buffer.from((a as { contentBase64: string }).contentBase64, 'base64'))}`));
     expect(replyForward, replyShot.filename).toContain(`${replyShot.filename} ${sha(replyShot.content)}`);
     // Exactly one acknowledgement per complaint, all from management.
     const acks = (await database.db.select().from(outbox)).filter((r) => r.kind.startsWith('acknowledgement') && r.to.some((a) => a.address === 'deniz@anadolu.example'));

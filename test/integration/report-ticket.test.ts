@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
+import { simpleParser } from 'mailparser';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
@@ -41,10 +42,9 @@ describe('a client asking for a report', () => {
     expect(file!.filename).toBe('sla-report-acme-lojistik.example-2026-10.html');
     // The mail names the file it carries (issue 23), in the agent's language.
     expect(notices.map((n) => n.text).join('\n')).toMatch(/raporu ekte: sla-report-acme-lojistik\.example-2026-10\.html|report for last month is attached: sla-report-acme-lojistik\.example-2026-10\.html/);
-    const html = Buffer.from((file as { contentBase64: string }).contentBase64, 'base64').toString('utf8');
-    expect(html).toContain('acme-lojistik.example');
-    expect(html).not.toContain('other-firma.example');
-    expect(html).not.toContain('Submit a Complaint');
+    // Ingest only names the report (issue 26): it is rendered when the mail is sent.
+    expect(file).toEqual({ filename: 'sla-report-acme-lojistik.example-2026-10.html', contentType: 'text/html; charset=utf-8',
+      report: { client: 'acme-lojistik.example', month: '2026-10' } });
 
     // The attachment goes out with the mail.
     const dir = mkdtempSync(join(tmpdir(), 'slagate-report-ticket-'));
@@ -53,6 +53,10 @@ describe('a client asking for a report', () => {
     while (await worker.tick() > 0);
     const eml = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).find((m) => m.includes('sla-report-acme-lojistik.example-2026-10.html'));
     expect(eml).toMatch(/Content-Disposition: attachment;\s+filename=sla-report-acme-lojistik\.example-2026-10\.html/);
+    const html = (await simpleParser(eml!)).attachments.find((a) => a.filename === 'sla-report-acme-lojistik.example-2026-10.html')!.content.toString('utf8');
+    expect(html).toContain('acme-lojistik.example');
+    expect(html).not.toContain('other-firma.example');
+    expect(html).not.toContain('Submit a Complaint');
   });
 
   it('reads no figures when no agent is on staff: only the agents\' notification would carry them', async () => {

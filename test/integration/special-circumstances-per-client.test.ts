@@ -1,7 +1,8 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestMessage, type IngestDeps } from '../../src/app/ingest/ingest-message.js';
+import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
+import type { IngestDeps } from '../../src/app/ingest/ingest-batch.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { tickets } from '../../src/db/schema/tickets.js';
 import { buildMail } from '../helpers/mail-builder.js';

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.js';
 import { deferOr } from '../../db/write-behind.js';
-import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
+import { appendEvents } from '../../db/repositories/event-repository.js';
+import type { TicketEvent } from '../../tickets/ticket-event.js';
 import { insertMessage } from '../../db/repositories/message-repository.js';
 import { closePause, lockTicket, openPause, updateTicket, type TicketRow } from '../../db/repositories/ticket-repository.js';
 import { SlagateError } from '../../errors.js';
@@ -16,7 +17,7 @@ import { applyClientCorrection } from './apply-client-correction.js';
 import { confirmEscalation } from '../notify/confirm-escalation.js';
 import { escalationFacts } from '../notify/escalation-facts.js';
 import { levelAfterEscalation, stepOf, type LadderStep } from '../../tickets/escalation-ladder.js';
-import { forwardPlanOfMail } from '../notify/stored-attachments.js';
+import { forwardPlanOfMail } from '../../outbound/forwarded-attachments.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 import { findPerson, staffWithRole } from '../../tickets/staff-directory.js';
 import { ticketViewOf } from '../../tickets/ticket-view-of.js';
@@ -33,7 +34,7 @@ export async function applyClientReply(
   const ticket = await lockTicket(tx, ticketId);
   if (!ticket) throw new SlagateError('INTERNAL', `ticket ${ticketId} vanished while threading`);
   await deferOr(ctx.writes, insertMessage(tx, inboundMessageRow(ticket.id, m, 'client'), attachmentRows(m)));
-  const events: NewEvent[] = [{
+  const events: TicketEvent[] = [{
     ticketId: ticket.id, at: now, actor: 'client', kind: 'client-reply',
     reason: `matched by ${opts.via}`, data: { messageId: m.messageId, rawMailId: m.rawMailId },
   }];

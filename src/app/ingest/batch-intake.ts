@@ -1,6 +1,6 @@
 import type { MailIntake } from '../../inbound/mail-intake.js';
 import { ingestBatch } from './ingest-batch.js';
-import type { IngestDeps } from './ingest-message.js';
+import type { IngestDeps } from './ingest-batch.js';
 import { createParseAhead } from './parse-ahead.js';
 import { quarantineOversized } from './quarantine-oversized.js';
 

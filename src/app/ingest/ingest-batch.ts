@@ -1,19 +1,28 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/client.js';
 import { insertQuarantine } from '../../db/repositories/quarantine-repository.js';
-import { insertRawMails, setRawMailDecisions } from '../../db/repositories/raw-mail-repository.js';
+import { findRawMailByIdentity, insertRawMail, insertRawMails, setRawMailDecisions } from '../../db/repositories/raw-mail-repository.js';
 import { findThreadRefsByMessageIds, lockForKeys } from '../../db/repositories/ticket-repository.js';
 import { withWriteBehind } from '../../db/write-behind.js';
 import { syntheticMessageId, type MailIdentity } from '../../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
 import { carriesReplyToken } from './staff-mail/identify-agent-mail.js';
-import { duplicateOutcome, ingestPrepared, rawRow, type IngestDeps } from './ingest-message.js';
-import type { IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
+import type { IngestDecision, IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
 import type { IntakeResult } from '../../inbound/mail-intake.js';
-import { clientReportOf, openTicketsTogether, opensTicketAlone, readsClientFigures, type NewTicketMail } from './open-tickets-together.js';
-import { readyMail, type ParseAhead } from './parse-ahead.js';
-import type { ClassifiedMail } from './parse-and-classify.js';
-import { requesterAddressOf, requesterOf } from './plan-new-ticket.js';
+import { openTicketsTogether, opensTicketAlone, type NewTicketMail } from './open-tickets-together.js';
+import type { ParseAhead } from './parse-ahead.js';
+import { readyMail, type ClassifiedMail } from './parse-and-classify.js';
+import { requesterOf } from '../../tickets/plan-new-ticket.js';
 import { routeParsedMail } from './route-parsed-mail.js';
 import type { RouteInput } from './route-types.js';
+
+export interface IngestDeps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  clock: () => Date;
+}
 
 /** Per input, its committed outcome or undefined, and why the batch stopped (IntakeResult). */
 export interface BatchResult extends IntakeResult {
@@ -24,15 +33,18 @@ export interface BatchResult extends IntakeResult {
 interface Item { input: IngestInput; identity: MailIdentity; prepared: ClassifiedMail }
 
 /**
- * ingestMessage for a batch of mails fetched together, with the same outcome for each, in one
- * transaction: the raw mails (in order) and their decisions in one statement each, the mails that
- * only open new tickets written together in runs (open-tickets-together), and every other mail
- * routed or quarantined one at a time, in order. A mail that could see a ticket of the waiting run
- * (a reply to one of its mails) has the run written first; one that cannot goes ahead of it
- * (mayGoAhead), so the rows of each ticket are written in arrival order, and tickets are numbered
- * in it. If the transaction fails for any reason but an unavailable database, the mails
- * are ingested again one at a time (ingestMessage), which quarantines the one that broke it; an
- * unavailable database commits nothing and says so in `failure`.
+ * The one ingest path: raw bytes in, exactly one committed outcome per mail out, for mails fetched
+ * together (one mail is a batch of one: ingest-message.ts). Parsing and classification (CPU)
+ * happen before the transaction, so it only writes, stays short and holds no IO but the database.
+ * One transaction: the raw mails (in order) and their decisions in one statement each, the mails
+ * that only open new tickets written together in runs (open-tickets-together), and every other
+ * mail routed or quarantined one at a time, in order. A mail that could see a ticket of the
+ * waiting run (a reply to one of its mails) has the run written first; one that cannot goes ahead
+ * of it (mayGoAhead), so the rows of each ticket are written in arrival order, and tickets are
+ * numbered in it. If the transaction fails for any reason but an unavailable database, the mails
+ * are ingested again each as a batch of one, and the one that broke it is quarantined with its
+ * bytes, never dropped, never blocking the mail behind it; an unavailable database commits
+ * nothing and says so in `failure`. The same mail again answers `duplicate` and changes nothing.
  */
 export async function ingestBatch(deps: IngestDeps & { ahead?: ParseAhead }, inputs: IngestInput[]): Promise<BatchResult> {
   const items: Item[] = [];
@@ -61,13 +73,23 @@ async function commitItems(deps: IngestDeps, items: Item[]): Promise<BatchResult
     if (isTransientError(err)) {
       return { outcomes, failure: new SlagateError('DB_UNAVAILABLE', `ingest could not commit: ${describeError(err)}`, { cause: err, retryable: true }) };
     }
+    if (items.length === 1) {
+      // A mail that breaks our own processing is quarantined with its bytes, never dropped, and
+      // never blocks the mail behind it.
+      const [item] = items as [Item];
+      deps.logger.error({ err, mailbox: item.input.mailbox, messageId: headerIdOf(item) }, 'ingest failed; quarantining');
+      try {
+        outcomes[0] = await quarantineRaw(deps, item.input, item.identity, 'INTERNAL', `processing failed: ${describeError(err)}`);
+      } catch (failure) {
+        return { outcomes, failure };
+      }
+      return { outcomes };
+    }
     deps.logger.warn({ err, mails: items.length }, 'a batch of mails failed together; ingesting them one at a time');
     for (const [i, item] of items.entries()) {
-      try {
-        outcomes[i] = await ingestPrepared(deps, item.input, item.identity, item.prepared);
-      } catch (failure) {
-        return { outcomes, failure, oneByOne: true };
-      }
+      const alone = await commitItems(deps, [item]);
+      outcomes[i] = alone.outcomes[0];
+      if (alone.failure !== undefined) return { outcomes, failure: alone.failure, oneByOne: true };
     }
     return { outcomes, oneByOne: true };
   }
@@ -91,8 +113,7 @@ async function commitItems(deps: IngestDeps, items: Item[]): Promise<BatchResult
  * Whether a client's mail may be routed before the run of new tickets waiting to be written, the
  * run staying open for the mails after it: it must be unable to see them. It names none of their
  * Message-IDs, carries no agent's token, and is neither noise nor private; what routing could
- * still see of them, it writes them before (RouteContext.pendingTickets). A report request in the
- * run read its figures when its turn came, so it cannot see this mail either. Without this a
+ * still see of them, it writes them before (RouteContext.pendingTickets). Without this a
  * reply ended the run, and a backlog with one reply in five wrote its new tickets in runs of
  * three or four: six statements a run, a quarter of everything ingest sent.
  */
@@ -101,12 +122,6 @@ function mayGoAhead(m: RouteInput, carriesToken: boolean, run: RouteInput[]): bo
   if (carriesToken || m.noise.kind !== null || m.classification.private) return false;
   const named = new Set([...(m.mail.inReplyTo ? [m.mail.inReplyTo] : []), ...m.mail.references]);
   return !run.some((r) => named.has(r.messageId));
-}
-
-/** The domain of the mail's requester (the whole address when it has no @). */
-function domainOf(m: RouteInput): string {
-  const address = requesterAddressOf(m);
-  return address.slice(address.lastIndexOf('@') + 1);
 }
 
 /** The Message-ID the mail itself carries: as parsed, or as read from the raw header when it could not be parsed. */
@@ -131,25 +146,32 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       input: item.input, mail: item.prepared.mail, messageId: messageIdOf(item), rawMailId: ids[i]!,
       noise: item.prepared.noise, classification: item.prepared.classification,
     }));
+    // A batch of one has no second lock to order, and reads its private copy only if it may open a
+    // ticket (routing reads it otherwise, when it gets that far), so a bounce or an agent's reply
+    // costs no read it does not need: the statements of a mail alone are those it always had.
+    const alone = items.length === 1;
     // Every requester's special-circumstances lock now, in one fixed order: taken one mail at a
     // time as the batch goes, they could deadlock with the other mailbox's batch taking the same
     // keys in another order. Later takes of a key in this transaction are no-ops.
-    writes.defer(lockForKeys(tx, routeInputs.flatMap((m) => {
-      const key = m && requesterOf(config, m).lockKey;
-      return key ? [key] : [];
-    })));
+    if (!alone) {
+      writes.defer(lockForKeys(tx, routeInputs.flatMap((m) => {
+        const key = m && requesterOf(config, m).lockKey;
+        return key ? [key] : [];
+      })));
+    }
     // Copies of mails that already reached a private ticket through the other mailbox, read for the
     // whole batch at once: such a copy is joined to it (routeParsedMail), never opens a ticket.
-    const copies = await findThreadRefsByMessageIds(tx, routeInputs.flatMap((m) => (m ? [m.messageId] : [])));
-    const privateCopies = new Map([...copies].filter(([, refs]) => refs.some((r) => r.private)));
+    const readPrivateCopies = async (messageIds: string[]) => new Map([...await findThreadRefsByMessageIds(tx, messageIds)]
+      .filter(([, refs]) => refs.some((r) => r.private)));
+    let privateCopies = alone ? undefined : await readPrivateCopies(routeInputs.flatMap((m) => (m ? [m.messageId] : [])));
     // Every write whose answer nothing waits for goes behind: the batch waits for its reads alone.
-    const ctx = { config, now, logger: deps.logger, writes, privateCopies };
+    const ctx = { config, now, logger: deps.logger, writes };
     const outcomes: (IngestOutcome | null)[] = new Array(items.length).fill(null);
     const decided = new Set<number>();
     let run: { i: number; m: NewTicketMail }[] = [];
     const flush = async () => {
       if (run.length === 0) return;
-      const opened = await openTicketsTogether(tx, ctx, run.map((r) => r.m), { locksHeld: true });
+      const opened = await openTicketsTogether(tx, { ...ctx, privateCopies }, run.map((r) => r.m), { locksHeld: !alone });
       for (const [k, { i, m }] of run.entries()) outcomes[i] = { ...opened[k]!, rawMailId: m.rawMailId };
       run = [];
     };
@@ -158,7 +180,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       if (rawMailId === null || rawMailId === undefined) continue;
       const { prepared } = item;
       if (!prepared.ok) {
-        // Not mail, or beyond parsing: kept with its reason, as ingestMessage does.
+        // Not mail, or beyond parsing: kept with its raw bytes and its reason.
         await insertQuarantine(tx, { rawMailId, mailbox: item.input.mailbox, reasonCode: prepared.code, reason: prepared.reason, at: now });
         outcomes[i] = { decision: 'quarantined', acknowledge: false, reason: `${prepared.code}: ${prepared.reason}`, rawMailId, ticket: null };
         continue;
@@ -166,19 +188,12 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
       const m = routeInputs[i]!;
       decided.add(i);
       const carriesToken = carriesReplyToken(config, m.mail, m.input.mailbox);
-      if (opensTicketAlone(m, carriesToken) && !privateCopies.has(m.messageId)) {
-        if (!readsClientFigures(config, m)) {
-          run.push({ i, m });
-          continue;
-        }
-        // Its client's figures are read now, its turn: an earlier mail of the same client (the
-        // report counts a domain's tickets) still waiting in the run is written first.
-        if (run.some((r) => domainOf(r.m) === domainOf(m))) await flush();
-        run.push({ i, m: { ...m, report: await clientReportOf(tx, ctx, m) } });
+      if (opensTicketAlone(m, carriesToken) && !(privateCopies ??= await readPrivateCopies([m.messageId])).has(m.messageId)) {
+        run.push({ i, m });
         continue;
       }
       if (!mayGoAhead(m, carriesToken, run.map((r) => r.m))) await flush();
-      outcomes[i] = { ...await routeParsedMail(tx, run.length > 0 ? { ...ctx, pendingTickets: { write: flush } } : ctx, m), rawMailId };
+      outcomes[i] = { ...await routeParsedMail(tx, { ...ctx, privateCopies, ...(run.length > 0 ? { pendingTickets: { write: flush } } : {}) }, m), rawMailId };
     }
     await flush();
     writes.defer(setRawMailDecisions(tx, [...decided].map((i) => {
@@ -187,4 +202,52 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     })));
     return outcomes;
   }));
+}
+
+async function duplicateOutcome(deps: IngestDeps, input: IngestInput, messageId: string, identity: MailIdentity): Promise<IngestOutcome> {
+  const first = await findRawMailByIdentity(deps.db, input.mailbox, messageId, identity.contentHash);
+  return {
+    decision: 'duplicate',
+    acknowledge: false,
+    reason: `already ingested as raw mail ${first?.id ?? '?'} (${first?.decision ?? 'unknown'})`,
+    rawMailId: first?.id ?? null,
+    ticket: null,
+  };
+}
+
+async function quarantineRaw(
+  deps: IngestDeps, input: IngestInput, identity: MailIdentity, code: string, reason: string,
+): Promise<IngestOutcome> {
+  const messageId = identity.headerMessageId ?? syntheticMessageId(identity.contentHash);
+  const now = deps.clock();
+  const decision: IngestDecision = 'quarantined';
+  const rawMailId = await deps.db.transaction(async (tx) => {
+    const id = await insertRawMail(tx, {
+      ...rawRow(input, identity, messageId, identity.headerMessageId === null, now),
+      decision, reason: `${code}: ${reason}`,
+    });
+    if (id !== null) await insertQuarantine(tx, { rawMailId: id, mailbox: input.mailbox, reasonCode: code, reason, at: now });
+    return id;
+  });
+  if (rawMailId === null) return duplicateOutcome(deps, input, messageId, identity);
+  deps.logger.warn({ mailbox: input.mailbox, rawMailId, code }, 'mail quarantined');
+  return { decision, acknowledge: false, reason: `${code}: ${reason}`, rawMailId, ticket: null };
+}
+
+function rawRow(input: IngestInput, identity: MailIdentity, messageId: string, synthetic: boolean, now: Date) {
+  return {
+    mailbox: input.mailbox,
+    messageId,
+    syntheticMessageId: synthetic,
+    sha256: identity.sha256,
+    contentHash: identity.contentHash,
+    raw: input.raw,
+    size: input.raw.length,
+    receivedAt: input.receivedAt,
+    ingestedAt: now,
+    source: input.source,
+    imapUidvalidity: input.imap?.uidvalidity ?? null,
+    imapUid: input.imap?.uid ?? null,
+    decision: 'pending',
+  };
 }

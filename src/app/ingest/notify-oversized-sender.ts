@@ -6,7 +6,7 @@ import { parseMail } from '../../inbound/parse-mail.js';
 import { buildClientMail } from '../../outbound/build-client-mail.js';
 import { detectLanguage } from '../../outbound/detect-language.js';
 import type { MailboxName } from '../../policy/priorities.js';
-import type { IngestDeps } from './ingest-message.js';
+import type { IngestDeps } from './ingest-batch.js';
 import { findPerson, isOwnMailboxAddress } from '../../tickets/staff-directory.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import type { TicketThreadRef } from '../../db/repositories/ticket-repository.js';
+import type { TicketThreadRef } from '../../inbound/decide-thread.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import { openTicketsTogether } from './open-tickets-together.js';
 import type { RouteContext, RouteInput } from './route-types.js';

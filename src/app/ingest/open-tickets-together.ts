@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
+import { appendEvents } from '../../db/repositories/event-repository.js';
+import type { TicketEvent } from '../../tickets/ticket-event.js';
 import { insertMessages } from '../../db/repositories/message-repository.js';
-import { acknowledgementGates, acknowledgementKey, enqueueMany, suppressedAmong, type QueuedMail } from '../../db/repositories/outbox-repository.js';
-import { countTicketsOpenedByMany, createTickets, lockForKeys, openTicketNumbersOf, type TicketThreadRef } from '../../db/repositories/ticket-repository.js';
+import { acknowledgementGates, acknowledgementKey, enqueueMany, suppressedAmong } from '../../db/repositories/outbox-repository.js';
+import { countTicketsOpenedByMany, createTickets, lockForKeys, openTicketNumbersOf } from '../../db/repositories/ticket-repository.js';
+import type { TicketThreadRef } from '../../inbound/decide-thread.js';
 import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { deferOr } from '../../db/write-behind.js';
-import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '../notify/enqueue-acknowledgement.js';
+import { acknowledgementGlobalWindowStart, acknowledgementWindowStart } from '../../tickets/plan-acknowledgement.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
-import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
-import { clientReportAttachment } from '../jobs/client-report-attachment.js';
-import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from './plan-new-ticket.js';
-import { staffWithRole } from '../../tickets/staff-directory.js';
+import { dayWindow, planTicket, planTicketWrites, requesterOf, staffToNotify, type TicketWrites } from '../../tickets/plan-new-ticket.js';
+import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
 import type { RouteContext, RouteInput } from './route-types.js';
 
 /**
@@ -27,33 +26,8 @@ export function opensTicketAlone(m: Pick<RouteInput, 'mail' | 'noise' | 'classif
     && mail.inReplyTo === null && mail.references.length === 0 && !carriesReplyToken;
 }
 
-/**
- * A Request a Report ticket attaches the client's figures of last month, read from the tickets as
- * they stand: it must read what every mail before it wrote and nothing of the mails after it, as
- * it would one at a time. A batch reads them when the mail's turn comes (clientReportOf), writing
- * first any earlier mail of the same client still waiting in its run.
- */
-export function readsClientFigures(config: Config, m: Pick<RouteInput, 'classification'>): boolean {
-  // Only the agents' notification carries the figures: with no agent on staff nobody would get them.
-  return m.classification.type === 'report' && staffWithRole(config, 'agent').length > 0;
-}
-
-/**
- * The report a new ticket's team notification carries, read now: null for any mail but a report
- * request with a sender (a private ticket's notification goes to management, who need none).
- */
-export async function clientReportOf(tx: Db, ctx: Pick<RouteContext, 'config' | 'now'>, m: RouteInput): Promise<TeamAttachment | null> {
-  if (!readsClientFigures(ctx.config, m) || m.classification.private) return null;
-  const r = requesterOf(ctx.config, m);
-  return r.hasSender ? clientReportAttachment(tx, ctx.config, r.address, m.input.receivedAt, ctx.now) : null;
-}
-
-/**
- * A mail that opens a ticket; `linkedTo` is the closed ticket it answers, too old to reopen.
- * `report`, when given, is its clientReportOf read earlier; otherwise it is read at the start of
- * the run, before any of the run's tickets exist.
- */
-export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null; report?: TeamAttachment | null };
+/** A mail that opens a ticket; `linkedTo` is the closed ticket it answers, too old to reopen. */
+export type NewTicketMail = RouteInput & { linkedTo?: TicketThreadRef | null };
 
 export interface OpenTogetherOptions {
   /** Random part of Message-IDs; tests fix it. */
@@ -64,7 +38,7 @@ export interface OpenTogetherOptions {
 
 /**
  * New tickets for a run of mails (one, from openTicket; or a batch's run, see opensTicketAlone),
- * with statements that span the run: the decisions are plan-new-ticket's, and the rows, in their
+ * with statements that span the run: the decisions are tickets/plan-new-ticket.ts's, and the rows, in their
  * order, are those of opening the tickets one after the other, in seven to nine statements for the
  * run. What a later mail would read from rows an earlier mail of the run wrote (the requester's
  * tickets that day, acknowledgements to them in the window) is counted in memory.
@@ -96,12 +70,6 @@ export async function openTicketsTogether(
     }
     return plan;
   });
-  // Read before the run's tickets exist, unless read earlier (see readsClientFigures).
-  const reports = new Map<number, TeamAttachment>();
-  for (const [i, m] of run.entries()) {
-    const report = m.report !== undefined ? m.report : await clientReportOf(tx, ctx, m);
-    if (report) reports.set(i, report);
-  }
   // A private ticket's managers are told the requester's other open tickets; private mail is
   // routed one at a time, so this is one read for the rare run that has one.
   const otherOpen = new Map<number, string[]>();
@@ -130,7 +98,6 @@ export async function openTicketsTogether(
         globalSent: gate.globalSent + inRun.all,
       },
       suppressedStaff,
-      reportAttachment: reports.get(i) ?? null,
       otherOpenTickets: otherOpen.get(i) ?? [],
     });
     for (const { mail } of w.mails) {
@@ -144,9 +111,9 @@ export async function openTicketsTogether(
     return w;
   });
   await deferOr(ctx.writes, pipelineStatements([
-    insertMessages(tx, writes.map((w) => ({ message: w.message, files: w.files }))),
-    enqueueMany(tx, writes.flatMap((w): QueuedMail[] => w.mails), now),
-    appendEvents(tx, writes.flatMap((w): NewEvent[] => w.events)),
+    insertMessages(tx, run.map((m, i) => ({ message: inboundMessageRow(tickets[i]!.id, m, 'client'), files: attachmentRows(m) }))),
+    enqueueMany(tx, writes.flatMap((w) => w.mails), now),
+    appendEvents(tx, writes.flatMap((w): TicketEvent[] => w.events)),
   ]));
   return writes.map((w) => w.outcome);
 }

@@ -1,10 +1,6 @@
 import type { Config } from '../../config.js';
-import { mailIdentity, type MailIdentity } from '../../inbound/content-hash.js';
 import type { MailboxName } from '../../policy/priorities.js';
-import { parseAndClassify, type ClassifiedMail } from './parse-and-classify.js';
-
-/** What ingest computes of a mail before its transaction: its identity, and the parse and classification. */
-export interface ReadyMail { identity: MailIdentity; prepared: ClassifiedMail }
+import { readyMail, type ReadyMail } from './parse-and-classify.js';
 
 /**
  * Mails parsed and classified ahead of their batch, while the batch before them commits: the
@@ -18,11 +14,6 @@ export interface ParseAhead {
   start(raws: readonly Buffer[], mailbox: MailboxName): void;
   /** The mail as prepared ahead, or prepared now if it was not (an error is the one preparing it raised). */
   take(raw: Buffer, mailbox: MailboxName): Promise<ReadyMail>;
-}
-
-/** A mail's identity and its parse and classification, now. */
-export async function readyMail(config: Config, raw: Buffer, mailbox: MailboxName): Promise<ReadyMail> {
-  return { identity: mailIdentity(raw), prepared: await parseAndClassify(config, raw, mailbox) };
 }
 
 export function createParseAhead(config: Config): ParseAhead {

@@ -1,6 +1,7 @@
 import type { Config } from '../../config.js';
 import { SlagateError, describeError } from '../../errors.js';
 import { classify, type Classification } from '../../inbound/classify.js';
+import { mailIdentity, type MailIdentity } from '../../inbound/content-hash.js';
 import { detectNoise, type NoiseVerdict } from '../../inbound/detect-noise.js';
 import { parseMail } from '../../inbound/parse-mail.js';
 import type { ParsedMail } from '../../inbound/parsed-mail.js';
@@ -39,6 +40,14 @@ export async function parseAndClassify(config: Config, raw: Buffer, mailbox: Mai
     subject: mail.subject, text: mail.text, mailbox, recipients: recipientsOf(mail), managementAddress: config.mailboxes.management.address,
   }, config.policy, [config.ticketPrefix, config.privateTicketPrefix]);
   return { ok: true, mail, noise, classification };
+}
+
+/** What ingest computes of a mail before its transaction: its identity, and the parse and classification. */
+export interface ReadyMail { identity: MailIdentity; prepared: ClassifiedMail }
+
+/** A mail's identity and its parse and classification, now (parse-ahead.ts does the same, earlier). */
+export async function readyMail(config: Config, raw: Buffer, mailbox: MailboxName): Promise<ReadyMail> {
+  return { identity: mailIdentity(raw), prepared: await parseAndClassify(config, raw, mailbox) };
 }
 
 /** Every address a mail says it went to: To, Cc, and the envelope headers our server adds. */

@@ -3,7 +3,7 @@ import { findRawMailByIdentity, insertRawMail } from '../../db/repositories/raw-
 import { mailIdentity, syntheticMessageId } from '../../inbound/content-hash.js';
 import type { IngestOutcome } from '../../inbound/ingest-types.js';
 import type { OversizedInput } from '../../inbound/mail-intake.js';
-import type { IngestDeps } from './ingest-message.js';
+import type { IngestDeps } from './ingest-batch.js';
 import { notifyOversizedSender } from './notify-oversized-sender.js';
 
 /**

@@ -4,10 +4,6 @@ import { getSlaInputs, storeDeadlines } from '../../db/repositories/sla-reposito
 import type { Policy } from '../../policy/default-policy.js';
 import { slaStateOf, storedSlaOf } from '../../tickets/stored-sla.js';
 
-// plan-new-ticket.ts takes storedSlaOf from here; it belongs to tickets/stored-sla.ts (issue 26:
-// that import moves when plan-new-ticket's decision and write halves are split).
-export { storedSlaOf };
-
 /**
  * Recomputes a ticket's deadlines and next SLA look from its clock inputs. Callers that change a
  * ticket (ingest, agent commands) run it in their own transaction, after their change; with a

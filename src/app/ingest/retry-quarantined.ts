@@ -4,7 +4,7 @@ import {
 import { getRawMail, readRawMail, setRawMailDecision } from '../../db/repositories/raw-mail-repository.js';
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
 import type { MailboxName } from '../../policy/priorities.js';
-import type { IngestDeps } from './ingest-message.js';
+import type { IngestDeps } from './ingest-batch.js';
 import type { IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
 import { parseAndClassify } from './parse-and-classify.js';
 import { routeParsedMail } from './route-parsed-mail.js';

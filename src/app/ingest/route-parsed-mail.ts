@@ -3,9 +3,9 @@ import { deferOr } from '../../db/write-behind.js';
 import { appendEvents } from '../../db/repositories/event-repository.js';
 import { insertMessage } from '../../db/repositories/message-repository.js';
 import {
-  findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey, type TicketThreadRef,
+  findThreadRefByNumber, findThreadRefsByMessageIds, findTicketByNumber, isTicketParticipant, lockForKey,
 } from '../../db/repositories/ticket-repository.js';
-import { decideThread, type ThreadDecision } from '../../inbound/decide-thread.js';
+import { decideThread, type ThreadDecision, type TicketThreadRef } from '../../inbound/decide-thread.js';
 import { sameOrganisation } from '../../inbound/same-organisation.js';
 import { mayContinueThread } from '../../inbound/thread-membership.js';
 import { applyAgentReply } from './staff-mail/apply-agent-reply.js';
@@ -17,7 +17,7 @@ import type { RouteContext, RouteInput } from './route-types.js';
 import { inboundMessageRow } from './inbound-message-row.js';
 import { openTicket } from './open-ticket.js';
 import { findPerson } from '../../tickets/staff-directory.js';
-import { requesterOf } from './plan-new-ticket.js';
+import { requesterOf } from '../../tickets/plan-new-ticket.js';
 import { refuseStaffMail } from './staff-mail/refuse-staff-mail.js';
 import { recordMachineMail } from './record-machine-mail.js';
 

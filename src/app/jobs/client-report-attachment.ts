@@ -1,23 +1,24 @@
-import { DateTime } from 'luxon';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { sameOrganisation } from '../../inbound/same-organisation.js';
-import type { TeamAttachment } from '../notify/enqueue-team-notification.js';
+import { isRequestedReport, type InlineOutboxAttachment, type OutboxAttachment, type RequestedReportAttachment } from '../../outbound/outbound-mail.js';
 import { renderMonthlyReport } from './render-monthly-report.js';
 
 /**
- * A client asking for a report (Request a Report: website status, helpdesk insights) gets last
- * month's figures of their own organisation, attached to the team's notification so the agent can
- * check and forward it. Their organisation is their domain, or their address at a public service.
+ * An outbox row's attachments with every requested report (tickets/client-report-request.ts)
+ * rendered: the client's figures of that month as the tickets stand at `now`, when the mail is
+ * sent. Called by the outbox worker before it reads stored files back; a mail without a report
+ * request is returned as it is, and nothing is read for it.
  */
-export async function clientReportAttachment(tx: Db, config: Config, requester: string, receivedAt: Date, now: Date): Promise<TeamAttachment> {
-  const domain = requester.split('@')[1] ?? '';
-  const client = sameOrganisation(requester, `x@${domain}`) ? domain : requester;
-  const month = DateTime.fromJSDate(receivedAt, { zone: config.zone }).minus({ months: 1 }).toFormat('yyyy-MM');
-  const report = await renderMonthlyReport(tx, config, month, now, client);
-  return {
-    filename: `sla-report-${client.replace(/[^a-z0-9.@-]+/gi, '_')}-${month}.html`,
-    contentType: 'text/html; charset=utf-8',
-    contentBase64: Buffer.from(report.html, 'utf8').toString('base64'),
-  };
+export async function renderRequestedReports(
+  db: Db, config: Config, list: readonly OutboxAttachment[], now: Date,
+): Promise<Exclude<OutboxAttachment, RequestedReportAttachment>[]> {
+  if (!list.some(isRequestedReport)) return list as Exclude<OutboxAttachment, RequestedReportAttachment>[];
+  const rendered: Exclude<OutboxAttachment, RequestedReportAttachment>[] = [];
+  for (const a of list) rendered.push(isRequestedReport(a) ? await renderReport(db, config, a, now) : a);
+  return rendered;
+}
+
+async function renderReport(db: Db, config: Config, request: RequestedReportAttachment, now: Date): Promise<InlineOutboxAttachment> {
+  const report = await renderMonthlyReport(db, config, request.report.month, now, request.report.client);
+  return { filename: request.filename, contentType: request.contentType, contentBase64: Buffer.from(report.html, 'utf8').toString('base64') };
 }

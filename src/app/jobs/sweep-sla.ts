@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { appendEvents, type NewEvent } from '../../db/repositories/event-repository.js';
+import { appendEvents } from '../../db/repositories/event-repository.js';
+import type { TicketEvent } from '../../tickets/ticket-event.js';
 import {
   claimDueSlaTickets, insertSlaAlerts, raiseEscalationLevels, listPauses, listSlaAlerts, storeSlaSchedules, type SlaAlertRow, type SlaSchedule,
 } from '../../db/repositories/sla-repository.js';
@@ -58,7 +59,7 @@ export async function sweepSla(deps: SweepSlaDeps, options: { limit: number }): 
   const now = deps.clock();
   const result = await deps.db.transaction(async (tx) => {
     const claimed = await claimDueSlaTickets(tx, now, options.limit);
-    if (claimed.length === 0) return { claimed: 0, fired: 0, firedEvents: [] as NewEvent[] };
+    if (claimed.length === 0) return { claimed: 0, fired: 0, firedEvents: [] as TicketEvent[] };
     const ids = claimed.map((t) => t.id);
     const [pauses, alerts] = [await listPauses(tx, ids), await listSlaAlerts(tx, ids)];
 
@@ -78,7 +79,7 @@ export async function sweepSla(deps: SweepSlaDeps, options: { limit: number }): 
     const inserted = await insertSlaAlerts(tx, planned.map(toAlert), now);
     const isNew = new Set(inserted.map((a) => `${a.ticketId}:${slaStepKey(a.clock as SlaEvent['clock'], a.level as SlaEvent['level'], a.deadline)}`));
     const fresh = planned.filter((p) => isNew.has(`${p.ticketId}:${p.event.key}`));
-    const events: NewEvent[] = [];
+    const events: TicketEvent[] = [];
     const levels = new Map(claimed.map((t) => [t.id, t.escalationLevel]));
     const raised = new Map<number, number>();
     for (const p of fresh) {

@@ -1,36 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { enqueue, isSuppressed } from '../../db/repositories/outbox-repository.js';
-import type { TicketRow } from '../../db/repositories/ticket-repository.js';
-import { buildClientMail } from '../../outbound/build-client-mail.js';
-import type { Language } from '../../outbound/outbound-mail.js';
+import { planSurvey, type SurveyedTicket } from '../../tickets/plan-survey.js';
 import { clientThread } from './client-thread.js';
 import type { EnqueueResult, OutboundDeps } from './enqueue-acknowledgement.js';
-import { ticketViewOf } from '../../tickets/ticket-view-of.js';
 
 /**
- * Asks the client of a just-resolved ticket for a score, as a mail they answer (a link could be
- * "clicked" by a scanner). One per resolution: the key carries the resolution instant, so a
- * ticket reopened and resolved again asks again, and a replayed command does not.
+ * Queues the satisfaction survey of a just-resolved ticket in the caller's transaction (whether
+ * and what: tickets/plan-survey.ts). Reads only what the decision can still use: the suppression
+ * of a resolved ticket's client, and the thread only when the survey will go.
  */
-export async function enqueueSurvey(tx: Db, deps: OutboundDeps, input: { ticket: TicketRow }): Promise<EnqueueResult> {
-  const { config } = deps;
+export async function enqueueSurvey<T extends SurveyedTicket>(tx: Db, deps: OutboundDeps, input: { ticket: T }): Promise<EnqueueResult> {
   const { ticket } = input;
   const now = deps.clock();
-  if (!ticket.resolvedAt) return { enqueued: false, reason: `${ticket.number} is not resolved` };
-  if (await isSuppressed(tx, ticket.requesterAddress, now)) {
-    return { enqueued: false, reason: `${ticket.requesterAddress} is suppressed after a hard bounce` };
-  }
-  const mail = buildClientMail(config, {
-    kind: 'survey',
-    ticket: ticketViewOf(config, ticket, { firstResponseDue: ticket.firstResponseDue, resolutionDue: ticket.resolutionDue }),
-    to: { name: ticket.requesterName ?? '', address: ticket.requesterAddress },
-    lang: (ticket.requesterLanguage as Language | null) ?? config.defaultLanguage,
-    dedupeKey: `survey:${ticket.id}:${ticket.resolvedAt.toISOString()}`,
-    data: {},
-    thread: await clientThread(tx, ticket.id),
-    random: (deps.random ?? randomUUID)(),
-  });
-  const inserted = await enqueue(tx, mail, { now });
-  return inserted ? { enqueued: true, reason: `survey queued as ${mail.messageId}` } : { enqueued: false, reason: 'survey already queued for this resolution' };
+  const suppressed = ticket.resolvedAt !== null && await isSuppressed(tx, ticket.requesterAddress, now);
+  const thread = ticket.resolvedAt !== null && !suppressed ? await clientThread(tx, ticket.id) : undefined;
+  const plan = planSurvey(deps.config, deps.random ?? randomUUID, ticket, { suppressed, thread });
+  if (!plan.mail) return { enqueued: false, reason: plan.reason };
+  const inserted = await enqueue(tx, plan.mail, { now });
+  return inserted ? { enqueued: true, reason: plan.reason } : { enqueued: false, reason: 'survey already queued for this resolution' };
 }

@@ -4,17 +4,8 @@ import { messageFiles } from '../../db/repositories/ticket-mail-repository.js';
 import { readRawMail } from '../../db/repositories/raw-mail-repository.js';
 import { SlagateError } from '../../errors.js';
 import { extractAttachments } from '../../inbound/parse-mail.js';
-import type { ParsedAttachment } from '../../inbound/parsed-mail.js';
 import { planForwardedAttachments, type ForwardPlan, type StoredFile } from '../../outbound/forwarded-attachments.js';
-import { isStoredAttachment, type InlineOutboxAttachment, type OutboxAttachment } from '../../outbound/outbound-mail.js';
-
-/**
- * The files of a mail being ingested, for the mail that forwards it (the team's notice, a client
- * reply's forward, an agent's relay): nothing is read, the parsed mail lists them.
- */
-export function forwardPlanOfMail(config: Config, rawMailId: number, files: readonly ParsedAttachment[]): ForwardPlan {
-  return planForwardedAttachments(files.map((a, index) => ({ rawMailId, index, ...a })), config.limits.forwardAttachmentsMaxBytes);
-}
+import { isRequestedReport, isStoredAttachment, type InlineOutboxAttachment, type OutboxAttachment } from '../../outbound/outbound-mail.js';
 
 /**
  * The files of a stored message (a row of `messages`) for an outbound mail: the reusable form, for
@@ -34,10 +25,12 @@ export async function forwardPlanOfMessage(db: Db, config: Config, messageRowId:
 /**
  * An outbox row's attachments with every stored reference replaced by its bytes, read back from
  * the raw mail (one read and one parse per raw mail) and checked against the sha256 taken at
- * ingest. Called by the outbox worker just before it sends; a mail without references is
- * returned as it is.
+ * ingest. Called by the outbox worker just before it sends, after it rendered requested reports
+ * (app/jobs/client-report-attachment.ts); a mail without references is returned as it is.
  */
 export async function resolveOutboxAttachments(db: Db, list: readonly OutboxAttachment[]): Promise<InlineOutboxAttachment[]> {
+  const unrendered = list.find(isRequestedReport);
+  if (unrendered) throw new SlagateError('INTERNAL', `report ${JSON.stringify(unrendered.filename)} was not rendered before its mail was sent`);
   if (!list.some(isStoredAttachment)) return list as InlineOutboxAttachment[];
   const byRaw = new Map<number, Set<number>>();
   for (const a of list) {
@@ -54,7 +47,7 @@ export async function resolveOutboxAttachments(db: Db, list: readonly OutboxAtta
     for (const e of await extractAttachments(raw, wanted)) bytes.set(`${rawMailId}:${e.index}`, e);
   }
   return list.map((a) => {
-    if (!isStoredAttachment(a)) return a;
+    if (!isStoredAttachment(a)) return a as InlineOutboxAttachment;
     const found = bytes.get(`${a.stored.rawMailId}:${a.stored.index}`);
     if (!found || found.sha256 !== a.stored.sha256) {
       throw new SlagateError('ATTACHMENT_UNAVAILABLE',

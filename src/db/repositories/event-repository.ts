@@ -1,15 +1,8 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { ticketEvents } from '../schema/tickets.js';
+import type { TicketEvent } from '../../tickets/ticket-event.js';
 
-export interface NewEvent {
-  ticketId: number;
-  at: Date;
-  actor: string;
-  kind: string;
-  reason?: string | null;
-  data?: Record<string, unknown>;
-}
 
 /**
  * The event log is append-only (a trigger refuses anything else): this is its only writer. One
@@ -17,7 +10,7 @@ export interface NewEvent {
  * time per parameter, and a sweeper tick writes 150 events at once (900 parameters as a VALUES
  * list). Instants go as text: drizzle leaves timestamptz[] parameters unserialised.
  */
-export async function appendEvents(db: Db, events: NewEvent[]): Promise<void> {
+export async function appendEvents(db: Db, events: TicketEvent[]): Promise<void> {
   if (events.length === 0) return;
   // WITH ORDINALITY and ORDER BY: ids follow the order of `events`, which is the story's order
   // among events of the same instant.

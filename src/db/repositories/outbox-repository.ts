@@ -1,7 +1,8 @@
 import { PUBLIC_MAIL_DOMAINS } from '../../tickets/client-of.js';
 import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { domainOfNormalised, normaliseAddress } from '../../inbound/normalise-address.js';
-import type { OutboundMail } from '../../outbound/outbound-mail.js';
+import type { OutboundMail, QueuedMail } from '../../outbound/outbound-mail.js';
+import type { AcknowledgementGate } from '../../tickets/plan-acknowledgement.js';
 import type { Db } from '../client.js';
 import { outbox, suppressions } from '../schema/outbox.js';
 import { tickets } from '../schema/tickets.js';
@@ -21,9 +22,6 @@ export async function enqueue(tx: Db, mail: OutboundMail, options: { notBefore?:
     .onConflictDoNothing({ target: outbox.dedupeKey }).returning({ id: outbox.id });
   return rows.length > 0;
 }
-
-/** A mail queued with the moment it may leave. */
-export interface QueuedMail { mail: OutboundMail; notBefore: Date }
 
 /**
  * Queues many mails in one statement, in their order (their ids, and so the order they leave in,
@@ -232,20 +230,6 @@ export async function suppressedAmong(db: Db, addresses: string[], now: Date): P
   return new Set(rows.map((r) => r.address));
 }
 
-/** What the acknowledgement of one address checks: see AcknowledgementGate in app/notify. */
-export interface AcknowledgementGateRow {
-  suppressed: boolean;
-  /** Acknowledgements to the normalised address since `since`. */
-  sent: number;
-  /** Acknowledgements to any address of its domain since `since`. */
-  domainSent: number;
-  /** Acknowledgements to anyone since `globalSince`. */
-  globalSent: number;
-  /** The normalised address and domain the counts are for. */
-  recipient: string;
-  domain: string;
-}
-
 /**
  * The acknowledgement gates of several addresses in one round trip, keyed by the address as
  * given: whether each is suppressed (exact address, as bounces record it), and how many
@@ -254,12 +238,12 @@ export interface AcknowledgementGateRow {
  */
 export async function acknowledgementGates(
   db: Db, addresses: string[], now: Date, since: Date, includePrivate = true, globalSince: Date = since,
-): Promise<Map<string, AcknowledgementGateRow>> {
+): Promise<Map<string, AcknowledgementGate>> {
   // A team ticket's cap counts the team's acknowledgements only: whether the client also wrote to
   // management is not the team's to know (issue 20).
   const kinds = includePrivate ? ['acknowledgement', 'acknowledgement-private'] : ['acknowledgement'];
   const distinct = [...new Set(addresses)];
-  const gates = new Map<string, AcknowledgementGateRow>();
+  const gates = new Map<string, AcknowledgementGate>();
   if (distinct.length === 0) return gates;
   const keys = distinct.map(acknowledgementKey);
   const rows = rowsOf<{ address: string; sent: number; domain_sent: number; global_sent: number; suppressed: boolean }>(await db.execute(sql`
@@ -292,7 +276,7 @@ export async function acknowledgementGates(
  */
 export async function acknowledgementGate(
   db: Db, address: string, now: Date, since: Date, globalSince: Date = since,
-): Promise<AcknowledgementGateRow> {
+): Promise<AcknowledgementGate> {
   const key = acknowledgementKey(address);
   return (await acknowledgementGates(db, [address], now, since, true, globalSince)).get(address)
     ?? { suppressed: false, sent: 0, domainSent: 0, globalSent: 0, recipient: key.recipient, domain: key.domain };

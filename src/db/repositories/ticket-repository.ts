@@ -1,4 +1,5 @@
 import type { TicketThreadRef } from '../../inbound/decide-thread.js';
+import type { NewTicketValues } from '../../tickets/plan-new-ticket.js';
 import { and, eq, inArray, isNotNull, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
@@ -7,10 +8,6 @@ import { rowsOf } from '../rows-of.js';
 import { insertRows } from './insert-rows.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
-export type NewTicket = Omit<typeof tickets.$inferInsert, 'number' | 'id'>;
-
-/** What threading needs to know of a candidate ticket (defined by the pure decision). */
-export type { TicketThreadRef };
 
 const threadRefColumns = {
   id: tickets.id, number: tickets.number, mailbox: tickets.mailbox, private: tickets.private,
@@ -24,7 +21,9 @@ export interface TicketPrefixes { team: string; private: string }
  * New tickets in one statement; rows come back in the order of `values`. The human number comes
  * from a sequence inside the insert, in that order: concurrent ingests never collide.
  */
-export async function createTickets(db: Db, prefixes: TicketPrefixes, values: NewTicket[]): Promise<TicketRow[]> {
+export async function createTickets(db: Db, prefixes: TicketPrefixes, planned: readonly NewTicketValues[]): Promise<TicketRow[]> {
+  // A planned ticket is a row but for what the database gives it (its id, and its number below).
+  const values: Omit<typeof tickets.$inferInsert, 'number' | 'id'>[] = [...planned];
   // Private tickets draw from their own sequence with their own prefix. A run is in practice all
   // team tickets (private mail is routed one at a time), so the split is for correctness only.
   const privateRows = values.filter((v) => v.private === true);
@@ -35,7 +34,7 @@ export async function createTickets(db: Db, prefixes: TicketPrefixes, values: Ne
   return values.map((v) => (v.private === true ? hidden.shift()! : team.shift()!));
 }
 
-async function insertNumbered(db: Db, prefix: string, sequence: 'ticket_number_seq' | 'private_ticket_number_seq', values: NewTicket[]): Promise<TicketRow[]> {
+async function insertNumbered(db: Db, prefix: string, sequence: 'ticket_number_seq' | 'private_ticket_number_seq', values: Omit<typeof tickets.$inferInsert, 'number' | 'id'>[]): Promise<TicketRow[]> {
   return insertRows(db, tickets, values as (typeof tickets.$inferInsert)[], {
     computed: { number: sql`${prefix} || '-' || nextval('${sql.raw(sequence)}')::text` },
     returning: 'all',

@@ -1,11 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { OutboxAttachment } from '../../outbound/outbound-mail.js';
+import type { OutboxAddress, OutboxAttachment } from '../../outbound/outbound-mail.js';
 import { timestamptz } from './columns.js';
-
-export interface OutboxAddress { name?: string; address: string }
-
-export type { InlineOutboxAttachment, OutboxAttachment, StoredOutboxAttachment } from '../../outbound/outbound-mail.js';
 
 /**
  * Every mail we send, written in the same transaction as the change that causes it. The

@@ -1,6 +1,7 @@
 import type { Person } from '../../../config.js';
 import type { Db } from '../../../db/client.js';
-import { appendEvents, type NewEvent } from '../../../db/repositories/event-repository.js';
+import { appendEvents } from '../../../db/repositories/event-repository.js';
+import type { TicketEvent } from '../../../tickets/ticket-event.js';
 import { closePause, openPause, updateTicket, type TicketRow } from '../../../db/repositories/ticket-repository.js';
 import type { AgentCommand } from '../../../inbound/agent-commands.js';
 import { grantPriority } from '../../../inbound/classify.js';
@@ -50,7 +51,7 @@ export async function applyAgentCommands(
   const { now } = ctx;
   let ticket = input.ticket;
   const outcomes: CommandOutcome[] = [];
-  const events: NewEvent[] = [];
+  const events: TicketEvent[] = [];
   for (const [index, command] of input.commands.entries()) {
     // Echoed as typed (`#not`, not `#note`); events keep the canonical form below.
     const echo = input.written?.[index] ?? commandText(command);

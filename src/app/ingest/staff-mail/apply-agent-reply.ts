@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Person } from '../../../config.js';
 import type { Db } from '../../../db/client.js';
-import { appendEvents, type NewEvent } from '../../../db/repositories/event-repository.js';
+import { appendEvents } from '../../../db/repositories/event-repository.js';
+import type { TicketEvent } from '../../../tickets/ticket-event.js';
 import { findAppliedStaffMail, insertMessage } from '../../../db/repositories/message-repository.js';
 import { enqueue, isSuppressed, suppressedAmong } from '../../../db/repositories/outbox-repository.js';
 import { lockForKey, lockTicket, updateTicket, type TicketRow } from '../../../db/repositories/ticket-repository.js';
@@ -12,7 +13,7 @@ import { extractNewText } from '../../../inbound/reply-text.js';
 import { buildClientMail } from '../../../outbound/build-client-mail.js';
 import type { Language } from '../../../outbound/outbound-mail.js';
 import type { Priority } from '../../../policy/priorities.js';
-import { forwardPlanOfMail } from '../../notify/stored-attachments.js';
+import { forwardPlanOfMail } from '../../../outbound/forwarded-attachments.js';
 import { ticketParticipants } from '../ticket-participants.js';
 import type { ParticipantFact } from '../../../tickets/participants.js';
 import { applyAgentCommands, type CommandOutcome } from './apply-agent-commands.js';
@@ -79,7 +80,7 @@ export async function applyAgentReply(
   await insertMessage(tx, {
     ...inboundMessageRow(ticket.id, m, authorKind), direction: relay ? 'outbound' : 'internal', text: relay ? parsed.rest : newText,
   }, attachmentRows(m));
-  const events: NewEvent[] = [];
+  const events: TicketEvent[] = [];
 
   if (relay) {
     const relayed = await relayToClient(tx, ctx, ticket, agent, parsed.rest, m, ccChanges(parsed, now));

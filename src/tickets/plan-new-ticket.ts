@@ -1,26 +1,42 @@
 import { DateTime } from 'luxon';
-import { cachedZone } from '../../sla/cached-zone.js';
-import type { Config } from '../../config.js';
-import type { NewEvent } from '../../db/repositories/event-repository.js';
-import type { NewAttachment, NewMessageRow } from '../../db/repositories/message-repository.js';
-import type { QueuedMail } from '../../db/repositories/outbox-repository.js';
-import type { NewTicket, TicketRow, TicketThreadRef } from '../../db/repositories/ticket-repository.js';
-import { detectLanguage } from '../../outbound/detect-language.js';
-import { calendarFor } from '../../sla/calendar.js';
-import { priorityRule } from '../../sla/deadlines.js';
-import { dueWithPauses } from '../../sla/paused-clock.js';
-import { planAcknowledgement, type AcknowledgementGate } from '../notify/enqueue-acknowledgement.js';
-import { planStaffNotification } from '../notify/enqueue-staff-notification.js';
-import { planManagerNotification } from '../notify/enqueue-manager-notification.js';
-import { planTeamNotification, type TeamAttachment } from '../notify/enqueue-team-notification.js';
-import type { IngestOutcome } from '../../inbound/ingest-types.js';
-import { attachmentRows, inboundMessageRow } from './inbound-message-row.js';
-import { forwardPlanOfMail } from '../notify/stored-attachments.js';
-import { storedSlaOf } from './recompute-ticket-sla.js';
-import type { RouteInput } from './route-types.js';
-import { clientsOf, type ClientIdentity } from '../../tickets/client-of.js';
-import { findPerson, isOwnMailboxAddress, staffWithRole } from '../../tickets/staff-directory.js';
-import { ticketViewOf } from '../../tickets/ticket-view-of.js';
+import type { Config } from '../config.js';
+import type { Classification } from '../inbound/classify.js';
+import type { TicketThreadRef } from '../inbound/decide-thread.js';
+import type { NoiseVerdict } from '../inbound/detect-noise.js';
+import type { IngestInput, IngestOutcome } from '../inbound/ingest-types.js';
+import type { ParsedMail } from '../inbound/parsed-mail.js';
+import { detectLanguage } from '../outbound/detect-language.js';
+import { forwardPlanOfMail } from '../outbound/forwarded-attachments.js';
+import type { Language, QueuedMail } from '../outbound/outbound-mail.js';
+import type { MailboxName, Priority } from '../policy/priorities.js';
+import { cachedZone } from '../sla/cached-zone.js';
+import { calendarFor } from '../sla/calendar.js';
+import { priorityRule } from '../sla/deadlines.js';
+import { dueWithPauses } from '../sla/paused-clock.js';
+import { clientsOf, type ClientIdentity } from './client-of.js';
+import { clientReportRequest } from './client-report-request.js';
+import { planAcknowledgement, type AcknowledgementGate } from './plan-acknowledgement.js';
+import { planManagerNotification } from './plan-manager-notification.js';
+import { planStaffNotification } from './plan-staff-notification.js';
+import { planTeamNotification } from './plan-team-notification.js';
+import { findPerson, isOwnMailboxAddress, staffWithRole } from './staff-directory.js';
+import { storedSlaOf, type StoredSla } from './stored-sla.js';
+import type { TicketEvent } from './ticket-event.js';
+import { ticketViewOf, type TicketViewSource } from './ticket-view-of.js';
+
+/**
+ * A stored, parsed and classified mail that opens a ticket, as the rules read it (app/ingest's
+ * RouteInput has this shape).
+ */
+export interface OpeningMail {
+  input: Pick<IngestInput, 'mailbox' | 'receivedAt'>;
+  mail: ParsedMail;
+  /** Its Message-ID, or the synthetic one it was stored under. */
+  messageId: string;
+  rawMailId: number;
+  noise: NoiseVerdict;
+  classification: Classification;
+}
 
 /**
  * Who opened a ticket and the day their special-circumstances count runs on: the local calendar
@@ -39,11 +55,11 @@ export interface Requester {
 }
 
 /** Who a mail is from, as a ticket's requester: its From, else its Return-Path; '' when neither. */
-export function requesterAddressOf(m: Pick<RouteInput, 'mail'>): string {
+function requesterAddressOf(m: Pick<OpeningMail, 'mail'>): string {
   return m.mail.from[0]?.address ?? m.mail.returnPath ?? '';
 }
 
-export function requesterOf(config: Config, m: RouteInput): Requester {
+export function requesterOf(config: Config, m: Pick<OpeningMail, 'input' | 'mail' | 'classification'>): Requester {
   const { input, classification } = m;
   const address = requesterAddressOf(m);
   const hasSender = /^[^@\s]+@[^@\s]+$/.test(address);
@@ -62,13 +78,35 @@ export function dayWindow(requester: Requester): [Date, Date] {
   return [requester.day.toJSDate(), requester.day.plus({ days: 1 }).toJSDate()];
 }
 
-/** The ticket row a new mail opens, before the database numbers it. */
+/** What a new ticket is created with (db/ numbers it and writes it as a tickets row). */
+export interface NewTicketValues extends StoredSla {
+  mailbox: MailboxName;
+  private: boolean;
+  type: string;
+  typeSource: Classification['typeSource'];
+  requestedPriority: Priority | null;
+  priority: Priority;
+  priorityReason: string;
+  status: 'new';
+  requesterAddress: string;
+  requesterName: string | null;
+  requesterLanguage: Language;
+  subject: string;
+  unknownTags: string[];
+  linkedTicketId: number | null;
+  slaReview: boolean;
+  receivedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The ticket a new mail opens, before the database numbers it. */
 export interface TicketPlan {
   requester: Requester;
   /** Tickets the requester opened earlier that day (this one is `earlier + 1`). */
   earlier: number;
   slaReview: boolean;
-  values: NewTicket;
+  values: NewTicketValues;
   firstResponseDue: Date | null;
 }
 
@@ -78,7 +116,7 @@ export interface TicketPlan {
  * only on what it is created with (no pause, nothing fired yet), so its deadlines are part of the
  * row instead of being read back and written again. Pure.
  */
-export function planTicket(config: Config, now: Date, m: RouteInput, requester: Requester, earlier: number, linkedTo: TicketThreadRef | null): TicketPlan {
+export function planTicket(config: Config, now: Date, m: OpeningMail, requester: Requester, earlier: number, linkedTo: TicketThreadRef | null): TicketPlan {
   const { mail, classification: c, input } = m;
   const sender = mail.from[0] ?? null;
   const slaReview = earlier >= config.policy.specialCircumstancesPerDay;
@@ -127,39 +165,38 @@ export interface RecipientFacts {
   acknowledgement: AcknowledgementGate;
   /** Staff addresses under suppression now. */
   suppressedStaff: ReadonlySet<string>;
-  /** The client's own report for a Request a Report ticket (read from the database), else none. */
-  reportAttachment: TeamAttachment | null;
   /** A private ticket's requester's other open tickets (team and private), by number, for the managers. */
   otherOpenTickets?: string[];
 }
 
-/** Everything a numbered new ticket writes besides its row, in the order it is written. */
+/**
+ * What a numbered new ticket causes besides its row and its mail's message row, in the order it
+ * is written.
+ */
 export interface TicketWrites {
-  message: NewMessageRow;
-  files: NewAttachment[];
   /** Acknowledgement (or the sender-capped notices), team notification, special-circumstances notice. */
   mails: QueuedMail[];
   /** The ticket's whole story of this mail, in the order it happened. */
-  events: NewEvent[];
+  events: TicketEvent[];
   /** Whether an acknowledgement is among `mails`. */
   acknowledged: boolean;
   outcome: Omit<IngestOutcome, 'rawMailId'>;
 }
 
 /**
- * The message, mails and events of a ticket the database has just numbered: the acknowledgement
- * (gated), the team's notification, and the staff notice when the special-circumstances rule hit.
- * Pure; `random` makes the Message-IDs.
+ * The mails and events of a ticket the database has just numbered: the acknowledgement (gated),
+ * the team's notification (or the managers', for a private ticket), and the staff notice when the
+ * special-circumstances rule hit. Pure; `random` makes the Message-IDs.
  */
 export function planTicketWrites(
-  config: Config, now: Date, random: () => string, m: RouteInput, plan: TicketPlan, ticket: TicketRow,
+  config: Config, now: Date, random: () => string, m: OpeningMail, plan: TicketPlan, ticket: TicketViewSource,
   linkedTo: TicketThreadRef | null, facts: RecipientFacts,
 ): TicketWrites {
   const { mail, classification: c, input, noise } = m;
   const { requester, earlier, slaReview } = plan;
   const sender = mail.from[0] ?? null;
   const day = requester.day.toISODate();
-  const events: NewEvent[] = [{
+  const events: TicketEvent[] = [{
     ticketId: ticket.id, at: now, actor: 'system', kind: 'created',
     reason: `new mail to ${input.mailbox}`,
     data: {
@@ -210,10 +247,12 @@ export function planTicketWrites(
   if (!ticket.private) {
     // The client's own files go with it (screenshots, logs), within the forwarding limit.
     const forwarded = forwardPlanOfMail(config, m.rawMailId, mail.attachments);
+    // A report request carries the client's figures of last month, rendered when the mail is sent.
+    const report = c.type === 'report' && requester.hasSender ? clientReportRequest(config, requester.address, input.receivedAt) : null;
     const team = planTeamNotification(config, now, random, {
-      ticket: view, attachments: [...(facts.reportAttachment ? [facts.reportAttachment] : []), ...forwarded.attach],
+      ticket: view, attachments: [...(report ? [report] : []), ...forwarded.attach],
       files: forwarded.files,
-      ...(facts.reportAttachment ? { reportFile: facts.reportAttachment.filename } : {}),
+      ...(report ? { reportFile: report.filename } : {}),
       message: { text: mail.text, fromAddress: requester.address, fromName: sender?.name ?? null },
     }, facts.suppressedStaff);
     mails.push(...team.mails.map((queued) => ({ mail: queued, notBefore: team.notBefore })));
@@ -237,8 +276,6 @@ export function planTicketWrites(
     mails.push(...notices.map((queued) => ({ mail: queued, notBefore })));
   }
   return {
-    message: inboundMessageRow(ticket.id, m, 'client'),
-    files: attachmentRows(m),
     mails,
     events,
     acknowledged,

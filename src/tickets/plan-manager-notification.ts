@@ -1,11 +1,11 @@
-import type { Config } from '../../config.js';
-import { SlagateError } from '../../errors.js';
-import { buildStaffMail } from '../../outbound/build-staff-mail.js';
-import type { ForwardPlan } from '../../outbound/forwarded-attachments.js';
-import type { OutboundMail } from '../../outbound/outbound-mail.js';
-import type { TicketView } from '../../outbound/ticket-view.js';
-import type { ParsedMail } from '../../inbound/parsed-mail.js';
-import { staffWithRole } from '../../tickets/staff-directory.js';
+import type { Config } from '../config.js';
+import { SlagateError } from '../errors.js';
+import { buildStaffMail } from '../outbound/build-staff-mail.js';
+import type { ForwardPlan } from '../outbound/forwarded-attachments.js';
+import type { OutboundMail } from '../outbound/outbound-mail.js';
+import type { TicketView } from '../outbound/ticket-view.js';
+import type { ParsedMail } from '../inbound/parsed-mail.js';
+import { staffWithRole } from './staff-directory.js';
 
 export interface ManagerNotificationInput {
   ticket: TicketView;
