@@ -86,7 +86,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   'outbox.breakerMaxCooldownMs': 'Longest wait between probes, in milliseconds.',
   'sla.sweepIntervalMs': 'SLA sweeper interval, in milliseconds.',
   'sla.digestTime': 'Local time (HH:mm) of the managers\' digest on business days.',
-  'reports.monthlyMailTime': 'Local time (HH:mm) on the first business day of a month when last month\'s reports are mailed.',
+  'reports.monthlyMailTime': 'Local time (HH:mm) on the first business day of a month when last month\'s reports are mailed (and, on a quarter\'s first, the quarterly review).',
   'reports.clientReports[].client': 'A client (address, or domain for everyone there) that gets its own monthly report.',
   'reports.clientReports[].to': 'Addresses that receive that client\'s report.',
   'reports.clientReports[].language': 'Language of the report mail: `tr` or `en`.',

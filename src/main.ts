@@ -31,6 +31,7 @@ import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
 import { createManagementFirst } from './workers/management-first.js';
 import { createOutboxWorker } from './workers/outbox-worker.js';
+import { createQuarterlyReviewWorker } from './workers/quarterly-review-worker.js';
 import { createReportMailWorker } from './workers/report-mail-worker.js';
 import { createSlaWorker } from './workers/sla-worker.js';
 
@@ -143,6 +144,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   workers.push(createSlaWorker({ db, config, policy: config.policy, clock, logger, notify }));
   workers.push(createDigestWorker({ db, config, clock, logger }));
   workers.push(createReportMailWorker({ db, config, clock, logger }));
+  workers.push(createQuarterlyReviewWorker({ db, config, clock, logger }));
 
   let imapMailboxes = 0;
   // Both mailboxes read here over IMAP: a support pass has management read before it hands over.

@@ -9,7 +9,7 @@ import type { TicketView } from './ticket-view.js';
 export const STAFF_MAIL_KINDS = [
   'team-new-ticket', 'team-flood', 'private-new-ticket', 'sla-reminder', 'sla-breach', 'sla-manager-escalation', 'qualification-reminder',
   'client-escalation', 'special-circumstances', 'client-reply-forward', 'command-result', 'sender-capped', 'staff-mail-refused',
-  'manager-digest', 'monthly-report',
+  'manager-digest', 'monthly-report', 'quarterly-review',
 ] as const satisfies readonly MailKind[];
 export type StaffMailKind = (typeof STAFF_MAIL_KINDS)[number];
 

@@ -34,6 +34,7 @@ export const MAIL_KINDS = [
   'oversized-rejected',
   'manager-digest',
   'monthly-report',
+  'quarterly-review',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 

@@ -21,25 +21,6 @@ const PRIORITY_NAMES: Record<ReportLanguage, Record<Priority, string>> = {
   tr: { critical: 'kritik', high: 'yüksek', medium: 'orta', low: 'düşük' },
 };
 
-/** Turkish names of the default ticket types; a type the operator added keeps its configured name. */
-const TYPE_NAMES_TR: Record<string, string> = {
-  problem: 'Sorun/hata bildirimi',
-  'main-code-problem': 'Ana koddaki değişikliklerden kaynaklanan sorun',
-  access: 'Web sitesine/veritabanına erişilemiyor',
-  'email-deliverability': 'E-posta teslim sorunu',
-  website: 'Web sitesi sorunu',
-  automation: 'Otomasyon talebi',
-  question: 'Odoo kullanımı veya yapılandırması sorusu',
-  licenses: 'Yeni Odoo lisansı talebi',
-  capacity: 'Sunucu kapasitesi artırımı (depolama, RAM, CPU)',
-  report: 'Rapor talebi (site durumu, destek analizi, bant genişliği, depolama)',
-  customization: 'Özelleştirme/değişiklik talebi',
-  other: 'Diğer',
-  'partner-role': '(İş ortakları) İş ortağı kullanıcı/rol talebi',
-  'training-access': '(İş ortakları/Stajyerler) Eğitim için 1 ay ücretsiz Odoo erişimi',
-  complaint: 'Doğrudan yönetime şikayet',
-};
-
 const TEXT = {
   en: {
     monthlyTitle: 'Monthly SLA report', quarterlyTitle: 'Quarterly SLA review',
@@ -65,6 +46,10 @@ const TEXT = {
     dailyVolume: 'Daily ticket volume', distribution: 'First-response time distribution', trend: 'SLA attainment month by month',
     target: 'target', ticketsWord: (n: number) => `${n} ticket${n === 1 ? '' : 's'}`,
     missed: 'Where targets were missed most',
+    missedNote: 'Client, type and priority together, by targets missed (first response and resolution); the first few only.',
+    missedTargets: 'missed targets',
+    monthsByPriority: 'Month by month, per priority', monthsByClient: 'Month by month, per client',
+    busiestClients: (shown: number, all: number) => `The ${shown} clients with the most tickets, of ${all}; every client is in the per-client table.`,
   },
   tr: {
     monthlyTitle: 'Aylık SLA raporu', quarterlyTitle: 'Üç aylık SLA değerlendirmesi',
@@ -90,6 +75,10 @@ const TEXT = {
     dailyVolume: 'Günlük talep sayısı', distribution: 'İlk yanıt süresi dağılımı', trend: 'Aylara göre SLA’ya uyum',
     target: 'hedef', ticketsWord: (n: number) => `${n} talep`,
     missed: 'Hedeflerin en çok kaçırıldığı yerler',
+    missedNote: 'Müşteri, tür ve öncelik birlikte, kaçırılan hedef sayısına göre (ilk yanıt ve çözüm); yalnızca ilk birkaçı.',
+    missedTargets: 'kaçırılan hedef',
+    monthsByPriority: 'Aylara göre, önceliğe göre', monthsByClient: 'Aylara göre, müşteriye göre',
+    busiestClients: (shown: number, all: number) => `${all} müşteri içinde en çok talep açan ${shown} müşteri; tüm müşteriler müşteriye göre tablosundadır.`,
   },
 } as const;
 
@@ -101,10 +90,6 @@ export function reportText(lang: ReportLanguage): ReportText {
 
 export function priorityName(p: string, lang: ReportLanguage): string {
   return PRIORITY_NAMES[lang][p as Priority] ?? p;
-}
-
-export function typeName(slug: string, configured: string, lang: ReportLanguage): string {
-  return lang === 'tr' ? TYPE_NAMES_TR[slug] ?? configured : configured;
 }
 
 const LOCALE: Record<ReportLanguage, string> = { tr: 'tr-TR', en: 'en-GB' };
@@ -127,9 +112,20 @@ export function readableDay(day: string, lang: ReportLanguage): string {
   return DateTime.fromISO(day, { zone: 'UTC' }).setLocale(LOCALE[lang]).toFormat('ccc d LLL yyyy');
 }
 
-/** A number with the reader's decimal separator (2,63 in Turkish). */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * A number with the reader's decimal separator (2,63 in Turkish). One formatter per language and
+ * precision: `toLocaleString` builds a new one each call, three seconds of a quarter's report.
+ */
 export function decimal(value: number, digits: number, lang: ReportLanguage): string {
-  return value.toLocaleString(LOCALE[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const key = `${lang}:${digits}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
 }
 
 /** "95,0%" in English style, "%95,0" in Turkish. */

@@ -35,6 +35,25 @@ export interface ClientRow {
   satisfactionAverage: number | null;
 }
 
+/** One priority's or client's attainment in each month of the period. */
+export interface TrendRow {
+  key: string;
+  tickets: number;
+  months: { month: string; tickets: number; firstResponse: Attainment; resolution: Attainment }[];
+}
+
+/** A client, type and priority whose targets were missed (quarter-trends.ts `missedMost`). */
+export interface MissedTargets {
+  client: string;
+  type: string;
+  priority: Priority;
+  tickets: number;
+  /** Targets missed, first response and resolution together. */
+  missed: number;
+  firstResponse: Attainment;
+  resolution: Attainment;
+}
+
 export interface Report {
   kind: 'monthly' | 'quarterly';
   period: { label: string; zone: string; start: string; end: string };
@@ -47,13 +66,18 @@ export interface Report {
   /** Attainment goal drawn as the chart's target line (a fraction). */
   attainmentTarget: number;
   totals: { tickets: number; resolved: number; unresolved: number; slaReview: number };
-  byType: { type: string; name: string; count: number; byPriority: Record<Priority, number> }[];
+  /** Each type with its name in English and in Turkish, as the policy names it (typeNameIn). */
+  byType: { type: string; name: string; nameTr: string; count: number; byPriority: Record<Priority, number> }[];
   byPriority: { priority: Priority; count: number }[];
   firstResponse: { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> };
   /** How many first responses took up to each bound (working minutes; the last bound is null: longer). */
   firstResponseDistribution: { upToMinutes: number | null; count: number }[];
   /** Each calendar month of the period (one for a monthly report): the quarter's trend. */
   months: { month: string; tickets: number; firstResponse: Attainment; resolution: Attainment; breachedTickets: number }[];
+  /** The months' trend per priority (only those with tickets) and per client (busiest first). */
+  trend: { byPriority: TrendRow[]; byClient: TrendRow[] };
+  /** The few client, type and priority groups that missed the most targets: where a review starts. */
+  missedMost: MissedTargets[];
   resolution: { overall: DurationSummary; byPriority: Record<Priority, DurationSummary> };
   attainment: { byPriority: AttainmentRow[]; byType: AttainmentRow[] };
   breaches: { breachedTickets: number; alerts: number; byClock: Record<string, number> };

@@ -35,6 +35,19 @@ export function localDay(at: Date, zone: string): string {
   return DateTime.fromJSDate(at, { zone: cachedZone(zone) }).toISODate()!;
 }
 
+/**
+ * `localDay` for many instants of one zone, without a luxon DateTime each: the day is read off the
+ * UTC date shifted by the zone's offset (remembered by cachedZone). A report of 125,000 tickets
+ * built a DateTime for each ticket's day several times over.
+ */
+export function localDayOf(zone: string): (at: Date) => string {
+  const z = cachedZone(zone);
+  return (at) => {
+    const ms = at.getTime();
+    return new Date(ms + z.offset(ms) * 60_000).toISOString().slice(0, 10);
+  };
+}
+
 function period(kind: ReportPeriod['kind'], label: string, start: DateTime, end: DateTime): ReportPeriod | null {
   if (!start.isValid) return null;
   // Calendar dates from the first day to the one the period ends on, counted in UTC where every

@@ -21,6 +21,9 @@ export interface ReportTicketRow {
   breachedAt: Date | null;
   slaReview: boolean;
   satisfactionScore: number | null;
+  /** `#sla extend` minutes: a target measured without a stored deadline is the extended one. */
+  firstResponseExtraMinutes: number;
+  resolutionExtraMinutes: number;
 }
 
 /** A waiting-on-client interval; an open one (endedAt null) is still running. */

@@ -1,7 +1,7 @@
 import { PRIORITIES } from '../policy/priorities.js';
-import type { Attainment, DurationSummary, Report } from './report-model.js';
+import type { Attainment, DurationSummary, Report, TrendRow } from './report-model.js';
 import {
-  decimal, percentText, periodName, priorityName, readableDay, readableInstant, reportText, typeName as localTypeName,
+  decimal, percentText, periodName, priorityName, readableDay, readableInstant, reportText,
   type RenderOptions, type ReportLanguage,
 } from './report-labels.js';
 
@@ -16,6 +16,9 @@ export interface ReportTable {
   columns: string[];
   rows: string[][];
 }
+
+/** Clients shown month by month: the busiest; a quarter of a thousand clients is no table to read. */
+export const TREND_CLIENTS = 10;
 
 /** Staff read the CLI's reports in English unless they ask otherwise; a mailed report is in its reader's language. */
 export const DEFAULT_RENDER: (report: Report) => RenderOptions = (report) => ({
@@ -49,15 +52,41 @@ export function reportTables(report: Report, options: RenderOptions = DEFAULT_RE
     },
   ];
   if (report.months.length > 1) {
+    const monthNames = report.months.map((m) => periodName(m.month, lang));
+    // Each key twice, once per clock: a month's cell is one attainment, as in every other table.
+    const trendRows = (rows: TrendRow[], name: (key: string) => string) => rows.flatMap((r) => [
+      [name(r.key), t.firstResponse, ...r.months.map((m) => cell(m.firstResponse))],
+      [name(r.key), t.resolution, ...r.months.map((m) => cell(m.resolution))],
+    ]);
+    const clients = report.trend.byClient.slice(0, TREND_CLIENTS);
+    tables.push(
+      {
+        id: 'months', heading: t.months, columns: [t.month, t.tickets, t.firstResponse, t.resolution, t.breached],
+        rows: report.months.map((m) => [periodName(m.month, lang), String(m.tickets), cell(m.firstResponse), cell(m.resolution), String(m.breachedTickets)]),
+      },
+      {
+        id: 'months-priority', heading: t.monthsByPriority, columns: [t.priority, t.target, ...monthNames],
+        rows: trendRows(report.trend.byPriority, pn),
+      },
+      {
+        id: 'months-client', heading: t.monthsByClient, columns: [t.client, t.target, ...monthNames],
+        note: clients.length < report.trend.byClient.length ? t.busiestClients(clients.length, report.trend.byClient.length) : undefined,
+        rows: trendRows(clients, (k) => k),
+      },
+    );
+  }
+  if (report.kind === 'quarterly') {
     tables.push({
-      id: 'months', heading: t.months, columns: [t.month, t.tickets, t.firstResponse, t.resolution, t.breached],
-      rows: report.months.map((m) => [periodName(m.month, lang), String(m.tickets), cell(m.firstResponse), cell(m.resolution), String(m.breachedTickets)]),
+      id: 'missed-most', heading: t.missed, note: t.missedNote,
+      columns: [t.client, t.type, t.priority, t.missedTargets, t.firstResponse, t.resolution],
+      rows: report.missedMost.map((r) => [r.client, typeName(report, r.type, lang), pn(r.priority), String(r.missed),
+        cell(r.firstResponse), cell(r.resolution)]),
     });
   }
   tables.push(
     {
       id: 'by-type', heading: t.byType, columns: [t.type, ...p.map(pn), t.total],
-      rows: report.byType.map((x) => [localTypeName(x.type, x.name, lang), ...p.map((y) => String(x.byPriority[y])), String(x.count)]),
+      rows: report.byType.map((x) => [typeName(report, x.type, lang), ...p.map((y) => String(x.byPriority[y])), String(x.count)]),
     },
     {
       id: 'times', heading: t.times, note: t.timesNote,
@@ -112,8 +141,10 @@ export function reportTables(report: Report, options: RenderOptions = DEFAULT_RE
   }
 }
 
+/** The type's name as the policy gives it in the reader's language (policy `nameTr`, typeNameIn). */
 function typeName(report: Report, slug: string, lang: ReportLanguage): string {
-  return localTypeName(slug, report.byType.find((t) => t.type === slug)?.name ?? slug, lang);
+  const row = report.byType.find((t) => t.type === slug);
+  return row ? (lang === 'tr' ? row.nameTr : row.name) : slug;
 }
 
 export function attainmentCell(a: Attainment, lang: ReportLanguage = 'en'): string {

@@ -1,5 +1,6 @@
 import type { PriorityRule } from '../policy/default-policy.js';
 import type { Priority } from '../policy/priorities.js';
+import { targetsOf } from '../sla/deadlines.js';
 import type { ReportPauseRow, ReportTicketRow } from './report-rows.js';
 
 /** Minutes of the priority's calendar working time between two instants (the SLA engine's measure). */
@@ -28,6 +29,8 @@ export function ticketOutcome(
   asOf: Date,
 ): TicketOutcome {
   const measure = (from: Date, to: Date) => Math.max(0, workingMinutes(ticket.priority, from, to));
+  // A #sla extension moves the target wherever no stored deadline already carries it.
+  const target = targetsOf(rule, { firstResponse: ticket.firstResponseExtraMinutes, resolution: ticket.resolutionExtraMinutes });
 
   let firstResponseMinutes: number | null = null;
   let firstResponseMet: boolean | null = null;
@@ -35,8 +38,8 @@ export function ticketOutcome(
     firstResponseMinutes = measure(ticket.receivedAt, ticket.firstResponseAt);
     firstResponseMet = ticket.firstResponseDue
       ? ticket.firstResponseAt <= ticket.firstResponseDue
-      : firstResponseMinutes <= rule.firstResponseMinutes;
-  } else if (isOverdue(ticket.firstResponseDue, asOf, () => measure(ticket.receivedAt, asOf), rule.firstResponseMinutes)) {
+      : firstResponseMinutes <= target.firstResponse;
+  } else if (isOverdue(ticket.firstResponseDue, asOf, () => measure(ticket.receivedAt, asOf), target.firstResponse)) {
     firstResponseMet = false;
   }
 
@@ -49,14 +52,13 @@ export function ticketOutcome(
   let resolutionMinutes: number | null = null;
   let resolutionMet: boolean | null = null;
   if (ticket.resolvedAt) resolutionMinutes = activeMinutes(ticket.resolvedAt);
-  if (rule.resolutionMinutes !== null) {
+  if (target.resolution !== null) {
     if (ticket.resolvedAt) {
       resolutionMet = ticket.resolutionDue
         ? ticket.resolvedAt <= ticket.resolutionDue
-        : resolutionMinutes! <= rule.resolutionMinutes;
+        : resolutionMinutes! <= target.resolution;
     } else if (ticket.qualifiedAt || ticket.resolutionDue) {
-      const target = rule.resolutionMinutes;
-      if (isOverdue(ticket.resolutionDue, asOf, () => activeMinutes(asOf), target)) resolutionMet = false;
+      if (isOverdue(ticket.resolutionDue, asOf, () => activeMinutes(asOf), target.resolution)) resolutionMet = false;
     }
   }
   return { firstResponseMinutes, resolutionMinutes, firstResponseMet, resolutionMet };

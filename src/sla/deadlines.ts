@@ -75,11 +75,15 @@ export function priorityRule(priority: Priority, policy: Policy): PriorityRule {
 /** One clock's deadline from its start, target, meeting instant and pauses. */
 export function computeClock(
   clock: SlaClock, start: Date, targetMinutes: number, met: Date | null, pauses: readonly Pause[], cal: Calendar,
+  /** The part of `targetMinutes` a `#sla extend` added, so the explanation can say so. */
+  extraMinutes = 0,
 ): DeadlineExplanation {
   const countedFrom = nextOpening(start, cal);
   const run = dueWithPauses(start, targetMinutes, pauses, cal);
   const span = daysInSpan(countedFrom, run.due ?? run.pausedSince ?? countedFrom, cal);
-  const x = { clock, start, countedFrom, targetMinutes, met, due: run.due, pausedSince: run.pausedSince, pauses: run.pauses, span };
+  const x = {
+    clock, start, countedFrom, targetMinutes, extraMinutes, met, due: run.due, pausedSince: run.pausedSince, pauses: run.pauses, span,
+  };
   return {
     ...x,
     calendar: cal.name,
@@ -97,13 +101,15 @@ export function computeDeadlines(input: DeadlineInput, policy: Policy): TicketDe
   const rule = priorityRule(input.priority, policy);
   const cal = calendarFor(input.priority, policy);
   const target = targetsOf(rule, input.extraMinutes);
-  const firstResponse = computeClock('first-response', input.receivedAt, target.firstResponse, input.firstResponseAt, [], cal);
+  const firstResponse = computeClock(
+    'first-response', input.receivedAt, target.firstResponse, input.firstResponseAt, [], cal, input.extraMinutes?.firstResponse,
+  );
   // Qualification starts with the first response and has the first-response target as its own.
   const qualification = input.firstResponseAt
     ? computeClock('qualification', input.firstResponseAt, rule.firstResponseMinutes, input.qualifiedAt, [], cal)
     : null;
   const resolution = input.qualifiedAt && target.resolution !== null
-    ? computeClock('resolution', input.qualifiedAt, target.resolution, input.resolvedAt, input.pauses, cal)
+    ? computeClock('resolution', input.qualifiedAt, target.resolution, input.resolvedAt, input.pauses, cal, input.extraMinutes?.resolution)
     : null;
   return { priority: input.priority, calendar: cal.name, zone: cal.zone, firstResponse, qualification, resolution };
 }

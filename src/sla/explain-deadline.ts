@@ -50,6 +50,8 @@ export interface ExplainInput {
   start: Date;
   countedFrom: Date;
   targetMinutes: number;
+  /** Of `targetMinutes`, what `#sla extend` added (0 or absent: none). */
+  extraMinutes?: number;
   due: Date | null;
   met: Date | null;
   pausedSince: Date | null;
@@ -68,7 +70,7 @@ export function explainDeadline(x: ExplainInput, cal: Calendar): string {
   const parts = [
     `${START_LABEL[x.clock]} ${full(x.start, cal)} (${startLocal.toFormat('ZZ')})`,
     `counted from ${countedFrom}`,
-    `${minutesText(x.targetMinutes)} working minutes on ${cal.name} (${cal.zone}, ${cal.hoursText})`,
+    `${minutesText(x.targetMinutes)} working minutes${x.extraMinutes ? ` (${minutesText(x.targetMinutes - x.extraMinutes)} + ${minutesText(x.extraMinutes)} added by #sla extend)` : ''} on ${cal.name} (${cal.zone}, ${cal.hoursText})`,
   ];
   if (x.span.closed.length) parts.push(`skipped weekend ${dayList(x.span.closed, cal)}`);
   if (x.span.holidays.length) parts.push(`skipped holiday ${dayList(x.span.holidays, cal)}`);

@@ -27,6 +27,9 @@ export interface DigestOpenTicket {
   /** Set by the sweeper when a clock breached; a later clock may be running fine since. */
   breachedAt: Date | null;
   pauses: Pause[];
+  /** `#sla extend` minutes: an extended ticket is not breached at its plain target (issue 24). */
+  firstResponseExtraMinutes: number;
+  resolutionExtraMinutes: number;
 }
 
 /** A breach or manager step the SLA engine fired (sla_alerts). */
@@ -182,6 +185,7 @@ function assess(row: DigestOpenTicket, input: DigestInput): DigestTicket {
   const steps = slaSteps({
     priority: row.priority, status: row.status, receivedAt: row.receivedAt, firstResponseAt: row.firstResponseAt,
     qualifiedAt: row.qualifiedAt, resolvedAt: row.resolvedAt, pauses: row.pauses,
+    extraMinutes: { firstResponse: row.firstResponseExtraMinutes, resolution: row.resolutionExtraMinutes },
   }, input.policy);
   const now = input.now.getTime();
   const current: SlaEvent | undefined = steps[0];

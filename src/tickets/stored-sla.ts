@@ -15,9 +15,9 @@ export interface TicketSlaInputs {
   firstResponseAt: Date | null;
   qualifiedAt: Date | null;
   resolvedAt: Date | null;
-  /** `#sla extend` minutes; absent on rows read before the columns were selected. */
-  firstResponseExtraMinutes?: number;
-  resolutionExtraMinutes?: number;
+  /** `#sla extend` minutes; required so that no reader of a ticket's clocks can leave them out. */
+  firstResponseExtraMinutes: number;
+  resolutionExtraMinutes: number;
 }
 
 /** An SLA step already fired for a ticket (a stored alert), by its clock, level and deadline. */
@@ -38,7 +38,7 @@ export function slaStateOf(ticket: TicketSlaInputs, pauses: readonly Pause[], fi
     qualifiedAt: ticket.qualifiedAt,
     resolvedAt: ticket.resolvedAt,
     pauses: pauses.map((p) => ({ start: p.start, end: p.end })),
-    extraMinutes: { firstResponse: ticket.firstResponseExtraMinutes ?? 0, resolution: ticket.resolutionExtraMinutes ?? 0 },
+    extraMinutes: { firstResponse: ticket.firstResponseExtraMinutes, resolution: ticket.resolutionExtraMinutes },
     firedKeys: new Set(fired.map((a) => slaStepKey(a.clock as SlaClock, a.level as SlaLevel, a.deadline))),
   };
 }

@@ -13,9 +13,12 @@ export interface TicketClockRow {
   closedAt: Date | null;
   status: string;
   breachedAt: Date | null;
-  /** `#sla extend` minutes, where the caller selected them. */
-  firstResponseExtraMinutes?: number;
-  resolutionExtraMinutes?: number;
+  /**
+   * `#sla extend` minutes. Required, so that a caller which forgot to select them does not show
+   * the unextended deadline (issue 24: an extension must move every deadline shown).
+   */
+  firstResponseExtraMinutes: number;
+  resolutionExtraMinutes: number;
 }
 
 const FINISHED = new Set(['resolved', 'closed']);
@@ -29,7 +32,7 @@ export function deadlinesOf(row: TicketClockRow, pauses: readonly Pause[], polic
     qualifiedAt: row.qualifiedAt,
     resolvedAt: row.resolvedAt,
     pauses,
-    extraMinutes: { firstResponse: row.firstResponseExtraMinutes ?? 0, resolution: row.resolutionExtraMinutes ?? 0 },
+    extraMinutes: { firstResponse: row.firstResponseExtraMinutes, resolution: row.resolutionExtraMinutes },
   }, policy);
 }
 

@@ -51,7 +51,7 @@ const getJson = async (path: string) => {
 
 describe('slagate start in local mail mode', () => {
   it('runs every worker, with the SMTP listener instead of mailbox workers', () => {
-    expect(gateway.workers.map((w) => w.name)).toEqual(['http', 'outbox', 'sla', 'digest', 'report-mail', 'local-smtp']);
+    expect(gateway.workers.map((w) => w.name)).toEqual(['http', 'outbox', 'sla', 'digest', 'report-mail', 'quarterly-review', 'local-smtp']);
   });
 
   it('turns a mail into a ticket and writes its acknowledgement as an .eml file', async () => {
@@ -81,7 +81,7 @@ describe('slagate start in local mail mode', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const { status, body } = await getJson('/readyz');
     expect(status).toBe(200);
-    expect(Object.keys(body.checks)).toEqual(['database', 'http', 'outbox', 'sla', 'digest', 'report-mail', 'local-smtp']);
+    expect(Object.keys(body.checks)).toEqual(['database', 'http', 'outbox', 'sla', 'digest', 'report-mail', 'quarterly-review', 'local-smtp']);
   });
 
   it('exposes what it did as Prometheus metrics', async () => {

@@ -44,6 +44,7 @@ function ticket(id: number, at: string, priority: ReportTicketRow['priority'], a
     id, number: `SR-${id}`, private: false, type: 'problem', priority, requesterAddress: `c${id}@acme.example`, receivedAt,
     firstResponseAt: new Date(receivedAt.getTime() + answeredAfterMinutes * 60_000), qualifiedAt: null, resolvedAt: null,
     firstResponseDue: null, resolutionDue: null, breachedAt: null, slaReview: false, satisfactionScore: null,
+    firstResponseExtraMinutes: 0, resolutionExtraMinutes: 0,
   };
 }
 

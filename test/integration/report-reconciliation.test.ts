@@ -21,7 +21,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  * Issue 24: every figure of the monthly report agrees with a count made independently, in SQL, on
  * the event table, for a month of tickets made through the real ingest: client and staff
  * escalations, SLA breaches and manager alerts fired by the sweep, waiting pauses, surveys, a
- * special-circumstance day and private complaints.
+ * special-circumstance day, private complaints, and `#sla` pauses and extensions by the lead and a
+ * manager (signed replies to the escalation mails they got).
  */
 const ist = (s: string) => new Date(`${s.replace(' ', 'T')}:00+03:00`);
 const AGENT = 'Ayşe Yılmaz <ayse@sanarise.example>';
@@ -59,6 +60,18 @@ async function agentReply(t: Opened, body: string): Promise<void> {
 async function clientReply(t: Opened, subjectPrefix: string, body: string): Promise<void> {
   await ingest(buildMail({ from: t.from, subject: `YNT: ${subjectPrefix}${t.subject}`, inReplyTo: t.messageId, references: t.messageId,
     messageId: `<client-${Math.random().toString(36).slice(2)}@client.example>`, body }));
+}
+
+/**
+ * The lead or a manager answers the escalation mail they got about the ticket (its Reply-To is
+ * signed for them), the manager's when there is one.
+ */
+async function leaderReply(t: Opened, body: string): Promise<void> {
+  const mails = (await outboxOf(t.id)).filter((r) => r.replyTo?.address.includes('+'));
+  const mail = mails.find((r) => r.to[0]!.address === 'manager@sanarise.example') ?? mails.find((r) => r.to[0]!.address === 'lead@sanarise.example')!;
+  const from = mail.to[0]!.address === 'manager@sanarise.example' ? 'Can Öztürk <manager@sanarise.example>' : 'Zeynep Kaya <lead@sanarise.example>';
+  await ingest(buildMail({ from, to: mail.replyTo!.address, subject: `YNT: ${mail.subject}`, inReplyTo: mail.messageId,
+    references: mail.messageId, messageId: `<leader-${Math.random().toString(36).slice(2)}@sanarise.example>`, body }));
 }
 
 async function answerSurvey(t: Opened, score: number): Promise<void> {
@@ -106,12 +119,23 @@ function scenario(): Action[] {
           case 3: // the client escalates twice, nobody answers
             later(n, plus(at, 60), (t) => clientReply(t, '[Escalate] ', 'Acil bakar mısınız?'));
             later(n, plus(at, 120), (t) => clientReply(t, '[Yükselt] ', 'Hâlâ cevap yok.'));
+            if (n % 12 === 3) {
+              // ...but every other one the manager (or lead) gives three more working days to answer,
+              // and the agent answers the next morning: late against the plain target, in time against the extended one.
+              later(n, plus(at, 150), (t) => leaderReply(t, '#sla uzat ilk-yanıt 3g müşteri ile görüşüldü\n'));
+              later(n, plus(at, 22 * 60), (t) => agentReply(t, 'Kusura bakmayın, bakıyoruz.'));
+            }
             break;
           case 4: // answered in time, never qualified
             later(n, plus(at, 20), (t) => agentReply(t, 'Bakıyoruz.'));
             break;
-          default: // the agent escalates to the lead while answering
+          default: // the agent escalates to the lead while answering; the lead bends the clocks with #sla
             later(n, plus(at, 40), (t) => agentReply(t, '#escalate\n\nEkip liderine ilettim.'));
+            if (n % 12 === 5) later(n, plus(at, 60), (t) => leaderReply(t, '#sla extend resolution 4h vendor patch needed\n'));
+            else {
+              later(n, plus(at, 60), (t) => leaderReply(t, '#sla duraklat müşterinin sunucusu bakımda\n'));
+              later(n, plus(at, 180), (t) => leaderReply(t, '#sla devam\n'));
+            }
             break;
         }
       });
@@ -207,6 +231,41 @@ describe('the monthly report reconciles with the event log', () => {
       expect(report.escalations.reachedLead).toBeGreaterThan(0);
       expect(report.escalations.reachedManager).toBe(await one(sql`count(distinct e.ticket_id)`, sql`e.kind = 'sla-escalated-manager'
         or (e.kind in ('client-escalated', 'command-escalate') and (e.data->>'level')::int >= 3)`));
+
+      // #sla: every applied command is an event; the report counts them and their minutes, and the
+      // tickets' targets carry exactly the minutes the events granted.
+      const slaPauses = await one(sql`count(*)`, sql`e.kind = 'command-sla' and e.data->>'action' = 'pause'`);
+      const slaExtensions = await one(sql`count(*)`, sql`e.kind = 'command-sla' and e.data->>'action' = 'extend'`);
+      expect(slaPauses).toBeGreaterThan(0);
+      expect(slaExtensions).toBeGreaterThan(0);
+      expect(report.slaAdjustments).toEqual({
+        pauses: slaPauses, extensions: slaExtensions,
+        extendedMinutes: await one(sql`coalesce(sum((e.data->>'minutes')::int), 0)`, sql`e.kind = 'command-sla' and e.data->>'action' = 'extend'`),
+      });
+      const granted = async (clock: string) => one(sql`coalesce(sum((e.data->>'minutes')::int), 0)`,
+        sql`e.kind = 'command-sla' and e.data->>'action' = 'extend' and e.data->>'clock' = ${clock}`);
+      const [columns] = await database.db.execute(sql`select coalesce(sum(first_response_extra_minutes), 0)::int as fr,
+        coalesce(sum(resolution_extra_minutes), 0)::int as res from tickets where received_at >= ${march.start.toISOString()}::timestamptz
+        and received_at < ${march.end.toISOString()}::timestamptz ${includePrivate ? sql`` : sql`and not private`}`) as unknown as { fr: number; res: number }[];
+      expect(columns).toEqual({ fr: await granted('first-response'), res: await granted('resolution') });
+      expect(columns!.fr).toBeGreaterThan(0);
+      expect(columns!.res).toBeGreaterThan(0);
+      // Every #sla pause was resumed: the pauses table holds one closed interval for each.
+      expect(await one(sql`count(*)`, sql`e.kind = 'command-sla' and e.data->>'action' = 'resume'`)).toBe(slaPauses);
+
+      // First-response attainment against the deadline in force (the #sla extension included): a
+      // first response met when the first agent reply came by the stored due, missed when it came
+      // later or never came by now; the extended tickets were all answered in their extension.
+      const [fr] = await database.db.execute(sql`select count(*) filter (where r.at <= t.first_response_due)::int as met,
+        count(*) filter (where r.at is not null or t.first_response_due <= now())::int as total,
+        count(*) filter (where r.at <= t.first_response_due and t.first_response_extra_minutes > 0)::int as extended
+        from tickets t left join lateral (select min(e.at) as at from ticket_events e where e.ticket_id = t.id and e.kind = 'agent-replied'
+          and (e.data->>'firstResponse')::boolean) r on true
+        where t.received_at >= ${march.start.toISOString()}::timestamptz and t.received_at < ${march.end.toISOString()}::timestamptz
+        ${includePrivate ? sql`` : sql`and not t.private`}`) as unknown as { met: number; total: number; extended: number }[];
+      const reported = report.attainment.byPriority.reduce((a, r) => ({ met: a.met + r.firstResponse.met, total: a.total + r.firstResponse.total }), { met: 0, total: 0 });
+      expect(reported).toEqual({ met: fr!.met, total: fr!.total });
+      expect(fr!.extended).toBe(await one(sql`count(distinct e.ticket_id)`, sql`e.kind = 'command-sla' and e.data->>'clock' = 'first-response'`));
 
       const surveys = await q(sql`distinct on (e.ticket_id) e.data->>'score' as s`, sql`e.kind = 'survey-answered' order by e.ticket_id, e.at desc, e.id desc`);
       expect(surveys.length).toBeGreaterThan(0);

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
 import type { IngestDeps } from '../../src/app/ingest/ingest-batch.js';
+import { showTicket } from '../../src/cli/show-ticket.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { ticketEvents, ticketPauses, tickets } from '../../src/db/schema/tickets.js';
 import { ticketEventFigures } from '../../src/reports/ticket-event-figures.js';
@@ -64,6 +65,12 @@ describe('#sla by signed staff reply, through the real ingest', () => {
     expect(extended.resolutionExtraMinutes).toBe(120);
     // Two more working hours can only move the deadline later by two hours of wall time or more.
     expect(extended.resolutionDue!.getTime() - qualified.resolutionDue!.getTime()).toBeGreaterThanOrEqual(120 * 60_000);
+    // `slagate ticket show` recomputes the deadlines from the row: the extension is in the due it
+    // shows and its explanation says where the minutes came from (issue 24).
+    const shown = await showTicket(database.db, extended.number, { policy: deps.config.policy, ticketPrefix: deps.config.ticketPrefix, includePrivate: false, now });
+    const resolutionClock = shown.kind === 'ticket' ? shown.view.deadlines.find((c) => c.clock === 'resolution') : undefined;
+    expect(resolutionClock?.due).toEqual(extended.resolutionDue);
+    expect(resolutionClock?.text).toContain('(4320 + 120 added by #sla extend)');
 
     // Then pauses the resolution clock: no deadline while paused, and the pause starts at her mail.
     now = new Date(MONDAY_10.getTime() + 60 * 60_000);

@@ -21,7 +21,7 @@ function ticket(over: Partial<DigestOpenTicket>): DigestOpenTicket {
   return {
     id: seq, number: `SR-${1000 + seq}`, subject: `Ticket ${seq}`, private: false, priority: 'medium', status: 'open',
     assignee: null, requesterAddress: 'client@acme.example', receivedAt: ist('2026-03-16 08:00'), firstResponseAt: null,
-    qualifiedAt: null, resolvedAt: null, breachedAt: null, pauses: [], ...over,
+    qualifiedAt: null, resolvedAt: null, breachedAt: null, pauses: [], firstResponseExtraMinutes: 0, resolutionExtraMinutes: 0, ...over,
   };
 }
 
@@ -70,6 +70,20 @@ describe('the manager digest', () => {
       ['SR-EARLIER', 'breached', 'resolution'],
     ]);
     expect(tickets[0]!.due).toEqual(ist('2026-03-13 14:00'));
+  });
+
+  // Issue 24: the digest read no #sla extension, so a lead's extension still showed as a breach.
+  it('moves the deadline by a #sla extension: an extended ticket is at risk, not breached', () => {
+    const d = digestOf({
+      openTickets: [
+        // Friday 10:00 medium, first response due Friday 14:00, extended by 8 working hours: Monday 13:00.
+        ticket({ number: 'SR-EXTENDED', receivedAt: ist('2026-03-13 10:00'), firstResponseExtraMinutes: 480 }),
+      ],
+    });
+    const tickets = d.members.flatMap((m) => m.priorities.flatMap((p) => p.tickets));
+    expect(tickets.map((t) => [t.number, t.state, t.clock, t.due])).toEqual([
+      ['SR-EXTENDED', 'at-risk', 'first-response', ist('2026-03-16 13:00')],
+    ]);
   });
 
   it('calls a ticket at risk when a step falls before the next digest or its reminder has passed', () => {

@@ -68,6 +68,9 @@ const staffData: Record<StaffMailKind, Record<string, unknown>> = {
   'monthly-report': {
     month: '2026-02', client: null, markdown: '# Monthly report 2026-02\n\n| Tickets | 3 |', reportHtml: '<!doctype html><html><body><h1>Monthly report &amp; charts</h1></body></html>',
   },
+  'quarterly-review': {
+    quarter: '2026-Q4', markdown: '# Quarterly SLA review Q4 2026\n\n| tickets | 30 |', reportHtml: '<!doctype html><html><body><h1>Quarterly review &amp; trends</h1></body></html>',
+  },
 };
 
 function build(kind: (typeof MAIL_KINDS)[number], lang: Language, base: TicketView = ticket): OutboundMail {
@@ -100,7 +103,7 @@ function build(kind: (typeof MAIL_KINDS)[number], lang: Language, base: TicketVi
     const privateTicket = { ...langTicket, number: 'YN-1001', private: true, mailbox: 'management' as const, type: 'complaint', priority: 'low' as const, requestedPriority: null };
     return buildStaffMail(config, { kind, ticket: privateTicket, person: manager, dedupeKey: `${kind}:7`, data: staffData[kind], random });
   }
-  if (kind === 'manager-digest' || kind === 'monthly-report') {
+  if (kind === 'manager-digest' || kind === 'monthly-report' || kind === 'quarterly-review') {
     const manager: Person = { ...person(lang), role: 'manager' };
     return buildStaffMail(config, { kind, ticket: null, mailbox: 'management', person: manager, dedupeKey: `${kind}:2026-03-16`, data: staffData[kind], random });
   }

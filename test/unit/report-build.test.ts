@@ -19,7 +19,7 @@ function ticket(overrides: Partial<ReportTicketRow> = {}): ReportTicketRow {
     id, number: `SR-${id}`, private: false, type: 'problem', priority: 'medium',
     requesterAddress: `client${id}@acme.example`, receivedAt: new Date('2026-03-02T06:00:00Z'),
     firstResponseAt: null, qualifiedAt: null, resolvedAt: null, firstResponseDue: null, resolutionDue: null,
-    breachedAt: null, slaReview: false, satisfactionScore: null,
+    breachedAt: null, slaReview: false, satisfactionScore: null, firstResponseExtraMinutes: 0, resolutionExtraMinutes: 0,
     ...overrides,
   };
 }
@@ -95,6 +95,71 @@ describe('buildReport: SLA attainment', () => {
     expect(low.resolution).toEqual({ met: 0, total: 0, rate: null });
     expect(low.firstResponse).toEqual({ met: 1, total: 1, rate: 1 });
     expect(report.resolution.byPriority.low.count).toBe(1);
+  });
+
+  // Issue 24: a row without a stored deadline was measured against the plain target, so a
+  // lead's #sla extension was missed in the report while every other view honoured it.
+  it('measures a ticket without a stored deadline against its #sla-extended target', () => {
+    // High, qualified Monday 09:00, resolved Tuesday 12:30: 750 working minutes against 720.
+    const resolved = {
+      priority: 'high' as const, firstResponseAt: new Date('2026-03-02T06:00:00Z'), qualifiedAt: new Date('2026-03-02T06:00:00Z'),
+      resolvedAt: new Date('2026-03-03T09:30:00Z'),
+    };
+    const plain = build([ticket(resolved)]).attainment.byPriority.find((r) => r.key === 'high')!;
+    expect(plain.resolution).toEqual({ met: 0, total: 1, rate: 0 });
+    const extended = build([ticket({ ...resolved, resolutionExtraMinutes: 60 })]).attainment.byPriority.find((r) => r.key === 'high')!;
+    expect(extended.resolution).toEqual({ met: 1, total: 1, rate: 1 });
+    // Unanswered medium since Monday 09:00, now is April: overdue whatever a 2-day extension says...
+    const late = build([ticket({ firstResponseExtraMinutes: 960 })]).attainment.byPriority.find((r) => r.key === 'medium')!;
+    expect(late.firstResponse).toEqual({ met: 0, total: 1, rate: 0 });
+    // ...and an extended first response met inside its extension counts as met.
+    const answered = build([ticket({ firstResponseAt: new Date('2026-03-02T12:00:00Z'), firstResponseExtraMinutes: 120 })])
+      .attainment.byPriority.find((r) => r.key === 'medium')!;
+    expect(answered.firstResponse).toEqual({ met: 1, total: 1, rate: 1 });
+  });
+});
+
+describe('buildReport: the quarterly review', () => {
+  const q1 = quarterPeriod('2026-Q1', 'Europe/Istanbul')!;
+  const inQuarter = (tickets: ReportTicketRow[]) => build(tickets, { period: q1, clientOf: (a) => a.split('@')[1]! });
+  // Medium first response: 240 working minutes from Monday 09:00 local (06:00Z).
+  const onTime = (day: string, client: string, over: Partial<ReportTicketRow> = {}) => ticket({
+    receivedAt: new Date(`${day}T06:00:00Z`), firstResponseAt: new Date(`${day}T07:00:00Z`), requesterAddress: `x@${client}`, ...over,
+  });
+  const late = (day: string, client: string, over: Partial<ReportTicketRow> = {}) => onTime(day, client, {
+    firstResponseAt: new Date(`${day}T12:00:00Z`), ...over,
+  });
+
+  it('gives each priority and each client its attainment month by month, every month present', () => {
+    const report = inQuarter([
+      onTime('2026-01-05', 'acme.example'), late('2026-01-06', 'acme.example'),
+      onTime('2026-03-02', 'acme.example', { priority: 'high', firstResponseAt: new Date('2026-03-02T06:30:00Z') }),
+      late('2026-02-02', 'beta.example'),
+    ]);
+    expect(report.trend.byPriority.map((r) => r.key)).toEqual(['high', 'medium']);
+    const medium = report.trend.byPriority.find((r) => r.key === 'medium')!;
+    expect(medium.months.map((m) => [m.month, m.tickets, m.firstResponse.met, m.firstResponse.total])).toEqual([
+      ['2026-01', 2, 1, 2], ['2026-02', 1, 0, 1], ['2026-03', 0, 0, 0],
+    ]);
+    expect(report.trend.byClient.map((r) => [r.key, r.tickets, r.months.map((m) => m.firstResponse.rate)])).toEqual([
+      ['acme.example', 3, [0.5, null, 1]], ['beta.example', 1, [null, 0, null]],
+    ]);
+  });
+
+  it('lists where targets were missed most: client, type and priority, most misses first, five at most', () => {
+    const tickets: ReportTicketRow[] = [
+      late('2026-01-05', 'acme.example'), late('2026-01-06', 'acme.example'), onTime('2026-01-07', 'acme.example'),
+      late('2026-02-02', 'beta.example', { type: 'website' }),
+      onTime('2026-02-03', 'calm.example'),
+    ];
+    for (let i = 0; i < 6; i++) tickets.push(late('2026-03-02', `c${i}.example`, { type: 'access' }));
+    const report = inQuarter(tickets);
+    expect(report.missedMost).toHaveLength(5);
+    expect(report.missedMost[0]).toEqual({
+      client: 'acme.example', type: 'problem', priority: 'medium', tickets: 3, missed: 2,
+      firstResponse: { met: 1, total: 3, rate: 1 / 3 }, resolution: { met: 0, total: 0, rate: null },
+    });
+    expect(report.missedMost.map((r) => r.client)).not.toContain('calm.example');
   });
 });
 

@@ -10,15 +10,15 @@ import type { ReportTicketRow } from '../../src/reports/report-rows.js';
 
 const ZONE = 'Europe/Istanbul';
 
-function sampleReport() {
+function sampleReport(policy = DEFAULT_POLICY) {
   const base: Omit<ReportTicketRow, 'id' | 'number'> = {
     private: false, type: 'website', priority: 'high', requesterAddress: 'ops@acme.example',
     receivedAt: new Date('2026-03-03T06:00:00Z'), firstResponseAt: new Date('2026-03-03T06:40:00Z'),
     qualifiedAt: null, resolvedAt: null, firstResponseDue: new Date('2026-03-03T08:00:00Z'), resolutionDue: null,
-    breachedAt: null, slaReview: false, satisfactionScore: 4,
+    breachedAt: null, slaReview: false, satisfactionScore: 4, firstResponseExtraMinutes: 0, resolutionExtraMinutes: 0,
   };
   return buildReport({
-    period: monthPeriod('2026-03', ZONE)!, policy: DEFAULT_POLICY, workingMinutes: policyWorkingMinutes(DEFAULT_POLICY),
+    period: monthPeriod('2026-03', ZONE)!, policy, workingMinutes: policyWorkingMinutes(DEFAULT_POLICY),
     now: new Date('2026-04-01T00:00:00Z'), includePrivate: false,
     rows: {
       tickets: [
@@ -125,6 +125,17 @@ describe('reports in the reader\'s language', () => {
     expect(html).toContain('<title id="attainment-title">Önceliğe göre SLA’ya uyum</title>');
     expect(html).toContain('<title id="distribution-title">İlk yanıt süresi dağılımı</title>');
     expect(html).not.toMatch(/Team report|Ekip raporu|gizli/);
+  });
+
+  // Issue 24: the reports kept their own list of Turkish type names beside the policy's nameTr,
+  // so an operator's Turkish name reached the mails but not the reports.
+  it('names types in Turkish as the policy does, an operator\'s own nameTr included', () => {
+    expect(renderMarkdown(sampleReport(), { lang: 'tr', audience: 'client' })).toContain('| Web sitesi sorunu | 0 | 2 |');
+    const policy = { ...DEFAULT_POLICY, types: DEFAULT_POLICY.types.map((t) => (t.slug === 'website' ? { ...t, nameTr: 'Site arızası' } : t)) };
+    const md = renderMarkdown(sampleReport(policy), { lang: 'tr', audience: 'client' });
+    expect(md).toContain('| Site arızası | 0 | 2 |');
+    expect(md).not.toContain('Web sitesi sorunu');
+    expect(renderMarkdown(sampleReport(policy), { lang: 'en', audience: 'client' })).toContain('| Website Issue | 0 | 2 |');
   });
 
   it('keeps the scope remark for staff, in their language', () => {

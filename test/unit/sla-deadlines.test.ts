@@ -26,6 +26,18 @@ describe('computeDeadlines', () => {
     expect(d.resolution).toBeNull();
   });
 
+  // Issue 24: an extended target must say where its minutes came from, or the due time looks wrong.
+  it('says what a #sla extension added to a target', () => {
+    const d = computeDeadlines(ticket({ extraMinutes: { firstResponse: 60, resolution: 0 } }), DEFAULT_POLICY);
+    expect(d.firstResponse.targetMinutes).toBe(300);
+    expect(d.firstResponse.due).toEqual(ist('2026-03-16 13:30'));
+    expect(d.firstResponse.text).toContain('; 300 working minutes (240 + 60 added by #sla extend) on business ');
+    const plain = computeDeadlines(ticket({ firstResponseAt: ist('2026-03-16 10:00'), qualifiedAt: ist('2026-03-16 11:00'),
+      extraMinutes: { firstResponse: 0, resolution: 120 } }), DEFAULT_POLICY);
+    expect(plain.firstResponse.text).not.toContain('#sla');
+    expect(plain.resolution!.text).toContain('4440 working minutes (4320 + 120 added by #sla extend)');
+  });
+
   it('counts from the next opening when the mail arrives at night, and names the holidays crossed', () => {
     const d = computeDeadlines(ticket({ receivedAt: ist('2026-03-18 22:10') }), DEFAULT_POLICY);
     expect(d.firstResponse.countedFrom).toEqual(ist('2026-03-19 09:00'));

@@ -8,7 +8,7 @@ const RECEIVED = new Date('2026-03-16T07:00:00Z');
 const at = (minutes: number) => new Date(RECEIVED.getTime() + minutes * 60_000);
 const row = (o: Partial<TicketClockRow> = {}): TicketClockRow => ({
   priority: 'critical', receivedAt: RECEIVED, firstResponseAt: null, qualifiedAt: null, resolvedAt: null, closedAt: null,
-  status: 'new', breachedAt: null, ...o,
+  status: 'new', breachedAt: null, firstResponseExtraMinutes: 0, resolutionExtraMinutes: 0, ...o,
 });
 const check = (r: TicketClockRow, now: Date) => {
   const d = deadlinesOf(r, [], DEFAULT_POLICY);

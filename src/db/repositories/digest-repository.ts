@@ -25,6 +25,7 @@ export async function listOpenDigestTickets(db: Db): Promise<DigestOpenTicket[]>
       status: tickets.status, assignee: tickets.assignee, requesterAddress: tickets.requesterAddress,
       receivedAt: tickets.receivedAt, firstResponseAt: tickets.firstResponseAt, qualifiedAt: tickets.qualifiedAt,
       resolvedAt: tickets.resolvedAt, breachedAt: tickets.breachedAt,
+      firstResponseExtraMinutes: tickets.firstResponseExtraMinutes, resolutionExtraMinutes: tickets.resolutionExtraMinutes,
     }).from(tickets).where(open).orderBy(asc(tickets.id)),
     db.select({ ticketId: ticketPauses.ticketId, start: ticketPauses.startedAt, end: ticketPauses.endedAt })
       .from(ticketPauses).where(inArray(ticketPauses.ticketId, db.select({ id: tickets.id }).from(tickets).where(open))),

@@ -63,6 +63,8 @@ export const tickets = pgTable('tickets', {
   index('tickets_status').on(t.status),
   // New team tickets of the last minutes, counted for every run of new tickets (tickets/team-flood.ts).
   index('tickets_team_created').on(t.createdAt).where(sql`not ${t.private}`),
+  // The reports take the tickets received in a month or quarter (bench/reports-at-scale).
+  index('tickets_received_at').on(t.receivedAt),
 ]);
 
 export const messages = pgTable('messages', {
