@@ -28,7 +28,7 @@ import { ticketViewOf, type TicketViewSource } from './ticket-view-of.js';
 
 /**
  * A stored, parsed and classified mail that opens a ticket, as the rules read it (app/ingest's
- * RouteInput has this shape).
+ * RouteInput extends it).
  */
 export interface OpeningMail {
   input: Pick<IngestInput, 'mailbox' | 'receivedAt'>;

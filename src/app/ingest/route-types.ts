@@ -1,10 +1,7 @@
+import type { OpeningMail } from '../../tickets/plan-new-ticket.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { WriteBehind } from '../../db/write-behind.js';
-import type { Classification } from '../../inbound/classify.js';
-import type { NoiseVerdict } from '../../inbound/detect-noise.js';
-import type { MailAuthentication } from '../../inbound/mail-authentication.js';
-import type { ParsedMail } from '../../inbound/parsed-mail.js';
 import type { IngestInput } from '../../inbound/ingest-types.js';
 
 /**
@@ -32,13 +29,7 @@ export interface RouteContext {
   privateCopies?: Map<string, { id: number; private: boolean }[]>;
 }
 
-export interface RouteInput {
+/** A stored, parsed and classified mail to route: the ticket rules' OpeningMail, with all of its input. */
+export interface RouteInput extends OpeningMail {
   input: IngestInput;
-  mail: ParsedMail;
-  messageId: string;
-  rawMailId: number;
-  noise: NoiseVerdict;
-  classification: Classification;
-  /** Authentication mode `verify`: what the check found (null when not checked). */
-  authentication?: MailAuthentication | null;
 }
