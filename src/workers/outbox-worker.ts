@@ -93,7 +93,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   /** One pass on its own: claim what the connections can take, and wait for every outcome. */
   async function tick(): Promise<number> {
     const inFlight = new Set<Promise<void>>();
-    const claimed = await claimAndStart(inFlight);
+    const { claimed } = await claimAndStart(inFlight);
     await Promise.all(inFlight);
     return claimed;
   }
@@ -127,6 +127,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         // Never reached a server: the claim goes back as it was (attempt refunded, its place in
         // the queue kept), due at once.
         await releaseClaim(db, row.id, owner);
+        wakeUp(); // due again at once: the loop must not wait for its poll to find it
         log.info({ reason: failure.message }, 'claim given back unsent');
         return;
       }
@@ -229,12 +230,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    * lease (de2900d), and a held one starts within `maxHoldMs` or comes back unsent.
    * A half-open breaker's single probe goes out alone.
    */
-  async function claimAndStart(inFlight: Set<Promise<void>>): Promise<number> {
+  async function claimAndStart(inFlight: Set<Promise<void>>): Promise<{ claimed: number; drained: boolean }> {
     const now = clock();
     const allowance = breaker.allowance(now);
     const probe = breaker.state(now) === 'half-open';
     const limit = Math.min(allowance, config.outbox.batchSize, capacity - inFlight.size);
-    if (limit <= 0 || (probe && inFlight.size > 0)) return 0;
+    // Held back by the breaker: nothing may go before its probe time, so nothing is claimed until a poll.
+    if (allowance <= 0) return { claimed: 0, drained: true };
+    if (limit <= 0 || (probe && inFlight.size > 0)) return { claimed: 0, drained: false };
     const rows = await claimDue(db, { owner, leaseMs: config.outbox.leaseMs, now, limit });
     if (rows.length > 0) crashPoint('after-outbox-claim');
     for (const row of rows) {
@@ -253,7 +256,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         .finally(() => { inFlight.delete(sending); inHand.delete(row.id); });
       inFlight.add(sending);
     }
-    return rows.length;
+    // Fewer rows than asked for: nothing else was due when the claim ran.
+    return { claimed: rows.length, drained: rows.length < limit };
   }
 
   /**
@@ -272,23 +276,33 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     try {
       while (!signal.aborted) {
         woken = false;
+        let drained = true;
         let claimed = 0;
         try {
-          claimed = await claimAndStart(inFlight);
+          ({ claimed, drained } = await claimAndStart(inFlight));
         } catch (err) {
           logger.error({ err }, 'outbox pass failed');
         }
-        if (inFlight.size === 0) {
-          if (claimed === 0 && !woken) await wakeableSleep(config.outbox.pollIntervalMs, signal);
+        // The queue held no more than was claimed: claiming again before a wake-up (new mail
+        // committed, a claim given back) or the poll would find nothing. It used to, and cost
+        // two empty claims for every mail that arrived alone (an LMTP delivery, a lone IMAP
+        // mail): more round trips to the database than the mail's whole ingest.
+        if (drained || (claimed === 0 && inFlight.size === 0)) {
+          if (!woken) await wakeableSleep(config.outbox.pollIntervalMs, signal);
           continue;
         }
+        // No room (every place taken, or the breaker's probe still out): wait for a mail to finish.
+        if (claimed === 0 && inFlight.size > 0) await Promise.race(inFlight);
         while (inFlight.size > 0 && capacity - inFlight.size < refill && !signal.aborted) await Promise.race(inFlight);
-        // Nothing was due: the next claim waits for the mails still out, or for a wake-up.
-        if (claimed === 0 && !woken && inFlight.size > 0) await Promise.race(inFlight);
       }
     } finally {
       await Promise.allSettled(inFlight);
     }
+  }
+
+  function wakeUp(): void {
+    woken = true;
+    interrupt?.();
   }
 
   function wakeableSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -309,10 +323,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await running;
     },
     tick,
-    wake() {
-      woken = true;
-      interrupt?.();
-    },
+    wake: wakeUp,
     breakerState: () => breaker.state(clock()),
   };
 }

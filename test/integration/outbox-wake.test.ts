@@ -1,7 +1,10 @@
+import { eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG_INPUT, parseConfig } from '../../src/config.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { DEFAULT_CONFIG_INPUT, parseConfig, type Config } from '../../src/config.js';
+import { openDatabase } from '../../src/db/client.js';
 import { enqueue } from '../../src/db/repositories/outbox-repository.js';
+import { outbox } from '../../src/db/schema/outbox.js';
 import type { OutboundMail } from '../../src/outbound/outbound-mail.js';
 import { createSmtpSender } from '../../src/smtp/create-smtp-sender.js';
 import type { MailSender } from '../../src/smtp/mail-sender.js';
@@ -17,6 +20,7 @@ let sink: SmtpSink;
 let sender: MailSender;
 let worker: OutboxWorker;
 let seq = 0;
+let config: Config;
 
 function mail(): OutboundMail {
   const n = ++seq;
@@ -31,7 +35,7 @@ function mail(): OutboundMail {
 beforeAll(async () => {
   database = await createTestDatabase({ poolMax: 4 });
   sink = await startSmtpSink();
-  const config = parseConfig({
+  config = parseConfig({
     ...DEFAULT_CONFIG_INPUT,
     database: { url: database.url },
     smtp: { host: sink.host, port: sink.port, maxConnections: 1, connectionTimeoutMs: 5_000 },
@@ -68,5 +72,22 @@ describe('outbox wake-up', () => {
     worker.wake();
     await eventually(() => sink.accepted.some((r) => r.messageId === second.messageId), 10_000, 'the second send');
     expect(sink.accepted.map((r) => r.messageId)).toContain(first.messageId);
+  });
+
+  it('claims once for a mail that arrives alone, not again until woken or the poll comes', async () => {
+    // Each empty claim is a round trip to the database: a lone LMTP delivery used to pay two of
+    // them after its acknowledgement's claim, more than its whole ingest.
+    let statements = 0;
+    const counted = await openDatabase({ ...config.database }, { onStatement: () => { statements += 1; } });
+    onTestFinished(() => counted.close());
+    const alone = createOutboxWorker({ db: counted.db, config, sender, clock: () => new Date(), logger: pino({ level: 'silent' }), owner: 'alone' });
+    await alone.start();
+    const m = mail();
+    await enqueue(database.db, m);
+    alone.wake();
+    await eventually(async () => (await database.db.select({ status: outbox.status }).from(outbox).where(eq(outbox.messageId, m.messageId)))[0]?.status === 'sent', 10_000, 'the send recorded');
+    await alone.close();
+    // The claim at start, the claim the wake-up made (in either order, one of them finds the mail), and the record of the send.
+    expect(statements).toBe(3);
   });
 });
