@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.js';
 import { insertQuarantine } from '../../db/repositories/quarantine-repository.js';
 import { findRawMailByIdentity, insertRawMail, insertRawMails, setRawMailDecisions } from '../../db/repositories/raw-mail-repository.js';
 import { findThreadRefsByMessageIds, lockForKeys } from '../../db/repositories/ticket-repository.js';
+import { pipelineStatements } from '../../db/pipeline-statements.js';
 import { withWriteBehind } from '../../db/write-behind.js';
 import { syntheticMessageId, type MailIdentity } from '../../inbound/content-hash.js';
 import { SlagateError, describeError, isTransientError } from '../../errors.js';
@@ -140,33 +141,39 @@ function messageIdOf(item: Item): string {
 async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestOutcome | null)[]> {
   const { config } = deps;
   const now = deps.clock();
+  // Known before the transaction: a mail alone that can only open a ticket (opensTicketAlone), so
+  // its lock and its private-copy read can go with its raw mail, in one round trip.
+  const alone = items.length === 1;
+  const opensAlone = (item: Item) => item.prepared.ok && opensTicketAlone(item.prepared, carriesReplyToken(config, item.prepared.mail, item.input.mailbox));
+  const candidates = items.filter((item) => item.prepared.ok && (!alone || opensAlone(item)));
   return deps.db.transaction((tx) => withWriteBehind(async (writes) => {
-    const ids = await insertRawMails(tx, items.map((item) => {
-      const row = rawRow(item.input, item.identity, messageIdOf(item), headerIdOf(item) === null, now);
-      return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
-    }));
-    const routeInputs = items.map((item, i): RouteInput | null => (ids[i] === null || ids[i] === undefined || !item.prepared.ok ? null : {
-      input: item.input, mail: item.prepared.mail, messageId: messageIdOf(item), rawMailId: ids[i],
-      noise: item.prepared.noise, classification: item.prepared.classification, authentication: item.prepared.authentication,
-    }));
-    // A batch of one has no second lock to order, and reads its private copy only if it may open a
-    // ticket (routing reads it otherwise, when it gets that far), so a bounce or an agent's reply
-    // costs no read it does not need: the statements of a mail alone are those it always had.
-    const alone = items.length === 1;
-    // Every requester's special-circumstances lock now, in one fixed order: taken one mail at a
-    // time as the batch goes, they could deadlock with the other mailbox's batch taking the same
-    // keys in another order. Later takes of a key in this transaction are no-ops.
-    if (!alone) {
-      writes.defer(lockForKeys(tx, routeInputs.flatMap((m) => {
-        const key = m && requesterOf(config, m).lockKey;
-        return key ? [key] : [];
-      })));
-    }
     // Copies of mails that already reached a private ticket through the other mailbox, read for the
     // whole batch at once: such a copy is joined to it (routeParsedMail), never opens a ticket.
     const readPrivateCopies = async (messageIds: string[]) => new Map([...await findThreadRefsByMessageIds(tx, messageIds)]
       .filter(([, refs]) => refs.some((r) => r.private)));
-    let privateCopies = alone ? undefined : await readPrivateCopies(routeInputs.flatMap((m) => (m ? [m.messageId] : [])));
+    // Sent together, run in this order: the raw mails; every requester's special-circumstances
+    // lock, in one fixed order (taken one mail at a time as the batch goes, they could deadlock
+    // with the other mailbox's batch taking the same keys in another order; later takes of a key
+    // in this transaction are no-ops); then the private copies, read once the locks are held, so a
+    // management copy committed by a batch that held them is seen. A mail alone that may do more
+    // than open a ticket (a reply, a bounce, an agent's mail) takes neither here: routing takes
+    // what it needs, so it costs no statement it does not need.
+    const [ids, , privateCopiesRead] = await pipelineStatements([
+      insertRawMails(tx, items.map((item) => {
+        const row = rawRow(item.input, item.identity, messageIdOf(item), headerIdOf(item) === null, now);
+        return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
+      })),
+      lockForKeys(tx, candidates.flatMap((item) => {
+        const key = item.prepared.ok && requesterOf(config, { input: item.input, ...item.prepared }).lockKey;
+        return key ? [key] : [];
+      })),
+      candidates.length > 0 ? readPrivateCopies(candidates.map(messageIdOf)) : Promise.resolve(undefined),
+    ]);
+    let privateCopies = privateCopiesRead;
+    const routeInputs = items.map((item, i): RouteInput | null => (ids[i] === null || ids[i] === undefined || !item.prepared.ok ? null : {
+      input: item.input, mail: item.prepared.mail, messageId: messageIdOf(item), rawMailId: ids[i],
+      noise: item.prepared.noise, classification: item.prepared.classification, authentication: item.prepared.authentication,
+    }));
     // Every write whose answer nothing waits for goes behind: the batch waits for its reads alone.
     const ctx = { config, now, logger: deps.logger, writes };
     const outcomes = new Array<IngestOutcome | null>(items.length).fill(null);
@@ -174,7 +181,8 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     let run: { i: number; m: NewTicketMail }[] = [];
     const flush = async () => {
       if (run.length === 0) return;
-      const opened = await openTicketsTogether(tx, { ...ctx, privateCopies }, run.map((r) => r.m), { locksHeld: !alone });
+      // Every mail of a run was a candidate: its lock is held.
+      const opened = await openTicketsTogether(tx, { ...ctx, privateCopies }, run.map((r) => r.m), { locksHeld: true });
       for (const [k, { i, m }] of run.entries()) outcomes[i] = { ...opened[k]!, rawMailId: m.rawMailId };
       run = [];
     };
