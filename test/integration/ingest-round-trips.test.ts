@@ -33,9 +33,17 @@ describe('round trips of a mail ingested alone', () => {
       }
       return (write as (...a: unknown[]) => boolean).apply(this, args);
     } as typeof write;
+    // The server's answers reach the driver a little late, in order: whatever the gateway sends
+    // without waiting for them (on this turn of the event loop or the next) goes out first, so a
+    // write after an answer is one that had to wait for it, however fast the server was.
     net.Socket.prototype.emit = function (this: net.Socket, event: string | symbol, ...args: unknown[]) {
-      if (event === 'data' && this.remotePort === port) answered = true;
-      return (emit as (e: string | symbol, ...a: unknown[]) => boolean).call(this, event, ...args);
+      const deliver = () => (emit as (e: string | symbol, ...a: unknown[]) => boolean).call(this, event, ...args);
+      if (!counting || event !== 'data' || this.remotePort !== port) return deliver();
+      setTimeout(() => {
+        answered = true;
+        deliver();
+      }, 2);
+      return true;
     } as typeof emit;
   });
   afterAll(async () => {
@@ -57,8 +65,8 @@ describe('round trips of a mail ingested alone', () => {
     return trips;
   }
 
-  it('opens a ticket in six: BEGIN; the raw mail with its lock and its private-copy read; the day\'s counts; the ticket with its gates; its message, mail and events; COMMIT', async () => {
+  it('opens a ticket in five: BEGIN with the raw mail, its lock and its private-copy read; the day\'s counts; the ticket with its gates; its message, mail and events; COMMIT', async () => {
     await roundTrips('Ali Veli <ali@musteri.example>', '[Soru] Isınma'); // the connection's statements prepared
-    expect(await roundTrips('Ali Veli <ali@musteri.example>', '[Hata] Stok ekranı açılmıyor')).toBe(6);
+    expect(await roundTrips('Ali Veli <ali@musteri.example>', '[Hata] Stok ekranı açılmıyor')).toBe(5);
   });
 });

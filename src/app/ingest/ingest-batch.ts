@@ -151,23 +151,25 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     // whole batch at once: such a copy is joined to it (routeParsedMail), never opens a ticket.
     const readPrivateCopies = async (messageIds: string[]) => new Map([...await findThreadRefsByMessageIds(tx, messageIds)]
       .filter(([, refs]) => refs.some((r) => r.private)));
-    // Sent together, run in this order: the raw mails; every requester's special-circumstances
-    // lock, in one fixed order (taken one mail at a time as the batch goes, they could deadlock
-    // with the other mailbox's batch taking the same keys in another order; later takes of a key
-    // in this transaction are no-ops); then the private copies, read once the locks are held, so a
-    // management copy committed by a batch that held them is seen. A mail alone that may do more
-    // than open a ticket (a reply, a bounce, an agent's mail) takes neither here: routing takes
-    // what it needs, so it costs no statement it does not need.
-    const [ids, , privateCopiesRead] = await pipelineStatements([
-      insertRawMails(tx, items.map((item) => {
-        const row = rawRow(item.input, item.identity, messageIdOf(item), headerIdOf(item) === null, now);
-        return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
-      })),
+    // Sent together, run in this order: every requester's special-circumstances lock, in one fixed
+    // order (taken one mail at a time as the batch goes, they could deadlock with the other
+    // mailbox's batch taking the same keys in another order; later takes of a key in this
+    // transaction are no-ops); the private copies, read once the locks are held, so a management
+    // copy committed by a batch that held them is seen; then the raw mails, last because the
+    // driver writes a statement of their size to the socket at once, taking those before it
+    // along (one write instead of two). A mail alone that may do more than open a ticket (a
+    // reply, a bounce, an agent's mail) takes neither lock nor read here: routing takes what it
+    // needs, so it costs no statement it does not need.
+    const [, privateCopiesRead, ids] = await pipelineStatements([
       lockForKeys(tx, candidates.flatMap((item) => {
         const key = item.prepared.ok && requesterOf(config, { input: item.input, ...item.prepared }).lockKey;
         return key ? [key] : [];
       })),
       candidates.length > 0 ? readPrivateCopies(candidates.map(messageIdOf)) : Promise.resolve(undefined),
+      insertRawMails(tx, items.map((item) => {
+        const row = rawRow(item.input, item.identity, messageIdOf(item), headerIdOf(item) === null, now);
+        return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
+      })),
     ]);
     let privateCopies = privateCopiesRead;
     const routeInputs = items.map((item, i): RouteInput | null => (ids[i] === null || ids[i] === undefined || !item.prepared.ok ? null : {
