@@ -120,7 +120,8 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
     return batch;
   } };
   // LMTP deliveries that arrive together (the MTA's concurrent sessions) commit in one batch.
-  const ingestCoalesced = coalesceIngests((inputs) => intake.ingest(inputs), { maxBytes: intake.maxHandOverBytes });
+  const ingestCoalesced = coalesceIngests((inputs) => intake.ingest(inputs), { maxBytes: intake.maxHandOverBytes },
+    (input) => intake.comingNext?.([input.raw], input.mailbox));
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 

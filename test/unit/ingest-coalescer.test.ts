@@ -37,6 +37,29 @@ describe('coalesceIngests', () => {
     expect(batches).toEqual([[1], [2, 3], [4]]);
   });
 
+  it('tells of each mail that must wait for the batch in flight, so it is parsed while that batch commits', async () => {
+    const told: number[] = [];
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const ingest = coalesceIngests(async (inputs) => {
+      batches.push(inputs.map(numberOf));
+      if (batches.length === 1) {
+        await gate;
+        // Told before their batch started, not when it did.
+        expect(told).toEqual([2, 3]);
+      }
+      return { outcomes: inputs.map((i) => outcome(numberOf(i))) };
+    }, {}, (waiting) => told.push(numberOf(waiting)));
+    const first = ingest(input(1));
+    await new Promise((r) => setImmediate(r));
+    const later = [2, 3].map((n) => ingest(input(n)));
+    release();
+    await Promise.all([first, ...later]);
+    expect(batches).toEqual([[1], [2, 3]]);
+    expect(told).toEqual([2, 3]);
+  });
+
   it('keeps a batch within the byte limit, a larger mail going alone', async () => {
     const batches: number[][] = [];
     const ingest = coalesceIngests(async (inputs) => {
