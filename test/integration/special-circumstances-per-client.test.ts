@@ -1,6 +1,7 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBatch } from '../../src/app/ingest/ingest-batch.js';
 import { ingestMessage } from '../../src/app/ingest/ingest-message.js';
 import type { IngestDeps } from '../../src/app/ingest/ingest-batch.js';
 import { outbox } from '../../src/db/schema/outbox.js';
@@ -56,6 +57,18 @@ describe('special circumstances per client (organisation)', () => {
     const beta: number[] = [];
     for (const who of ['a', 'b', 'c', 'd']) beta.push((await ingest(`${who} <${who}@beta.example>`, '[Soru] Stok')).ticket!.id);
     expect(await Promise.all(beta.map(flagOf))).toEqual([false, false, false, true]);
+  });
+
+  it('counts the same in a batch as one at a time, each client\'s earlier tickets read once for all its mails', async () => {
+    now = ist('2026-03-17 09:00');
+    for (const who of ['a', 'b']) await ingest(`${who} <${who}@gamma.example>`, '[Soru] Dün');
+    for (const who of ['x', 'y', 'z']) await ingest(`${who} <${who}@delta.example>`, '[Soru] Dün');
+    const batch = await ingestBatch(deps, [
+      ['c@gamma.example', 'Bir'], ['w@delta.example', 'İki'], ['solo.kisi@gmail.com', 'Üç'], ['d@gamma.example', 'Dört'], ['e@gamma.example', 'Beş'],
+    ].map(([from, subject]) => ({ raw: buildMail({ from: `K <${from}>`, subject: `[Soru] ${subject}` }), mailbox: 'support' as const, receivedAt: now, source: 'imap' as const })));
+    const ids = batch.outcomes.map((o) => o!.ticket!.id);
+    // gamma: 2 earlier, so its 3rd is not flagged and its 4th and 5th are; delta: 3 earlier, its 4th is; the lone gmail address is not.
+    expect(await Promise.all(ids.map(flagOf))).toEqual([false, true, false, true, true]);
   });
 
   it('tells the lead and managers at once, even in the evening, not the next morning', async () => {

@@ -65,6 +65,10 @@ export const tickets = pgTable('tickets', {
   index('tickets_team_created').on(t.createdAt).where(sql`not ${t.private}`),
   // The reports take the tickets received in a month or quarter (bench/reports-at-scale).
   index('tickets_received_at').on(t.receivedAt),
+  // A client's tickets of a day by its domains, counted for every new ticket (special
+  // circumstances, ticket-repository.ts countTicketsOpenedByMany): without it each count read
+  // every ticket of the day, 15 ms a batch once a day held 3,000 (bench/ingest-throughput).
+  index('tickets_requester_domain_received').on(sql`lower(split_part(${t.requesterAddress}, '@', 2))`, t.receivedAt),
 ]);
 
 export const messages = pgTable('messages', {

@@ -1,0 +1,1 @@
+CREATE INDEX "tickets_requester_domain_received" ON "tickets" USING btree (lower(split_part("requester_address", '@', 2)),"received_at");
