@@ -18,16 +18,27 @@ export function withTransactionDeadline<T extends Sql>(sql: T, deadlineMs: numbe
       const value = Reflect.get(obj, key, receiver) as unknown;
       if (key !== 'begin' || typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        const work = (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args);
         let timer: NodeJS.Timeout | undefined;
-        const expired = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const err = new SlagateError('DB_UNAVAILABLE', `a database transaction did not end within ${deadlineMs} ms; the connection is stuck`, { retryable: true });
-            onWedged?.(err);
-            reject(err);
-          }, deadlineMs);
-          timer.unref();
-        });
+        let expire!: (err: SlagateError) => void;
+        const expired = new Promise<never>((_, reject) => { expire = reject; });
+        // The clock starts once the transaction has its connection (postgres.js calls the callback
+        // then): waiting for a free connection of the pool is not being stuck. Timed from the
+        // call, a burst of more mails than connections made the last of them "wedged", and the
+        // gateway restarted for nothing.
+        const at = args.findIndex((a) => typeof a === 'function');
+        if (at >= 0) {
+          const callback = args[at] as (sql: unknown) => unknown;
+          args[at] = (sql: unknown) => {
+            timer ??= setTimeout(() => {
+              const err = new SlagateError('DB_UNAVAILABLE', `a database transaction did not end within ${deadlineMs} ms; the connection is stuck`, { retryable: true });
+              onWedged?.(err);
+              expire(err);
+            }, deadlineMs);
+            timer.unref();
+            return callback(sql);
+          };
+        }
+        const work = (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args);
         work.catch(() => {}); // it may still settle after the deadline; nobody waits for it then
         return Promise.race([work, expired]).finally(() => clearTimeout(timer));
       };
