@@ -11,7 +11,7 @@ import { SlagateError, describeError, isTransientError } from '../../errors.js';
 import { carriesReplyToken } from './staff-mail/identify-agent-mail.js';
 import type { IngestDecision, IngestInput, IngestOutcome } from '../../inbound/ingest-types.js';
 import type { IntakeResult } from '../../inbound/mail-intake.js';
-import { openTicketsTogether, opensTicketAlone, type NewTicketMail } from './open-tickets-together.js';
+import { openTicketsTogether, opensTicketAlone, readRunFacts, type NewTicketMail } from './open-tickets-together.js';
 import type { ParseAhead } from './parse-ahead.js';
 import { readyMail, type ClassifiedMail } from './parse-and-classify.js';
 import { requesterOf } from '../../tickets/plan-new-ticket.js';
@@ -160,12 +160,13 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     // along (one write instead of two). A mail alone that may do more than open a ticket (a
     // reply, a bounce, an agent's mail) takes neither lock nor read here: routing takes what it
     // needs, so it costs no statement it does not need.
-    const [, privateCopiesRead, ids] = await pipelineStatements([
-      lockForKeys(tx, candidates.flatMap((item) => {
-        const key = item.prepared.ok && requesterOf(config, { input: item.input, ...item.prepared }).lockKey;
-        return key ? [key] : [];
-      })),
+    const requesters = candidates.map((item) => (item.prepared.ok ? requesterOf(config, { input: item.input, ...item.prepared }) : null));
+    const [, privateCopiesRead, aloneFacts, ids] = await pipelineStatements([
+      lockForKeys(tx, requesters.flatMap((r) => (r?.lockKey ? [r.lockKey] : []))),
       candidates.length > 0 ? readPrivateCopies(candidates.map(messageIdOf)) : Promise.resolve(undefined),
+      // A mail alone that opens a ticket reads its requester's day and language now, under the
+      // lock, instead of in a round trip of its own (unused if it turns out a private copy).
+      alone && requesters[0] ? readRunFacts(tx, [requesters[0]]) : Promise.resolve(undefined),
       insertRawMails(tx, items.map((item) => {
         const row = rawRow(item.input, item.identity, messageIdOf(item), headerIdOf(item) === null, now);
         return item.prepared.ok ? row : { ...row, decision: 'quarantined', reason: `${item.prepared.code}: ${item.prepared.reason}` };
@@ -184,7 +185,7 @@ async function commitTogether(deps: IngestDeps, items: Item[]): Promise<(IngestO
     const flush = async () => {
       if (run.length === 0) return;
       // Every mail of a run was a candidate: its lock is held.
-      const opened = await openTicketsTogether(tx, { ...ctx, privateCopies }, run.map((r) => r.m), { locksHeld: true });
+      const opened = await openTicketsTogether(tx, { ...ctx, privateCopies }, run.map((r) => r.m), { locksHeld: true, ...(aloneFacts ? { facts: aloneFacts } : {}) });
       for (const [k, { i, m }] of run.entries()) outcomes[i] = { ...opened[k]!, rawMailId: m.rawMailId };
       run = [];
     };
