@@ -33,11 +33,14 @@ export const rawMail = pgTable('raw_mail', {
   decision: text('decision').notNull(),
   reason: text('reason'),
   acknowledge: boolean('acknowledge').notNull().default(false),
+  // No index on ticket_id: nothing looks raw mail up by its ticket (a ticket's mails are its
+  // messages), and without one the decision written at the end of ingest (decision, reason,
+  // acknowledge, ticket_id) changes no indexed column, so PostgreSQL can update the row in place
+  // (HOT) instead of adding an entry to every index of the table for each mail.
   ticketId: bigint('ticket_id', { mode: 'number' }),
 }, (t) => [
   uniqueIndex('raw_mail_dedupe').on(t.mailbox, t.messageId, t.contentHash),
   index('raw_mail_message_id').on(t.messageId),
-  index('raw_mail_ticket').on(t.ticketId),
   index('raw_mail_received').on(t.receivedAt),
 ]);
 

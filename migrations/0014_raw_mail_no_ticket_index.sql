@@ -1,0 +1,1 @@
+DROP INDEX "raw_mail_ticket";
