@@ -28,7 +28,8 @@ const PIPE_MAILS = Number(process.env.BENCH_PIPE_MAILS ?? Math.min(MAILS, 100));
 const PIPE_TARGET_S = 0.15;
 const BIN = resolve('bin/slagate.js');
 const DELIVERER = resolve('bench/support/lmtp-deliverer.mjs');
-const LMTP_SESSIONS = [1, 4, 20];
+// BENCH_LMTP_SESSIONS=1,20 measures only those session counts (the default is all three).
+const LMTP_SESSIONS = (process.env.BENCH_LMTP_SESSIONS ?? '1,4,20').split(',').map(Number);
 const logger = pino({ level: process.env.SLAGATE_BENCH_LOG ?? 'silent' });
 
 let dovecot: Dovecot;
