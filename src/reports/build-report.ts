@@ -40,10 +40,10 @@ interface ClientGroup {
   satisfactionSum: number;
   satisfactionCount: number;
   months: OutcomeTally[];
-  /** By type and priority (`type\u0000priority`): "where targets were missed most". */
-  missed: Map<string, MissedGroup>;
-  /** Tickets per local day: the special-circumstance days. */
-  days: Map<string, number>;
+  /** By type, then priority: "where targets were missed most". */
+  missed: Map<string, Map<string, MissedGroup>>;
+  /** Tickets per local day (by index into `days` below): the special-circumstance days. */
+  days: number[];
 }
 
 interface PriorityGroup {
@@ -73,8 +73,10 @@ export function buildReport(input: BuildReportInput): Report {
   const clientKey = input.clientKey ?? 'domain';
   // Defence in depth: the loader already filters, but a private ticket must never leak into the
   // team's report through a loader bug, not even as a count.
+  const from = period.start.getTime();
+  const to = period.end.getTime();
   const tickets = input.rows.tickets.filter((t) => (includePrivate || !t.private)
-    && t.receivedAt >= period.start && t.receivedAt < period.end);
+    && t.receivedAt.getTime() >= from && t.receivedAt.getTime() < to);
   const ids = new Set(tickets.map((t) => t.id));
   const figuresOf = eventFiguresByTicket(input.rows.events.filter((e) => ids.has(e.ticketId)));
   const pausesByTicket = new Map<number, ReportPauseRow[]>();
@@ -93,6 +95,11 @@ export function buildReport(input: BuildReportInput): Report {
   const periodMonths = [...new Set(period.days.map((d) => d.slice(0, 7)))];
   const monthIndex = new Map(periodMonths.map((m, i) => [m, i]));
   const monthTallies = () => periodMonths.map(() => new OutcomeTally());
+  // Local days by index: the period's days first, then any other a ticket falls on (none when
+  // the rows are the period's), with the index of each one's month among the period's.
+  const days = [...period.days];
+  const dayIndex = new Map(days.map((d, i) => [d, i]));
+  const monthOfDay = days.map((d) => monthIndex.get(d.slice(0, 7)));
 
   const firstResponse = new DurationList();
   const resolution = new DurationList();
@@ -101,7 +108,7 @@ export function buildReport(input: BuildReportInput): Report {
   const priorities = new Map<string, PriorityGroup>();
   const types = new Map<string, TypeGroup>();
   const clients = new Map<string, ClientGroup>();
-  const dailyCounts = new Map<string, number>();
+  const dailyCounts: number[] = [];
   const totals = { tickets: tickets.length, resolved: 0, unresolved: 0, slaReview: 0 };
   const byClock: Record<string, number> = {};
   let breachedTickets = 0;
@@ -120,8 +127,14 @@ export function buildReport(input: BuildReportInput): Report {
     const breached = ticket.breachedAt !== null || events.breachAlerts.length > 0 || frMet === false || resMet === false;
     const escalated = events.reached !== null;
     const client = clientOfAddress(ticket.requesterAddress);
-    const day = localDay(ticket.receivedAt);
-    const month = monthIndex.get(day.slice(0, 7));
+    const dayName = localDay(ticket.receivedAt);
+    let day = dayIndex.get(dayName);
+    if (day === undefined) {
+      day = days.push(dayName) - 1;
+      dayIndex.set(dayName, day);
+      monthOfDay.push(monthIndex.get(dayName.slice(0, 7)));
+    }
+    const month = monthOfDay[day];
 
     if (ticket.resolvedAt !== null) totals.resolved += 1;
     else totals.unresolved += 1;
@@ -133,7 +146,7 @@ export function buildReport(input: BuildReportInput): Report {
       buckets[b < 0 ? buckets.length - 1 : b]!.count += 1;
     }
     if (month !== undefined) months[month]!.add(frMet, resMet, breached);
-    dailyCounts.set(day, (dailyCounts.get(day) ?? 0) + 1);
+    dailyCounts[day] = (dailyCounts[day] ?? 0) + 1;
 
     let p = priorities.get(ticket.priority);
     if (!p) {
@@ -165,7 +178,7 @@ export function buildReport(input: BuildReportInput): Report {
       c = {
         tickets: 0, byPriority: new PriorityCounts(), firstResponse: new DurationList(), resolution: new DurationList(),
         firstResponseAttainment: new AttainmentCount(), resolutionAttainment: new AttainmentCount(), breached: 0, escalated: 0,
-        satisfactionSum: 0, satisfactionCount: 0, months: monthTallies(), missed: new Map(), days: new Map(),
+        satisfactionSum: 0, satisfactionCount: 0, months: monthTallies(), missed: new Map(), days: [],
       };
       clients.set(client, c);
     }
@@ -183,14 +196,18 @@ export function buildReport(input: BuildReportInput): Report {
       c.satisfactionCount += 1;
     }
     if (month !== undefined) c.months[month]!.add(frMet, resMet, breached);
-    const missedKey = `${ticket.type}\u0000${ticket.priority}`;
-    let g = c.missed.get(missedKey);
+    let ofType = c.missed.get(ticket.type);
+    if (!ofType) {
+      ofType = new Map();
+      c.missed.set(ticket.type, ofType);
+    }
+    let g = ofType.get(ticket.priority);
     if (!g) {
       g = { client, type: ticket.type, priority: ticket.priority, tally: new OutcomeTally() };
-      c.missed.set(missedKey, g);
+      ofType.set(ticket.priority, g);
     }
     g.tally.add(frMet, resMet, breached);
-    c.days.set(day, (c.days.get(day) ?? 0) + 1);
+    c.days[day] = (c.days[day] ?? 0) + 1;
 
     if (breached) breachedTickets += 1;
     alerts += events.breachAlerts.length;
@@ -215,11 +232,11 @@ export function buildReport(input: BuildReportInput): Report {
   const specialDays: Report['specialCircumstanceDays'] = [];
   const specialDaysByClient = new Map<string, number>();
   for (const [client, c] of clients) {
-    for (const [day, n] of c.days) {
-      if (n <= policy.specialCircumstancesPerDay) continue;
-      specialDays.push({ client, day, tickets: n });
+    c.days.forEach((n, day) => {
+      if (n <= policy.specialCircumstancesPerDay) return;
+      specialDays.push({ client, day: days[day]!, tickets: n });
       specialDaysByClient.set(client, (specialDaysByClient.get(client) ?? 0) + 1);
-    }
+    });
   }
   specialDays.sort((a, b) => byCodeUnits(a.day, b.day) || byCodeUnits(a.client, b.client));
 
@@ -279,7 +296,7 @@ export function buildReport(input: BuildReportInput): Report {
         .map((p) => trendRow(p, priorityGroup(p).tickets, periodMonths, priorityGroup(p).months)),
       byClient: [...clients].map(([client, c]) => trendRow(client, c.tickets, periodMonths, c.months)).sort(busiestFirst),
     },
-    missedMost: missedMost([...clients.values()].flatMap((c) => [...c.missed.values()])),
+    missedMost: missedMost([...clients.values()].flatMap((c) => [...c.missed.values()].flatMap((ofType) => [...ofType.values()]))),
     resolution: summaries((g) => g.resolution, resolution),
     attainment: {
       byPriority: PRIORITIES.map((p) => attainmentRow(p, priorityGroup(p).attainment)),
@@ -291,7 +308,7 @@ export function buildReport(input: BuildReportInput): Report {
     specialCircumstanceDays: specialDays,
     satisfaction: satisfaction(tickets),
     clients: clientRows,
-    daily: period.days.map((day) => ({ day, count: dailyCounts.get(day) ?? 0 })),
+    daily: period.days.map((day, i) => ({ day, count: dailyCounts[i] ?? 0 })),
   };
 }
 
