@@ -38,8 +38,10 @@ export async function loadReportRows(db: Db, query: ReportQuery): Promise<Report
   // quarter (bench/reports-at-scale). Asked first, so the three queries below run at once: the
   // server finds the events while this process is still reading the tickets. The tickets are
   // bounded too: one that arrives in between is left for the next report, with its events.
+  // `+ 0`: a bare min(id) lets the planner walk the primary key from its end until a row matches,
+  // 700,000 rows before 2026-06 (160 ms); the period's rows are fewer by the received_at index.
   const [bounds] = rowsOf<{ low: number | null; high: number | null }>(await db.execute(sql`select
-      min(${tickets.id})::float8 as low, max(${tickets.id})::float8 as high from ${tickets} where ${where}`));
+      min(${tickets.id} + 0)::float8 as low, max(${tickets.id} + 0)::float8 as high from ${tickets} where ${where}`));
   if (!bounds || bounds.low === null || bounds.high === null) return { tickets: [], pauses: [], events: [] };
   const { low, high } = bounds;
   const [ticketRows, pauses, events] = await Promise.all([
