@@ -71,10 +71,10 @@ interface TypeGroup {
 export function buildReport(input: BuildReportInput): Report {
   const { period, policy, includePrivate } = input;
   const clientKey = input.clientKey ?? 'domain';
-  // Defence in depth: the loader already filters, but a private ticket must never leak into the
-  // team's report through a loader bug, not even as a count.
   const from = period.start.getTime();
   const to = period.end.getTime();
+  // Defence in depth: the loader already filters, but a private ticket must never leak into the
+  // team's report through a loader bug, not even as a count.
   const tickets = input.rows.tickets.filter((t) => (includePrivate || !t.private)
     && t.receivedAt.getTime() >= from && t.receivedAt.getTime() < to);
   const ids = new Set(tickets.map((t) => t.id));
