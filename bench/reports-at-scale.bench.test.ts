@@ -26,8 +26,13 @@ const TICKETS = 1_000_000;
 const RUNS = 3;
 const MONTH = '2026-06';
 const QUARTER = '2026-Q2';
-/** The same four commands on 59569d1, before the received_at index, the id-range bound on events and the per-ticket memo (same data, load ~17 on two cores). */
-const BEFORE = ['15.41 s', '16.50 s', '32.27 s', '61.48 s'];
+/**
+ * The same four commands on a18229b, before the one-pass tallies and the raw-row loader that reads
+ * only the events a figure can change (this bench, same data, load 1.2 on two cores; CPU 2.26,
+ * 2.02, 5.29 and 4.92 s). Before that, on 59569d1, before the received_at index, the id-range
+ * bound on events and the per-ticket memo: 15.41, 16.50, 32.27 and 61.48 s at load ~17.
+ */
+const BEFORE = ['1.77 s', '1.62 s', '4.67 s', '4.33 s'];
 const BIN = fileURLToPath(new URL('../bin/slagate.js', import.meta.url));
 
 let database: TestDatabase;

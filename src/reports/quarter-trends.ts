@@ -1,53 +1,41 @@
 import { PRIORITIES, type Priority } from '../policy/priorities.js';
 import type { MissedTargets, TrendRow } from './report-model.js';
-import type { ReportTicketRow } from './report-rows.js';
-import { attainment, byCodeUnits } from './statistics.js';
-import type { TicketOutcome } from './ticket-outcome.js';
-
-/** One ticket as the trends read it: the row and what it achieved against its targets. */
-export interface MeasuredTicket {
-  ticket: ReportTicketRow;
-  outcome: TicketOutcome;
-}
+import type { OutcomeTally } from './report-tally.js';
+import { byCodeUnits } from './statistics.js';
 
 /** How many rows "where targets were missed most" keeps: a short list to start the review from. */
 export const MISSED_MOST_ROWS = 5;
 
 /**
- * The quarterly review's trends (issue 24: a quarterly SLA review decides on trends): attainment
- * month by month for each priority and each client, in the order of the period's months, each
- * month present even when it had no ticket (so a column never shifts).
+ * One row of the quarterly review's trends (issue 24: a quarterly SLA review decides on trends):
+ * a priority's or client's attainment month by month, in the order of the period's months, each
+ * month present even when it had no ticket (so a column never shifts). `tickets` counts all of the
+ * key's tickets; `months[i]` tallies those of the i-th month of the period.
  */
-export function trendsOf(
-  measured: readonly MeasuredTicket[], months: readonly string[], monthOf: (t: ReportTicketRow) => string,
-  clientOf: (t: ReportTicketRow) => string,
-): { byPriority: TrendRow[]; byClient: TrendRow[] } {
-  const row = (key: string, ms: readonly MeasuredTicket[]): TrendRow => ({
+export function trendRow(key: string, tickets: number, months: readonly string[], byMonth: readonly OutcomeTally[]): TrendRow {
+  return {
     key,
-    tickets: ms.length,
-    months: months.map((month) => {
-      const inMonth = ms.filter((m) => monthOf(m.ticket) === month);
-      return {
-        month,
-        tickets: inMonth.length,
-        firstResponse: attainment(inMonth.map((m) => m.outcome.firstResponseMet)),
-        resolution: attainment(inMonth.map((m) => m.outcome.resolutionMet)),
-      };
-    }),
-  });
-  const byPriority = PRIORITIES
-    .map((p) => row(p, measured.filter((m) => m.ticket.priority === p)))
-    .filter((r) => r.tickets > 0);
-  const clients = new Map<string, MeasuredTicket[]>();
-  for (const m of measured) {
-    const key = clientOf(m.ticket);
-    const list = clients.get(key);
-    if (list) list.push(m);
-    else clients.set(key, [m]);
-  }
-  const byClient = [...clients].map(([client, ms]) => row(client, ms))
-    .sort((a, b) => b.tickets - a.tickets || byCodeUnits(a.key, b.key));
-  return { byPriority, byClient };
+    tickets,
+    months: months.map((month, i) => ({
+      month,
+      tickets: byMonth[i]!.tickets,
+      firstResponse: byMonth[i]!.firstResponse.value(),
+      resolution: byMonth[i]!.resolution.value(),
+    })),
+  };
+}
+
+/** Trend rows busiest first (the review reads the top of the list), ties in name order. */
+export function busiestFirst(a: TrendRow, b: TrendRow): number {
+  return b.tickets - a.tickets || byCodeUnits(a.key, b.key);
+}
+
+/** The tickets of one client, type and priority together, tallied. */
+export interface MissedGroup {
+  client: string;
+  type: string;
+  priority: Priority;
+  tally: OutcomeTally;
 }
 
 /**
@@ -55,24 +43,17 @@ export function trendsOf(
  * on: "acme's high-priority bugs"), ranked by missed targets, then by the share missed. Only
  * groups that missed at least one target.
  */
-export function missedMost(measured: readonly MeasuredTicket[], clientOf: (t: ReportTicketRow) => string): MissedTargets[] {
-  const groups = new Map<string, { client: string; type: string; priority: Priority; ms: MeasuredTicket[] }>();
-  for (const m of measured) {
-    const client = clientOf(m.ticket);
-    const key = `${client}\u0000${m.ticket.type}\u0000${m.ticket.priority}`;
-    const group = groups.get(key);
-    if (group) group.ms.push(m);
-    else groups.set(key, { client, type: m.ticket.type, priority: m.ticket.priority, ms: [m] });
-  }
-  const rows = [...groups.values()].map((g) => {
-    const firstResponse = attainment(g.ms.map((m) => m.outcome.firstResponseMet));
-    const resolution = attainment(g.ms.map((m) => m.outcome.resolutionMet));
+export function missedMost(groups: Iterable<MissedGroup>): MissedTargets[] {
+  const rows = [];
+  for (const g of groups) {
+    const firstResponse = g.tally.firstResponse.value();
+    const resolution = g.tally.resolution.value();
     const missed = firstResponse.total - firstResponse.met + resolution.total - resolution.met;
+    if (missed === 0) continue;
     const decided = firstResponse.total + resolution.total;
-    return { client: g.client, type: g.type, priority: g.priority, tickets: g.ms.length, missed, firstResponse, resolution, share: decided === 0 ? 0 : missed / decided };
-  });
+    rows.push({ client: g.client, type: g.type, priority: g.priority, tickets: g.tally.tickets, missed, firstResponse, resolution, share: decided === 0 ? 0 : missed / decided });
+  }
   return rows
-    .filter((r) => r.missed > 0)
     .sort((a, b) => b.missed - a.missed || b.share - a.share || byCodeUnits(a.client, b.client) || byCodeUnits(a.type, b.type)
       || PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority))
     .slice(0, MISSED_MOST_ROWS)

@@ -42,9 +42,17 @@ export function localDay(at: Date, zone: string): string {
  */
 export function localDayOf(zone: string): (at: Date) => string {
   const z = cachedZone(zone);
+  // A quarter's tickets fall on some ninety days: each day's text is made once, not per ticket.
+  const names = new Map<number, string>();
   return (at) => {
     const ms = at.getTime();
-    return new Date(ms + z.offset(ms) * 60_000).toISOString().slice(0, 10);
+    const day = Math.floor((ms + z.offset(ms) * 60_000) / 86_400_000);
+    let name = names.get(day);
+    if (name === undefined) {
+      name = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      names.set(day, name);
+    }
+    return name;
   };
 }
 

@@ -4,8 +4,16 @@
  * p50 always equals the median. Null for no values: "no data" is not zero.
  */
 export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  return percentileOfSorted(Float64Array.from(values).sort(), p);
+}
+
+/**
+ * `percentile` of values already in ascending order: a report sorts each group's times once for
+ * both its median and its 90th percentile. A Float64Array sorts numerically without a comparator
+ * call per pair (a quarter's 125,000 times, bench/reports-at-scale).
+ */
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number | null {
+  if (sorted.length === 0) return null;
   const rank = (sorted.length - 1) * p;
   const lower = Math.floor(rank);
   const upper = Math.ceil(rank);
