@@ -23,7 +23,7 @@ for run in $(seq 1 "$runs"); do
   npm test >"$logs/run-$run.log" 2>&1
   status=$?
   took=$(( $(date +%s) - started ))
-  summary=$(grep -E '^ +Tests +[0-9]' "$logs/run-$run.log" | tail -n1 | sed 's/\x1b\[[0-9;]*m//g; s/^ *//')
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$logs/run-$run.log" | grep -E '^ +Tests +[0-9]' | tail -n1 | sed 's/^ *//')
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   printf 'run %d of %d: %s in %d s (%s; load %s, %d burners)\n' "$run" "$runs" "$([ "$status" = 0 ] && echo green || echo RED)" "$took" "${summary:-no summary}" "$load" "$burners"
   if [ "$status" != 0 ]; then
