@@ -9,6 +9,7 @@ import { slaAlerts, ticketEvents, tickets } from '../../src/db/schema/tickets.js
 import { createDigestWorker } from '../../src/workers/digest-worker.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { manualTimer } from '../helpers/manual-timer.js';
 
 const ist = (s: string) => new Date(`${s.replace(' ', 'T')}:00+03:00`);
 const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
@@ -39,30 +40,6 @@ async function insertTicket(over: Partial<typeof tickets.$inferInsert>): Promise
 async function digestsOn(date: string) {
   return database.db.select().from(outbox)
     .where(and(eq(outbox.kind, 'manager-digest'), like(outbox.dedupeKey, `digest:${date}:%`))).orderBy(asc(outbox.dedupeKey));
-}
-
-/** A timer the test steps by hand: each wait resolves when the test releases it. */
-function manualTimer() {
-  const waits: { ms: number; release: () => void }[] = [];
-  let arrived: (() => void) | undefined;
-  return {
-    waits,
-    wait(ms: number, signal: AbortSignal) {
-      return new Promise<void>((resolve) => {
-        waits.push({ ms, release: resolve });
-        signal.addEventListener('abort', () => resolve(), { once: true });
-        arrived?.();
-      });
-    },
-    /** Resolves once the worker waits again (it finished a pass). */
-    nextWait() {
-      const count = waits.length;
-      return new Promise<void>((resolve) => {
-        if (waits.length > count) return resolve();
-        arrived = () => { if (waits.length > count) resolve(); };
-      });
-    },
-  };
 }
 
 // Each test works on its own days, in order, on one database: later digests see earlier ones.

@@ -9,6 +9,7 @@ import { tickets } from '../../src/db/schema/tickets.js';
 import { createQuarterlyReviewWorker } from '../../src/workers/quarterly-review-worker.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { manualTimer } from '../helpers/manual-timer.js';
 
 const ist = (s: string) => new Date(`${s.replace(' ', 'T')}:00+03:00`);
 const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
@@ -55,29 +56,6 @@ afterAll(async () => { await database.drop(); });
 
 const reviewsOf = (quarter: string) => database.db.select().from(outbox)
   .where(and(eq(outbox.kind, 'quarterly-review'), like(outbox.dedupeKey, `quarterly-review:${quarter}:%`))).orderBy(asc(outbox.dedupeKey));
-
-/** A timer the test steps by hand: each wait resolves when the test releases it. */
-function manualTimer() {
-  const waits: { ms: number; release: () => void }[] = [];
-  let arrived: (() => void) | undefined;
-  return {
-    waits,
-    wait(ms: number, signal: AbortSignal) {
-      return new Promise<void>((resolve) => {
-        waits.push({ ms, release: resolve });
-        signal.addEventListener('abort', () => resolve(), { once: true });
-        arrived?.();
-      });
-    },
-    nextWait() {
-      const count = waits.length;
-      return new Promise<void>((resolve) => {
-        if (waits.length > count) return resolve();
-        arrived = () => { if (waits.length > count) resolve(); };
-      });
-    },
-  };
-}
 
 // The tests run in order on one database and one moving clock.
 describe('the quarterly review mail', () => {

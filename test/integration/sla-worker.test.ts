@@ -7,36 +7,13 @@ import { tickets } from '../../src/db/schema/tickets.js';
 import { createSlaWorker } from '../../src/workers/sla-worker.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { testConfig } from '../helpers/test-config.js';
+import { manualTimer } from '../helpers/manual-timer.js';
 
 const ist = (s: string) => new Date(`${s.replace(' ', 'T')}:00+03:00`);
 
 let database: TestDatabase;
 beforeAll(async () => { database = await createTestDatabase(); });
 afterAll(async () => { await database.drop(); });
-
-/** A timer the test steps by hand: each wait resolves when the test advances the clock. */
-function manualTimer() {
-  const waits: { ms: number; resolve: () => void }[] = [];
-  let arrived: (() => void) | undefined;
-  return {
-    waits,
-    wait(ms: number, signal: AbortSignal) {
-      return new Promise<void>((resolve) => {
-        waits.push({ ms, resolve });
-        signal.addEventListener('abort', () => resolve(), { once: true });
-        arrived?.();
-      });
-    },
-    /** Resolves once the worker is waiting (it finished a tick). */
-    nextWait() {
-      const count = waits.length;
-      return new Promise<void>((resolve) => {
-        if (waits.length > count) return resolve();
-        arrived = () => { if (waits.length > count) resolve(); };
-      });
-    },
-  };
-}
 
 describe('the SLA worker', () => {
   it('sweeps once per interval on its injected clock and stops cleanly', async () => {
@@ -61,7 +38,7 @@ describe('the SLA worker', () => {
 
     now = ist('2026-03-16 12:00');
     const secondWait = timer.nextWait();
-    timer.waits[0]!.resolve();
+    timer.waits[0]!.release();
     await secondWait;
     expect(notify.records.map((n) => n.event.level)).toEqual(['reminder']);
     expect(worker.ticks).toBe(2);
