@@ -16,7 +16,6 @@ const IO = [
   { lib: 'mailparser', home: '^src/inbound/parse-mail[.]ts$' },
   { lib: 'prom-client', home: '^src/metrics/' },
   { lib: 'pino', home: '^src/logger[.]ts$' },
-  { lib: 'worker_threads', home: '^src/offload/' },
 ];
 const libPath = (lib) => `(^|/)node_modules/${lib.replace(/[.]/g, '[.]')}/|^${lib}$|^node:${lib}$`;
 
@@ -34,7 +33,7 @@ module.exports = {
       severity: 'error',
       comment: 'tickets/, sla/, inbound/, outbound/, policy/, reports/ and security/ are pure: no db/, app/, cli/ or IO folder.',
       from: { path: PURE },
-      to: { path: '^src/(db|app|cli|imap|smtp|mail-listeners|mail-auth|workers|http|metrics|offload|doctor)/|^src/(main|cli|logger)[.]ts$' },
+      to: { path: '^src/(db|app|cli|imap|smtp|mail-listeners|mail-auth|workers|http|metrics|doctor)/|^src/(main|cli|logger)[.]ts$' },
     },
     {
       name: 'reports-are-a-leaf',
@@ -62,7 +61,7 @@ module.exports = {
       severity: 'error',
       comment: 'IO folders are called by the use cases, never call them: a reader hands mail over through a port '
         + '(inbound/mail-intake.ts) that main.ts wires to app/ingest; db/ maps rows to the pure types.',
-      from: { path: '^src/(db|imap|smtp|mail-listeners|mail-auth|http|metrics|offload)/' },
+      from: { path: '^src/(db|imap|smtp|mail-listeners|mail-auth|http|metrics)/' },
       to: { path: '^src/(app|workers|cli|doctor)/|^src/main[.]ts$' },
     },
     {

@@ -207,7 +207,7 @@ describe('end-to-end ingest throughput', () => {
           value: `after ${(decidedMs / 1000).toFixed(1)} s / ${(slagateMs / 1000).toFixed(1)} s` },
         { what: `CPU per mail on the machine's ${CORES} cores, median of the rounds: bench process + PostgreSQL + Dovecot`,
           value: `slagate ${cpuLine(slagateRuns)}; baseline ${cpuLine(baselineRuns)}` },
-        { what: "the bench process's CPU per mail by thread, median of the rounds: main thread + the threads it had before the run (V8's optimising compiler and garbage collector helpers, for every isolate) + threads started in the run (slagate's SMTP sender)",
+        { what: "the bench process's CPU per mail by thread, median of the rounds: main thread + the threads it had before the run (V8's optimising compiler and garbage collector helpers, for every isolate) + threads started in the run",
           value: `slagate ${threadLine(slagateRuns)} ms; baseline ${threadLine(baselineRuns)} ms` },
         { what: 'slagate / baseline in each round (its baseline ran just before it)',
           value: slagateRuns.map((r, i) => `${(rate(r) / rate(baselineRuns[i]!) * 100).toFixed(0)} %`).join(', ') },
@@ -225,11 +225,9 @@ describe('end-to-end ingest throughput', () => {
           + `multipart/alternative, small attachments); ${COUNT - expectedTickets} are replies to earlier ones. Seeded into ${2 * ROUNDS} Maildirs (and the warm-up into 2) in ${(seedMs / 1000).toFixed(1)} s.`,
         `slagate: ${final.tickets} tickets, ${final.replies} replies threaded, ${final.acks} acknowledgements queued and ${typical.ackIds} accepted by the sink; `
           + 'timed from worker start until every mail is decided and the outbox is empty. Mail is moved to Processed and checkpointed as in production.',
-        'CPU per mail: the bench process from process.cpuUsage (its threads included: the SMTP sender, V8\'s collector); PostgreSQL and Dovecot '
+        'CPU per mail: the bench process from process.cpuUsage (its threads included: V8\'s compiler and collector); PostgreSQL and Dovecot '
           + 'from /proc (bench/support/server-cpu.ts: every process of theirs, and the children they reaped during the run). The SMTP sink runs in '
-          + 'the bench process for both pipelines. By thread (bench/support/thread-cpu.ts): V8 gives every isolate in the process the same helper '
-          + "threads, so the SMTP sender's compiling and collecting is counted there, and its thread is a new isolate in each round, whose code V8 "
-          + 'optimises afresh, where the baseline sends from the main isolate the warm-up already compiled.'
+          + 'the bench process for both pipelines; both send from the main thread, slagate through its pooled sender (smtp/create-smtp-sender.ts).'
           + " slagate's progress is watched in process (the gateway's ingest counter, the sink's count); the "
           + 'database is counted only once both are complete.',
         `Method: both pipelines warmed up first on ${WARM_UP_MAILS} mails of their own (the JIT compiles the libraries they share once, for both), `
@@ -245,16 +243,15 @@ describe('end-to-end ingest throughput', () => {
           + 'goes ahead of rather than ends) and waits only for its reads: writes go behind on the '
           + "same connection (src/db/write-behind.ts), so a reply costs two round trips (its thread, its ticket's lock), and a third (its clock "
           + 'inputs) only when it resumes or reopens the ticket; a report request reads its client\'s figures only when an agent is on staff to get them. The next FETCH '
-          + 'is fetched and parsed while one commits (app/ingest/parse-ahead.ts); outbound mail is composed by slagate (smtp/compose-raw-message.ts) and sent from '
-          + `a worker thread (smtp/create-offloaded-smtp-sender.ts). What is left of the gap is CPU: the machine has ${CORES} cores for the bench process `
+          + 'is fetched and parsed while one commits (app/ingest/parse-ahead.ts); outbound mail is composed by slagate (smtp/compose-raw-message.ts) and sent '
+          + `over pooled connections from the main thread (smtp/create-smtp-sender.ts). What is left of the gap is CPU: the machine has ${CORES} cores for the bench process `
           + '(slagate, the baseline and the SMTP sink share its main thread), PostgreSQL and Dovecot, and on this virtual machine every round trip to '
           + `PostgreSQL costs the bench process 100-150 µs of CPU whatever the statement does. Per mail slagate uses ${totalCpu(slagateRuns).toFixed(2)} ms `
           + `of the ${CORES} cores and the baseline ${totalCpu(baselineRuns).toFixed(2)} ms; at their rates slagate kept the cores ${busy(slagateRuns)} % busy `
           + `and the baseline ${busy(baselineRuns)} % (it waits for each INSERT before parsing the next mail). Its PostgreSQL time is the rows, indexes and WAL of `
           + 'the raw mail, ticket, message, events and outbox row per mail, and each outbox row updated twice (leased, then sent; its text '
           + 'is kept out of line, so an update copies a row of pointers).'
-          + " The process's CPU per mail counts its threads, "
-          + "the SMTP sender's and V8's garbage collection helpers included.",
+          + " The process's CPU per mail counts its threads, V8's garbage collection helpers included.",
         'Baseline: IMAP FETCH in batches of 50 → simpleParser → one INSERT per mail (postgres.js) → one handlebars template → nodemailer pool; '
           + 'up to 20 sends in flight over 4 pooled connections, as the outbox worker (batch 20, smtp.maxConnections 4).',
       ],

@@ -26,7 +26,7 @@ import { coalesceIngests } from './app/ingest/ingest-coalescer.js';
 import { createLmtpListener, type LmtpAddress, type LmtpListener } from './mail-listeners/lmtp-listener.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { createFileSender } from './smtp/create-file-sender.js';
-import { createOffloadedSmtpSender } from './smtp/create-offloaded-smtp-sender.js';
+import { createSmtpSender } from './smtp/create-smtp-sender.js';
 import { createDigestWorker } from './workers/digest-worker.js';
 import { createMailboxWorker } from './workers/mailbox-worker.js';
 import { createManagementFirst } from './workers/management-first.js';
@@ -125,7 +125,7 @@ function composeWorkers(ctx: WorkerContext): GatewayWorker[] {
   const crashPoint = createCrashPoint(config.testing.crashAt);
   const workers: GatewayWorker[] = [];
 
-  const sender = config.smtp ? createOffloadedSmtpSender(config.smtp, { logLevel: logger.level }) : createFileSender(config.localMail.outDir, { clock });
+  const sender = config.smtp ? createSmtpSender(config.smtp, { logger }) : createFileSender(config.localMail.outDir, { clock });
   const outbox = createOutboxWorker({ db, config, sender, clock, logger, owner, crashPoint });
   workers.push({
     name: 'outbox',

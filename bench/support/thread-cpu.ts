@@ -8,7 +8,7 @@ import { readProcStat } from './proc-stat.js';
  * - `helpers`: the threads the process had before the run. These are V8's platform workers,
  *   which optimise hot functions and do the garbage collector's parallel and concurrent work for
  *   every isolate in the process (a worker thread's too), and libuv's pool;
- * - `started`: threads started during the run, such as slagate's SMTP sender. Their time is
+ * - `started`: threads started during the run. Their time is
  *   the rest of the total, because a thread that has ended no longer has an entry in /proc, but
  *   its time is still in the process's rusage.
  */

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_INPUT, parseConfig, type SmtpSettings } from '../../src/config.js';
 import { SlagateError } from '../../src/errors.js';
-import { createOffloadedSmtpSender } from '../../src/smtp/create-offloaded-smtp-sender.js';
+import { createSmtpSender } from '../../src/smtp/create-smtp-sender.js';
 import type { MailSender, SendableMail } from '../../src/smtp/mail-sender.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
-/** The gateway's SMTP sender runs in a worker thread: the same mail, answers and errors as in process. */
+/** The gateway's pooled SMTP sender: the mail as given, the server's answers and errors with their codes. */
 let sink: SmtpSink;
 let sender: MailSender;
 
@@ -28,14 +28,14 @@ function settings(): SmtpSettings {
 
 beforeEach(async () => {
   sink = await startSmtpSink();
-  sender = createOffloadedSmtpSender(settings(), { logLevel: 'silent' });
+  sender = createSmtpSender(settings());
 });
 afterEach(async () => {
   await sender.close();
   await sink.close();
 });
 
-describe('the threaded SMTP sender', () => {
+describe('the pooled SMTP sender', () => {
   it('delivers mails with their Message-IDs, recipients, headers and attachment', async () => {
     const results = await Promise.all([1, 2, 3].map((n) => sender.send(mail(n))));
     expect(results.map((r) => r.accepted.sort())).toEqual(Array(3).fill(['cagla@client.example', 'copy@client.example']));
@@ -54,7 +54,7 @@ describe('the threaded SMTP sender', () => {
     expect(result.rejected).toEqual([{ address: 'copy@client.example', response: expect.stringMatching(/^550/) }]);
   });
 
-  it('gives a permanent refusal its code, as the in-process sender does', async () => {
+  it('gives a permanent refusal its code', async () => {
     sink.policy.data = () => ({ code: 554, message: 'content rejected' });
     const refused = await sender.send(mail(5)).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SlagateError);
@@ -67,8 +67,8 @@ describe('the threaded SMTP sender', () => {
     sink.policy.holdAnswer = () => answered;
     expect(sender.holdsOneMore).toBe(true);
     const busy = [7, 8].map((n) => sender.send(mail(n)));
-    // Both connections hold a mail before the next two are handed over: under load the thread can
-    // take longer to start than the wait allowed, and the wait is timed from the thread's receipt.
+    // Both connections hold a mail before the next two are handed over: under load connecting can
+    // take longer than the wait allowed, and the wait is timed from the sender's receipt.
     while (sink.received.length < 2) await new Promise((r) => setTimeout(r, 10));
     const late = sender.send({ ...mail(9), maxWaitMs: 150 }).catch((e: unknown) => e);
     const patient = sender.send({ ...mail(10), maxWaitMs: 60_000 });
