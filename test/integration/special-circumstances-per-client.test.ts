@@ -32,7 +32,11 @@ describe('special circumstances per client (organisation)', () => {
     deps = {
       db: database.db, logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), clock: () => now,
       config: testConfig(database.url, {
-        clients: [{ name: 'Acme Holding', domains: ['acme.com.tr', 'acme-lojistik.com'], addresses: ['acme.muhasebe@gmail.com'], language: 'tr' }],
+        clients: [
+          { name: 'Acme Holding', domains: ['acme.com.tr', 'acme-lojistik.com'], addresses: ['acme.muhasebe@gmail.com'], language: 'tr' },
+          // Lists an address at its own domain too: its mails are the client's once, not twice.
+          { name: 'Kuzey Yapı', domains: ['kuzey-yapi.com.tr'], addresses: ['patron@kuzey-yapi.com.tr'], language: 'tr' },
+        ],
       }),
     };
   });
@@ -57,6 +61,16 @@ describe('special circumstances per client (organisation)', () => {
     const beta: number[] = [];
     for (const who of ['a', 'b', 'c', 'd']) beta.push((await ingest(`${who} <${who}@beta.example>`, '[Soru] Stok')).ticket!.id);
     expect(await Promise.all(beta.map(flagOf))).toEqual([false, false, false, true]);
+  });
+
+  it('counts a listed address at the client\'s own domain once, alone and in a batch', async () => {
+    now = ist('2026-03-18 09:00');
+    const alone = [await ingest('Patron <patron@kuzey-yapi.com.tr>', '[Soru] Bir'), await ingest('Patron <patron@kuzey-yapi.com.tr>', '[Soru] İki')];
+    const batch = await ingestBatch(deps, ['Üç', 'Dört'].map((subject) => ({
+      raw: buildMail({ from: 'Patron <patron@kuzey-yapi.com.tr>', subject: `[Soru] ${subject}` }), mailbox: 'support' as const, receivedAt: now, source: 'imap' as const,
+    })));
+    const ids = [...alone.map((o) => o.ticket!.id), ...batch.outcomes.map((o) => o!.ticket!.id)];
+    expect(await Promise.all(ids.map(flagOf))).toEqual([false, false, false, true]);
   });
 
   it('counts the same in a batch as one at a time, each client\'s earlier tickets read once for all its mails', async () => {

@@ -59,7 +59,8 @@ export const tickets = pgTable('tickets', {
 }, (t) => [
   uniqueIndex('tickets_number').on(t.number),
   index('tickets_next_sla').on(t.nextSlaAt).where(sql`${t.nextSlaAt} is not null`),
-  index('tickets_requester_created').on(t.requesterAddress, t.createdAt),
+  // A requester's tickets, and those of a day (countTicketsOpenedByMany's addresses).
+  index('tickets_requester_received').on(t.requesterAddress, t.receivedAt),
   index('tickets_status').on(t.status),
   // New team tickets of the last minutes, counted for every run of new tickets (tickets/team-flood.ts).
   index('tickets_team_created').on(t.createdAt).where(sql`not ${t.private}`),
