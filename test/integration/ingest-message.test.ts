@@ -85,6 +85,13 @@ describe('ingest', () => {
     expect(await database.db.select().from(messages).where(eq(messages.ticketId, first.ticket!.id))).toHaveLength(2);
   });
 
+  it('threads by our acknowledgement\'s Message-ID alone, when a phone\'s mail app dropped the number and the client\'s own ID', async () => {
+    const first = await ingest(buildMail({ subject: '[Hata] Sipariş ekranı', messageId: '<siparis@client.example>' }));
+    const ack = (await outboxOf(first.ticket!.id)).find((m) => m.kind === 'acknowledgement')!;
+    const reply = await ingest(buildMail({ subject: 'YNT: Sipariş ekranı', messageId: '<siparis-2@client.example>', inReplyTo: ack.messageId, references: ack.messageId }));
+    expect(reply).toMatchObject({ decision: 'reply', ticket: { id: first.ticket!.id } });
+  });
+
   it('threads by the subject token alone', async () => {
     const first = await ingest(buildMail({ subject: '[Lisans] 5 yeni kullanıcı' }));
     const reply = await ingest(buildMail({ subject: `Bilgi [#${first.ticket!.number}]` }));

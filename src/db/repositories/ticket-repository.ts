@@ -1,6 +1,6 @@
 import type { TicketThreadRef } from '../../inbound/decide-thread.js';
 import type { NewTicketValues } from '../../tickets/plan-new-ticket.js';
-import { and, eq, inArray, isNotNull, isNull, notInArray, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/outbox.js';
 import { messages, ticketEvents, ticketPauses, tickets } from '../schema/tickets.js';
@@ -76,21 +76,38 @@ export async function findThreadRefByNumber(db: Db, number: string): Promise<Sto
 export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise<Map<string, StoredThreadRef[]>> {
   const found = new Map<string, StoredThreadRef[]>();
   if (ids.length === 0) return found;
-  // One round trip; inbound rows first, as the caller's pick prefers the first of a scope.
-  const rows = await db.select({ messageId: messages.messageId, ...threadRefColumns, side: sql<number>`0`.as('side') })
-    .from(messages).innerJoin(tickets, eq(tickets.id, messages.ticketId))
-    .where(inArray(messages.messageId, ids))
-    .unionAll(db.select({ messageId: outbox.messageId, ...threadRefColumns, side: sql<number>`1`.as('side') })
-      .from(outbox).innerJoin(tickets, eq(tickets.id, outbox.ticketId))
-      .where(and(inArray(outbox.messageId, ids), isNotNull(outbox.ticketId))));
+  // One round trip; inbound rows first, as the caller's pick prefers the first of a scope. Each
+  // Message-ID is looked up on its own index (the lateral subqueries, kept apart by offset 0):
+  // with an IN list the planner scanned all of messages and outbox for a batch's fifty IDs
+  // whenever its statistics lagged behind a growing table (a backlog's first minutes), 5 ms a
+  // batch; looked up one by one, 0.5 ms.
+  const rows = rowsOf<ThreadRefRow>(await db.execute(sql`
+    select r.message_id, r.side, t.id, t.number, t.mailbox, t.private, t.status, t.closed_at, t.resolved_at, t.requester_address
+    from unnest(${sql.param([...new Set(ids)])}::text[]) as u(message_id) cross join lateral (
+      (select m.message_id, m.ticket_id, 0 as side from ${messages} m where m.message_id = u.message_id offset 0)
+      union all
+      (select o.message_id, o.ticket_id, 1 as side from ${outbox} o where o.message_id = u.message_id and o.ticket_id is not null offset 0)
+    ) r join ${tickets} t on t.id = r.ticket_id`));
   rows.sort((a, b) => a.side - b.side);
-  for (const { messageId, side: _side, ...ref } of rows) {
-    const list = found.get(messageId) ?? [];
-    if (!list.some((r) => r.id === ref.id)) list.push(ref as StoredThreadRef);
-    found.set(messageId, list);
+  for (const row of rows) {
+    const list = found.get(row.message_id) ?? [];
+    if (!list.some((r) => r.id === Number(row.id))) {
+      list.push({
+        id: Number(row.id), number: row.number, mailbox: row.mailbox, private: row.private, status: row.status,
+        closedAt: dateOrNull(row.closed_at), resolvedAt: dateOrNull(row.resolved_at), requesterAddress: row.requester_address,
+      });
+    }
+    found.set(row.message_id, list);
   }
   return found;
 }
+
+interface ThreadRefRow {
+  message_id: string; side: number; id: number | string; number: string; mailbox: StoredThreadRef['mailbox']; private: boolean;
+  status: StoredThreadRef['status']; closed_at: string | Date | null; resolved_at: string | Date | null; requester_address: string;
+}
+
+const dateOrNull = (value: string | Date | null) => (value === null ? null : new Date(value));
 
 /** Numbers of a requester's tickets not resolved or closed, team and private alike, oldest first (for managers only). */
 export async function openTicketNumbersOf(db: Db, requester: string): Promise<string[]> {
