@@ -269,25 +269,36 @@ export async function acknowledgementGates(
   const gates = new Map<string, AcknowledgementGate>();
   if (distinct.length === 0) return gates;
   const keys = distinct.map(acknowledgementKey);
-  const rows = rowsOf<{ address: string; sent: number; domain_sent: number; global_sent: number; suppressed: boolean }>(await db.execute(sql`
-    select a.address,
-      (select count(*)::int from ${outbox} o
-        where o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${since.toISOString()}::timestamptz
-          and o.ack_recipient = a.recipient) as sent,
-      (select count(*)::int from ${outbox} o
-        where o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${since.toISOString()}::timestamptz
-          and o.ack_domain = a.domain) as domain_sent,
-      (select count(*)::int from ${outbox} o
-        where o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${globalSince.toISOString()}::timestamptz
-          and o.ack_recipient is not null) as global_sent,
-      exists (select 1 from ${suppressions} s where s.address = a.address and s.until > ${now.toISOString()}::timestamptz) as suppressed
-    from unnest(${sql.param(distinct)}::text[], ${sql.param(keys.map((k) => k.recipient))}::text[],
-      ${sql.param(keys.map((k) => k.domain))}::text[]) as a(address, recipient, domain)`));
+  // Each recipient and each domain counted once however many addresses of the batch share it (a
+  // client's people share its domain: counted per address, a busy domain's window was read once
+  // per mail of it), the global count once, and the suppressed addresses among them.
+  const recipients = [...new Set(keys.map((k) => k.recipient))];
+  const domains = [...new Set(keys.map((k) => k.domain))];
+  const window = sql`o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${since.toISOString()}::timestamptz`;
+  const rows = rowsOf<{ counted: 'recipient' | 'domain' | 'global' | 'suppressed'; key: string | null; n: number }>(await db.execute(sql`
+    select 'recipient' as counted, r.key, (select count(*)::int from ${outbox} o where ${window} and o.ack_recipient = r.key) as n
+      from unnest(${sql.param(recipients)}::text[]) as r(key)
+    union all
+    select 'domain', d.key, (select count(*)::int from ${outbox} o where ${window} and o.ack_domain = d.key)
+      from unnest(${sql.param(domains)}::text[]) as d(key)
+    union all
+    select 'global', null, (select count(*)::int from ${outbox} o
+      where o.kind = any(${sql.param(kinds)}::text[]) and o.created_at >= ${globalSince.toISOString()}::timestamptz and o.ack_recipient is not null)
+    union all
+    select 'suppressed', s.address, 1 from ${suppressions} s
+      where s.address = any(${sql.param(distinct)}::text[]) and s.until > ${now.toISOString()}::timestamptz`));
+  const counts = { recipient: new Map<string, number>(), domain: new Map<string, number>(), suppressed: new Map<string, number>() };
+  let globalSent = 0;
   for (const row of rows) {
-    const key = acknowledgementKey(row.address);
-    gates.set(row.address, {
-      suppressed: row.suppressed === true, sent: Number(row.sent), domainSent: Number(row.domain_sent),
-      globalSent: Number(row.global_sent), recipient: key.recipient, domain: key.domain,
+    if (row.counted === 'global') globalSent = Number(row.n);
+    else counts[row.counted].set(row.key!, Number(row.n));
+  }
+  for (const [i, address] of distinct.entries()) {
+    const key = keys[i]!;
+    gates.set(address, {
+      suppressed: counts.suppressed.has(address), sent: counts.recipient.get(key.recipient) ?? 0,
+      domainSent: counts.domain.get(key.domain) ?? 0,
+      globalSent, recipient: key.recipient, domain: key.domain,
     });
   }
   return gates;
