@@ -147,7 +147,8 @@ export async function countTicketsOpenedByMany(
   if (queries.length === 0) return [];
   // A batch asks the same question once per mail of one client: counted once each.
   const asked = queries.map((q) => JSON.stringify([q.addresses, q.domains, q.from.toISOString(), q.to.toISOString(), q.includePrivate]));
-  const distinct = [...new Map(asked.map((key, i) => [key, queries[i]!])).values()];
+  const byKey = new Map(asked.map((key, i) => [key, queries[i]!]));
+  const distinct = [...byKey.values()];
   // One row per domain and per address of each question (arrays of arrays do not bind as
   // parameters), each counted on its own index as one range of (domain or address, day): a row
   // comparison, which the index on the day alone cannot serve. With plain conditions the planner
@@ -180,7 +181,7 @@ export async function countTicketsOpenedByMany(
     ) x group by x.i`));
   const byQuestion = new Array<number>(distinct.length).fill(0);
   for (const r of counted) byQuestion[Number(r.i)] = Number(r.n);
-  const index = new Map([...new Set(asked)].map((key, i) => [key, i]));
+  const index = new Map([...byKey.keys()].map((key, i) => [key, i]));
   return asked.map((key) => byQuestion[index.get(key)!]!);
 }
 
