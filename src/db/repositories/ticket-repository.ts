@@ -81,33 +81,21 @@ export async function findThreadRefsByMessageIds(db: Db, ids: string[]): Promise
   // with an IN list the planner scanned all of messages and outbox for a batch's fifty IDs
   // whenever its statistics lagged behind a growing table (a backlog's first minutes), 5 ms a
   // batch; looked up one by one, 0.5 ms.
-  const rows = rowsOf<ThreadRefRow>(await db.execute(sql`
-    select r.message_id, r.side, t.id, t.number, t.mailbox, t.private, t.status, t.closed_at, t.resolved_at, t.requester_address
-    from unnest(${sql.param([...new Set(ids)])}::text[]) as u(message_id) cross join lateral (
+  const rows = await db.select({ messageId: sql<string>`r.message_id`, ...threadRefColumns, side: sql<number>`r.side` })
+    .from(sql`unnest(${sql.param([...new Set(ids)])}::text[]) as u(message_id) cross join lateral (
       (select m.message_id, m.ticket_id, 0 as side from ${messages} m where m.message_id = u.message_id offset 0)
       union all
       (select o.message_id, o.ticket_id, 1 as side from ${outbox} o where o.message_id = u.message_id and o.ticket_id is not null offset 0)
-    ) r join ${tickets} t on t.id = r.ticket_id`));
+    ) r`)
+    .innerJoin(tickets, sql`${tickets.id} = r.ticket_id`);
   rows.sort((a, b) => a.side - b.side);
-  for (const row of rows) {
-    const list = found.get(row.message_id) ?? [];
-    if (!list.some((r) => r.id === Number(row.id))) {
-      list.push({
-        id: Number(row.id), number: row.number, mailbox: row.mailbox, private: row.private, status: row.status,
-        closedAt: dateOrNull(row.closed_at), resolvedAt: dateOrNull(row.resolved_at), requesterAddress: row.requester_address,
-      });
-    }
-    found.set(row.message_id, list);
+  for (const { messageId, side: _side, ...ref } of rows) {
+    const list = found.get(messageId) ?? [];
+    if (!list.some((r) => r.id === ref.id)) list.push(ref as StoredThreadRef);
+    found.set(messageId, list);
   }
   return found;
 }
-
-interface ThreadRefRow {
-  message_id: string; side: number; id: number | string; number: string; mailbox: StoredThreadRef['mailbox']; private: boolean;
-  status: StoredThreadRef['status']; closed_at: string | Date | null; resolved_at: string | Date | null; requester_address: string;
-}
-
-const dateOrNull = (value: string | Date | null) => (value === null ? null : new Date(value));
 
 /** Numbers of a requester's tickets not resolved or closed, team and private alike, oldest first (for managers only). */
 export async function openTicketNumbersOf(db: Db, requester: string): Promise<string[]> {
