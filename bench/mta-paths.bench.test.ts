@@ -18,9 +18,9 @@ import { waitFor } from './support/wait-for.js';
 
 /**
  * The ways in from a local MTA side by side on the same mails, each into its own database:
- * LMTP (one connection, one mail after the other, as one Postfix LMTP session delivers), the pipe
- * (`slagate ingest` as a new process per mail, with the gateway running), and IMAP (the mailbox
- * worker on a Dovecot backlog). Mails/s is wall time; CPU a mail counts the bench process (the
+ * LMTP (one, four and twenty sessions, each one mail after the other, as Postfix's LMTP sessions
+ * deliver), the pipe (`slagate ingest` as a new process per mail, with the gateway running), and
+ * IMAP (the mailbox worker on a Dovecot backlog); LMTP at twenty sessions and IMAP in turns. Mails/s is wall time; CPU a mail counts the bench process (the
  * gateway runs in it), the `slagate ingest` processes (pipe), PostgreSQL and Dovecot.
  */
 const MAILS = Number(process.env.BENCH_MTA_MAILS ?? 300);
